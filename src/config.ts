@@ -1,0 +1,177 @@
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { DEFAULT_HUB_URL, DEFAULT_MODEL_ID } from './embed/modelManifest.js';
+
+/**
+ * The one place that reads the environment. Every variable is validated at start;
+ * a bad one stops the process with a message naming it, its (masked) value and
+ * what it should be. `.env.example` documents the same variables and defaults.
+ */
+
+const SECRET_VARIABLES = new Set(['DISCORD_TOKEN']);
+
+const positiveInt = (what: string) =>
+  z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+const nonNegativeInt = (what: string) =>
+  z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).min(0, `expected ${what}`);
+
+const listOf = (what: string) =>
+  z
+    .string()
+    .transform((raw) => raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+    .refine((parts) => parts.length > 0, `expected ${what}`);
+
+const httpUrl = (what: string) =>
+  z.string().refine((raw) => {
+    try {
+      const url = new URL(raw);
+      return url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, `expected ${what} (an http:// or https:// URL)`);
+
+const STORE_SCHEMES = ['sqlite://', 'redis://', 'rediss://', 'postgres://', 'postgresql://'];
+
+const schema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+  }),
+  MODEL: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected a model id like unum-cloud/uform3-image-text-english-small'),
+  MODEL_DIR: z.string().optional(),
+  MODELS_DIR: z.string().min(1, 'expected a folder for downloaded models'),
+  MODEL_HUB_URL: httpUrl('the model hub base URL'),
+  STORE_URL: z
+    .string()
+    .refine(
+      (raw) => STORE_SCHEMES.some((scheme) => raw.startsWith(scheme)),
+      `expected a URL starting with ${STORE_SCHEMES.join(', ')}`,
+    ),
+  ENCODER_THREADS: nonNegativeInt('a whole number of threads (0 lets onnxruntime choose)'),
+  ENCODER_MAX_BATCH: positiveInt('a whole number of images per batch, at least 1'),
+  ENCODER_MAX_WAIT_MS: nonNegativeInt('milliseconds to wait while filling a batch'),
+  MAX_IMAGE_BYTES: positiveInt('a size in bytes'),
+  MAX_IMAGE_PIXELS: positiveInt('a pixel count (width x height)'),
+  DOWNLOAD_TIMEOUT_MS: positiveInt('milliseconds'),
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_API_URL: httpUrl('the Discord REST base URL'),
+  DISCORD_CDN_HOSTS: listOf('a comma-separated list of host names (or host:port)'),
+  INGEST_CONCURRENCY: positiveInt('a whole number of images encoded at once, at least 1'),
+  INGEST_QUEUE_LIMIT: positiveInt('a whole number of queued images, at least 1'),
+  INGEST_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1'),
+  COMMANDS_PER_MINUTE: positiveInt('a whole number of commands a member may run per minute'),
+});
+
+/** Every variable the bot reads, with its default (undefined: no default). */
+export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | undefined> = {
+  LOG_LEVEL: 'info',
+  MODEL: DEFAULT_MODEL_ID,
+  MODEL_DIR: undefined,
+  MODELS_DIR: 'models',
+  MODEL_HUB_URL: DEFAULT_HUB_URL,
+  STORE_URL: 'sqlite://data/index.sqlite',
+  ENCODER_THREADS: '0',
+  ENCODER_MAX_BATCH: '16',
+  ENCODER_MAX_WAIT_MS: '5',
+  MAX_IMAGE_BYTES: String(25 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: String(40_000_000),
+  DOWNLOAD_TIMEOUT_MS: '15000',
+  DISCORD_TOKEN: undefined,
+  DISCORD_API_URL: 'https://discord.com/api',
+  DISCORD_CDN_HOSTS: 'cdn.discordapp.com,media.discordapp.net',
+  INGEST_CONCURRENCY: '4',
+  INGEST_QUEUE_LIMIT: '10000',
+  INGEST_MAX_ATTEMPTS: '3',
+  COMMANDS_PER_MINUTE: '10',
+};
+
+export interface Config {
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  model: {
+    /** Manifest id, used for downloads and stamped on every record. */
+    id: string;
+    /** An explicit model directory (no download), or undefined to use `modelsDir/<id>`. */
+    dir: string | undefined;
+    modelsDir: string;
+    hubUrl: string;
+  };
+  storeUrl: string;
+  encoder: { threads: number; maxBatch: number; maxWaitMs: number };
+  imageLimits: { maxBytes: number; maxPixels: number };
+  downloadTimeoutMs: number;
+  discord: {
+    token: string | undefined;
+    apiUrl: string;
+    cdnHosts: string[];
+  };
+  ingest: { concurrency: number; queueLimit: number; maxAttempts: number };
+  commandsPerMinute: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'is not set';
+  if (SECRET_VARIABLES.has(name)) return `is set to a value of ${value.length} characters (hidden)`;
+  return `is ${JSON.stringify(value)}`;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Validates an environment (by default `process.env` after loading `.env`). */
+export function loadConfig(env?: Environment): Config {
+  if (env === undefined) {
+    loadDotenv({ quiet: true });
+    env = process.env;
+  }
+  const raw: Record<string, string | undefined> = {};
+  for (const [name, fallback] of Object.entries(CONFIG_DEFAULTS)) {
+    const value = env[name];
+    raw[name] = value === undefined || value === '' ? fallback : value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} ${describeValue(name, raw[name])}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const v = parsed.data;
+  return {
+    logLevel: v.LOG_LEVEL,
+    model: { id: v.MODEL, dir: v.MODEL_DIR, modelsDir: v.MODELS_DIR, hubUrl: v.MODEL_HUB_URL },
+    storeUrl: v.STORE_URL,
+    encoder: { threads: v.ENCODER_THREADS, maxBatch: v.ENCODER_MAX_BATCH, maxWaitMs: v.ENCODER_MAX_WAIT_MS },
+    imageLimits: { maxBytes: v.MAX_IMAGE_BYTES, maxPixels: v.MAX_IMAGE_PIXELS },
+    downloadTimeoutMs: v.DOWNLOAD_TIMEOUT_MS,
+    discord: { token: v.DISCORD_TOKEN, apiUrl: v.DISCORD_API_URL, cdnHosts: v.DISCORD_CDN_HOSTS },
+    ingest: {
+      concurrency: v.INGEST_CONCURRENCY,
+      queueLimit: v.INGEST_QUEUE_LIMIT,
+      maxAttempts: v.INGEST_MAX_ATTEMPTS,
+    },
+    commandsPerMinute: v.COMMANDS_PER_MINUTE,
+  };
+}
+
+/** The bot needs a token; the CLI does not. Checked separately so the CLI runs without one. */
+export function requireDiscordToken(config: Config): string {
+  const token = config.discord.token;
+  if (token === undefined || token.trim() === '') {
+    throw new ConfigError([
+      'DISCORD_TOKEN is not set: expected the bot token from https://discord.com/developers/applications → your app → Bot → Reset Token',
+    ]);
+  }
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token.trim())) {
+    throw new ConfigError([
+      `DISCORD_TOKEN ${describeValue('DISCORD_TOKEN', token)}: expected a bot token of three dot-separated parts (copy it again from the developer portal)`,
+    ]);
+  }
+  return token.trim();
+}
