@@ -1,0 +1,319 @@
+/**
+ * Image bytes → the model's input tensor, reproducing the training transform
+ * (torchvision on PIL: Resize(S, BICUBIC) on the shorter side → CenterCrop(S) → ToTensor → Normalize).
+ *
+ * Untrusted bytes are refused with a typed ImageRejectedError before any pixels are decoded:
+ * size cap, then magic-byte allowlist (SVG, PDF, HTML and text never reach a decoder), then the
+ * header's dimensions against the pixel cap (decompression bombs).
+ *
+ * Resampling. PIL's algorithm is a separable convolution with the a = -0.5 cubic, widened by the
+ * downscale factor, rounded to uint8 after each pass. libvips (sharp kernel 'cubic', same cubic, also
+ * widened) is close when shrinking by 1.5× or more, and far cheaper: it runs off the main thread and
+ * shrinks large JPEGs while decoding them. It is not close when enlarging (its affine interpolator is
+ * offset from PIL's sampling grid) nor when shrinking slightly. So images whose shorter side is under
+ * 1.5 · S are resampled here in JS with PIL's exact arithmetic, computing only the pixels that survive
+ * the crop (≈ 2 M integer multiply-adds at most). The test measures both paths against an independent
+ * PIL reference.
+ */
+import sharp, { type Metadata, type OutputInfo, type Sharp } from 'sharp';
+import { ImageRejectedError } from './imageErrors.js';
+
+/** From the model's config.json. */
+export interface ImagePreprocessSpec {
+  imageSize: number;
+  means: readonly number[];
+  deviations: readonly number[];
+}
+
+export interface ImageLimits {
+  maxBytes: number;
+  maxPixels: number;
+}
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'heif' | 'tiff';
+
+export interface ImageProbe {
+  format: ImageFormat;
+  /** Upright size (EXIF orientation applied) of the first frame. */
+  width: number;
+  height: number;
+  /** Frames or pages in the file; only the first is used. */
+  pages: number;
+}
+
+/**
+ * 'truncated' refuses files whose data ends early (as PIL does by default) instead of decoding them to
+ * grey, but tolerates libjpeg's harmless warnings, which many cameras' files trigger.
+ */
+const FAIL_ON = 'truncated' as const;
+/** Transparent images are seen on some background; white matches how most people see stickers and logos. */
+const FLATTEN_BACKGROUND = { r: 255, g: 255, b: 255 };
+/** Shorter sides below this many times S take the exact JS resampler (see the top of the file). */
+const EXACT_RESAMPLE_BELOW = 1.5;
+
+/** Bytes of any supported image → normalised CHW float32 of length 3·S·S. */
+export async function preprocessImage(bytes: Uint8Array, spec: ImagePreprocessSpec, limits: ImageLimits): Promise<Float32Array> {
+  const out = new Float32Array(3 * spec.imageSize * spec.imageSize);
+  await preprocessImageInto(bytes, spec, limits, out, 0);
+  return out;
+}
+
+/** Same as preprocessImage, written into `out` from `offset` (one slot of a batch tensor). */
+export async function preprocessImageInto(
+  bytes: Uint8Array,
+  spec: ImagePreprocessSpec,
+  limits: ImageLimits,
+  out: Float32Array,
+  offset: number,
+): Promise<void> {
+  const size = spec.imageSize;
+  checkSpec(spec);
+  if (!Number.isInteger(offset) || offset < 0 || offset + 3 * size * size > out.length) {
+    throw new RangeError(`output slot at ${offset} (+${3 * size * size}) does not fit a tensor of ${out.length}`);
+  }
+  const probe = await probeImage(bytes, limits);
+  const target = resizedSize(probe.width, probe.height, size);
+  const crop = centreCropOffsets(target.width, target.height, size);
+  const luts = normalisationTables(spec);
+  if (Math.min(probe.width, probe.height) >= EXACT_RESAMPLE_BELOW * size) {
+    const pixels = decoder(bytes, limits)
+      .resize(target.width, target.height, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: false })
+      .extract({ left: crop.left, top: crop.top, width: size, height: size })
+      // Orient after extract(): before it, sharp would rotate before resizing, which turns off JPEG
+      // shrink-on-load for rotated photos. The crop box is in upright coordinates either way.
+      .autoOrient();
+    writeNormalised(await decodeRaw(pixels, size, size), size, luts, out, offset);
+  } else {
+    const columns = bicubicCoefficients(probe.width, target.width, crop.left, size);
+    const rows = bicubicCoefficients(probe.height, target.height, crop.top, size);
+    const window = { left: columns.first, top: rows.first, width: columns.end - columns.first, height: rows.end - rows.first };
+    const source = await decodeRaw(decoder(bytes, limits).autoOrient().extract(window), window.width, window.height);
+    writeNormalised(resampleWindow(source, window.width, columns, rows), size, luts, out, offset);
+  }
+}
+
+/** The checks preprocessImage makes before decoding: size cap, format allowlist, pixel cap. */
+export async function probeImage(bytes: Uint8Array, limits: ImageLimits): Promise<ImageProbe> {
+  if (bytes.length === 0) throw ImageRejectedError.empty();
+  if (bytes.length > limits.maxBytes) throw ImageRejectedError.tooLargeBytes(bytes.length, limits.maxBytes);
+  const sniffed = sniffFormat(bytes);
+  if (sniffed === undefined) throw ImageRejectedError.notAnImage();
+  if (typeof sniffed !== 'string') throw ImageRejectedError.unsupportedFormat(sniffed.unsupported);
+  let metadata: Metadata;
+  try {
+    // Header only; the pixel cap is checked below, with the real dimensions for the message.
+    metadata = await sharp(bytes, { failOn: FAIL_ON, limitInputPixels: false }).metadata();
+  } catch (error) {
+    throw ImageRejectedError.corrupt(errorText(error), error);
+  }
+  if (metadata.format !== sniffed) throw ImageRejectedError.corrupt(`signature says ${sniffed}, decoder says ${metadata.format}`);
+  if (metadata.format === 'heif' && metadata.compression === 'hevc') throw ImageRejectedError.unsupportedFormat('HEIC');
+  const width = metadata.width;
+  const height = metadata.pageHeight ?? metadata.height;
+  if (!(width > 0 && height > 0)) throw ImageRejectedError.corrupt(`header gives ${width}×${height}`);
+  if (width * height > limits.maxPixels) throw ImageRejectedError.tooManyPixels(width, height, limits.maxPixels);
+  const turned = (metadata.orientation ?? 1) >= 5; // EXIF 5-8 turn the picture by 90° or 270°
+  return { format: sniffed, width: turned ? height : width, height: turned ? width : height, pages: metadata.pages ?? 1 };
+}
+
+/** torchvision Resize(int): the shorter side becomes S, the longer int(S · long / short). */
+export function resizedSize(width: number, height: number, size: number): { width: number; height: number } {
+  return width <= height
+    ? { width: size, height: Math.trunc((size * height) / width) }
+    : { width: Math.trunc((size * width) / height), height: size };
+}
+
+/** torchvision CenterCrop offsets: int(round((d - S) / 2.0)) with Python's round (halves to even). */
+export function centreCropOffsets(width: number, height: number, size: number): { left: number; top: number } {
+  return { left: roundHalfToEven((width - size) / 2), top: roundHalfToEven((height - size) / 2) };
+}
+
+function roundHalfToEven(value: number): number {
+  const floor = Math.floor(value);
+  if (value - floor !== 0.5) return Math.round(value);
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+function checkSpec(spec: ImagePreprocessSpec): void {
+  if (!Number.isInteger(spec.imageSize) || spec.imageSize <= 0) throw new RangeError(`imageSize must be a positive integer, not ${spec.imageSize}`);
+  if (spec.means.length !== 3 || spec.deviations.length !== 3 || spec.deviations.some((d) => !(d !== 0 && Number.isFinite(d)))) {
+    throw new RangeError('means and deviations must each have 3 finite values, deviations non-zero');
+  }
+}
+
+/** Decode pipeline shared by both paths: first frame, alpha on white, 8-bit sRGB (callers add autoOrient). */
+function decoder(bytes: Uint8Array, limits: ImageLimits): Sharp {
+  const limitInputPixels = Number.isFinite(limits.maxPixels) ? Math.max(1, Math.floor(limits.maxPixels)) : false;
+  return sharp(bytes, { failOn: FAIL_ON, limitInputPixels, pages: 1 })
+    .flatten({ background: FLATTEN_BACKGROUND })
+    .toColourspace('srgb');
+}
+
+async function decodeRaw(pipeline: Sharp, width: number, height: number): Promise<Buffer> {
+  let result: { data: Buffer; info: OutputInfo };
+  try {
+    result = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw /pixel limit/i.test(errorText(error))
+      ? new ImageRejectedError('too-many-pixels', 'The image has too many pixels.', { detail: errorText(error), cause: error })
+      : ImageRejectedError.corrupt(errorText(error), error);
+  }
+  const { info } = result;
+  if (info.width !== width || info.height !== height || info.channels !== 3) {
+    throw new Error(`decoder gave ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
+  }
+  return result.data;
+}
+
+/** ToTensor + Normalize as lookup tables: value v of channel c → (v / 255 - mean[c]) / deviation[c]. */
+function normalisationTables(spec: ImagePreprocessSpec): Float32Array {
+  const table = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) {
+    const mean = spec.means[c] as number;
+    const deviation = spec.deviations[c] as number;
+    for (let v = 0; v < 256; v++) table[c * 256 + v] = (v / 255 - mean) / deviation;
+  }
+  return table;
+}
+
+/** Interleaved S×S RGB → CHW planes through the tables. */
+function writeNormalised(rgb: Uint8Array, size: number, table: Float32Array, out: Float32Array, offset: number): void {
+  const plane = size * size;
+  for (let i = 0, p = 0; i < plane; i++, p += 3) {
+    out[offset + i] = table[rgb[p] as number] as number;
+    out[offset + plane + i] = table[256 + (rgb[p + 1] as number)] as number;
+    out[offset + 2 * plane + i] = table[512 + (rgb[p + 2] as number)] as number;
+  }
+}
+
+/** PIL's fixed-point precision for 8-bit resampling (two bits of headroom for filter overshoot). */
+const PRECISION_BITS = 22;
+
+interface Coefficients {
+  /** Input range [first, end) that the computed outputs read. */
+  first: number;
+  end: number;
+  /** Per output: first input index relative to `first`, tap count, and taps at `k * taps`. */
+  starts: Int32Array;
+  counts: Int32Array;
+  weights: Int32Array;
+  taps: number;
+}
+
+/**
+ * PIL's bicubic (a = -0.5) coefficients for outputs [firstOut, firstOut + count) of an inSize → outSize
+ * resample: centre (o + 0.5) · scale, support 2 · max(scale, 1), edges truncated and weights renormalised,
+ * then rounded to fixed point.
+ */
+function bicubicCoefficients(inSize: number, outSize: number, firstOut: number, count: number): Coefficients {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(scale, 1);
+  const support = 2 * filterScale;
+  const taps = Math.ceil(support) * 2 + 1;
+  const starts = new Int32Array(count);
+  const counts = new Int32Array(count);
+  const weights = new Int32Array(count * taps);
+  const raw = new Float64Array(taps);
+  let first = inSize;
+  let end = 0;
+  for (let k = 0; k < count; k++) {
+    const centre = (firstOut + k + 0.5) * scale;
+    const min = Math.max(0, Math.trunc(centre - support + 0.5));
+    const n = Math.min(inSize, Math.trunc(centre + support + 0.5)) - min;
+    let total = 0;
+    for (let j = 0; j < n; j++) total += raw[j] = cubic((j + min - centre + 0.5) / filterScale);
+    for (let j = 0; j < n; j++) {
+      const w = ((raw[j] as number) / (total === 0 ? 1 : total)) * (1 << PRECISION_BITS);
+      weights[k * taps + j] = w < 0 ? Math.trunc(w - 0.5) : Math.trunc(w + 0.5);
+    }
+    starts[k] = min;
+    counts[k] = n;
+    first = Math.min(first, min);
+    end = Math.max(end, min + n);
+  }
+  for (let k = 0; k < count; k++) starts[k] = (starts[k] as number) - first;
+  return { first, end, starts, counts, weights, taps };
+}
+
+function cubic(x: number): number {
+  const t = Math.abs(x);
+  if (t < 1) return (1.5 * t - 2.5) * t * t + 1;
+  if (t < 2) return ((-0.5 * t + 2.5) * t - 4) * t + 2;
+  return 0;
+}
+
+/**
+ * Horizontal then vertical pass over the source window, each rounded to uint8 as PIL does. Sums stay
+ * within int32 (255 · 2^22 · the filter's overshoot < 2^31), so `| 0` keeps V8 on integer arithmetic.
+ */
+function resampleWindow(source: Uint8Array, sourceWidth: number, columns: Coefficients, rows: Coefficients): Uint8Array {
+  const width = columns.counts.length;
+  const height = rows.counts.length;
+  const sourceHeight = source.length / (3 * sourceWidth);
+  const half = 1 << (PRECISION_BITS - 1);
+  const rowBytes = width * 3;
+  const middle = new Uint8Array(sourceHeight * rowBytes);
+  const { starts: xStarts, counts: xCounts, weights: xWeights, taps: xTaps } = columns;
+  for (let y = 0; y < sourceHeight; y++) {
+    const rowStart = y * sourceWidth * 3;
+    for (let x = 0, q = y * rowBytes; x < width; x++, q += 3) {
+      let r = half, g = half, b = half;
+      let p = rowStart + (xStarts[x] as number) * 3;
+      for (let w = x * xTaps, last = w + (xCounts[x] as number); w < last; w++, p += 3) {
+        const k = xWeights[w] as number;
+        r = (r + (source[p] as number) * k) | 0;
+        g = (g + (source[p + 1] as number) * k) | 0;
+        b = (b + (source[p + 2] as number) * k) | 0;
+      }
+      middle[q] = clip8(r);
+      middle[q + 1] = clip8(g);
+      middle[q + 2] = clip8(b);
+    }
+  }
+  const out = new Uint8Array(rowBytes * height);
+  const sums = new Int32Array(rowBytes);
+  const { starts: yStarts, counts: yCounts, weights: yWeights, taps: yTaps } = rows;
+  for (let y = 0; y < height; y++) {
+    sums.fill(half);
+    let p = (yStarts[y] as number) * rowBytes;
+    for (let w = y * yTaps, last = w + (yCounts[y] as number); w < last; w++, p += rowBytes) {
+      const k = yWeights[w] as number;
+      for (let c = 0; c < rowBytes; c++) sums[c] = ((sums[c] as number) + (middle[p + c] as number) * k) | 0;
+    }
+    for (let c = 0, q = y * rowBytes; c < rowBytes; c++, q++) out[q] = clip8(sums[c] as number);
+  }
+  return out;
+}
+
+function clip8(sum: number): number {
+  const v = sum >> PRECISION_BITS;
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/** Allowed formats by signature; a few well-known others are named so the refusal can say what they are. */
+function sniffFormat(b: Uint8Array): ImageFormat | { unsupported: string } | undefined {
+  const ascii = (from: number, to: number): string => String.fromCharCode(...b.subarray(from, to));
+  if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (ascii(0, 8) === '\x89PNG\r\n\x1a\n') return 'png';
+  if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a') return 'gif';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  if (['II*\0', 'MM\0*', 'II+\0', 'MM\0+'].includes(ascii(0, 4))) return 'tiff';
+  if (ascii(4, 8) === 'ftyp') {
+    const boxSize = Math.min(b.length, ((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0), 256);
+    const brands = ascii(8, Math.max(12, boxSize));
+    if (/avif|avis|heic|heix|heim|heis|hevc|hevx|mif1|msf1/.test(brands)) return 'heif';
+    return /^(isom|iso\d|mp4\d|avc1|qt {2}|3g|M4V)/.test(ascii(8, 12)) ? { unsupported: 'Video' } : undefined;
+  }
+  if (ascii(0, 5) === '%PDF-') return { unsupported: 'PDF' };
+  if (ascii(0, 4) === '8BPS') return { unsupported: 'Photoshop (PSD)' };
+  if (ascii(0, 2) === 'BM' && [12, 40, 52, 56, 108, 124].includes(b[14] ?? 0) && b[15] === 0) return { unsupported: 'BMP' };
+  if (ascii(4, 12) === 'jP  \r\n\x87\n' || (b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51)) return { unsupported: 'JPEG 2000' };
+  if ((b[0] === 0xff && b[1] === 0x0a) || ascii(4, 12) === 'JXL \r\n\x87\n') return { unsupported: 'JPEG XL' };
+  const head = ascii(0, Math.min(b.length, 4096)).replace(/^\xef\xbb\xbf/, '').trimStart();
+  if (head.startsWith('<') && /<svg[\s>]/i.test(head)) return { unsupported: 'SVG' };
+  return undefined;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,96 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
+import { ModelDirectoryError } from '../../src/embed/modelDirectory.js';
+import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
+
+let tiny: string;
+let scratch: string;
+
+async function copyOfTiny(): Promise<string> {
+  const dir = await mkdtemp(path.join(scratch, 'model-'));
+  await cp(tiny, dir, { recursive: true });
+  return dir;
+}
+
+function open(dir: string): Promise<EmbeddingModel> {
+  return EmbeddingModel.create({
+    dir,
+    modelId: 'fixture/tiny',
+    threads: 1,
+    maxBatch: 4,
+    maxWaitMs: 1,
+    imageLimits: { maxBytes: 1e7, maxPixels: 1e7 },
+  });
+}
+
+async function refusal(dir: string): Promise<ModelDirectoryError> {
+  try {
+    const model = await open(dir);
+    await model.dispose();
+  } catch (error) {
+    assert.ok(error instanceof ModelDirectoryError, `expected ModelDirectoryError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the model directory was accepted');
+}
+
+describe('a model directory is refused with a message naming the file and the problem', () => {
+  before(async () => {
+    tiny = await fixtureModelDir('tiny');
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'model-dir-test-'));
+  });
+  after(() => rm(scratch, { recursive: true, force: true }));
+
+  test('a missing file', async () => {
+    const dir = await copyOfTiny();
+    await unlink(path.join(dir, 'tokenizer.json'));
+    const error = await refusal(dir);
+    assert.equal(error.file, path.join(dir, 'tokenizer.json'));
+    assert.match(error.message, /missing/);
+  });
+
+  test('config.json that is not JSON', async () => {
+    const dir = await copyOfTiny();
+    await writeFile(path.join(dir, 'config.json'), '{ "image_encoder": ');
+    const error = await refusal(dir);
+    assert.equal(error.file, path.join(dir, 'config.json'));
+    assert.match(error.message, /not valid JSON/);
+  });
+
+  test('config.json without a required field', async () => {
+    const dir = await copyOfTiny();
+    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8'));
+    delete config.text_encoder.padding_idx;
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+    assert.match((await refusal(dir)).message, /text_encoder\.padding_idx/);
+  });
+
+  test('an ONNX file whose inputs do not match the format', async () => {
+    const dir = await copyOfTiny();
+    await cp(path.join(tiny, 'text_encoder.onnx'), path.join(dir, 'image_encoder.onnx'));
+    const error = await refusal(dir);
+    assert.equal(error.file, path.join(dir, 'image_encoder.onnx'));
+    assert.match(error.message, /has no input "images"/);
+  });
+
+  test('a file that is not ONNX at all', async () => {
+    const dir = await copyOfTiny();
+    await writeFile(path.join(dir, 'text_encoder.onnx'), 'not a model');
+    const error = await refusal(dir);
+    assert.equal(error.file, path.join(dir, 'text_encoder.onnx'));
+    assert.match(error.message, /not a loadable ONNX model/);
+  });
+
+  test('an image size in config.json the model cannot take', async () => {
+    const dir = await copyOfTiny();
+    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8'));
+    config.image_encoder.image_size = 48;
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+    const error = await refusal(dir);
+    assert.equal(error.file, path.join(dir, 'image_encoder.onnx'));
+  });
+});
