@@ -1,0 +1,34 @@
+import type { APIEmbed } from 'discord.js';
+import type { Cdn } from './cdn.js';
+import type { MessageRecord } from './state.js';
+
+/** A message as a test sees it: ids, text, and attachments with freshly signed URLs. */
+export interface FakeMessage {
+  id: string;
+  channelId: string;
+  guildId: string | null;
+  authorId: string;
+  content: string;
+  embeds: APIEmbed[];
+  attachments: { id: string; filename: string; contentType: string | null; size: number; url: string }[];
+  createdAt: number;
+}
+
+export function toFakeMessage(message: MessageRecord, cdn: Cdn): FakeMessage {
+  return {
+    id: message.id,
+    channelId: message.channelId,
+    guildId: message.guildId,
+    authorId: message.authorId,
+    content: message.content,
+    embeds: structuredClone(message.embeds),
+    attachments: message.attachments.map((a) => ({
+      id: a.id,
+      filename: a.filename,
+      contentType: a.contentType,
+      size: a.data.length,
+      url: cdn.urlFor(a),
+    })),
+    createdAt: message.createdAt,
+  };
+}
