@@ -1,0 +1,243 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Keyv } from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import KeyvRedis from '@keyv/redis';
+import KeyvPostgres from '@keyv/postgres';
+
+/**
+ * Turns a store URL into a connected keyv, proven by a real round trip, so that a
+ * wrong URL or a server that is down fails at start-up with a clear message
+ * instead of on the first write (or never, as a hang).
+ */
+
+export type StoreBackend = 'sqlite' | 'redis' | 'postgres';
+
+export const SUPPORTED_SCHEMES = ['sqlite://', 'redis://', 'rediss://', 'postgresql://', 'postgres://'] as const;
+
+/** The store URL cannot be used as written (unknown scheme, malformed). */
+export class StoreConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConfigError';
+  }
+}
+
+/** The store named by a valid URL cannot be reached or opened. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface OpenKeyvOptions {
+  /** Key prefix separating this application's keys from others' in a shared database (default 'image-search'). */
+  namespace?: string;
+  /** How long connecting plus the first round trip may take before StoreUnavailableError (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_NAMESPACE = 'image-search';
+const DEFAULT_TIMEOUT_MS = 5000;
+
+/** The URL with any password replaced by ***, safe to log or show. */
+export function maskStoreUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*:)([^@/?#]*)@/i, (_m, head: string) => `${head}***@`);
+}
+
+export function storeBackendOf(url: string): StoreBackend {
+  const lower = url.trim().toLowerCase();
+  if (lower.startsWith('sqlite://')) return 'sqlite';
+  if (lower.startsWith('redis://') || lower.startsWith('rediss://')) return 'redis';
+  if (lower.startsWith('postgresql://') || lower.startsWith('postgres://')) return 'postgres';
+  throw new StoreConfigError(
+    `unsupported store URL "${maskStoreUrl(url)}": use one of ${SUPPORTED_SCHEMES.join(', ')} ` +
+      '(for example sqlite://data/images.sqlite, redis://127.0.0.1:6379, postgresql://user@127.0.0.1:5432/db)',
+  );
+}
+
+/** The file an sqlite:// URL names, resolved against the current directory ('sqlite:///abs' is absolute). */
+export function sqlitePathOf(url: string): string {
+  const rest = url.trim().slice('sqlite://'.length);
+  if (rest.length === 0) throw new StoreConfigError('sqlite:// URL names no file: write sqlite://data/images.sqlite');
+  if (rest === ':memory:') return rest;
+  return path.resolve(rest);
+}
+
+export async function openKeyv(url: string, options: OpenKeyvOptions = {}): Promise<Keyv> {
+  const backend = storeBackendOf(url);
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  switch (backend) {
+    case 'sqlite':
+      return openSqlite(url, namespace, timeoutMs);
+    case 'redis':
+      return openRedis(url, namespace, timeoutMs);
+    case 'postgres':
+      return openPostgres(url, namespace, timeoutMs);
+  }
+}
+
+async function openSqlite(url: string, namespace: string, timeoutMs: number): Promise<Keyv> {
+  const file = sqlitePathOf(url);
+  if (file !== ':memory:') {
+    await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+      throw new StoreUnavailableError(
+        `cannot create the folder for the SQLite store ${file}: ${describe(error)}; check the path in the store URL and its permissions`,
+        { cause: error },
+      );
+    });
+  }
+  const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: timeoutMs });
+  let failure: unknown;
+  adapter.on('error', (error: unknown) => (failure ??= error));
+  try {
+    // WAL: a commit is one fsync of the log instead of a rollback journal dance, and a
+    // reader (say, the CLI's `stats`) does not block the writer. synchronous=FULL keeps
+    // every resolved write durable across power loss, not only across a killed process.
+    await withTimeout(adapter.query('PRAGMA journal_mode=WAL'), timeoutMs, 'opening the SQLite file');
+    await adapter.query('PRAGMA synchronous=FULL');
+    // Start-up reads large values; through a memory map they skip a read() per page.
+    await adapter.query('PRAGMA mmap_size=2147418112');
+  } catch (error) {
+    await adapter.disconnect().catch(() => undefined);
+    throw new StoreUnavailableError(
+      `cannot open the SQLite store ${file}: ${describe(failure ?? error)}; check that the folder is writable ` +
+        'and the file is a SQLite database not locked by another program',
+      { cause: failure ?? error },
+    );
+  }
+  return withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));
+}
+
+async function openRedis(url: string, namespace: string, timeoutMs: number): Promise<Keyv> {
+  const where = hostPort(url, 6379);
+  let connectedOnce = false;
+  const adapter = new KeyvRedis(
+    {
+      url,
+      socket: {
+        connectTimeout: timeoutMs,
+        // Fail fast on the first connection (so open() can report it); once connected,
+        // ride out restarts of the server with a capped back-off.
+        reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? Math.min(100 * 2 ** retries, 2000) : cause),
+      },
+    },
+    { namespace, throwOnConnectError: true, throwOnErrors: true },
+  );
+  let failure: unknown;
+  adapter.on('error', (error: unknown) => (failure ??= error));
+  try {
+    const client = await withTimeout(adapter.getClient(), timeoutMs, `connecting to Redis at ${where}`);
+    connectedOnce = true;
+    await withTimeout(client.ping(), timeoutMs, `a PING to Redis at ${where}`);
+  } catch (error) {
+    await adapter.disconnect(true).catch(() => undefined);
+    throw new StoreUnavailableError(
+      `cannot reach Redis at ${where} (${maskStoreUrl(url)}): ${describe(failure ?? error)}; check that the server is ` +
+        'running and reachable from here, and the password and TLS (rediss://) settings in the URL',
+      { cause: failure ?? error },
+    );
+  }
+  // The adapter prefixes keys with its namespace itself, so keyv must not prefix again.
+  return withFastDeserialize(new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }));
+}
+
+/**
+ * @keyv/postgres keeps one module-wide connection pool (for the last URI opened), and
+ * disconnecting any adapter ends it. Counting opens per URI lets several stores on the
+ * same URI share it safely; stores on different PostgreSQL URIs in one process are not
+ * supported by the adapter.
+ */
+const postgresOpens = new Map<string, number>();
+
+async function openPostgres(url: string, namespace: string, timeoutMs: number): Promise<Keyv> {
+  const where = hostPort(url, 5432);
+  const adapter = new KeyvPostgres({ uri: url, connectionTimeoutMillis: timeoutMs, max: 4 });
+  let failure: unknown;
+  adapter.on('error', (error: unknown) => (failure ??= error));
+  try {
+    await withTimeout(adapter.query('SELECT 1'), timeoutMs, `connecting to PostgreSQL at ${where}`);
+    if (failure !== undefined) throw failure;
+  } catch (error) {
+    if (!postgresOpens.has(url)) await adapter.disconnect().catch(() => undefined);
+    throw new StoreUnavailableError(
+      `cannot reach PostgreSQL at ${where} (${maskStoreUrl(url)}): ${describe(failure ?? error)}; check that the server ` +
+        'is running and accepts TCP connections, and the user, password and database name in the URL',
+      { cause: failure ?? error },
+    );
+  }
+  postgresOpens.set(url, (postgresOpens.get(url) ?? 0) + 1);
+  const keyv = withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));
+  let closed = false;
+  keyv.disconnect = async () => {
+    if (closed) return;
+    closed = true;
+    const left = (postgresOpens.get(url) ?? 1) - 1;
+    if (left > 0) {
+      postgresOpens.set(url, left);
+      return;
+    }
+    postgresOpens.delete(url);
+    await adapter.disconnect();
+  };
+  return keyv;
+}
+
+const WRAPPED_STRING_HEAD = '{"value":"';
+const WRAPPED_STRING_TAIL = '"}';
+
+/**
+ * keyv's own deserializer, with a fast path for what dominates start-up: a
+ * large string value with nothing to unescape (a base64 segment), which keyv's
+ * default format stores as {"value":"…"}. That path slices instead of running
+ * JSON.parse with a reviver over tens of megabytes; the stored format stays keyv's own.
+ */
+function withFastDeserialize(keyv: Keyv): Keyv {
+  const fallback = keyv.deserialize;
+  if (fallback === undefined) return keyv;
+  const deserialize = (raw: string) => deserializeWrappedString(raw) ?? fallback(raw);
+  keyv.deserialize = deserialize as typeof fallback;
+  return keyv;
+}
+
+/** The value of a keyv-serialized plain string, or undefined when the general parser is needed. */
+export function deserializeWrappedString(raw: string): { value: string } | undefined {
+  if (typeof raw === 'string' && raw.length > 4096 && raw.startsWith(WRAPPED_STRING_HEAD) && raw.endsWith(WRAPPED_STRING_TAIL)) {
+    const end = raw.length - WRAPPED_STRING_TAIL.length;
+    if (raw.indexOf('"', WRAPPED_STRING_HEAD.length) === end && raw.indexOf('\\', WRAPPED_STRING_HEAD.length) === -1) {
+      const text = raw.slice(WRAPPED_STRING_HEAD.length, end);
+      // keyv's serializer escapes a leading ':' by doubling it.
+      return { value: text.startsWith(':') ? text.slice(1) : text };
+    }
+  }
+  return undefined;
+}
+
+function hostPort(url: string, defaultPort: number): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || '127.0.0.1'}:${parsed.port || defaultPort}`;
+  } catch {
+    throw new StoreConfigError(`store URL "${maskStoreUrl(url)}" is not a valid URL`);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,243 @@
+import type { ImageRecord } from './imageRecord.js';
+import { decodeRecords, encodeRecords } from './recordCodec.js';
+import { StoreCorruptError } from './storeErrors.js';
+import { applyJournal, readJournal } from './storeJournal.js';
+import { storeKeys } from './storeKeys.js';
+import { loadUnlocked, type StoreContext } from './storeLoader.js';
+import {
+  emptyManifest, parseDeadLists, parseManifest, serializeDeadLists,
+  type DeadLists, type Garbage, type Manifest, type SegmentRef,
+} from './storeManifest.js';
+import type { CollectionState } from './storeState.js';
+
+/**
+ * Compaction folds the journal (and, for bulk imports, records handed in directly)
+ * into segments. Order of writes is what keeps a crash harmless at any point:
+ *   1. new segments under fresh numbers, and the new dead list — nothing refers to them yet;
+ *   2. the manifest — the atomic switch;
+ *   3. deletion of what the old manifest named and the new one does not.
+ * A crash before 2 leaves the old manifest, which still names the old segments and
+ * journal; the orphans it leaves get overwritten (their numbers are reused from the
+ * old manifest's nextSegment) or deleted later. A crash after 2 leaves only garbage,
+ * which the new manifest lists and the next compaction deletes again.
+ */
+
+/** A segment is rewritten once more than this share of its entries are dead. */
+const REWRITE_DEAD_SHARE = 0.25;
+const DELETE_CHUNK = 500;
+
+export interface CompactionHooks {
+  /** Runs after new segments are written and before the manifest switch (tests throw here to simulate a crash). */
+  beforeManifest?: () => void | Promise<void>;
+}
+
+export async function compactUnlocked(
+  ctx: StoreContext,
+  collection: string,
+  state: CollectionState,
+  extra: readonly ImageRecord[] = [],
+  hooks: CompactionHooks = {},
+): Promise<void> {
+  const old = state.manifest;
+  const journalEnd = state.nextSeq;
+  await deleteGarbage(ctx, collection, old.garbage);
+
+  const net = new Map<string, ImageRecord | null>();
+  for await (const entry of readJournal(ctx.keyv, collection, old.journalStart, journalEnd)) {
+    const unreadable = entry.kind === 'unreadable' ? entry.reason : entry.kind === 'put' && entry.failed > 0 ? entry.problems.join('; ') : null;
+    if (unreadable !== null) {
+      throw new StoreCorruptError(
+        `cannot compact collection "${collection}": journal entry ${entry.key} cannot be read (${unreadable}); ` +
+          'nothing was changed. Loading still returns everything else; delete that key if losing it is acceptable',
+      );
+    }
+    applyJournal(net, entry);
+  }
+  for (const record of extra) net.set(record.id, record);
+
+  if (state.segmentIds === null) {
+    // Which segment entries the journal replaces is known only from a full read.
+    for await (const batch of loadUnlocked(ctx, collection, state)) void batch;
+  }
+  const segmentIds = state.segmentIds ?? new Map<number, (string | undefined)[]>();
+  const dead = parseDeadLists(old.deadKey === null ? undefined : await ctx.keyv.get(old.deadKey));
+  const newlyDead: [number, number][] = [];
+  if (net.size > 0) {
+    for (const [n, ids] of segmentIds) {
+      for (let index = 0; index < ids.length; index++) {
+        const id = ids[index];
+        if (id === undefined || !net.has(id)) continue;
+        addDead(dead, n, index);
+        newlyDead.push([n, index]);
+      }
+    }
+  }
+  const refs: SegmentRef[] = old.segments.map((s) => ({ ...s, dead: dead.get(s.n)?.size ?? 0 }));
+  const puts = [...net.values()].filter((record): record is ImageRecord => record !== null);
+  const { rewrite, dropped } = planRewrites(refs, puts.length, ctx.maxSegmentRecords);
+  if (journalEnd === old.journalStart && puts.length === 0 && rewrite.size === 0 && dropped.size === 0) return;
+
+  const packer = new SegmentPacker(ctx, collection, old.nextSegment);
+  for (const ref of refs) {
+    if (!rewrite.has(ref.n)) continue;
+    const records = await liveRecordsOf(ctx, collection, ref, dead.get(ref.n));
+    if (records === null) {
+      rewrite.delete(ref.n); // unreadable: kept exactly as it is rather than lost
+      continue;
+    }
+    for (const record of records) await packer.add(record);
+  }
+  for (const record of puts) await packer.add(record);
+  await packer.flush();
+
+  const kept = refs.filter((ref) => !rewrite.has(ref.n) && !dropped.has(ref.n));
+  const keptDead: DeadLists = new Map();
+  for (const ref of kept) if (ref.dead > 0) keptDead.set(ref.n, dead.get(ref.n) as Set<number>);
+  const deadKey = keptDead.size > 0 ? storeKeys.dead(collection, old.gen + 1) : null;
+  if (deadKey !== null) await ctx.keyv.set(deadKey, serializeDeadLists(keptDead));
+  await hooks.beforeManifest?.();
+
+  const next: Manifest = {
+    layout: 1,
+    gen: old.gen + 1,
+    journalStart: journalEnd,
+    nextSegment: packer.nextSegment,
+    segments: [...kept, ...packer.written],
+    deadKey,
+    garbage: {
+      journal: journalEnd > old.journalStart ? [old.journalStart, journalEnd] : null,
+      segments: [...rewrite, ...dropped],
+      deadKeys: old.deadKey !== null && old.deadKey !== deadKey ? [old.deadKey] : [],
+    },
+  };
+  await switchManifest(ctx, collection, state, next);
+  for (const [n, index] of newlyDead) {
+    const ids = segmentIds.get(n);
+    if (ids !== undefined) ids[index] = undefined;
+  }
+  for (const n of next.garbage.segments) segmentIds.delete(n);
+  for (const [n, ids] of packer.written.map((ref, i) => [ref.n, packer.ids[i]] as const)) segmentIds.set(n, ids as string[]);
+  state.segmentIds = segmentIds;
+  await deleteGarbage(ctx, collection, next.garbage);
+}
+
+/** Empties a collection: an empty manifest (keeping seqs and segment numbers moving forward), then deletion. */
+export async function dropUnlocked(ctx: StoreContext, collection: string, state: CollectionState): Promise<void> {
+  const old = state.manifest;
+  await deleteGarbage(ctx, collection, old.garbage);
+  const next: Manifest = {
+    ...emptyManifest(),
+    gen: old.gen + 1,
+    journalStart: state.nextSeq,
+    nextSegment: old.nextSegment,
+    garbage: {
+      journal: state.nextSeq > old.journalStart ? [old.journalStart, state.nextSeq] : null,
+      segments: old.segments.map((s) => s.n),
+      deadKeys: old.deadKey === null ? [] : [old.deadKey],
+    },
+  };
+  await switchManifest(ctx, collection, state, next);
+  state.segmentIds = new Map();
+  await deleteGarbage(ctx, collection, next.garbage);
+}
+
+function planRewrites(refs: SegmentRef[], newRecords: number, maxRecords: number) {
+  const rewrite = new Set<number>();
+  const dropped = new Set<number>();
+  for (const ref of refs) {
+    if (ref.count - ref.dead === 0) dropped.add(ref.n);
+    else if (ref.dead > ref.count * REWRITE_DEAD_SHARE) rewrite.add(ref.n);
+  }
+  const last = refs.at(-1);
+  if (last !== undefined && newRecords > 0 && !dropped.has(last.n) && last.count - last.dead < maxRecords) {
+    rewrite.add(last.n); // top up the last segment rather than leave a trail of small ones
+  }
+  return { rewrite, dropped };
+}
+
+async function liveRecordsOf(
+  ctx: StoreContext,
+  collection: string,
+  ref: SegmentRef,
+  dead: Set<number> | undefined,
+): Promise<ImageRecord[] | null> {
+  const key = storeKeys.segment(collection, ref.n);
+  const value = await ctx.keyv.get(key);
+  try {
+    if (typeof value !== 'string') throw new Error(value === undefined ? 'segment is missing' : 'segment is not text');
+    const decoded = decodeRecords(value);
+    if (decoded.failed > 0) throw new Error(decoded.problems.join('; '));
+    return decoded.records.filter((_, index) => !dead?.has(index));
+  } catch (error) {
+    ctx.report({ collection, key, records: ref.count - ref.dead, reason: `${(error as Error).message}; left as it is` });
+    return null;
+  }
+}
+
+/** Writes the manifest, telling this process's own writers to expect the new generation. */
+async function switchManifest(ctx: StoreContext, collection: string, state: CollectionState, next: Manifest) {
+  const key = storeKeys.manifest(collection);
+  state.pendingGen = next.gen;
+  try {
+    await ctx.keyv.set(key, next);
+  } catch (error) {
+    // The write may have landed even though the call failed; believe what the store says.
+    const stored = await ctx.keyv.get(key).catch(() => undefined);
+    if (stored === undefined || parseManifest(stored, key).gen !== next.gen) {
+      state.pendingGen = null;
+      throw error;
+    }
+  }
+  state.manifest = next;
+  state.pendingGen = null;
+}
+
+/** Best effort: what is left is listed in the manifest and deleted again next time. */
+async function deleteGarbage(ctx: StoreContext, collection: string, garbage: Garbage): Promise<void> {
+  const keys: string[] = [];
+  if (garbage.journal !== null) {
+    for (let seq = garbage.journal[0]; seq < garbage.journal[1]; seq++) keys.push(storeKeys.journal(collection, seq));
+  }
+  for (const n of garbage.segments) keys.push(storeKeys.segment(collection, n));
+  keys.push(...garbage.deadKeys);
+  try {
+    for (let from = 0; from < keys.length; from += DELETE_CHUNK) await ctx.keyv.deleteMany(keys.slice(from, from + DELETE_CHUNK));
+  } catch (error) {
+    ctx.report({ collection, key: keys[0] ?? '', records: 0, reason: `deleting replaced data failed (retried later): ${(error as Error).message}` });
+  }
+}
+
+function addDead(dead: DeadLists, n: number, index: number): void {
+  let set = dead.get(n);
+  if (set === undefined) dead.set(n, (set = new Set()));
+  set.add(index);
+}
+
+/** Packs records into full segments under fresh numbers and remembers where each went. */
+class SegmentPacker {
+  readonly written: SegmentRef[] = [];
+  /** The ids of each written segment's entries. */
+  readonly ids: string[][] = [];
+  private batch: ImageRecord[] = [];
+
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly collection: string,
+    public nextSegment: number,
+  ) {}
+
+  async add(record: ImageRecord): Promise<void> {
+    this.batch.push(record);
+    if (this.batch.length >= this.ctx.maxSegmentRecords) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const n = this.nextSegment++;
+    const batch = this.batch;
+    this.batch = [];
+    await this.ctx.keyv.set(storeKeys.segment(this.collection, n), encodeRecords(batch));
+    this.ids.push(batch.map((record) => record.id));
+    this.written.push({ n, count: batch.length, dead: 0 });
+  }
+}

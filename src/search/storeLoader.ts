@@ -1,0 +1,127 @@
+import type { Keyv } from 'keyv';
+import type { ImageRecord } from './imageRecord.js';
+import { decodeRecords } from './recordCodec.js';
+import { applyJournal, readJournal } from './storeJournal.js';
+import { storeKeys } from './storeKeys.js';
+import { liveCount, parseDeadLists, type SegmentRef } from './storeManifest.js';
+import type { CollectionState } from './storeState.js';
+
+/** Something that could not be read; reported, never skipped silently. */
+export interface StoreProblem {
+  collection: string;
+  /** The keyv key of the value concerned. */
+  key: string;
+  /** How many records it affects (as far as the store can tell). */
+  records: number;
+  reason: string;
+}
+
+export interface StoreContext {
+  keyv: Keyv;
+  report(problem: StoreProblem): void;
+  maxSegmentRecords: number;
+}
+
+export type LoadProgress = (loaded: number, total?: number) => void;
+
+/** Segments asked for in one getMany; the next window is fetched while this one decodes. */
+const SEGMENT_WINDOW = 2;
+const JOURNAL_BATCH = 16_384;
+
+/**
+ * Every live record of a collection, as batches: the journal is read first (it is
+ * small, and says which segment entries it replaces), then the segments a window at
+ * a time, then the journal's own records. The caller holds the collection's lock.
+ * A completed load leaves the id → location map that compaction needs.
+ */
+export async function* loadUnlocked(
+  ctx: StoreContext,
+  collection: string,
+  state: CollectionState,
+  onProgress?: LoadProgress,
+): AsyncGenerator<ImageRecord[]> {
+  const manifest = state.manifest;
+  const net = new Map<string, ImageRecord | null>();
+  for await (const entry of readJournal(ctx.keyv, collection, manifest.journalStart, state.nextSeq)) {
+    if (entry.kind === 'unreadable') {
+      ctx.report({ collection, key: entry.key, records: 1, reason: `journal entry unreadable: ${entry.reason}` });
+      continue;
+    }
+    if (entry.kind === 'put' && entry.failed > 0) {
+      ctx.report({ collection, key: entry.key, records: entry.failed, reason: entry.problems.join('; ') });
+    }
+    applyJournal(net, entry);
+  }
+  const dead = parseDeadLists(manifest.deadKey === null ? undefined : await ctx.keyv.get(manifest.deadKey));
+  const journalRecords = [...net.values()].filter((record): record is ImageRecord => record !== null);
+  const total = liveCount(manifest) + journalRecords.length;
+  const segmentIds = new Map<number, (string | undefined)[]>();
+  let loaded = 0;
+
+  const refs = manifest.segments;
+  const fetchWindow = (from: number): Promise<unknown[]> => {
+    const keys = refs.slice(from, from + SEGMENT_WINDOW).map((ref) => storeKeys.segment(collection, ref.n));
+    const values = ctx.keyv.getMany(keys) as Promise<unknown[]>;
+    values.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
+    return values;
+  };
+  let pending = refs.length > 0 ? fetchWindow(0) : undefined;
+  for (let from = 0; pending !== undefined; from += SEGMENT_WINDOW) {
+    const values = await pending;
+    pending = from + SEGMENT_WINDOW < refs.length ? fetchWindow(from + SEGMENT_WINDOW) : undefined;
+    for (let i = 0; i < values.length; i++) {
+      const ref = refs[from + i] as SegmentRef;
+      const batch = segmentBatch(ctx, collection, ref, values[i], dead.get(ref.n), net, segmentIds);
+      if (batch.length === 0) continue;
+      loaded += batch.length;
+      yield batch;
+      onProgress?.(loaded, total);
+    }
+  }
+  for (let from = 0; from < journalRecords.length; from += JOURNAL_BATCH) {
+    const batch = journalRecords.slice(from, from + JOURNAL_BATCH);
+    loaded += batch.length;
+    yield batch;
+    onProgress?.(loaded, total);
+  }
+  if (state.manifest === manifest) state.segmentIds = segmentIds;
+}
+
+function segmentBatch(
+  ctx: StoreContext,
+  collection: string,
+  ref: SegmentRef,
+  value: unknown,
+  dead: Set<number> | undefined,
+  journal: Map<string, ImageRecord | null>,
+  segmentIds: Map<number, (string | undefined)[]>,
+): ImageRecord[] {
+  const key = storeKeys.segment(collection, ref.n);
+  if (typeof value !== 'string') {
+    const reason = value === undefined ? 'segment listed in the manifest is missing' : 'segment is not encoded text';
+    ctx.report({ collection, key, records: ref.count - ref.dead, reason });
+    return [];
+  }
+  let decoded;
+  try {
+    decoded = decodeRecords(value);
+  } catch (error) {
+    ctx.report({ collection, key, records: ref.count - ref.dead, reason: (error as Error).message });
+    return [];
+  }
+  if (decoded.failed > 0) ctx.report({ collection, key, records: decoded.failed, reason: decoded.problems.join('; ') });
+  const batch: ImageRecord[] = [];
+  const ids = new Array<string | undefined>(ref.count);
+  segmentIds.set(ref.n, ids);
+  const { records, indexes } = decoded;
+  const checkJournal = journal.size > 0;
+  for (let j = 0; j < records.length; j++) {
+    const index = indexes === null ? j : (indexes[j] as number);
+    if (dead !== undefined && dead.has(index)) continue;
+    const record = records[j] as ImageRecord;
+    ids[index] = record.id;
+    void checkJournal; // replaced or deleted by a newer journal entry
+    batch.push(record);
+  }
+  return batch;
+}

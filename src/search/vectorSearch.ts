@@ -1,0 +1,127 @@
+/**
+ * Exact top-k by dot product over one table, two ways:
+ * - exactTopK: float32 dot product of every allowed row (small collections, and the reference);
+ * - int8TopK: an int8 pre-scan picks candidates, float32 re-scores them, and an error bound proves
+ *   that no row left out could have made the top k; when the proof fails, every row whose bound
+ *   reaches the k-th score is re-scored too. Either way the result equals exactTopK.
+ * Filters are checked inside the scan, so the k results are the best allowed rows.
+ * Ties in score rank by id, ascending.
+ */
+import { TopK } from './topK.js';
+import { SCAN_ROWS, type VectorCodes } from './vectorCodes.js';
+import { allowsAll, rowAllowed, type RowFilter } from './vectorFilter.js';
+import type { VectorTable } from './vectorTable.js';
+
+/** Fewest candidates the int8 pass keeps; re-scoring 256 rows costs well under a millisecond. */
+export const MIN_CANDIDATES = 256;
+/** Absolute slack for float64 rounding in the bound (scores are about 1 in size). */
+const ROUNDING_SLACK = 1e-9;
+
+export interface Ranked {
+  rows: number[];
+  scores: number[];
+}
+
+/** What one search did, for benchmarks and diagnostics. */
+export interface SearchStats {
+  path: 'exact' | 'int8';
+  /** Rows whose float32 score was computed. */
+  rescored: number;
+  /** int8 path: true when the error bound proved the candidates enough (no second pass). */
+  certified: boolean;
+}
+
+function byId(table: VectorTable): (a: number, b: number) => boolean {
+  const ids = table.ids;
+  return (a, b) => (ids[a] as string) < (ids[b] as string);
+}
+
+export function exactTopK(table: VectorTable, query: Float32Array, k: number, filter: RowFilter, stats?: SearchStats): Ranked {
+  const top = new TopK(k, byId(table));
+  const n = table.size;
+  const all = allowsAll(filter);
+  let rescored = 0;
+  for (let row = 0; row < n; row++) {
+    if (!all && !rowAllowed(filter, table, row)) continue;
+    const score = table.dot(row, query);
+    rescored++;
+    if (score >= top.threshold) top.push(score, row);
+  }
+  if (stats) Object.assign(stats, { path: 'exact', rescored, certified: true } satisfies SearchStats);
+  return top.sorted();
+}
+
+/**
+ * Runs the int8 scan and hands each allowed row whose upper bound (without the constant part) is
+ * above `floor()` to `visit`. `floor` is re-read per row, so a heap can raise it as it fills.
+ */
+function scanUpperBounds(
+  table: VectorTable,
+  codes: VectorCodes,
+  queryScale: number,
+  queryNorm: number,
+  filter: RowFilter,
+  floor: () => number,
+  visit: (upper: number, row: number) => void,
+): void {
+  const n = table.size;
+  const scales = codes.scales;
+  const residuals = codes.residuals;
+  const all = allowsAll(filter);
+  let limit = floor();
+  for (let start = 0; start < n; start += SCAN_ROWS) {
+    const rows = Math.min(SCAN_ROWS, n - start);
+    const dots = codes.scanBlock(start, rows);
+    for (let i = 0; i < rows; i++) {
+      const row = start + i;
+      // approx = s_q * s_r * (c_q . c_r); upper = approx + |q| * residual_r (+ a per-query constant)
+      const upper = (dots[i] as number) * queryScale * (scales[row] as number) + queryNorm * (residuals[row] as number);
+      if (upper <= limit) continue;
+      if (!all && !rowAllowed(filter, table, row)) continue;
+      visit(upper, row);
+      limit = floor();
+    }
+  }
+}
+
+export function int8TopK(
+  table: VectorTable,
+  codes: VectorCodes,
+  query: Float32Array,
+  k: number,
+  filter: RowFilter,
+  stats?: SearchStats,
+): Ranked {
+  const q = codes.setQuery(query);
+  // Part of every row's bound that does not depend on the row: |q - q'| * max |x'_r|.
+  const constant = q.residual * codes.maxCodeNorm + ROUNDING_SLACK;
+  const capacity = Math.min(table.size, Math.max(MIN_CANDIDATES, 4 * k));
+  const candidates = new TopK(capacity);
+  scanUpperBounds(table, codes, q.scale, q.norm, filter, () => candidates.threshold, (upper, row) =>
+    candidates.push(upper, row),
+  );
+
+  const exact = new TopK(k, byId(table));
+  const picked = candidates.keptRows();
+  for (const row of picked) exact.push(table.dot(row, query), row);
+  let rescored = picked.length;
+  // Every row left out has upper bound <= candidates.threshold + constant. If that is below the
+  // k-th exact score, none of them can enter the top k. If the candidates never filled up (or could
+  // hold every row), every allowed row was a candidate.
+  const certified =
+    !candidates.full || capacity >= table.size || (exact.full && candidates.threshold + constant < exact.threshold);
+  if (!certified) {
+    // Second pass: re-score every allowed row whose bound reaches the k-th score found so far.
+    const kth = exact.threshold - constant - ROUNDING_SLACK; // a bound equal to the k-th score may tie it
+    const fallback = new TopK(k, byId(table));
+    rescored = 0;
+    scanUpperBounds(table, codes, q.scale, q.norm, filter, () => kth, (_upper, row) => {
+      fallback.push(table.dot(row, query), row);
+      rescored++;
+    });
+    if (stats) Object.assign(stats, { path: 'int8', rescored, certified } satisfies SearchStats);
+    return fallback.sorted();
+  }
+  if (stats) Object.assign(stats, { path: 'int8', rescored, certified } satisfies SearchStats);
+  return exact.sorted();
+}

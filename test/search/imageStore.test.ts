@@ -1,0 +1,330 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { ImageRecord } from '../../src/search/imageRecord.js';
+import { ImageStore, type ImageStoreOptions, type StoreProblem } from '../../src/search/imageStore.js';
+import { openKeyv } from '../../src/search/keyvFactory.js';
+import { ConcurrentWriterError, SchemaTooNewError } from '../../src/search/storeErrors.js';
+
+/**
+ * One behaviour suite, run against every backend. A server backend is skipped (saying
+ * why) only when its server is absent and CI is not set; in CI its absence fails.
+ */
+
+interface Backend {
+  name: 'sqlite' | 'redis' | 'postgres';
+  /** A URL for a fresh, empty store (with the namespace below). */
+  freshUrl(): Promise<string>;
+  port?: number;
+}
+
+const runId = `t${process.pid}x${Date.now().toString(36)}`;
+let tempDir = '';
+const namespaces: { url: string; namespace: string }[] = [];
+
+const backends: Backend[] = [
+  { name: 'sqlite', freshUrl: async () => `sqlite://${path.join(tempDir, `${namespaces.length}.sqlite`)}` },
+  { name: 'redis', freshUrl: async () => 'redis://127.0.0.1:6379', port: 6379 },
+  { name: 'postgres', freshUrl: async () => 'postgresql://postgres@127.0.0.1:5432/test', port: 5432 },
+];
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1000 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+const availability = new Map<string, boolean>();
+for (const backend of backends) availability.set(backend.name, backend.port === undefined || (await reachable(backend.port)));
+
+before(async () => {
+  tempDir = await mkdtemp(path.join(os.tmpdir(), 'image-store-test-'));
+});
+
+after(async () => {
+  for (const { url, namespace } of namespaces) {
+    if (url.startsWith('sqlite:')) continue;
+    const keyv = await openKeyv(url, { namespace });
+    await keyv.clear();
+    await keyv.disconnect();
+  }
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+let counter = 0;
+function record(collection: string, n: number, overrides: Partial<ImageRecord> = {}): ImageRecord {
+  const messageId = `11${String(n).padStart(17, '0')}`;
+  const attachmentId = `12${String(n).padStart(17, '0')}`;
+  const embedding = new Float32Array(8);
+  for (let i = 0; i < embedding.length; i++) embedding[i] = Math.sin(n * 31 + i) * (i % 2 === 0 ? 1 : -1e-20);
+  return {
+    id: `${messageId}:${attachmentId}`,
+    collection,
+    channelId: `13${String(n % 3).padStart(17, '0')}`,
+    messageId,
+    attachmentId,
+    authorId: `14${String(n % 5).padStart(17, '0')}`,
+    createdAt: 1_700_000_000_000 + n,
+    source: `https://cdn.example/attachments/${attachmentId}/image-${n}.png`,
+    contentHash: (n * 7919).toString(16).padStart(64, '0'),
+    modelId: 'test-model',
+    embedding,
+    ...overrides,
+  };
+}
+
+async function loadAll(store: ImageStore, collection: string): Promise<Map<string, ImageRecord>> {
+  const loaded = new Map<string, ImageRecord>();
+  for await (const batch of store.loadCollection(collection)) {
+    for (const r of batch) {
+      assert.ok(!loaded.has(r.id), `record ${r.id} was loaded twice`);
+      loaded.set(r.id, r);
+    }
+  }
+  return loaded;
+}
+
+function assertSameRecords(actual: Map<string, ImageRecord>, expected: readonly ImageRecord[]): void {
+  assert.deepEqual([...actual.keys()].sort(), expected.map((r) => r.id).sort());
+  for (const want of expected) {
+    const got = actual.get(want.id) as ImageRecord;
+    const { embedding, ...fields } = got;
+    const { embedding: wantEmbedding, ...wantFields } = want;
+    assert.deepEqual(fields, wantFields);
+    assert.deepEqual(
+      Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength),
+      Buffer.from(wantEmbedding.buffer, wantEmbedding.byteOffset, wantEmbedding.byteLength),
+      `embedding of ${want.id} differs`,
+    );
+  }
+}
+
+for (const backend of backends) {
+  const up = availability.get(backend.name) === true;
+  const skip = !up && !process.env.CI ? `${backend.name} is not running on 127.0.0.1:${backend.port}` : false;
+  if (skip) console.log(`# skipping the ${backend.name} store suite: ${skip}`);
+
+  describe(`ImageStore on ${backend.name}`, { skip }, () => {
+    /** Opens a fresh store (its own namespace) and returns how to reopen it. */
+    async function fresh(options: ImageStoreOptions = {}) {
+      const url = await backend.freshUrl();
+      const namespace = `${runId}-${++counter}`;
+      namespaces.push({ url, namespace });
+      const open = (more: ImageStoreOptions = {}) => ImageStore.open(url, { namespace, ...options, ...more });
+      return { url, namespace, open, store: await open() };
+    }
+
+    test('a put record loads back with every field, its embedding bit-exact', async () => {
+      const { store } = await fresh();
+      const r = record('g1', 1, { source: '/home/zoë/Bilder/🌈 rainbow.jpg', id: 'folder/🌈.jpg' });
+      await store.put(r);
+      assertSameRecords(await loadAll(store, 'g1'), [r]);
+      await store.close();
+    });
+
+    test('putting the same id again replaces the record', async () => {
+      const { store } = await fresh();
+      await store.put(record('g1', 1));
+      const updated = record('g1', 1, { contentHash: 'f'.repeat(64), modelId: 'other-model' });
+      await store.put(updated);
+      assertSameRecords(await loadAll(store, 'g1'), [updated]);
+      await store.close();
+    });
+
+    test('remove hides the removed records and keeps the rest', async () => {
+      const { store } = await fresh();
+      const records = [1, 2, 3, 4].map((n) => record('g1', n));
+      await store.putMany(records);
+      await store.remove('g1', [records[1]!.id, records[3]!.id, 'never-stored']);
+      assertSameRecords(await loadAll(store, 'g1'), [records[0]!, records[2]!]);
+      await store.close();
+    });
+
+    test('records survive closing and reopening the store', async () => {
+      const { store, open } = await fresh();
+      const records = [1, 2, 3].map((n) => record('g1', n));
+      for (const r of records) await store.put(r);
+      await store.remove('g1', [records[0]!.id]);
+      await store.close();
+      const reopened = await open();
+      assertSameRecords(await loadAll(reopened, 'g1'), records.slice(1));
+      assert.deepEqual(await reopened.collections(), ['g1']);
+      await reopened.close();
+    });
+
+    test('compaction keeps every record, with updates and deletes applied, across reopening', async () => {
+      const { store, open } = await fresh({ maxSegmentRecords: 4, compactAfter: 0 });
+      const expected = new Map<string, ImageRecord>();
+      for (let n = 0; n < 14; n++) {
+        const r = record('g1', n);
+        await store.put(r);
+        expected.set(r.id, r);
+      }
+      await store.compact('g1');
+      for (const n of [0, 1, 2, 5, 9]) {
+        await store.remove('g1', [record('g1', n).id]);
+        expected.delete(record('g1', n).id);
+      }
+      const updated = record('g1', 7, { contentHash: 'e'.repeat(64) });
+      await store.put(updated);
+      expected.set(updated.id, updated);
+      await store.compact('g1');
+      const info = await store.info('g1');
+      assert.equal(info.journalEntries, 0);
+      assert.equal(info.segmentRecords, expected.size);
+      assertSameRecords(await loadAll(store, 'g1'), [...expected.values()]);
+      await store.close();
+      const reopened = await open();
+      assertSameRecords(await loadAll(reopened, 'g1'), [...expected.values()]);
+      await reopened.compact('g1'); // a no-op compaction changes nothing
+      assertSameRecords(await loadAll(reopened, 'g1'), [...expected.values()]);
+      await reopened.close();
+    });
+
+    test('a crash between writing segments and switching the manifest leaves the store as it was', async () => {
+      const { store, open } = await fresh({ maxSegmentRecords: 3, compactAfter: 0 });
+      const first = [0, 1, 2, 3, 4].map((n) => record('g1', n));
+      await store.putMany(first);
+      await store.compact('g1');
+      const later = [5, 6].map((n) => record('g1', n));
+      for (const r of later) await store.put(r);
+      await store.remove('g1', [first[0]!.id]);
+      const expected = [...first.slice(1), ...later];
+      const crash = new Error('simulated crash before the manifest switch');
+      await assert.rejects(store.compact('g1', { beforeManifest: () => { throw crash; } }), crash);
+      await store.close();
+
+      const reopened = await open();
+      assertSameRecords(await loadAll(reopened, 'g1'), expected);
+      const more = record('g1', 8);
+      await reopened.put(more); // the journal continues where it was
+      await reopened.compact('g1'); // and compaction overwrites the orphaned segments
+      await reopened.close();
+      const again = await open();
+      assertSameRecords(await loadAll(again, 'g1'), [...expected, more]);
+      await again.close();
+    });
+
+    test('background compaction runs after compactAfter journal entries', async () => {
+      const { store, open } = await fresh({ compactAfter: 5, maxSegmentRecords: 4 });
+      const records = Array.from({ length: 12 }, (_, n) => record('g1', n));
+      for (const r of records) await store.put(r);
+      await store.close(); // waits for the compaction under way
+      const reopened = await open();
+      const info = await reopened.info('g1');
+      assert.ok(info.segments > 0, 'nothing was compacted');
+      assert.ok(info.journalEntries < 5, `journal still holds ${info.journalEntries} entries`);
+      assertSameRecords(await loadAll(reopened, 'g1'), records);
+      await reopened.close();
+    });
+
+    test('loading reports progress up to the number of records', async () => {
+      const { store } = await fresh({ maxSegmentRecords: 2, compactAfter: 0 });
+      await store.putMany([1, 2, 3, 4, 5].map((n) => record('g1', n)));
+      await store.compact('g1');
+      await store.put(record('g1', 6));
+      const seen: [number, number | undefined][] = [];
+      for await (const batch of store.loadCollection('g1', (loaded, total) => seen.push([loaded, total]))) void batch;
+      assert.deepEqual(seen.at(-1), [6, 6]);
+      assert.ok(seen.every(([loaded], i) => i === 0 || loaded > seen[i - 1]![0]));
+      await store.close();
+    });
+
+    test('two collections are independent', async () => {
+      const { store } = await fresh();
+      const a = [1, 2].map((n) => record('guild-a', n));
+      const b = [1, 2].map((n) => record('guild-b', n)); // same ids, other collection
+      await store.putMany([...a, ...b]);
+      await store.remove('guild-a', [a[0]!.id]);
+      assertSameRecords(await loadAll(store, 'guild-b'), b);
+      await store.dropCollection('guild-b');
+      assertSameRecords(await loadAll(store, 'guild-a'), [a[1]!]);
+      assert.deepEqual(await store.collections(), ['guild-a']);
+      await store.close();
+    });
+
+    test('dropping a collection removes its records, settings and cursors for good', async () => {
+      const { store, open } = await fresh({ compactAfter: 0 });
+      await store.putMany([1, 2, 3].map((n) => record('g1', n)));
+      await store.compact('g1');
+      await store.put(record('g1', 4));
+      await store.setSettings('g1', { channels: ['1'] });
+      await store.setCursor('g1', 'c1', { before: '5' });
+      await store.dropCollection('g1');
+      assert.equal((await loadAll(store, 'g1')).size, 0);
+      await store.close();
+      const reopened = await open();
+      assert.equal((await loadAll(reopened, 'g1')).size, 0);
+      assert.deepEqual(await reopened.collections(), []);
+      assert.equal(await reopened.getSettings('g1'), undefined);
+      assert.equal(await reopened.getCursor('g1', 'c1'), undefined);
+      const back = record('g1', 9);
+      await reopened.put(back); // a dropped collection can be filled again
+      assertSameRecords(await loadAll(reopened, 'g1'), [back]);
+      await reopened.close();
+    });
+
+    test('settings and cursors round-trip, and a cursor can be deleted', async () => {
+      const { store, open } = await fresh();
+      assert.equal(await store.getSettings('g1'), undefined);
+      await store.setSettings('g1', { channels: ['1', '2'], nsfw: false });
+      await store.setCursor('g1', 'chan-1', { before: '123', done: 40 });
+      await store.setCursor('g1', 'chan-2', 'x');
+      await store.deleteCursor('g1', 'chan-2');
+      await store.close();
+      const reopened = await open();
+      assert.deepEqual(await reopened.getSettings('g1'), { channels: ['1', '2'], nsfw: false });
+      assert.deepEqual(await reopened.getCursor('g1', 'chan-1'), { before: '123', done: 40 });
+      assert.equal(await reopened.getCursor('g1', 'chan-2'), undefined);
+      assert.equal(await reopened.getSettings('g2'), undefined);
+      await reopened.close();
+    });
+
+    test('a store written by a newer schema is refused with an upgrade message', async () => {
+      const { url, namespace, store, open } = await fresh();
+      await store.close();
+      const raw = await openKeyv(url, { namespace });
+      await raw.set('schema', { version: 3, writtenBy: 'image-search-bot 9.0.0' });
+      await raw.disconnect();
+      await assert.rejects(open(), (error: Error) =>
+        error instanceof SchemaTooNewError &&
+        /written by schema v3.*understands up to v1; upgrade the bot/.test(error.message));
+    });
+
+    test('a segment that cannot be read is reported with its record count, and the rest still loads', async () => {
+      const problems: StoreProblem[] = [];
+      const { url, namespace, store, open } = await fresh({ maxSegmentRecords: 2, compactAfter: 0 });
+      const records = [1, 2, 3, 4].map((n) => record('g1', n));
+      await store.putMany(records);
+      await store.compact('g1');
+      await store.close();
+      const raw = await openKeyv(url, { namespace });
+      await raw.set('s:g1:0', 'bm90IGEgc2VnbWVudA==');
+      await raw.disconnect();
+      const reopened = await open({ onProblem: (p) => problems.push(p) });
+      const loaded = await loadAll(reopened, 'g1');
+      assert.equal(loaded.size, 2);
+      assert.equal(problems.length, 1);
+      assert.deepEqual({ key: problems[0]!.key, records: problems[0]!.records }, { key: 's:g1:0', records: 2 });
+      await reopened.close();
+    });
+
+    test('a second writer on the same collection is detected instead of overwriting', async () => {
+      const { store, open } = await fresh();
+      await store.put(record('g1', 1));
+      const other = await open();
+      await other.put(record('g1', 2)); // the other process's view is current, so its write lands
+      await assert.rejects(store.put(record('g1', 3)), ConcurrentWriterError);
+      await assert.rejects(store.put(record('g1', 4)), ConcurrentWriterError); // and stays refused
+      assertSameRecords(await loadAll(other, 'g1'), [record('g1', 1), record('g1', 2)]);
+      await other.close();
+      await store.close();
+    });
+  });
+}
