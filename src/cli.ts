@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openEngine, type Engine } from './engine.js';
+import { fetchImage } from './fetch/imageFetcher.js';
+import { logger, setLogLevel } from './logger.js';
+import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './search/folderIndexer.js';
+import type { SearchHit } from './search/imageLibrary.js';
+import { startProgress } from './terminalProgress.js';
+
+/**
+ * The engine without Discord: index a folder, then search it by text or by image.
+ * Exit codes: 0 success, 1 usage error (help printed), 2 runtime error (one line).
+ */
+
+const HELP = `Usage: image-search <command> [options]
+
+Commands:
+  index <folder>               index every image under a folder (recursive; resumable)
+  find "<text>" [--top N]      images that best match a description
+  similar <path|URL> [--top N] images that look most like an image
+  stats                        what the index holds
+
+Options:
+  --model DIR|ID   a uform3 model directory, or a model id to download (default: MODEL / MODEL_DIR)
+  --store URL      sqlite://file, redis://host:port or postgresql://... (default: STORE_URL)
+  --top N          results to show, 1-100 (default 10)
+  --verbose        log details and show stack traces
+  -h, --help       this help`;
+
+class UsageError extends Error {}
+
+interface CliOptions {
+  model: string | undefined;
+  store: string | undefined;
+  top: number;
+  verbose: boolean;
+}
+
+export async function runCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
+    return 1;
+  }
+  if (parsed === 'help') {
+    out(HELP);
+    return 0;
+  }
+  const { command, args, options } = parsed;
+  let engine: Engine | undefined;
+  try {
+    const config = loadConfig();
+    setLogLevel(options.verbose ? 'debug' : config.logLevel === 'info' ? 'warn' : config.logLevel);
+    engine = await openEngine(config, { model: options.model, storeUrl: options.store });
+    await COMMANDS[command](engine, args, options, config, out);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${HELP}\n`);
+      return 1;
+    }
+    const message = error instanceof ConfigError ? error.message : `error: ${(error as Error).message ?? error}`;
+    process.stderr.write(`${message}\n`);
+    if (options.verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 2;
+  } finally {
+    await engine?.close().catch((error: unknown) => logger.warn({ err: error }, 'closing the store failed'));
+  }
+}
+
+type CommandName = 'index' | 'find' | 'similar' | 'stats';
+type Command = (engine: Engine, args: string[], options: CliOptions, config: Config, out: (line: string) => void) => Promise<void>;
+
+function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args: string[]; options: CliOptions } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      store: { type: 'string' },
+      top: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const [command, ...args] = positionals;
+  if (command === undefined) throw new UsageError('No command given.');
+  if (!(command in COMMANDS)) throw new UsageError(`Unknown command "${command}".`);
+  const top = values.top === undefined ? 10 : Number(values.top);
+  if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
+  const expected = command === 'stats' ? 0 : 1;
+  if (args.length !== expected) {
+    throw new UsageError(
+      expected === 0 ? `"${command}" takes no arguments.` : `"${command}" takes exactly one argument (quote text with spaces).`,
+    );
+  }
+  return {
+    command: command as CommandName,
+    args,
+    options: { model: values.model, store: values.store, top, verbose: values.verbose },
+  };
+}
+
+const COMMANDS: Record<CommandName, Command> = {
+  async index(engine, [folder], _options, config, out) {
+    const progress = startProgress('indexing', 0);
+    const report = await indexFolder(engine.library, folder!, {
+      concurrency: config.encoder.maxBatch * 2,
+      onStart: (candidates) => progress.setTotal(candidates),
+      onFile: (current) => progress.advance(1, countersOf(current)),
+    });
+    progress.stop();
+    out(summarise(report));
+    for (const failure of report.failed) out(`  failed: ${failure.file}: ${failure.reason}`);
+  },
+
+  async find(engine, [text], options, _config, out) {
+    if (text!.trim() === '') throw new UsageError('The search text is empty.');
+    printHits(await engine.library.searchText(LOCAL_COLLECTION, text!, { limit: options.top }), out);
+  },
+
+  async similar(engine, [target], options, config, out) {
+    const bytes = /^https?:\/\//i.test(target!) ? await download(target!, config) : await readLocal(target!);
+    printHits(await engine.library.searchImage(LOCAL_COLLECTION, bytes, { limit: options.top }), out);
+  },
+
+  async stats(engine, _args, _options, _config, out) {
+    out(`model: ${engine.model.id} (${engine.model.dimensions} dimensions)`);
+    out(`store: ${engine.store.backend} ${engine.store.url}`);
+    const collections = engine.library.stats();
+    if (collections.length === 0) out('no images indexed yet');
+    for (const { collection, images, otherModel } of collections) {
+      out(`${collection}: ${images} images${otherModel > 0 ? ` (+${otherModel} from another model; reindex to include them)` : ''}`);
+    }
+  },
+};
+
+function countersOf(report: FolderIndexReport): Record<string, number> {
+  return { new: report.indexed + report.updated, unchanged: report.unchanged, skipped: report.skipped, failed: report.failed.length };
+}
+
+function summarise(report: FolderIndexReport): string {
+  return (
+    `indexed ${report.indexed} new, ${report.updated} changed, ${report.unchanged} unchanged; ` +
+    `skipped ${report.skipped} non-images; ${report.failed.length} failed; removed ${report.removed} deleted`
+  );
+}
+
+function printHits(hits: SearchHit[], out: (line: string) => void): void {
+  if (hits.length === 0) {
+    out('no images indexed yet: run "image-search index <folder>" first');
+    return;
+  }
+  out('rank  score   path');
+  hits.forEach((hit, i) => out(`${String(i + 1).padStart(4)}  ${hit.score.toFixed(4)}  ${hit.image.source}`));
+}
+
+async function readLocal(file: string): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+async function download(url: string, config: Config): Promise<Uint8Array> {
+  const { bytes } = await fetchImage(url, { maxBytes: config.imageLimits.maxBytes, timeoutMs: config.downloadTimeoutMs });
+  return bytes;
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.ts');
+if (isMain) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,125 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT, WEATHER_DIR } from '../fixtures/datasets.js';
+import { solidColourImage, truncatedJpeg } from '../fixtures/images.js';
+import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would, in its own process, with the tiny model and a temporary store. */
+function cli(args: string[], options: { killAfterLines?: RegExp; killCount?: number } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli.ts'), ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, MODEL_DIR: '', STORE_URL: '', LOG_LEVEL: 'info' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let matches = 0;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (options.killAfterLines !== undefined) {
+        matches = stderr.split('\n').filter((line) => options.killAfterLines!.test(line)).length;
+        if (matches >= (options.killCount ?? 1)) child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the image-search CLI, end to end with the tiny model', () => {
+  let work: string;
+  let photos: string;
+  let model: string;
+  let store: string;
+  const common = () => ['--model', model, '--store', store];
+
+  before(async () => {
+    model = await fixtureModelDir('tiny');
+    work = await mkdtemp(path.join(os.tmpdir(), 'cli-test-'));
+    photos = path.join(work, 'photos');
+    await mkdir(path.join(photos, 'weather'), { recursive: true });
+    for (const file of await readdir(WEATHER_DIR)) await copyFile(path.join(WEATHER_DIR, file), path.join(photos, 'weather', file));
+    await mkdir(path.join(photos, 'colours'));
+    for (const colour of TINY_COLOURS) {
+      await writeFile(path.join(photos, 'colours', `${colour.name}.png`), await solidColourImage(colour.rgb, { width: 120, height: 90 }));
+    }
+    await writeFile(path.join(photos, 'notes.txt'), 'not an image');
+    await writeFile(path.join(photos, 'fake.png'), 'text named .png');
+    await writeFile(path.join(photos, 'broken.jpg'), await truncatedJpeg());
+    store = `sqlite://${path.join(work, 'index.sqlite')}`;
+  });
+  after(() => rm(work, { recursive: true, force: true }));
+
+  const imageCount = 53 + TINY_COLOURS.length;
+
+  // Skipped: notes.txt, fake.png (text named .png) and the dataset's README.md.
+  test('index reports what it indexed, skipped and could not use', async () => {
+    const run = await cli(['index', photos, ...common()]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`indexed ${imageCount} new, 0 changed, 0 unchanged; skipped 3 non-images; 1 failed`));
+    assert.match(run.stdout, /failed: .*broken\.jpg: /);
+  });
+
+  test('find red puts the red image first', async () => {
+    const run = await cli(['find', 'red', '--top', '3', ...common()]);
+    assert.equal(run.code, 0, run.stderr);
+    const first = run.stdout.split('\n')[1]!;
+    assert.match(first, /^\s+1\s+\d\.\d{4}\s+.*colours\/red\.png$/);
+  });
+
+  test('similar X puts X first with a score close to 1', async () => {
+    const target = path.join(photos, 'weather', (await readdir(path.join(photos, 'weather'))).sort()[7]!);
+    const run = await cli(['similar', target, ...common()]);
+    assert.equal(run.code, 0, run.stderr);
+    const [, rank, score, file] = /^\s+(\d+)\s+(\d\.\d{4})\s+(.*)$/.exec(run.stdout.split('\n')[1]!)!;
+    assert.equal(rank, '1');
+    assert.equal(file, target);
+    assert.ok(Number(score) > 0.999, `score ${score}`);
+  });
+
+  test('a second index run re-encodes nothing and removes deleted files', async () => {
+    await unlink(path.join(photos, 'colours', 'brown.png'));
+    const run = await cli(['index', photos, ...common()]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`indexed 0 new, 0 changed, ${imageCount - 1} unchanged;.*removed 1 deleted`));
+    const stats = await cli(['stats', ...common()]);
+    assert.match(stats.stdout, new RegExp(`local: ${imageCount - 1} images`));
+  });
+
+  test('an interrupted index, run again, ends with exactly one record per image', async () => {
+    const fresh = `sqlite://${path.join(work, 'interrupted.sqlite')}`;
+    const killed = await cli(['index', photos, '--model', model, '--store', fresh, '--verbose'], {
+      killAfterLines: /image handled/,
+      killCount: 10,
+    });
+    assert.equal(killed.code, null, 'the first run was killed');
+    const resumed = await cli(['index', photos, '--model', model, '--store', fresh]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const [, indexed, unchanged] = /indexed (\d+) new, 0 changed, (\d+) unchanged/.exec(resumed.stdout)!;
+    assert.ok(Number(unchanged) >= 10, `only ${unchanged} were kept from the killed run`);
+    assert.equal(Number(indexed) + Number(unchanged), imageCount - 1);
+    const stats = await cli(['stats', '--model', model, '--store', fresh]);
+    assert.match(stats.stdout, new RegExp(`local: ${imageCount - 1} images`));
+  });
+
+  test('usage errors exit 1 with help; runtime errors exit 2 with one line', async () => {
+    const usage = await cli(['find']);
+    assert.equal(usage.code, 1);
+    assert.match(usage.stderr, /takes exactly one argument[\s\S]*Usage: image-search/);
+    const runtime = await cli(['similar', path.join(work, 'missing.png'), ...common()]);
+    assert.equal(runtime.code, 2);
+    assert.equal(runtime.stderr.trim().split('\n').length, 1, runtime.stderr);
+    assert.match(runtime.stderr, /cannot read .*missing\.png/);
+  });
+});
