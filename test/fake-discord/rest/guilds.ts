@@ -69,6 +69,14 @@ export function registerGuildRoutes(router: Router, world: World): void {
     return ok(payloads.member(member));
   });
 
+  router.add('GET', '/channels/:channelId/thread-members/:userId', (req) => {
+    const channel = state.channels.get(req.params['channelId'] ?? '');
+    if (!channel) throw unknownChannel();
+    const userId = req.params['userId'] ?? '';
+    if (channel.thread === null || !channel.thread.members.has(userId)) throw unknownMember();
+    return ok({ id: channel.id, user_id: userId, join_timestamp: channel.thread.createdAt, flags: 0 });
+  });
+
   router.add('GET', '/guilds/:guildId/members', (req) => {
     const guild = guildFor(req);
     // Listing members is reserved to apps with the Server Members intent switched on.

@@ -1,0 +1,107 @@
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import type { Config } from '../config.js';
+import type { Engine } from '../engine.js';
+import { fetchImage } from '../fetch/imageFetcher.js';
+import { IngestQueue } from '../ingest/ingestQueue.js';
+import { logger } from '../logger.js';
+import type { BotMetrics } from '../ops/metrics.js';
+import type { BotContext } from './botContext.js';
+import { buttons, commands } from './commands/index.js';
+import { GuildSettings } from './guildSettings.js';
+import { createInteractionHandler } from './interactionHandler.js';
+import { LiveIndexer } from './liveIndexer.js';
+import { ReindexJobs } from './reindexJobs.js';
+import { ResultPages } from './resultPages.js';
+
+export interface Bot {
+  client: Client;
+  context: BotContext;
+  /** Stops taking work, lets accepted images finish, saves cursors. Does not close the engine. */
+  stop(): Promise<void>;
+}
+
+const CURSOR_SAVE_EVERY_MS = 5000;
+
+/** Hosts that stand for loopback in the CDN allow-list are trusted (the test suite's CDN). */
+function trustedLoopbackHosts(hosts: readonly string[]): string[] {
+  return hosts.filter((host) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host));
+}
+
+/** Logs in and runs the bot on an open engine until `stop()`. */
+export async function startBot(config: Config, engine: Engine, token: string, metrics?: BotMetrics): Promise<Bot> {
+  const { library, store } = engine;
+  const cdnFetch = {
+    maxBytes: config.imageLimits.maxBytes,
+    timeoutMs: config.downloadTimeoutMs,
+    allowedHosts: config.discord.cdnHosts,
+    trustedHosts: trustedLoopbackHosts(config.discord.cdnHosts),
+  };
+  const publicFetch = {
+    maxBytes: config.imageLimits.maxBytes,
+    timeoutMs: config.downloadTimeoutMs,
+    trustedHosts: trustedLoopbackHosts(config.discord.cdnHosts),
+  };
+  const ingest = new IngestQueue(library, async (url) => (await fetchImage(url, cdnFetch)).bytes, config.ingest, {
+    onFailure: async (collection, failure) => {
+      metrics?.error('ingest');
+      const failures = (await store.getCursor<number>(collection, 'failures')) ?? 0;
+      await store.setCursor(collection, 'failures', failures + 1);
+      await store.setCursor(collection, 'last-failure', failure);
+    },
+    onOutcome: (outcome) => metrics?.imageIndexed(outcome),
+  });
+  const settings = new GuildSettings(store);
+  const live = new LiveIndexer({ library, store, settings, ingest, cdnHosts: config.discord.cdnHosts });
+  const reindex = new ReindexJobs({ store, ingest, cdnHosts: config.discord.cdnHosts });
+  const resultPages = new ResultPages(library);
+  const context: BotContext = { config, library, store, settings, ingest, live, reindex, resultPages, cdnFetch, publicFetch, metrics };
+
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+    // Deletions and edits of messages the bot never cached must still reach the index.
+    partials: [Partials.Message, Partials.Channel],
+    rest: { api: config.discord.apiUrl },
+  });
+  const handleInteraction = createInteractionHandler(commands, buttons, context);
+  client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction));
+  client.on(Events.Error, (error) => {
+    metrics?.error('gateway');
+    logger.error({ err: error }, 'discord client error');
+  });
+  client.on(Events.ShardError, (error, shardId) => {
+    metrics?.error('gateway');
+    logger.warn({ err: error, shardId }, 'gateway connection error; discord.js reconnects');
+  });
+  live.attach(client);
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  await client.login(token);
+  await ready;
+  const saver = setInterval(() => void live.flush().catch((error: unknown) => logger.warn({ err: error }, 'saving cursors failed')), CURSOR_SAVE_EVERY_MS);
+  saver.unref();
+
+  const images = library.stats().reduce((sum, collection) => sum + collection.images, 0);
+  logger.info(
+    { guilds: client.guilds.cache.size, images, model: library.model.id, store: store.backend },
+    `ready as ${client.user?.tag ?? 'bot'}`,
+  );
+  // Catch-up and resumed walks run in the background: commands work meanwhile.
+  void (async () => {
+    await live.catchUp(client);
+    await reindex.resumeAll(client);
+  })().catch((error: unknown) => logger.error({ err: error }, 'catch-up after start failed'));
+
+  return {
+    client,
+    context,
+    async stop() {
+      clearInterval(saver);
+      client.removeAllListeners();
+      await reindex.pauseAll();
+      await ingest.close();
+      await live.flush();
+      resultPages.close();
+      await client.destroy();
+    },
+  };
+}

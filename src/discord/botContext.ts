@@ -1,0 +1,28 @@
+import type { Config } from '../config.js';
+import type { FetchImageOptions } from '../fetch/imageFetcher.js';
+import type { IngestQueue } from '../ingest/ingestQueue.js';
+import type { ImageLibrary } from '../search/imageLibrary.js';
+import type { BotMetrics } from '../ops/metrics.js';
+import type { ImageStore } from '../search/imageStore.js';
+import type { GuildSettings } from './guildSettings.js';
+import type { LiveIndexer } from './liveIndexer.js';
+import type { ReindexJobs } from './reindexJobs.js';
+import type { ResultPages } from './resultPages.js';
+
+/** What command handlers work with: the engine and the bot's running parts. */
+export interface BotContext {
+  config: Config;
+  library: ImageLibrary;
+  store: ImageStore;
+  settings: GuildSettings;
+  ingest: IngestQueue;
+  live: LiveIndexer;
+  reindex: ReindexJobs;
+  resultPages: ResultPages;
+  /** Downloads from Discord's CDN (attachments). */
+  cdnFetch: FetchImageOptions;
+  /** Downloads from any public address (a URL someone pasted). */
+  publicFetch: FetchImageOptions;
+  /** Set when the operator asked for /metrics. */
+  metrics: BotMetrics | undefined;
+}

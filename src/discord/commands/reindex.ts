@@ -1,0 +1,52 @@
+import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { SlashCommand } from '../command.js';
+import { UserFacingError } from '../userFacingError.js';
+import { requireManageGuild } from './channels.js';
+
+export default {
+  kind: 'slash',
+  ephemeral: true,
+  data: new SlashCommandBuilder()
+    .setName('reindex')
+    .setDescription("Index a channel's past images (resumable)")
+    .setContexts(InteractionContextType.Guild)
+    .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+    .addChannelOption((option) =>
+      option
+        .setName('channel')
+        .setDescription('The channel (default: this one)')
+        .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread, ChannelType.PrivateThread),
+    )
+    .addBooleanOption((option) => option.setName('stop').setDescription('Stop a reindex that is running'))
+    .toJSON(),
+
+  async execute(interaction, context) {
+    requireManageGuild(interaction.memberPermissions);
+    const target = interaction.options.getChannel('channel') ?? interaction.channel;
+    if (target === null || !('messages' in target) || !target.isTextBased()) {
+      throw new UserFacingError('Pick a text channel or thread to reindex.');
+    }
+    const parentId = target.isThread() ? target.parentId : null;
+    if (!(await context.settings.isIndexed(interaction.guildId, target.id, parentId))) {
+      throw new UserFacingError(`<#${target.id}> is not indexed. Add it first with \`/channels add\`.`);
+    }
+    if (interaction.options.getBoolean('stop') === true) {
+      const stopped = await context.reindex.stop(interaction.guildId, target.id);
+      await interaction.editReply(
+        stopped === undefined
+          ? `No reindex is running in <#${target.id}>.`
+          : `Stopped reindexing <#${target.id}> after ${stopped.scanned} messages. Run /reindex again to continue from there.`,
+      );
+      return;
+    }
+    if (context.reindex.isRunning(interaction.guildId, target.id)) {
+      throw new UserFacingError(`<#${target.id}> is already being reindexed. Use \`/reindex stop:True\` to stop it.`);
+    }
+    const progressChannel = interaction.channel?.isTextBased() ? interaction.channel : undefined;
+    const { resumed } = await context.reindex.start(target, progressChannel ?? undefined);
+    await interaction.editReply(
+      `${resumed ? 'Resumed' : 'Started'} reindexing <#${target.id}>.` +
+        (progressChannel === undefined ? '' : ' Progress is shown in the message I posted in this channel.'),
+    );
+  },
+} satisfies SlashCommand;

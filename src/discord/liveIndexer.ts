@@ -1,0 +1,149 @@
+import {
+  Events,
+  type Client,
+  type Guild,
+  type GuildBasedChannel,
+  type Message,
+  type PartialMessage,
+} from 'discord.js';
+import { logger } from '../logger.js';
+import type { IngestQueue } from '../ingest/ingestQueue.js';
+import type { ImageLibrary } from '../search/imageLibrary.js';
+import type { ImageStore } from '../search/imageStore.js';
+import { pagesForwards } from './channelHistory.js';
+import { ChannelFrontiers } from './channelFrontiers.js';
+import type { GuildSettings } from './guildSettings.js';
+import { imagesOf } from './messageImages.js';
+
+export interface LiveIndexerParts {
+  library: ImageLibrary;
+  store: ImageStore;
+  settings: GuildSettings;
+  ingest: IngestQueue;
+  cdnHosts: readonly string[];
+}
+
+/**
+ * Keeps the index in step with Discord as it happens: new images are indexed, and
+ * edits that drop an attachment, deletions, deleted channels and a removed bot make
+ * the index forget exactly those images. At start it catches up on what was posted
+ * while it was down, from the cursor it keeps per channel.
+ */
+export class LiveIndexer {
+  private readonly frontiers: ChannelFrontiers;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly parts: LiveIndexerParts) {
+    this.frontiers = new ChannelFrontiers(parts.store);
+  }
+
+  attach(client: Client): void {
+    client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message), 'message create'));
+    client.on(Events.MessageUpdate, (_old, message) => this.track(this.onEdit(message), 'message update'));
+    client.on(Events.MessageDelete, (message) => this.track(this.forgetMessages(message.guildId, [message.id]), 'message delete'));
+    client.on(Events.MessageBulkDelete, (messages, channel) =>
+      this.track(this.forgetMessages(channel.guildId, [...messages.keys()]), 'bulk delete'),
+    );
+    client.on(Events.ChannelDelete, (channel) => {
+      if ('guild' in channel) this.track(this.forgetChannel(channel.guild, channel.id), 'channel delete');
+    });
+    client.on(Events.ThreadDelete, (thread) => this.track(this.forgetChannel(thread.guild, thread.id), 'thread delete'));
+    client.on(Events.GuildDelete, (guild) => {
+      // An outage makes a guild unavailable; only a real removal forgets it.
+      if (guild.available) this.track(this.forgetGuild(guild.id), 'guild delete');
+    });
+  }
+
+  /** Indexes what was posted in indexed channels (and their active threads) while the bot was away. */
+  async catchUp(client: Client): Promise<void> {
+    for (const guild of client.guilds.cache.values()) {
+      const indexed = await this.parts.settings.indexedChannels(guild.id);
+      const channels = guild.channels.cache.filter(
+        (channel) => indexed.has(channel.id) || (channel.isThread() && channel.parentId !== null && indexed.has(channel.parentId)),
+      );
+      for (const channel of channels.values()) await this.catchUpChannel(channel);
+    }
+  }
+
+  /** Marks a channel's newest message as seen, so catch-up starts from now (a channel just added). */
+  async startFromNow(guildId: string, channelId: string, lastMessageId: string | null): Promise<void> {
+    // An empty channel still needs a cursor, or what is posted in it while the bot is down is never
+    // caught up: its own id is older than any message it will hold.
+    await this.frontiers.reset(guildId, channelId, lastMessageId ?? channelId);
+  }
+
+  /** Waits for event handling in flight and saves every channel's cursor. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.frontiers.save();
+  }
+
+  async forgetChannel(guild: Guild, channelId: string): Promise<number> {
+    const threads = new Set(
+      guild.channels.cache.filter((channel) => channel.isThread() && channel.parentId === channelId).keys(),
+    );
+    await this.frontiers.forget(guild.id, channelId);
+    return this.parts.library.removeWhere(guild.id, (image) => image.channelId === channelId || threads.has(image.channelId));
+  }
+
+  private async catchUpChannel(channel: GuildBasedChannel): Promise<void> {
+    if (!channel.isTextBased() || !('messages' in channel)) return;
+    const hold = await this.frontiers.holdForCatchUp(channel.guildId, channel.id);
+    if (hold === undefined) return;
+    const log = logger.child({ guildId: channel.guildId, channelId: channel.id });
+    let seen = 0;
+    try {
+      for await (const page of pagesForwards(channel, hold.after)) {
+        await Promise.all(page.map((message) => this.onMessage(message)));
+        seen += page.length;
+      }
+      if (seen > 0) log.info({ messages: seen }, 'caught up on messages posted while offline');
+      hold.release();
+    } catch (error) {
+      // The hold stays: the cursor must not pass messages that were never read.
+      log.warn({ err: error }, 'catch-up stopped early; the rest is read on the next start');
+    }
+  }
+
+  private async onMessage(message: Message | PartialMessage): Promise<void> {
+    if (message.guildId === null || message.author?.id === message.client.user.id) return;
+    const channel = message.channel;
+    const parentId = channel.isThread() ? channel.parentId : null;
+    if (!(await this.parts.settings.isIndexed(message.guildId, message.channelId, parentId))) return;
+    const images = imagesOf(message, this.parts.cdnHosts);
+    const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
+    try {
+      await Promise.all(images.map((image) => this.parts.ingest.enqueue({ origin: image.origin, url: image.url })));
+    } finally {
+      done();
+    }
+  }
+
+  private async onEdit(message: Message | PartialMessage): Promise<void> {
+    if (message.guildId === null) return;
+    const full = message.partial ? await message.fetch().catch(() => undefined) : message;
+    if (full === undefined) return;
+    const present = new Set(imagesOf(full, this.parts.cdnHosts).map((image) => image.origin.id));
+    const gone = this.parts.library.idsOfMessage(full.guildId!, full.id).filter((id) => !present.has(id));
+    await this.parts.library.remove(full.guildId!, gone);
+    await this.onMessage(full);
+  }
+
+  private async forgetMessages(guildId: string | null, messageIds: readonly string[]): Promise<void> {
+    if (guildId === null) return;
+    const ids = messageIds.flatMap((messageId) => this.parts.library.idsOfMessage(guildId, messageId));
+    await this.parts.library.remove(guildId, ids);
+  }
+
+  private async forgetGuild(guildId: string): Promise<void> {
+    await this.parts.library.dropCollection(guildId);
+    await this.parts.settings.forgetGuild(guildId);
+    logger.info({ guildId }, 'removed from a server: its index was deleted');
+  }
+
+  private track(work: Promise<unknown>, what: string): void {
+    const tracked = work.catch((error: unknown) => logger.error({ err: error }, `handling ${what} failed`));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+}

@@ -1,0 +1,62 @@
+import type { Message, PartialMessage } from 'discord.js';
+import type { ImageOrigin } from '../search/imageLibrary.js';
+
+/** An image in a message that can be indexed: an attachment, or an image embed on Discord's CDN. */
+export interface MessageImage {
+  origin: ImageOrigin;
+  url: string;
+  filename: string;
+  /** Size announced by Discord, when known (lets oversized files be refused unread). */
+  size: number | undefined;
+}
+
+const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp)$/i;
+
+/** The record id of an image: stable across edits, unique per message. */
+export function imageRecordId(messageId: string, attachmentId: string): string {
+  return `${messageId}:${attachmentId}`;
+}
+
+export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly string[]): MessageImage[] {
+  if (message.guildId === null || message.author === null) return [];
+  const base = {
+    collection: message.guildId,
+    channelId: message.channelId,
+    messageId: message.id,
+    authorId: message.author.id,
+    createdAt: message.createdTimestamp,
+  };
+  const images: MessageImage[] = [];
+  for (const attachment of message.attachments.values()) {
+    const type = attachment.contentType ?? '';
+    const looksLikeImage = type.startsWith('image/') ? type !== 'image/svg+xml' : type === '' && IMAGE_NAME.test(attachment.name);
+    if (!looksLikeImage) continue;
+    images.push({
+      origin: { ...base, id: imageRecordId(message.id, attachment.id), attachmentId: attachment.id, source: attachment.url },
+      url: attachment.url,
+      filename: attachment.name,
+      size: attachment.size,
+    });
+  }
+  message.embeds.forEach((embed, index) => {
+    const url = embed.data.type === 'image' ? (embed.thumbnail?.url ?? embed.image?.url) : embed.image?.url;
+    if (url === undefined || !isOnCdn(url, cdnHosts)) return;
+    const attachmentId = `embed${index}`;
+    images.push({
+      origin: { ...base, id: imageRecordId(message.id, attachmentId), attachmentId, source: url },
+      url,
+      filename: new URL(url).pathname.split('/').pop() ?? 'image',
+      size: undefined,
+    });
+  });
+  return images;
+}
+
+export function isOnCdn(url: string, cdnHosts: readonly string[]): boolean {
+  try {
+    const parsed = new URL(url);
+    return cdnHosts.includes(parsed.host.toLowerCase()) || cdnHosts.includes(parsed.hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,177 @@
+import { ImageRejectedError } from '../embed/imageErrors.js';
+import { ImageFetchError } from '../fetch/imageFetcher.js';
+import { logger } from '../logger.js';
+import type { ImageLibrary, ImageOrigin } from '../search/imageLibrary.js';
+
+/** One image to index: where it came from and where its bytes are. */
+export interface IngestJob {
+  origin: ImageOrigin;
+  url: string;
+}
+
+export type IngestOutcome = 'indexed' | 'updated' | 'unchanged' | 'already-indexed' | 'failed';
+
+export interface IngestFailure {
+  id: string;
+  channelId: string;
+  messageId: string;
+  reason: string;
+  at: number;
+}
+
+export interface IngestQueueOptions {
+  concurrency: number;
+  /** Producers that can wait (history walks) are held back past this many queued images. */
+  queueLimit: number;
+  maxAttempts: number;
+  retryDelayMs?: number;
+}
+
+export interface IngestObserver {
+  /** Persists a failure so it survives restarts (shown by /stats). */
+  onFailure?: (collection: string, failure: IngestFailure) => Promise<void>;
+  /** Every finished image, for metrics. */
+  onOutcome?: (outcome: IngestOutcome) => void;
+}
+
+/**
+ * Between Discord and the encoder: bounded concurrency, backpressure for history
+ * walks, bounded retries of transient faults, and a record of every image that
+ * could not be indexed (never dropped silently).
+ */
+export class IngestQueue {
+  private readonly waiting: Array<{ job: IngestJob; done: (outcome: IngestOutcome) => void }> = [];
+  private active = 0;
+  private readonly roomWaiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
+  private closed = false;
+  lastError: { at: number; message: string } | undefined;
+
+  constructor(
+    private readonly library: ImageLibrary,
+    private readonly download: (url: string) => Promise<Uint8Array>,
+    private readonly options: IngestQueueOptions,
+    private readonly observer: IngestObserver = {},
+  ) {}
+
+  /** Images queued or being indexed. */
+  get depth(): number {
+    return this.waiting.length + this.active;
+  }
+
+  /** Queues an image; resolves when it is indexed, skipped or recorded as failed. */
+  enqueue(job: IngestJob): Promise<IngestOutcome> {
+    if (this.closed) return Promise.reject(new Error('ingest is shutting down'));
+    const existing = this.library.get(job.origin.collection, job.origin.id);
+    if (existing !== undefined && existing.modelId === this.library.modelId) {
+      this.observer.onOutcome?.('already-indexed');
+      return Promise.resolve('already-indexed');
+    }
+    return new Promise((resolve) => {
+      this.waiting.push({ job, done: resolve });
+      this.pump();
+    });
+  }
+
+  /** Resolves once the queue has room (history walks await this before reading more). */
+  async waitForRoom(): Promise<void> {
+    while (this.waiting.length >= this.options.queueLimit) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+  }
+
+  /** Resolves when nothing is queued or running. */
+  async idle(): Promise<void> {
+    while (this.depth > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking new work and waits for what was accepted to finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.idle();
+  }
+
+  failures(collection: string): { count: number; recent: readonly IngestFailure[] } {
+    return this.failuresByCollection.get(collection) ?? { count: 0, recent: [] };
+  }
+
+  private pump(): void {
+    while (this.active < this.options.concurrency && this.waiting.length > 0) {
+      const next = this.waiting.shift()!;
+      this.active++;
+      void this.run(next.job).then((outcome) => {
+        this.active--;
+        this.observer.onOutcome?.(outcome);
+        next.done(outcome);
+        this.pump();
+        this.notify();
+      });
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    if (this.waiting.length < this.options.queueLimit) for (const wake of this.roomWaiters.splice(0)) wake();
+    if (this.depth === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private async run(job: IngestJob): Promise<IngestOutcome> {
+    const log = logger.child({ guildId: job.origin.collection, channelId: job.origin.channelId, imageId: job.origin.id });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const bytes = await this.download(job.url);
+        return await this.library.addImage(job.origin, bytes);
+      } catch (error) {
+        const permanent = isPermanent(error);
+        if (permanent || attempt >= this.options.maxAttempts) {
+          const reason = describe(error);
+          if (!permanent) log.warn({ err: error, attempts: attempt }, 'image failed after retries');
+          await this.recordFailure(job, reason);
+          return 'failed';
+        }
+        await sleep((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  private async recordFailure(job: IngestJob, reason: string): Promise<void> {
+    const failure: IngestFailure = {
+      id: job.origin.id,
+      channelId: job.origin.channelId,
+      messageId: job.origin.messageId,
+      reason,
+      at: Date.now(),
+    };
+    const entry = this.failuresByCollection.get(job.origin.collection) ?? { count: 0, recent: [] };
+    entry.count++;
+    entry.recent = [failure, ...entry.recent].slice(0, 20);
+    this.failuresByCollection.set(job.origin.collection, entry);
+    this.lastError = { at: failure.at, message: reason };
+    try {
+      await this.observer.onFailure?.(job.origin.collection, failure);
+    } catch (error) {
+      logger.error({ err: error, guildId: job.origin.collection }, 'could not record an ingest failure');
+    }
+  }
+}
+
+/** Bad input never gets better by retrying; network and server faults may. */
+function isPermanent(error: unknown): boolean {
+  if (error instanceof ImageRejectedError) return true;
+  if (error instanceof ImageFetchError) {
+    if (error.reason === 'timeout' || error.reason === 'unreachable') return false;
+    if (error.reason === 'http-status') return error.status !== undefined && error.status < 500 && error.status !== 429;
+    return true;
+  }
+  return false;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ImageRejectedError || error instanceof ImageFetchError) return error.message;
+  return `internal error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

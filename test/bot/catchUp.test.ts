@@ -1,0 +1,110 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
+import {
+  buildSmallWorld,
+  historyReads,
+  indexChannel,
+  indexedIn,
+  lastRequestSeq,
+  postColours,
+  postHistory,
+  shownNames,
+  until,
+  type SmallWorld,
+} from './world.js';
+
+const RED = { name: 'red', rgb: [220, 30, 30] as const };
+const GREEN = { name: 'green', rgb: [30, 160, 50] as const };
+const BLUE = { name: 'blue', rgb: [30, 60, 220] as const };
+
+/** CDN downloads of attachments since request `sinceSeq`, by attachment id. */
+function downloadedSince(harness: BotUnderTest, sinceSeq: number): Set<string> {
+  return new Set(
+    harness.discord.requests
+      .filter((request) => request.seq > sinceSeq && request.kind === 'cdn')
+      .map((request) => request.path.split('/')[3]!),
+  );
+}
+
+describe('catching up after downtime, end to end', () => {
+  let harness: BotUnderTest;
+  let world: SmallWorld;
+
+  before(async () => {
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildSmallWorld(discord)) });
+  });
+  after(() => harness.stop());
+
+  test('images posted while the bot was down are indexed when it starts, read from its stored cursor', async () => {
+    const { discord } = harness;
+    await indexChannel(harness, world);
+    const live = [
+      ...(await postColours(harness, world.channelId, world.memberId, [RED])),
+      ...(await postColours(harness, world.channelId, world.memberId, [GREEN, BLUE])),
+    ];
+    const lastSeen = discord.channelMessages(world.channelId).at(-1)!.id;
+
+    await harness.stopBot();
+    const whileDown = await postHistory(discord, world.channelId, world.memberId, 150);
+    const since = lastRequestSeq(discord);
+    await harness.startBotAgain();
+    await until(() => whileDown.every((id) => harness.engine.library.has(world.guildId, id)), 'images posted during downtime to be indexed');
+
+    assert.deepEqual(indexedIn(harness, world.guildId, world.channelId), [...live, ...whileDown].sort());
+    const reads = historyReads(discord, world.channelId, since);
+    assert.equal(reads[0]?.query['after'], lastSeen, 'catch-up starts after the last message seen before the downtime');
+    const history = discord.channelMessages(world.channelId).map((message) => message.id);
+    assert.equal(reads[1]?.query['after'], history[history.indexOf(lastSeen) + 100], 'and pages forward, 100 at a time');
+    const downloaded = downloadedSince(harness, since);
+    assert.ok(live.every((id) => !downloaded.has(id.split(':')[1]!)), 'images indexed before the downtime are not fetched again');
+  });
+
+  test('a channel indexed while still empty catches up on what was posted in it while the bot was down', async () => {
+    const { discord } = harness;
+    const fresh = discord.createChannel(world.guildId, { name: 'fresh' });
+    await indexChannel(harness, world, fresh.id);
+
+    await harness.stopBot();
+    const whileDown = await postHistory(discord, fresh.id, world.memberId, 20);
+    await harness.startBotAgain();
+    await until(() => whileDown.every((id) => harness.engine.library.has(world.guildId, id)), 'images posted during downtime to be indexed');
+    assert.deepEqual(indexedIn(harness, world.guildId, fresh.id), whileDown.sort());
+  });
+
+  test('a thread of an indexed channel catches up on what was posted in it while the bot was down', async () => {
+    const { discord } = harness;
+    const thread = discord.createThread(world.channelId, { name: 'holiday photos' });
+    await until(() => harness.bot.client.channels.cache.has(thread.id), 'the bot to see the thread');
+
+    await harness.stopBot();
+    const whileDown = await postHistory(discord, thread.id, world.memberId, 10);
+    await harness.startBotAgain();
+    await until(() => whileDown.every((id) => harness.engine.library.has(world.guildId, id)), 'images posted in the thread during downtime to be indexed');
+    assert.deepEqual(indexedIn(harness, world.guildId, thread.id), whileDown.sort());
+  });
+
+  test('an image posted just as the bot shuts down is indexed after it starts again', async () => {
+    const { discord } = harness;
+    const [image] = await postHistory(discord, world.channelId, world.memberId, 2);
+    await harness.stopBot();
+    await harness.startBotAgain();
+    await until(() => harness.engine.library.has(world.guildId, image!), 'the image to be indexed');
+  });
+
+  test('a deleted message disappears from /find results and from the index', async () => {
+    const { discord } = harness;
+    const gallery = discord.createChannel(world.guildId, { name: 'gallery' });
+    await indexChannel(harness, world, gallery.id);
+    const [red] = await postColours(harness, gallery.id, world.memberId, [{ name: 'scarlet', rgb: RED.rgb }]);
+    await postColours(harness, gallery.id, world.memberId, [{ name: 'navy', rgb: BLUE.rgb }]);
+    const find = () => discord.invokeSlashCommand({ channelId: gallery.id, userId: world.memberId, name: 'find', options: { query: 'red', channel: gallery.id } });
+    assert.equal(shownNames(await find())[0], 'scarlet.png');
+
+    await discord.deleteMessage(red!.split(':')[0]!);
+    await until(() => !harness.engine.library.has(world.guildId, red!), 'the deleted image to leave the index');
+    const names = shownNames(await find());
+    assert.ok(!names.includes('scarlet.png'), `results after the deletion: ${names.join(', ')}`);
+    assert.ok(names.includes('navy.png'));
+  });
+});

@@ -1,0 +1,262 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FakeDiscord, InteractionReply } from '../fake-discord/index.js';
+import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
+import {
+  buildSmallWorld,
+  historyReads,
+  indexChannel,
+  indexedIn,
+  lastRequestSeq,
+  postColours,
+  postHistory,
+  progressMessageIn,
+  until,
+  type SmallWorld,
+} from './world.js';
+
+/** Slows each history page so a walk lasts long enough to be watched, stopped or interrupted. */
+const PAGE_DELAY_MS = 300;
+
+interface ReindexWorld extends SmallWorld {
+  /** Where admins run /reindex; the progress messages are posted here, outside the walked channels. */
+  commandsChannelId: string;
+}
+
+function buildReindexWorld(discord: FakeDiscord): ReindexWorld {
+  const world = buildSmallWorld(discord);
+  const commands = discord.createChannel(world.guildId, { name: 'bot-commands' });
+  return { ...world, commandsChannelId: commands.id };
+}
+
+function reindex(harness: BotUnderTest, world: ReindexWorld, channelId: string, options: { stop?: boolean } = {}): Promise<InteractionReply> {
+  return harness.discord.invokeSlashCommand({
+    channelId: world.commandsChannelId,
+    userId: world.adminId,
+    name: 'reindex',
+    options: { channel: channelId, ...(options.stop === undefined ? {} : { stop: options.stop }) },
+  });
+}
+
+/** A channel whose `count` messages were all posted before it was indexed; returns it and its images' ids. */
+async function channelWithHistory(harness: BotUnderTest, world: ReindexWorld, name: string, count: number) {
+  const channel = harness.discord.createChannel(world.guildId, { name });
+  const images = await postHistory(harness.discord, channel.id, world.memberId, count);
+  await indexChannel(harness, world, channel.id);
+  return { channelId: channel.id, name, images: images.sort() };
+}
+
+function historyIds(harness: BotUnderTest, channelId: string): string[] {
+  return harness.discord.channelMessages(channelId).map((message) => message.id);
+}
+
+async function untilFinished(harness: BotUnderTest, world: ReindexWorld, name: string, notId?: string): Promise<string> {
+  let text = '';
+  await until(() => {
+    const message = progressMessageIn(harness.discord, world.commandsChannelId, name);
+    text = message?.content ?? '';
+    return message !== undefined && message.id !== notId && text.startsWith('Finished reindexing');
+  }, `the reindex of #${name} to finish`, 40_000);
+  return text;
+}
+
+describe('/reindex, end to end', () => {
+  let harness: BotUnderTest;
+  let world: ReindexWorld;
+
+  before(async () => {
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildReindexWorld(discord)) });
+  });
+  after(() => harness.stop());
+
+  test('indexes every image of 1,000 past messages exactly once, reading 100 at a time and showing progress', async () => {
+    const { discord } = harness;
+    const archive = await channelWithHistory(harness, world, 'archive', 1000);
+    assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), [], 'live indexing ignored messages posted before the channel was indexed');
+    const route = `/channels/${archive.channelId}/messages`;
+    discord.delayResponses(PAGE_DELAY_MS, new RegExp(`${route}$`));
+    const since = lastRequestSeq(discord);
+
+    const reply = await reindex(harness, world, archive.channelId);
+    assert.equal(reply.ephemeral, true);
+    assert.match(reply.content, new RegExp(`Started reindexing <#${archive.channelId}>`));
+    const text = await untilFinished(harness, world, archive.name);
+    discord.delayResponses(0, new RegExp(`${route}$`));
+
+    assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), archive.images);
+    assert.match(text, /scanned 1,000 messages/);
+    assert.match(text, new RegExp(`indexed ${archive.images.length.toLocaleString('en-US')} `));
+
+    const reads = historyReads(discord, archive.channelId, since);
+    const history = historyIds(harness, archive.channelId);
+    assert.ok(reads.length >= 10, `expected at least 10 pages, got ${reads.length}`);
+    assert.ok(reads.every((read) => read.query['limit'] === '100'), 'every page asks for 100 messages');
+    assert.equal(reads[0]!.query['before'], undefined, 'the walk starts at the newest message');
+    reads.slice(1, 10).forEach((read, i) => {
+      assert.equal(read.query['before'], history[history.length - 100 * (i + 1)], `page ${i + 2} continues below page ${i + 1}`);
+    });
+
+    const progress = progressMessageIn(discord, world.commandsChannelId, archive.name)!;
+    const edits = progress.versions.slice(1, -1);
+    assert.ok(edits.length >= 2, `expected the progress message to be edited while running, saw ${progress.versions.length} versions`);
+    assert.ok(edits.every((edit) => edit.content.startsWith('Reindexing')));
+    for (let i = 1; i < edits.length; i++) {
+      assert.ok(edits[i]!.at - edits[i - 1]!.at >= 1900, 'progress edits are at least 2 s apart');
+    }
+  });
+
+  test('what is already indexed is skipped by a second full reindex', async () => {
+    const again = await channelWithHistory(harness, world, 'again', 150);
+    await reindex(harness, world, again.channelId);
+    const first = await untilFinished(harness, world, again.name);
+    assert.match(first, new RegExp(`indexed ${again.images.length} · skipped 0`));
+    const firstId = progressMessageIn(harness.discord, world.commandsChannelId, again.name)!.id;
+
+    const reply = await reindex(harness, world, again.channelId);
+    assert.match(reply.content, /Started reindexing/, 'a finished walk starts over rather than resuming');
+    const second = await untilFinished(harness, world, again.name, firstId);
+    assert.match(second, /scanned 150 messages/);
+    assert.match(second, new RegExp(`indexed 0 · skipped ${again.images.length} · failed 0`));
+    assert.deepEqual(indexedIn(harness, world.guildId, again.channelId), again.images);
+  });
+
+  test('/reindex stop:true stops a running walk, and /reindex resumes it where it stopped', async () => {
+    const { discord } = harness;
+    const paused = await channelWithHistory(harness, world, 'paused', 600);
+    const route = new RegExp(`/channels/${paused.channelId}/messages$`);
+    discord.delayResponses(PAGE_DELAY_MS, route);
+    await reindex(harness, world, paused.channelId);
+    await until(() => indexedIn(harness, world.guildId, paused.channelId).length > 0, 'the first page to be indexed');
+
+    const stopReply = await reindex(harness, world, paused.channelId, { stop: true });
+    const scanned = Number(/Stopped reindexing <#\d+> after (\d+) messages/.exec(stopReply.content)?.[1]);
+    assert.ok(scanned >= 100 && scanned < 600, `stopped mid-way: ${stopReply.content}`);
+    const stoppedAt = lastRequestSeq(discord);
+    const stoppedProgress = progressMessageIn(discord, world.commandsChannelId, paused.name)!;
+    assert.match(stoppedProgress.content, new RegExp(`^Stopped reindexing #paused · scanned ${scanned} messages`));
+    await sleep(3 * PAGE_DELAY_MS);
+    assert.deepEqual(historyReads(discord, paused.channelId, stoppedAt), [], 'no page is read after the stop');
+    const indexedWhenStopped = indexedIn(harness, world.guildId, paused.channelId);
+    assert.ok(indexedWhenStopped.length < paused.images.length);
+
+    const resumeReply = await reindex(harness, world, paused.channelId);
+    assert.match(resumeReply.content, /Resumed reindexing/);
+    const text = await untilFinished(harness, world, paused.name, stoppedProgress.id);
+    discord.delayResponses(0, route);
+    const history = historyIds(harness, paused.channelId);
+    assert.equal(historyReads(discord, paused.channelId, stoppedAt)[0]?.query['before'], history[history.length - scanned], 'the walk continues below the last page it finished');
+    assert.match(text, /scanned 600 messages/);
+    assert.deepEqual(indexedIn(harness, world.guildId, paused.channelId), paused.images);
+  });
+
+  test('a walk that failed on a Discord error resumes with /reindex, and the error is no longer shown', async () => {
+    const { discord } = harness;
+    const flaky = await channelWithHistory(harness, world, 'flaky', 300);
+    const route = new RegExp(`/channels/${flaky.channelId}/messages$`);
+    discord.delayResponses(PAGE_DELAY_MS, route);
+    await reindex(harness, world, flaky.channelId);
+    await until(() => indexedIn(harness, world.guildId, flaky.channelId).length > 0, 'the first page to be indexed');
+    discord.injectFault({ route, method: 'GET', status: 500, times: 10 });
+    await until(() => /^Reindexing failed/.test(progressMessageIn(discord, world.commandsChannelId, flaky.name)?.content ?? ''), 'the walk to fail');
+    const failed = progressMessageIn(discord, world.commandsChannelId, flaky.name)!;
+    assert.match(failed.content, /\n.+/, 'the failure says what to do');
+    discord.clearFaults();
+
+    const reply = await reindex(harness, world, flaky.channelId);
+    assert.match(reply.content, /Resumed reindexing/);
+    const text = await untilFinished(harness, world, flaky.name, failed.id);
+    assert.doesNotMatch(text, /\n/, `the finished walk shows no stale error: ${text}`);
+    assert.match(text, /scanned 300 messages/);
+    assert.deepEqual(indexedIn(harness, world.guildId, flaky.channelId), flaky.images);
+  });
+
+  test("the bot's own messages are not indexed (its search results show others' images)", async () => {
+    const shared = harness.discord.createChannel(world.guildId, { name: 'shared' });
+    await indexChannel(harness, world, shared.id);
+    const posted = await postColours(harness, shared.id, world.memberId, [
+      { name: 'red', rgb: [220, 30, 30] },
+      { name: 'blue', rgb: [30, 60, 220] },
+    ]);
+    const results = await harness.discord.invokeSlashCommand({ channelId: shared.id, userId: world.memberId, name: 'find', options: { query: 'red' } });
+    assert.ok(results.embeds.length > 0, 'the search posted its results in the channel');
+
+    await reindex(harness, world, shared.id);
+    const text = await untilFinished(harness, world, 'shared');
+    assert.deepEqual(indexedIn(harness, world.guildId, shared.id), posted.sort());
+    assert.match(text, /indexed 0 · skipped 2/);
+  });
+
+  test('a channel that is not indexed is refused, privately', async () => {
+    const elsewhere = harness.discord.createChannel(world.guildId, { name: 'elsewhere' });
+    const since = lastRequestSeq(harness.discord);
+    const reply = await reindex(harness, world, elsewhere.id);
+    assert.equal(reply.ephemeral, true);
+    assert.match(reply.content, new RegExp(`<#${elsewhere.id}> is not indexed\\. Add it first with \`/channels add\``));
+    assert.equal(progressMessageIn(harness.discord, world.commandsChannelId, 'elsewhere'), undefined);
+    assert.deepEqual(historyReads(harness.discord, elsewhere.id, since), []);
+  });
+});
+
+describe('/reindex across a restart', () => {
+  let harness: BotUnderTest;
+  let world: ReindexWorld;
+
+  before(async () => {
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildReindexWorld(discord)) });
+  });
+  after(() => harness.stop());
+
+  /** Starts a walk of a new channel, with slow pages, and shuts the bot down once it has done some of it. */
+  async function interruptedWalk(name: string, count: number) {
+    const channel = await channelWithHistory(harness, world, name, count);
+    const route = new RegExp(`/channels/${channel.channelId}/messages$`);
+    harness.discord.delayResponses(PAGE_DELAY_MS, route);
+    await reindex(harness, world, channel.channelId);
+    await until(() => indexedIn(harness, world.guildId, channel.channelId).length > 0, 'some images to be indexed');
+    await harness.stopBot();
+    assert.ok(indexedIn(harness, world.guildId, channel.channelId).length < channel.images.length, 'the walk was stopped mid-way');
+    return { ...channel, route };
+  }
+
+  /** Reads of the walk (catch-up's forward reads left out). */
+  function walkReads(channelId: string, sinceSeq?: number) {
+    return historyReads(harness.discord, channelId, sinceSeq).filter((read) => read.query['after'] === undefined);
+  }
+
+  test('a walk interrupted by a shutdown continues from its stored cursor and ends with each image once', async () => {
+    const walk = await interruptedWalk('big', 1000);
+    const readsBefore = walkReads(walk.channelId);
+    const stoppedAt = lastRequestSeq(harness.discord);
+    await harness.startBotAgain();
+    const text = await untilFinished(harness, world, walk.name);
+    harness.discord.delayResponses(0, walk.route);
+
+    // Each page read before the shutdown was finished and stored; the walk goes on below the last one.
+    const history = historyIds(harness, walk.channelId);
+    const expectedCursor = history[history.length - 100 * readsBefore.length];
+    assert.notEqual(expectedCursor, history.at(-1));
+    assert.equal(walkReads(walk.channelId, stoppedAt)[0]?.query['before'], expectedCursor);
+    assert.match(text, /scanned 1,000 messages/);
+    assert.deepEqual(indexedIn(harness, world.guildId, walk.channelId), walk.images);
+  });
+
+  test('/reindex run while the bot is still catching up after a start continues the walk once, not twice', async () => {
+    const { discord } = harness;
+    const walk = await interruptedWalk('twice', 400);
+    // A slow catch-up holds back the automatic resume, so the admin's /reindex comes first.
+    discord.delayResponses(1500, walk.route);
+    const since = lastRequestSeq(discord);
+    await harness.startBotAgain();
+    const reply = await reindex(harness, world, walk.channelId);
+    assert.match(reply.content, /Resumed reindexing/);
+    discord.delayResponses(0, walk.route);
+    const text = await untilFinished(harness, world, walk.name);
+    await sleep(1000); // time for a second walk, if one had been started, to show itself
+
+    const befores = walkReads(walk.channelId, since).map((read) => read.query['before']);
+    assert.equal(new Set(befores).size, befores.length, `each page is read once: ${befores.join(', ')}`);
+    assert.match(text, /scanned 400 messages/);
+    assert.deepEqual(indexedIn(harness, world.guildId, walk.channelId), walk.images);
+  });
+});

@@ -1,0 +1,79 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { REST } from 'discord.js';
+import { registerCommands } from '../../src/discord/registerCommands.js';
+import { FakeDiscord } from '../fake-discord/index.js';
+import { solidColourImage } from '../fixtures/images.js';
+import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
+import { freePort, startBotProcess, type BotProcess } from './botProcess.js';
+import { buildSmallWorld, type SmallWorld } from './world.js';
+
+describe('the bot as a service process (npm start), with health and metrics', () => {
+  let discord: FakeDiscord;
+  let world: SmallWorld;
+  let dataDir: string;
+  let bot: BotProcess;
+  let healthUrl: string;
+
+  before(async () => {
+    discord = await FakeDiscord.start();
+    world = buildSmallWorld(discord);
+    await registerCommands(new REST({ api: discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'service-test-'));
+    const port = await freePort();
+    healthUrl = `http://127.0.0.1:${port}`;
+    bot = startBotProcess({
+      DISCORD_TOKEN: discord.botToken,
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_CDN_HOSTS: discord.cdnHost,
+      MODEL_DIR: await fixtureModelDir('tiny'),
+      STORE_URL: `sqlite://${path.join(dataDir, 'index.sqlite')}`,
+      HEALTH_PORT: String(port),
+    });
+  });
+  after(async () => {
+    await bot.stop('SIGKILL');
+    await discord.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('logs one line when ready, naming guilds, images and model', async () => {
+    const line = await bot.waitForLine(/ready as/, 60_000);
+    const entry = JSON.parse(line) as { guilds: number; images: number; model: string };
+    assert.equal(entry.guilds, 1);
+    assert.equal(entry.images, 0);
+    assert.equal(entry.model, 'local/tiny');
+  });
+
+  test('/healthz says the gateway, store and model are fine', async () => {
+    const response = await fetch(`${healthUrl}/healthz`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ok', checks: { gateway: true, store: true, model: true } });
+  });
+
+  test('/metrics counts indexed images and query latency', async () => {
+    await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'channels', subcommand: 'add', options: { channel: world.channelId } });
+    await discord.postMessage(world.channelId, world.memberId, {
+      attachments: [{ filename: 'red.png', data: await solidColourImage([220, 30, 30]), contentType: 'image/png' }],
+    });
+    let metrics = '';
+    for (let i = 0; i < 200 && !/imagebot_images_indexed 1\b/.test(metrics); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      metrics = await (await fetch(`${healthUrl}/metrics`)).text();
+    }
+    assert.match(metrics, /imagebot_images_ingested_total\{outcome="indexed"\} 1\b/);
+    const reply = await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query: 'red' } });
+    assert.equal(reply.embeds.length, 1);
+    metrics = await (await fetch(`${healthUrl}/metrics`)).text();
+    assert.match(metrics, /imagebot_search_query_duration_seconds_count\{kind="text"\} 1\b/);
+  });
+
+  test('SIGTERM stops it cleanly with exit code 0 within 10 seconds', async () => {
+    const { code, ms } = await bot.stop('SIGTERM');
+    assert.equal(code, 0, bot.output().slice(-2000));
+    assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
+});

@@ -1,0 +1,154 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-discord/index.js';
+import { TINY_COLOURS } from '../fixtures/models/tinyColours.js';
+import { solidColourImage, type Rgb } from '../fixtures/images.js';
+import type { BotUnderTest } from './botHarness.js';
+
+/** A guild with an admin (the owner), a member, and one indexed text channel. */
+export interface SmallWorld {
+  guildId: string;
+  adminId: string;
+  memberId: string;
+  channelId: string;
+}
+
+export function buildSmallWorld(discord: FakeDiscord, name = 'photos'): SmallWorld {
+  const admin = discord.createUser({ username: `${name}-admin` });
+  const guild = discord.createGuild({ name: `${name} server`, ownerId: admin.id });
+  discord.addMember(guild.id, admin.id);
+  const member = discord.createUser({ username: `${name}-member` });
+  discord.addMember(guild.id, member.id);
+  const channel = discord.createChannel(guild.id, { name });
+  return { guildId: guild.id, adminId: admin.id, memberId: member.id, channelId: channel.id };
+}
+
+export async function indexChannel(harness: BotUnderTest, world: { channelId: string; adminId: string }, channelId = world.channelId): Promise<void> {
+  const reply = await harness.discord.invokeSlashCommand({
+    channelId: world.channelId,
+    userId: world.adminId,
+    name: 'channels',
+    subcommand: 'add',
+    options: { channel: channelId },
+  });
+  if (!/Now indexing|already indexed/.test(reply.content)) throw new Error(`/channels add failed: ${reply.content}`);
+}
+
+/** Posts solid-colour images as a member; resolves once the bot has indexed all of them. */
+export async function postColours(
+  harness: BotUnderTest,
+  channelId: string,
+  userId: string,
+  colours: Array<{ name: string; rgb: Rgb }>,
+): Promise<string[]> {
+  const message = await harness.discord.postMessage(channelId, userId, {
+    attachments: await Promise.all(
+      colours.map(async ({ name, rgb }) => ({ filename: `${name}.png`, data: await solidColourImage(rgb), contentType: 'image/png' })),
+    ),
+  });
+  const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);
+  const guildId = harness.discord.state.channels.get(channelId)!.guildId!;
+  await until(() => ids.every((id) => harness.engine.library.has(guildId, id)), `images of message ${message.id} indexed`);
+  return ids;
+}
+
+export async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** The attachment file names shown in a results reply, in rank order. */
+export function shownNames(reply: InteractionReply): string[] {
+  return reply.embeds.map((embed) => decodeURIComponent(new URL(embed.image!.url).pathname.split('/').pop()!));
+}
+
+/** The channel ids the shown results come from (the `<#id>` in each embed), in rank order. */
+export function shownChannels(reply: InteractionReply): string[] {
+  return reply.embeds.map((embed) => /<#(\d+)>/.exec(embed.description ?? '')?.[1] ?? '');
+}
+
+/** The custom id of a button on a reply, by its label (e.g. `Next`); throws when there is none. */
+export function buttonId(reply: InteractionReply, label: string): string {
+  const rows = reply.components as Array<{ components?: Array<{ label?: string; custom_id?: string }> }>;
+  const button = rows.flatMap((row) => row.components ?? []).find((component) => component.label === label);
+  if (button?.custom_id === undefined) throw new Error(`the reply has no "${label}" button`);
+  return button.custom_id;
+}
+
+/** Whether a reply carries a button of that label that a person can press. */
+export function hasEnabledButton(reply: InteractionReply, label: string): boolean {
+  const rows = reply.components as Array<{ components?: Array<{ label?: string; disabled?: boolean }> }>;
+  return rows.flatMap((row) => row.components ?? []).some((component) => component.label === label && component.disabled !== true);
+}
+
+/** Runs `/find query count:25` as a member in a channel and returns the reply. */
+export function findAll(harness: BotUnderTest, where: { channelId: string; userId: string }, query: string): Promise<InteractionReply> {
+  return harness.discord.invokeSlashCommand({ ...where, name: 'find', options: { query, count: 25 } });
+}
+
+/**
+ * Posts `count` messages as `userId`, a fixed mix: most text only, some with one tiny
+ * image, some with two. Returns the record ids (`message:attachment`) of every image,
+ * which is what a full index of the channel must hold.
+ */
+export async function postHistory(discord: FakeDiscord, channelId: string, userId: string, count: number): Promise<string[]> {
+  const palette = await Promise.all(TINY_COLOURS.map(async (colour) => solidColourImage(colour.rgb, { width: 8, height: 8 })));
+  const file = (n: number) => ({ filename: `${TINY_COLOURS[n % palette.length]!.name}-${n}.png`, data: palette[n % palette.length]!, contentType: 'image/png' });
+  const ids: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const images = n % 8 === 1 ? 1 : n % 16 === 3 ? 2 : 0;
+    const message = await discord.postMessage(channelId, userId, {
+      ...(images === 0 ? { content: `message ${n}` } : {}),
+      ...(images > 0 ? { attachments: Array.from({ length: images }, (_, i) => file(n + i)) } : {}),
+    });
+    ids.push(...message.attachments.map((attachment) => `${message.id}:${attachment.id}`));
+  }
+  return ids;
+}
+
+/** Record ids of the images indexed from one channel, sorted. */
+export function indexedIn(harness: BotUnderTest, guildId: string, channelId: string): string[] {
+  return [...harness.engine.library.images(guildId)].filter((image) => image.channelId === channelId).map((image) => image.id).sort();
+}
+
+/** The bot's reads of a channel's history (GET .../messages with paging), in order, from request `sinceSeq` on. */
+export function historyReads(discord: FakeDiscord, channelId: string, sinceSeq = 0): Array<{ seq: number; query: Record<string, string> }> {
+  const path = `/api/v10/channels/${channelId}/messages`;
+  return discord.requests
+    .filter((request) => request.seq > sinceSeq && request.method === 'GET' && request.path === path)
+    .map((request) => ({ seq: request.seq, query: request.query }));
+}
+
+/** The sequence number of the latest request the fake has seen (to look only at what comes after). */
+export function lastRequestSeq(discord: FakeDiscord): number {
+  return discord.requests.at(-1)?.seq ?? 0;
+}
+
+/** The bot's newest progress message about `#channelName` posted in `channelId`. */
+export function progressMessageIn(discord: FakeDiscord, channelId: string, channelName: string): BotMessageRecord | undefined {
+  return discord
+    .botMessagesIn(channelId)
+    .filter((message) => message.origin === 'channel' && message.versions[0]!.content.includes(`#${channelName} `))
+    .at(-1);
+}
+
+export async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** Every page of a results reply, from the one shown to the last, turned with Next by `userId`. */
+export async function everyPage(harness: BotUnderTest, reply: InteractionReply, userId: string): Promise<InteractionReply[]> {
+  const pages = [reply];
+  let current = reply;
+  while (hasEnabledButton(current, 'Next')) {
+    current = await harness.discord.pressButton({ userId, messageId: current.original!.id, customId: buttonId(current, 'Next') });
+    pages.push(current);
+  }
+  return pages;
+}
