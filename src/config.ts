@@ -60,6 +60,32 @@ const schema = z.object({
   INGEST_QUEUE_LIMIT: positiveInt('a whole number of queued images, at least 1'),
   INGEST_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1'),
   COMMANDS_PER_MINUTE: positiveInt('a whole number of commands a member may run per minute'),
+  HEALTH_PORT: z.coerce
+    .number({ error: 'expected a TCP port from 1 to 65535' })
+    .int('expected a TCP port from 1 to 65535')
+    .min(1, 'expected a TCP port from 1 to 65535')
+    .max(65535, 'expected a TCP port from 1 to 65535')
+    .optional(),
+  SHARDS: z
+    .string()
+    .regex(/^(auto|[1-9]\d*)$/, 'expected "auto" or a whole number of shards, at least 1')
+    .optional(),
+});
+
+/**
+ * discord.js's ShardingManager starts each shard as a child process with SHARDING_MANAGER,
+ * SHARDS (a JSON list of shard ids) and SHARD_COUNT set; in such a child SHARDS means that.
+ */
+const shardChildSchema = z.object({
+  SHARDS: z.string().transform((raw, context) => {
+    const parsed: unknown = JSON.parse(raw);
+    const ids = Array.isArray(parsed) ? parsed : [parsed];
+    if (!ids.every((id) => Number.isInteger(id) && id >= 0)) {
+      context.addIssue({ code: 'custom', message: 'expected shard ids from the sharding manager' });
+    }
+    return ids as number[];
+  }),
+  SHARD_COUNT: positiveInt('the shard count from the sharding manager'),
 });
 
 /** Every variable the bot reads, with its default (undefined: no default). */
@@ -83,6 +109,8 @@ export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | unde
   INGEST_QUEUE_LIMIT: '10000',
   INGEST_MAX_ATTEMPTS: '3',
   COMMANDS_PER_MINUTE: '10',
+  HEALTH_PORT: undefined,
+  SHARDS: undefined,
 };
 
 export interface Config {
@@ -106,6 +134,16 @@ export interface Config {
   };
   ingest: { concurrency: number; queueLimit: number; maxAttempts: number };
   commandsPerMinute: number;
+  /** Port of the /healthz and /metrics server; undefined: no server. */
+  healthPort: number | undefined;
+  /**
+   * How this process takes part in sharding: `single` (no manager), `manager` (spawns one
+   * process per shard), or `shard` (a child the manager started, owning `ids` of `count`).
+   */
+  sharding:
+    | { role: 'single' }
+    | { role: 'manager'; shards: 'auto' | number }
+    | { role: 'shard'; ids: number[]; count: number };
 }
 
 export class ConfigError extends Error {
@@ -134,6 +172,7 @@ export function loadConfig(env?: Environment): Config {
     const value = env[name];
     raw[name] = value === undefined || value === '' ? fallback : value;
   }
+  if (env.SHARDING_MANAGER === 'true') raw.SHARDS = undefined;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
@@ -143,6 +182,14 @@ export function loadConfig(env?: Environment): Config {
     throw new ConfigError(problems);
   }
   const v = parsed.data;
+  let sharding: Config['sharding'] = { role: 'single' };
+  if (env.SHARDING_MANAGER === 'true') {
+    const child = shardChildSchema.safeParse({ SHARDS: env.SHARDS, SHARD_COUNT: env.SHARD_COUNT });
+    if (!child.success) throw new ConfigError([`SHARDS/SHARD_COUNT from the sharding manager are not usable: ${child.error.issues[0]?.message}`]);
+    sharding = { role: 'shard', ids: child.data.SHARDS, count: child.data.SHARD_COUNT };
+  } else if (v.SHARDS !== undefined) {
+    sharding = { role: 'manager', shards: v.SHARDS === 'auto' ? 'auto' : Number(v.SHARDS) };
+  }
   return {
     logLevel: v.LOG_LEVEL,
     model: { id: v.MODEL, dir: v.MODEL_DIR, modelsDir: v.MODELS_DIR, hubUrl: v.MODEL_HUB_URL },
@@ -157,6 +204,8 @@ export function loadConfig(env?: Environment): Config {
       maxAttempts: v.INGEST_MAX_ATTEMPTS,
     },
     commandsPerMinute: v.COMMANDS_PER_MINUTE,
+    healthPort: v.HEALTH_PORT,
+    sharding,
   };
 }
 
