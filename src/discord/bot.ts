@@ -86,17 +86,23 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     `ready as ${client.user?.tag ?? 'bot'}`,
   );
   // Catch-up and resumed walks run in the background: commands work meanwhile.
-  void (async () => {
+  let stopping = false;
+  const startUp = (async () => {
     await live.catchUp(client);
-    await reindex.resumeAll(client);
+    if (!stopping) await reindex.resumeAll(client);
   })().catch((error: unknown) => logger.error({ err: error }, 'catch-up after start failed'));
 
   return {
     client,
     context,
     async stop() {
+      stopping = true;
       clearInterval(saver);
+      // No new events or commands; then let what was accepted finish, so cursors can pass it.
       client.removeAllListeners();
+      live.stopCatchUp();
+      await startUp;
+      await live.flush();
       await reindex.pauseAll();
       await ingest.close();
       await live.flush();

@@ -6,8 +6,10 @@ interface Frontier {
   /** Every message up to and including this id has been handled. */
   cursor: bigint | undefined;
   inFlight: Set<bigint>;
-  /** Finished messages newer than an older one still in flight. */
+  /** Finished messages the cursor has not passed yet (an older one is in flight, or catch-up holds it). */
   finished: Set<bigint>;
+  /** Catch-ups pending or running: until they end the cursor stays where catch-up started. */
+  holds: number;
   dirty: boolean;
 }
 
@@ -15,7 +17,9 @@ interface Frontier {
  * Per channel, the newest message before which everything has been indexed. Messages
  * finish out of order (images take different times), so the cursor only moves past a
  * message once every older one has finished; catch-up after a crash re-reads from it,
- * and anything re-read that was already indexed is skipped.
+ * and anything re-read that was already indexed is skipped. At start every channel is
+ * held before anything is read, so a live message in a channel whose catch-up has not
+ * run yet cannot move (and save) its cursor past what was posted while the bot was down.
  */
 export class ChannelFrontiers {
   private readonly frontiers = new Map<string, Frontier>();
@@ -31,22 +35,29 @@ export class ChannelFrontiers {
     return () => this.finish(frontier, id);
   }
 
-  /**
-   * Loads a channel's stored cursor and holds the frontier there until `release` is
-   * called, so messages arriving live during catch-up cannot move it past older
-   * messages catch-up has not reached yet. Undefined when the channel has no cursor.
-   */
-  async holdForCatchUp(guildId: string, channelId: string): Promise<{ after: string; release: () => void } | undefined> {
+  /** Keeps a channel's cursor from moving until the returned function is called (catch-up at start). */
+  hold(guildId: string, channelId: string): () => void {
     const frontier = this.frontier(guildId, channelId);
-    if (frontier.cursor === undefined) {
-      const stored = await this.store.getCursor<string>(guildId, cursorKey(channelId));
-      if (stored === undefined) return undefined;
-      frontier.cursor = BigInt(stored);
-    }
-    const after = frontier.cursor.toString();
-    const marker = frontier.cursor + 1n;
-    frontier.inFlight.add(marker);
-    return { after, release: () => this.finish(frontier, marker) };
+    frontier.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      frontier.holds--;
+      this.advance(frontier);
+    };
+  }
+
+  /** The cursor stored for a channel (where its catch-up starts), undefined when it has none. */
+  async stored(guildId: string, channelId: string): Promise<string | undefined> {
+    return this.store.getCursor<string>(guildId, cursorKey(channelId));
+  }
+
+  /** Catch-up of a held channel reads after `messageId`: the cursor goes back there, whatever live messages did. */
+  startCatchUp(guildId: string, channelId: string, messageId: string): void {
+    const frontier = this.frontier(guildId, channelId);
+    frontier.cursor = BigInt(messageId);
+    frontier.dirty = true;
   }
 
   async reset(guildId: string, channelId: string, messageId: string): Promise<void> {
@@ -65,7 +76,8 @@ export class ChannelFrontiers {
   /** Writes the cursors that moved since the last save. */
   async save(): Promise<void> {
     for (const frontier of this.frontiers.values()) {
-      if (!frontier.dirty || frontier.cursor === undefined) continue;
+      // A held cursor may have been moved by live messages ahead of catch-up: not to be trusted yet.
+      if (!frontier.dirty || frontier.cursor === undefined || frontier.holds > 0) continue;
       frontier.dirty = false;
       await this.store.setCursor(frontier.guildId, cursorKey(frontier.channelId), frontier.cursor.toString());
     }
@@ -74,6 +86,11 @@ export class ChannelFrontiers {
   private finish(frontier: Frontier, id: bigint): void {
     frontier.inFlight.delete(id);
     frontier.finished.add(id);
+    this.advance(frontier);
+  }
+
+  private advance(frontier: Frontier): void {
+    if (frontier.holds > 0) return;
     let oldestInFlight: bigint | undefined;
     for (const pending of frontier.inFlight) if (oldestInFlight === undefined || pending < oldestInFlight) oldestInFlight = pending;
     let next = frontier.cursor;
@@ -92,7 +109,7 @@ export class ChannelFrontiers {
     const k = key(guildId, channelId);
     let frontier = this.frontiers.get(k);
     if (frontier === undefined) {
-      frontier = { guildId, channelId, cursor: undefined, inFlight: new Set(), finished: new Set(), dirty: false };
+      frontier = { guildId, channelId, cursor: undefined, inFlight: new Set(), finished: new Set(), holds: 0, dirty: false };
       this.frontiers.set(k, frontier);
     }
     return frontier;

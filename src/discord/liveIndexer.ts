@@ -5,12 +5,13 @@ import {
   type GuildBasedChannel,
   type Message,
   type PartialMessage,
+  type TextBasedChannel,
 } from 'discord.js';
 import { logger } from '../logger.js';
 import type { IngestQueue } from '../ingest/ingestQueue.js';
 import type { ImageLibrary } from '../search/imageLibrary.js';
 import type { ImageStore } from '../search/imageStore.js';
-import { pagesForwards } from './channelHistory.js';
+import { compareSnowflakes, pagesForwards } from './channelHistory.js';
 import { ChannelFrontiers } from './channelFrontiers.js';
 import type { GuildSettings } from './guildSettings.js';
 import { imagesOf } from './messageImages.js';
@@ -32,6 +33,7 @@ export interface LiveIndexerParts {
 export class LiveIndexer {
   private readonly frontiers: ChannelFrontiers;
   private readonly pending = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(private readonly parts: LiveIndexerParts) {
     this.frontiers = new ChannelFrontiers(parts.store);
@@ -56,12 +58,30 @@ export class LiveIndexer {
 
   /** Indexes what was posted in indexed channels (and their active threads) while the bot was away. */
   async catchUp(client: Client): Promise<void> {
+    // Every channel is held first, then caught up one by one: a live message in a channel
+    // still waiting its turn must not move its cursor past what was posted during the downtime.
+    const targets: Array<{ channel: GuildBasedChannel; release: () => void }> = [];
     for (const guild of client.guilds.cache.values()) {
       const indexed = await this.parts.settings.indexedChannels(guild.id);
-      const channels = guild.channels.cache.filter(
-        (channel) => indexed.has(channel.id) || (channel.isThread() && channel.parentId !== null && indexed.has(channel.parentId)),
-      );
-      for (const channel of channels.values()) await this.catchUpChannel(channel);
+      for (const channel of guild.channels.cache.values()) {
+        const parentId = channel.isThread() ? channel.parentId : null;
+        if (!indexed.has(channel.id) && (parentId === null || !indexed.has(parentId))) continue;
+        targets.push({ channel, release: this.frontiers.hold(guild.id, channel.id) });
+      }
+    }
+    const stored = new Map<string, Promise<string | undefined>>();
+    const storedCursor = (guildId: string, channelId: string): Promise<string | undefined> => {
+      let cursor = stored.get(channelId);
+      if (cursor === undefined) stored.set(channelId, (cursor = this.frontiers.stored(guildId, channelId)));
+      return cursor;
+    };
+    // Read every starting point before any catch-up moves a cursor (a thread may start from its channel's).
+    const starts = await Promise.all(targets.map(({ channel }) => this.startOfCatchUp(channel, storedCursor)));
+    for (const [i, { channel, release }] of targets.entries()) {
+      if (this.stopping) return;
+      const after = starts[i];
+      if (after === undefined || !channel.isTextBased()) release();
+      else await this.catchUpChannel(channel, after, release);
     }
   }
 
@@ -70,6 +90,11 @@ export class LiveIndexer {
     // An empty channel still needs a cursor, or what is posted in it while the bot is down is never
     // caught up: its own id is older than any message it will hold.
     await this.frontiers.reset(guildId, channelId, lastMessageId ?? channelId);
+  }
+
+  /** Stops catch-up after the page it is on (shutdown); what is left is read on the next start. */
+  stopCatchUp(): void {
+    this.stopping = true;
   }
 
   /** Waits for event handling in flight and saves every channel's cursor. */
@@ -86,19 +111,35 @@ export class LiveIndexer {
     return this.parts.library.removeWhere(guild.id, (image) => image.channelId === channelId || threads.has(image.channelId));
   }
 
-  private async catchUpChannel(channel: GuildBasedChannel): Promise<void> {
-    if (!channel.isTextBased() || !('messages' in channel)) return;
-    const hold = await this.frontiers.holdForCatchUp(channel.guildId, channel.id);
-    if (hold === undefined) return;
+  /**
+   * Where a channel's catch-up starts: its stored cursor. A thread the bot never saw a message
+   * in has none; it starts where its channel does, or at its creation if that is later.
+   */
+  private async startOfCatchUp(
+    channel: GuildBasedChannel,
+    storedCursor: (guildId: string, channelId: string) => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const own = await storedCursor(channel.guildId, channel.id);
+    if (own !== undefined || !channel.isThread() || channel.parentId === null) return own;
+    const parent = await storedCursor(channel.guildId, channel.parentId);
+    if (parent === undefined) return undefined;
+    return compareSnowflakes(parent, channel.id) > 0 ? parent : channel.id;
+  }
+
+  private async catchUpChannel(channel: GuildBasedChannel & TextBasedChannel, after: string, release: () => void): Promise<void> {
+    if (!('messages' in channel)) return release();
+    this.frontiers.startCatchUp(channel.guildId, channel.id, after);
     const log = logger.child({ guildId: channel.guildId, channelId: channel.id });
     let seen = 0;
     try {
-      for await (const page of pagesForwards(channel, hold.after)) {
+      for await (const page of pagesForwards(channel, after)) {
         await Promise.all(page.map((message) => this.onMessage(message)));
         seen += page.length;
+        // Shutting down: keep the hold, so the cursor stays below what was not read yet.
+        if (this.stopping) return;
       }
       if (seen > 0) log.info({ messages: seen }, 'caught up on messages posted while offline');
-      hold.release();
+      release();
     } catch (error) {
       // The hold stays: the cursor must not pass messages that were never read.
       log.warn({ err: error }, 'catch-up stopped early; the rest is read on the next start');
@@ -112,11 +153,10 @@ export class LiveIndexer {
     if (!(await this.parts.settings.isIndexed(message.guildId, message.channelId, parentId))) return;
     const images = imagesOf(message, this.parts.cdnHosts);
     const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
-    try {
-      await Promise.all(images.map((image) => this.parts.ingest.enqueue({ origin: image.origin, url: image.url })));
-    } finally {
-      done();
-    }
+    // Only once its images are accepted may the cursor pass a message; if the queue refused them
+    // (shutting down), the message stays in flight and the next start reads it again.
+    await Promise.all(images.map((image) => this.parts.ingest.enqueue({ origin: image.origin, url: image.url })));
+    done();
   }
 
   private async onEdit(message: Message | PartialMessage): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Client, GuildTextBasedChannel, Message } from 'discord.js';
+import { DiscordAPIError, RESTJSONErrorCodes, type Client, type GuildTextBasedChannel, type Message } from 'discord.js';
 import type { IngestQueue } from '../ingest/ingestQueue.js';
 import { logger } from '../logger.js';
 import type { ImageStore } from '../search/imageStore.js';
@@ -146,7 +146,9 @@ export class ReindexJobs {
       else if (job.halt === 'stop') state.status = 'stopped';
     } catch (error) {
       state.status = 'failed';
-      state.error = 'Discord did not let me read this channel\'s history; check my permissions and run /reindex again.';
+      state.error = isAccessError(error)
+        ? "Discord did not let me read this channel's history; check that I have View Channel and Read Message History there, then run /reindex again."
+        : 'Reading the history from Discord failed; run /reindex again to continue from where it stopped.';
       log.error({ err: error }, 'reindex failed');
     }
     account();
@@ -191,6 +193,11 @@ interface Job {
   /** Set to end the walk after its current page: `stop` for good, `pause` to resume on restart. */
   halt: 'stop' | 'pause' | undefined;
   done: Promise<void>;
+}
+
+/** Missing Access or Missing Permissions: something an admin can fix, unlike a Discord outage. */
+function isAccessError(error: unknown): boolean {
+  return error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.MissingAccess || error.code === RESTJSONErrorCodes.MissingPermissions);
 }
 
 function jobKey(guildId: string, channelId: string): string {

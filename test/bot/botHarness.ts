@@ -6,6 +6,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { startBot, type Bot } from '../../src/discord/bot.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import { openEngine, type Engine } from '../../src/engine.js';
+import { setLogLevel } from '../../src/logger.js';
 import { FakeDiscord, type FakeDiscordOptions } from '../fake-discord/index.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 
@@ -43,6 +44,7 @@ export async function startBotUnderTest(
     COMMANDS_PER_MINUTE: '1000',
     ...options.env,
   });
+  setLogLevel(config.logLevel);
   await registerCommands(new REST({ api: config.discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
 
   let engine = await openEngine(config);

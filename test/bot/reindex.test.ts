@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PermissionFlagsBits } from 'discord.js';
 import type { FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import {
@@ -18,6 +19,11 @@ import {
 
 /** Slows each history page so a walk lasts long enough to be watched, stopped or interrupted. */
 const PAGE_DELAY_MS = 300;
+
+/** The fake's path of a channel's history reads (not single-message reads or edits). */
+function historyRoute(channelId: string): RegExp {
+  return new RegExp(`/channels/${channelId}/messages$`);
+}
 
 interface ReindexWorld extends SmallWorld {
   /** Where admins run /reindex; the progress messages are posted here, outside the walked channels. */
@@ -74,17 +80,18 @@ describe('/reindex, end to end', () => {
     const { discord } = harness;
     const archive = await channelWithHistory(harness, world, 'archive', 1000);
     assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), [], 'live indexing ignored messages posted before the channel was indexed');
-    const route = `/channels/${archive.channelId}/messages`;
-    discord.delayResponses(PAGE_DELAY_MS, new RegExp(`${route}$`));
+    discord.delayResponses(PAGE_DELAY_MS, historyRoute(archive.channelId));
     const since = lastRequestSeq(discord);
 
     const reply = await reindex(harness, world, archive.channelId);
     assert.equal(reply.ephemeral, true);
     assert.match(reply.content, new RegExp(`Started reindexing <#${archive.channelId}>`));
     const text = await untilFinished(harness, world, archive.name);
-    discord.delayResponses(0, new RegExp(`${route}$`));
+    discord.delayResponses(0, historyRoute(archive.channelId));
 
     assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), archive.images);
+    const downloads = discord.requests.filter((request) => request.seq > since && request.kind === 'cdn').map((request) => request.path.split('/')[3]);
+    assert.deepEqual(downloads.sort(), archive.images.map((id) => id.split(':')[1]).sort(), 'each image was fetched once');
     assert.match(text, /scanned 1,000 messages/);
     assert.match(text, new RegExp(`indexed ${archive.images.length.toLocaleString('en-US')} `));
 
@@ -124,7 +131,7 @@ describe('/reindex, end to end', () => {
   test('/reindex stop:true stops a running walk, and /reindex resumes it where it stopped', async () => {
     const { discord } = harness;
     const paused = await channelWithHistory(harness, world, 'paused', 600);
-    const route = new RegExp(`/channels/${paused.channelId}/messages$`);
+    const route = historyRoute(paused.channelId);
     discord.delayResponses(PAGE_DELAY_MS, route);
     await reindex(harness, world, paused.channelId);
     await until(() => indexedIn(harness, world.guildId, paused.channelId).length > 0, 'the first page to be indexed');
@@ -153,14 +160,15 @@ describe('/reindex, end to end', () => {
   test('a walk that failed on a Discord error resumes with /reindex, and the error is no longer shown', async () => {
     const { discord } = harness;
     const flaky = await channelWithHistory(harness, world, 'flaky', 300);
-    const route = new RegExp(`/channels/${flaky.channelId}/messages$`);
+    const route = historyRoute(flaky.channelId);
     discord.delayResponses(PAGE_DELAY_MS, route);
     await reindex(harness, world, flaky.channelId);
     await until(() => indexedIn(harness, world.guildId, flaky.channelId).length > 0, 'the first page to be indexed');
     discord.injectFault({ route, method: 'GET', status: 500, times: 10 });
     await until(() => /^Reindexing failed/.test(progressMessageIn(discord, world.commandsChannelId, flaky.name)?.content ?? ''), 'the walk to fail');
     const failed = progressMessageIn(discord, world.commandsChannelId, flaky.name)!;
-    assert.match(failed.content, /\n.+/, 'the failure says what to do');
+    assert.match(failed.content, /\n.*run \/reindex again/, 'the failure says what to do');
+    assert.doesNotMatch(failed.content, /permission/, 'a Discord server error is not blamed on permissions');
     discord.clearFaults();
 
     const reply = await reindex(harness, world, flaky.channelId);
@@ -187,6 +195,37 @@ describe('/reindex, end to end', () => {
     assert.match(text, /indexed 0 · skipped 2/);
   });
 
+  test('a channel whose history the bot can no longer read is refused, saying which permission is missing', async () => {
+    const { discord } = harness;
+    const locked = await channelWithHistory(harness, world, 'locked', 5);
+    discord.updateChannel(locked.channelId, {
+      permissionOverwrites: [{ id: discord.botUser.id, type: 'member', deny: PermissionFlagsBits.ReadMessageHistory }],
+    });
+    await until(() => {
+      const channel = harness.bot.client.channels.cache.get(locked.channelId);
+      return channel !== undefined && 'permissionOverwrites' in channel && channel.permissionOverwrites.cache.has(discord.botUser.id);
+    }, 'the bot to see the new permissions');
+    const since = lastRequestSeq(discord);
+    const reply = await reindex(harness, world, locked.channelId);
+    assert.equal(reply.ephemeral, true);
+    assert.match(reply.content, /Read Message History/);
+    assert.equal(progressMessageIn(discord, world.commandsChannelId, locked.name), undefined);
+    assert.deepEqual(historyReads(discord, locked.channelId, since), []);
+  });
+
+  test('run where the bot cannot post, /reindex still works and does not promise a progress message', async () => {
+    const { discord } = harness;
+    const quiet = discord.createChannel(world.guildId, {
+      name: 'quiet',
+      permissionOverwrites: [{ id: discord.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages }],
+    });
+    const small = await channelWithHistory(harness, world, 'small', 20);
+    const reply = await discord.invokeSlashCommand({ channelId: quiet.id, userId: world.adminId, name: 'reindex', options: { channel: small.channelId } });
+    assert.match(reply.content, /Started reindexing/);
+    assert.doesNotMatch(reply.content, /Progress is shown/);
+    await until(() => indexedIn(harness, world.guildId, small.channelId).length === small.images.length, 'the walk to index every image');
+  });
+
   test('a channel that is not indexed is refused, privately', async () => {
     const elsewhere = harness.discord.createChannel(world.guildId, { name: 'elsewhere' });
     const since = lastRequestSeq(harness.discord);
@@ -210,7 +249,7 @@ describe('/reindex across a restart', () => {
   /** Starts a walk of a new channel, with slow pages, and shuts the bot down once it has done some of it. */
   async function interruptedWalk(name: string, count: number) {
     const channel = await channelWithHistory(harness, world, name, count);
-    const route = new RegExp(`/channels/${channel.channelId}/messages$`);
+    const route = historyRoute(channel.channelId);
     harness.discord.delayResponses(PAGE_DELAY_MS, route);
     await reindex(harness, world, channel.channelId);
     await until(() => indexedIn(harness, world.guildId, channel.channelId).length > 0, 'some images to be indexed');

@@ -134,14 +134,6 @@ export function progressMessageIn(discord: FakeDiscord, channelId: string, chann
     .at(-1);
 }
 
-export async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
 /** Every page of a results reply, from the one shown to the last, turned with Next by `userId`. */
 export async function everyPage(harness: BotUnderTest, reply: InteractionReply, userId: string): Promise<InteractionReply[]> {
   const pages = [reply];

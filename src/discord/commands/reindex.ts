@@ -3,6 +3,11 @@ import type { SlashCommand } from '../command.js';
 import { UserFacingError } from '../userFacingError.js';
 import { requireManageGuild } from './channels.js';
 
+const HISTORY_PERMISSIONS = [
+  ['View Channel', PermissionFlagsBits.ViewChannel],
+  ['Read Message History', PermissionFlagsBits.ReadMessageHistory],
+] as const;
+
 export default {
   kind: 'slash',
   ephemeral: true,
@@ -39,14 +44,23 @@ export default {
       );
       return;
     }
+    const me = interaction.guild.members.me;
+    const missing = me === null ? HISTORY_PERMISSIONS : HISTORY_PERMISSIONS.filter(([, flag]) => !target.permissionsFor(me).has(flag));
+    if (missing.length > 0) {
+      // Without them Discord answers with an empty history: the walk would "finish" having read nothing.
+      const names = missing.map(([name]) => name).join(' and ');
+      throw new UserFacingError(
+        `I can't read the history of <#${target.id}>: I need ${names} there. Give my role ${missing.length === 1 ? 'that permission' : 'those permissions'} and run /reindex again.`,
+      );
+    }
     if (context.reindex.isRunning(interaction.guildId, target.id)) {
       throw new UserFacingError(`<#${target.id}> is already being reindexed. Use \`/reindex stop:True\` to stop it.`);
     }
     const progressChannel = interaction.channel?.isTextBased() ? interaction.channel : undefined;
-    const { resumed } = await context.reindex.start(target, progressChannel ?? undefined);
+    const { state, resumed } = await context.reindex.start(target, progressChannel ?? undefined);
     await interaction.editReply(
       `${resumed ? 'Resumed' : 'Started'} reindexing <#${target.id}>.` +
-        (progressChannel === undefined ? '' : ' Progress is shown in the message I posted in this channel.'),
+        (state.progressMessage === undefined ? '' : ' Progress is shown in the message I posted in this channel.'),
     );
   },
 } satisfies SlashCommand;
