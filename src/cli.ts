@@ -7,6 +7,8 @@ import { fetchImage } from './fetch/imageFetcher.js';
 import { logger, setLogLevel } from './logger.js';
 import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './search/folderIndexer.js';
 import type { SearchHit } from './search/imageLibrary.js';
+import { ImageStore } from './search/imageStore.js';
+import { migrateStore } from './search/storeMigration.js';
 import { startProgress } from './terminalProgress.js';
 
 /**
@@ -21,11 +23,13 @@ Commands:
   find "<text>" [--top N]      images that best match a description
   similar <path|URL> [--top N] images that look most like an image
   stats                        what the index holds
+  migrate --from URL --to URL  copy the whole index to another store and verify it
 
 Options:
   --model DIR|ID   a uform3 model directory, or a model id to download (default: MODEL / MODEL_DIR)
   --store URL      sqlite://file, redis://host:port or postgresql://... (default: STORE_URL)
   --top N          results to show, 1-100 (default 10)
+  --from, --to     stores to migrate from and to (migrate only)
   --verbose        log details and show stack traces
   -h, --help       this help`;
 
@@ -34,6 +38,8 @@ class UsageError extends Error {}
 interface CliOptions {
   model: string | undefined;
   store: string | undefined;
+  from: string | undefined;
+  to: string | undefined;
   top: number;
   verbose: boolean;
 }
@@ -55,8 +61,12 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   try {
     const config = loadConfig();
     setLogLevel(options.verbose ? 'debug' : config.logLevel === 'info' ? 'warn' : config.logLevel);
+    if (command === 'migrate') {
+      await migrate(options, out);
+      return 0;
+    }
     engine = await openEngine(config, { model: options.model, storeUrl: options.store });
-    await COMMANDS[command](engine, args, options, config, out);
+    await COMMANDS[command as Exclude<CommandName, 'migrate'>](engine, args, options, config, out);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -72,7 +82,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
 }
 
-type CommandName = 'index' | 'find' | 'similar' | 'stats';
+type CommandName = 'index' | 'find' | 'similar' | 'stats' | 'migrate';
 type Command = (engine: Engine, args: string[], options: CliOptions, config: Config, out: (line: string) => void) => Promise<void>;
 
 function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args: string[]; options: CliOptions } {
@@ -83,6 +93,8 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
       model: { type: 'string' },
       store: { type: 'string' },
       top: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -90,10 +102,13 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   if (values.help) return 'help';
   const [command, ...args] = positionals;
   if (command === undefined) throw new UsageError('No command given.');
-  if (!(command in COMMANDS)) throw new UsageError(`Unknown command "${command}".`);
+  if (!(command in COMMANDS) && command !== 'migrate') throw new UsageError(`Unknown command "${command}".`);
+  if (command === 'migrate' && (values.from === undefined || values.to === undefined)) {
+    throw new UsageError('migrate needs both --from URL and --to URL.');
+  }
   const top = values.top === undefined ? 10 : Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
-  const expected = command === 'stats' ? 0 : 1;
+  const expected = command === 'stats' || command === 'migrate' ? 0 : 1;
   if (args.length !== expected) {
     throw new UsageError(
       expected === 0 ? `"${command}" takes no arguments.` : `"${command}" takes exactly one argument (quote text with spaces).`,
@@ -102,11 +117,31 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   return {
     command: command as CommandName,
     args,
-    options: { model: values.model, store: values.store, top, verbose: values.verbose },
+    options: { model: values.model, store: values.store, from: values.from, to: values.to, top, verbose: values.verbose },
   };
 }
 
-const COMMANDS: Record<CommandName, Command> = {
+/** Copies a whole store; needs no model, so it runs before the engine would load one. */
+async function migrate(options: CliOptions, out: (line: string) => void): Promise<void> {
+  const from = await ImageStore.open(options.from!);
+  try {
+    const to = await ImageStore.open(options.to!);
+    try {
+      const progress = startProgress('copying records', 0);
+      const copied = await migrateStore(from, to, (collection, count) => progress.advance(0, { [collection]: count }));
+      progress.stop();
+      const total = copied.reduce((sum, collection) => sum + collection.records, 0);
+      out(`copied ${total} records in ${copied.length} collections from ${from.url} to ${to.url}; counts verified`);
+      for (const { collection, records } of copied) out(`  ${collection}: ${records}`);
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
+}
+
+const COMMANDS: Record<Exclude<CommandName, 'migrate'>, Command> = {
   async index(engine, [folder], _options, config, out) {
     const progress = startProgress('indexing', 0);
     const report = await indexFolder(engine.library, folder!, {

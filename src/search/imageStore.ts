@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv';
 import type { ImageRecord } from './imageRecord.js';
-import { maskStoreUrl, openKeyv, storeBackendOf, type StoreBackend } from './keyvFactory.js';
+import { durabilityWarnings, maskStoreUrl, openKeyv, storeBackendOf, type StoreBackend } from './keyvFactory.js';
 import { validateRecord } from './recordCodec.js';
 import { compactUnlocked, dropUnlocked, type CompactionHooks } from './storeCompaction.js';
 import { ConcurrentWriterError, SchemaTooNewError, StoreClosedError, StoreCorruptError } from './storeErrors.js';
@@ -59,6 +59,8 @@ export class ImageStore {
   readonly backend: StoreBackend;
   /** The URL with any password masked, for display. */
   readonly url: string;
+  /** Server settings that could lose acknowledged writes (worth logging at start-up). */
+  readonly warnings: readonly string[];
   private readonly ctx: StoreContext;
   private readonly states = new Map<string, Promise<CollectionState>>();
   private readonly registry = new Mutex();
@@ -71,8 +73,10 @@ export class ImageStore {
     private readonly keyv: Keyv,
     url: string,
     options: ImageStoreOptions,
+    warnings: string[],
   ) {
     this.backend = storeBackendOf(url);
+    this.warnings = warnings;
     this.url = maskStoreUrl(url);
     this.compactAfter = options.compactAfter ?? 4096;
     const onProblem = options.onProblem ?? ((p: StoreProblem) => process.emitWarning(
@@ -84,13 +88,15 @@ export class ImageStore {
 
   static async open(url: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
     const keyv = await openKeyv(url, { namespace: options.namespace, timeoutMs: options.timeoutMs });
+    let warnings: string[];
     try {
       await checkSchema(keyv, options.writtenBy ?? 'image-search-bot');
+      warnings = await durabilityWarnings(keyv, storeBackendOf(url));
     } catch (error) {
       await keyv.disconnect().catch(() => undefined);
       throw error;
     }
-    return new ImageStore(keyv, url, options);
+    return new ImageStore(keyv, url, options, warnings);
   }
 
   /** Adds or replaces a record by id: one small write. */
@@ -185,6 +191,12 @@ export class ImageStore {
     this.checkOpen();
     const cursors = (await this.keyv.get(storeKeys.cursors(checkCollection(collection)))) as Record<string, T> | undefined;
     return cursors !== undefined && Object.hasOwn(cursors, key) ? cursors[key] : undefined;
+  }
+
+  /** Every cursor of a collection (for copying a store). */
+  async cursors(collection: string): Promise<Record<string, unknown>> {
+    this.checkOpen();
+    return ((await this.keyv.get(storeKeys.cursors(checkCollection(collection)))) as Record<string, unknown> | undefined) ?? {};
   }
 
   async setCursor<T>(collection: string, key: string, value: T): Promise<void> {
