@@ -6,21 +6,25 @@
  * x_r ~ x'_r = s_r c_r. The query is quantized the same way: q ~ q' = s_q c_q. Then
  *   q.x_r - q'.x'_r = q.(x_r - x'_r) + (q - q').x'_r
  *   |q.x_r - q'.x'_r| <= |q| |x_r - x'_r| + |q - q'| |x'_r|          (Cauchy-Schwarz)
- * so with residual[r] = |x_r - x'_r| and maxCodeNorm = max |x'_r|, every true score is at most
- *   approx_r + |q| residual[r] + |q - q'| maxCodeNorm.
+ * so with residual_r = |x_r - x'_r| (stored per row) and maxCodeNorm = max |x'_r|, every true score
+ * is at most  upper_r + |q - q'| maxCodeNorm,  where  upper_r = q'.x'_r + |q| residual_r
+ * is what the kernel computes (in f32; `arithmeticSlack` covers that rounding).
  *
  * Memory: one WebAssembly.Memory per collection, laid out as
- *   [codes: capacity x rowBytes][query: rowBytes int16][scores: SCAN_ROWS int32].
- * Growing it is in place (no copy of the codes); the scratch area after the codes moves with it.
+ *   [scratch: query (int16) | surviving rows (int32) | their uppers (f32)] [block 0] [block 1] ...
+ *   block = [SCAN_ROWS rows of codes][SCAN_ROWS scales (f32)][SCAN_ROWS residuals (f32)]
+ * so nothing ever moves when the collection grows, and one kernel call scans one block.
  */
-import { createDotRows, createWasmMemory, ROW_ALIGN, type DotRows, type WasmMemory } from './vectorKernel.js';
+import { createScanBlock, createWasmMemory, ROW_ALIGN, type ScanBlock, type WasmMemory } from './vectorKernel.js';
 
-/** Rows per kernel call: 8 KB of scores, which stay in L1 for the caller's selection loop. */
+/** Rows per block and per kernel call; the survivors of one call fit the scratch area. */
 export const SCAN_ROWS = 2048;
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB, the limit of a 32-bit WebAssembly memory
 /** Rounds a bound stored as float32 up, never down. */
 const ROUND_UP = 1 + 1e-6;
+/** Relative error allowed for the kernel's f32 arithmetic (a few f32 roundings of 6e-8 each). */
+const F32_RELATIVE_ERROR = 1e-6;
 /**
  * (x + 1.5 * 2^52) - 1.5 * 2^52 rounds x to the nearest integer (ties to even) without branches;
  * Math.round was 4x slower here on random data. |x| <= 127 * (1 + 2^-23) after scaling, so no clamp
@@ -49,35 +53,43 @@ export class VectorCodesFullError extends Error {
 
 export class VectorCodes {
   readonly rowBytes: number;
-  /** s_r of each row. */
-  scales = new Float32Array(0);
-  /** |x_r - x'_r| of each row, rounded up. */
-  residuals = new Float32Array(0);
-  /** max |x'_r| over every row ever stored (never lowered: a bound only needs to be safe). */
+  /** max |x'_r| and max residual_r over every row ever stored (never lowered: bounds only need to be safe). */
   maxCodeNorm = 0;
+  maxResidual = 0;
+  private readonly blockBytes: number;
+  private readonly scratchBytes: number;
   private readonly memory: WasmMemory;
-  private readonly dotRows: DotRows;
-  private capacity = 0;
-  private codes = new Int8Array(0);
+  private readonly scan: ScanBlock;
+  private blocksWritten = 0;
+  private bytes8 = new Int8Array(0);
+  private floats = new Float32Array(0);
   private queryView = new Int16Array(0);
-  private scoresView = new Int32Array(0);
+  /** Rows (block-local) and uppers that passed the last scanBlock, in the first `count` entries. */
+  survivorRows = new Int32Array(0);
+  survivorUppers = new Float32Array(0);
 
   constructor(readonly dimensions: number) {
     this.rowBytes = Math.ceil(dimensions / ROW_ALIGN) * ROW_ALIGN;
-    this.memory = createWasmMemory(1);
-    this.dotRows = createDotRows(this.memory);
+    this.blockBytes = SCAN_ROWS * (this.rowBytes + 8);
+    this.scratchBytes = this.rowBytes * 2 + SCAN_ROWS * 8;
+    this.memory = createWasmMemory(Math.ceil(this.scratchBytes / PAGE));
+    this.scan = createScanBlock(this.memory);
     this.refreshViews();
   }
 
-  /** Makes room for `rows` rows (grows by at least an eighth, to keep the number of grows small). */
+  /**
+   * Makes room for `rows` rows. Grows by half at least: each grow of a WebAssembly memory costs V8
+   * about a garbage collection, and pages never written are never committed by the OS (they cost
+   * address space, not memory), so a large step is cheap.
+   */
   reserve(rows: number): void {
-    if (rows <= this.capacity) return;
-    const target = Math.max(rows, Math.ceil(this.capacity * 1.125));
-    const bytesNeeded = target * this.rowBytes + this.scratchBytes();
-    const pages = Math.ceil(bytesNeeded / PAGE);
-    const current = this.memory.buffer.byteLength / PAGE;
-    if (pages > MAX_PAGES) throw new VectorCodesFullError(rows, this.rowBytes);
-    if (pages > current) this.memory.grow(pages - current);
+    const needed = this.scratchBytes + Math.ceil(rows / SCAN_ROWS) * this.blockBytes;
+    const current = this.memory.buffer.byteLength;
+    if (needed <= current) return;
+    const pages = Math.ceil(Math.max(needed, current * 1.5) / PAGE);
+    const minimum = Math.ceil(needed / PAGE);
+    if (minimum > MAX_PAGES) throw new VectorCodesFullError(rows, this.rowBytes);
+    this.memory.grow(Math.min(pages, MAX_PAGES) - current / PAGE);
     this.refreshViews();
   }
 
@@ -93,8 +105,8 @@ export class VectorCodes {
     // Below 1e-30 a float32 scale would be subnormal and imprecise: store zeros, the residual covers it.
     const scale = maxAbs > 1e-30 ? Math.fround(maxAbs / 127) : 0;
     const inverse = scale > 0 ? 1 / scale : 0;
-    const codes = this.codes;
-    const base = row * this.rowBytes;
+    const codes = this.bytes8;
+    const base = this.codeOffset(row);
     let residual2 = 0;
     let norm2 = 0;
     for (let i = 0; i < d; i++) {
@@ -106,18 +118,25 @@ export class VectorCodes {
       norm2 += approx * approx;
     }
     codes.fill(0, base + d, base + this.rowBytes);
-    this.scales[row] = scale;
-    this.residuals[row] = Math.fround(Math.sqrt(residual2) * ROUND_UP);
+    const scaleIndex = this.scaleIndex(row);
+    const residual = Math.fround(Math.sqrt(residual2) * ROUND_UP);
+    this.floats[scaleIndex] = scale;
+    this.floats[scaleIndex + SCAN_ROWS] = residual;
+    if (residual > this.maxResidual) this.maxResidual = residual;
     const norm = Math.sqrt(norm2) * ROUND_UP;
     if (norm > this.maxCodeNorm) this.maxCodeNorm = norm;
+    const block = Math.floor(row / SCAN_ROWS);
+    if (block >= this.blocksWritten) this.blocksWritten = block + 1;
   }
 
   /** Copies row `from` over row `to` (for removal by swap-with-last). */
   move(from: number, to: number): void {
-    const rb = this.rowBytes;
-    this.codes.copyWithin(to * rb, from * rb, from * rb + rb);
-    this.scales[to] = this.scales[from] as number;
-    this.residuals[to] = this.residuals[from] as number;
+    const source = this.codeOffset(from);
+    this.bytes8.copyWithin(this.codeOffset(to), source, source + this.rowBytes);
+    const fromIndex = this.scaleIndex(from);
+    const toIndex = this.scaleIndex(to);
+    this.floats[toIndex] = this.floats[fromIndex] as number;
+    this.floats[toIndex + SCAN_ROWS] = this.floats[fromIndex + SCAN_ROWS] as number;
   }
 
   /** Quantizes the query into the scratch area; later scanBlock calls score against it. */
@@ -147,38 +166,61 @@ export class VectorCodes {
   }
 
   /**
-   * Integer scores c_q.c_r of rows start .. start+rows-1 (rows <= SCAN_ROWS) against the last
-   * setQuery, in the first `rows` entries of the returned array (overwritten by the next call).
+   * Bound on the error of the kernel's f32 arithmetic for this query: the uppers it returns are
+   * within this of the exact upper_r.
    */
-  scanBlock(start: number, rows: number): Int32Array {
-    const query = this.capacity * this.rowBytes;
-    this.dotRows(start * this.rowBytes, rows, this.rowBytes, query, query + this.rowBytes * 2);
-    return this.scoresView;
+  arithmeticSlack(query: QueryCodes): number {
+    const magnitude = (query.norm + query.residual) * this.maxCodeNorm + query.norm * this.maxResidual;
+    return F32_RELATIVE_ERROR * magnitude + 1e-12;
   }
 
-  /** Bytes held: the WebAssembly memory plus the per-row bounds. */
+  /**
+   * Scans rows block*SCAN_ROWS .. +rows-1 (rows <= SCAN_ROWS) against the last setQuery and returns
+   * how many have upper_r >= threshold; their block-local indexes and uppers are the first entries of
+   * survivorRows and survivorUppers. queryNorm 0 makes the uppers plain approximate scores.
+   */
+  scanBlock(block: number, rows: number, query: QueryCodes, queryNorm: number, threshold: number): number {
+    const start = this.scratchBytes + block * this.blockBytes;
+    const scales = start + SCAN_ROWS * this.rowBytes;
+    const outRows = this.rowBytes * 2;
+    // threshold is rounded to f32 by the call; the kernel keeps uppers >= it, so no upper above the
+    // f64 threshold is lost (no f32 lies strictly between a value and its nearest f32).
+    return this.scan(
+      start,
+      rows,
+      this.rowBytes,
+      0,
+      scales,
+      scales + SCAN_ROWS * 4,
+      query.scale,
+      queryNorm,
+      threshold,
+      outRows,
+      outRows + SCAN_ROWS * 4,
+    );
+  }
+
+  /** Resident bytes: scratch and the blocks ever written (pages never touched are not committed). */
   get bytes(): number {
-    return this.memory.buffer.byteLength + this.scales.byteLength + this.residuals.byteLength;
+    return this.scratchBytes + this.blocksWritten * this.blockBytes;
   }
 
-  private scratchBytes(): number {
-    return this.rowBytes * 2 + SCAN_ROWS * 4;
+  private codeOffset(row: number): number {
+    return this.scratchBytes + Math.floor(row / SCAN_ROWS) * this.blockBytes + (row % SCAN_ROWS) * this.rowBytes;
+  }
+
+  /** Index in `floats` of a row's scale; its residual is SCAN_ROWS further. */
+  private scaleIndex(row: number): number {
+    const blockStart = this.scratchBytes + Math.floor(row / SCAN_ROWS) * this.blockBytes;
+    return (blockStart + SCAN_ROWS * this.rowBytes) / 4 + (row % SCAN_ROWS);
   }
 
   private refreshViews(): void {
     const buffer = this.memory.buffer;
-    this.capacity = Math.max(0, Math.floor((buffer.byteLength - this.scratchBytes()) / this.rowBytes));
-    const scratch = this.capacity * this.rowBytes;
-    this.codes = new Int8Array(buffer, 0, scratch);
-    this.queryView = new Int16Array(buffer, scratch, this.rowBytes);
-    this.scoresView = new Int32Array(buffer, scratch + this.rowBytes * 2, SCAN_ROWS);
-    if (this.scales.length !== this.capacity) {
-      const scales = new Float32Array(this.capacity);
-      scales.set(this.scales.subarray(0, this.capacity));
-      this.scales = scales;
-      const residuals = new Float32Array(this.capacity);
-      residuals.set(this.residuals.subarray(0, this.capacity));
-      this.residuals = residuals;
-    }
+    this.bytes8 = new Int8Array(buffer);
+    this.floats = new Float32Array(buffer);
+    this.queryView = new Int16Array(buffer, 0, this.rowBytes);
+    this.survivorRows = new Int32Array(buffer, this.rowBytes * 2, SCAN_ROWS);
+    this.survivorUppers = new Float32Array(buffer, this.rowBytes * 2 + SCAN_ROWS * 4, SCAN_ROWS);
   }
 }

@@ -8,6 +8,9 @@
  * on one core, where a plain float32 scan takes ~500 ms.
  * Memory per vector: 4 bytes x dimensions (float32) + 1 byte x dimensions (int8, when on) + ~28
  * bytes of columns, plus the id string and its map entry.
+ * Each collection with an int8 copy owns one WebAssembly.Memory, and V8 reserves ~10 GB of address
+ * space for each (about 13 000 per process); small collections stay on the float32 scan, which is
+ * why the int8 copy starts at `int8From` (4096) vectors.
  */
 import { InvalidVectorError, VectorDimensionError } from './vectorErrors.js';
 import { VectorCodes, VectorCodesFullError } from './vectorCodes.js';
@@ -73,7 +76,7 @@ export class VectorIndex {
 
   /** Adds a record, or replaces the vector and metadata of an existing one. */
   upsert(id: string, vector: Float32Array, meta: VectorMeta): void {
-    this.checkVector(vector, `vector of ${id}`);
+    this.checkVector(vector, id);
     if (!Number.isFinite(meta.createdAt)) throw new InvalidVectorError(`createdAt of ${id} is ${meta.createdAt}`);
     const existing = this.table.rowOf.get(id);
     const row = existing ?? this.table.append(id, vector, meta.channelId, meta.authorId, meta.createdAt);
@@ -96,7 +99,7 @@ export class VectorIndex {
 
   /** The k best records by dot product with `query` among those the filter allows, best first. */
   search(query: Float32Array, k: number, filter?: SearchFilter, stats?: SearchStats): ScoredId[] {
-    this.checkVector(query, 'query');
+    this.checkVector(query, null);
     if (!(k >= 0)) throw new RangeError(`k must be a number >= 0, got ${k}`);
     const count = Math.min(Math.floor(k), this.table.size);
     const rowFilter = resolveFilter(this.table, filter);
@@ -175,10 +178,13 @@ export class VectorIndex {
     this.codes = codes;
   }
 
-  private checkVector(vector: Float32Array, what: string): void {
+  /** Checks a record's vector (id given) or the query (id null). */
+  private checkVector(vector: Float32Array, id: string | null): void {
     if (vector.length !== this.dimensions) throw new VectorDimensionError(this.dimensions, vector.length);
     for (let i = 0; i < vector.length; i++) {
-      if (!Number.isFinite(vector[i])) throw new InvalidVectorError(`${what} has ${vector[i]} at index ${i}`);
+      if (!Number.isFinite(vector[i])) {
+        throw new InvalidVectorError(`${id === null ? 'query' : `vector of ${id}`} has ${vector[i]} at index ${i}`);
+      }
     }
   }
 }

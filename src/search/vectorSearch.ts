@@ -8,7 +8,7 @@
  * Ties in score rank by id, ascending.
  */
 import { TopK } from './topK.js';
-import { SCAN_ROWS, type VectorCodes } from './vectorCodes.js';
+import { SCAN_ROWS, type QueryCodes, type VectorCodes } from './vectorCodes.js';
 import { allowsAll, rowAllowed, type RowFilter } from './vectorFilter.js';
 import type { VectorTable } from './vectorTable.js';
 
@@ -52,31 +52,29 @@ export function exactTopK(table: VectorTable, query: Float32Array, k: number, fi
 }
 
 /**
- * Runs the int8 scan and hands each allowed row whose upper bound (without the constant part) is
- * above `floor()` to `visit`. `floor` is re-read per row, so a heap can raise it as it fills.
+ * Runs the int8 scan and hands each allowed row whose upper_r (see vectorCodes.ts) is above
+ * `floor()` to `visit`. `floor` is re-read as rows are visited, so a heap can raise it as it fills;
+ * the kernel already drops rows below the floor as it stood at the start of their block.
  */
 function scanUpperBounds(
   table: VectorTable,
   codes: VectorCodes,
-  queryScale: number,
-  queryNorm: number,
+  query: QueryCodes,
   filter: RowFilter,
   floor: () => number,
   visit: (upper: number, row: number) => void,
 ): void {
   const n = table.size;
-  const scales = codes.scales;
-  const residuals = codes.residuals;
   const all = allowsAll(filter);
-  let limit = floor();
-  for (let start = 0; start < n; start += SCAN_ROWS) {
-    const rows = Math.min(SCAN_ROWS, n - start);
-    const dots = codes.scanBlock(start, rows);
-    for (let i = 0; i < rows; i++) {
-      const row = start + i;
-      // approx = s_q * s_r * (c_q . c_r); upper = approx + |q| * residual_r (+ a per-query constant)
-      const upper = (dots[i] as number) * queryScale * (scales[row] as number) + queryNorm * (residuals[row] as number);
-      if (upper <= limit) continue;
+  for (let block = 0, start = 0; start < n; block++, start += SCAN_ROWS) {
+    let limit = floor();
+    const count = codes.scanBlock(block, Math.min(SCAN_ROWS, n - start), query, query.norm, limit);
+    const rows = codes.survivorRows;
+    const uppers = codes.survivorUppers;
+    for (let i = 0; i < count; i++) {
+      const upper = uppers[i] as number;
+      if (upper < limit) continue;
+      const row = start + (rows[i] as number);
       if (!all && !rowAllowed(filter, table, row)) continue;
       visit(upper, row);
       limit = floor();
@@ -93,13 +91,11 @@ export function int8TopK(
   stats?: SearchStats,
 ): Ranked {
   const q = codes.setQuery(query);
-  // Part of every row's bound that does not depend on the row: |q - q'| * max |x'_r|.
-  const constant = q.residual * codes.maxCodeNorm + ROUNDING_SLACK;
+  // Part of every row's bound that does not depend on the row: |q - q'| * max |x'_r|, plus rounding.
+  const constant = q.residual * codes.maxCodeNorm + codes.arithmeticSlack(q) + ROUNDING_SLACK;
   const capacity = Math.min(table.size, Math.max(MIN_CANDIDATES, 4 * k));
   const candidates = new TopK(capacity);
-  scanUpperBounds(table, codes, q.scale, q.norm, filter, () => candidates.threshold, (upper, row) =>
-    candidates.push(upper, row),
-  );
+  scanUpperBounds(table, codes, q, filter, () => candidates.threshold, (upper, row) => candidates.push(upper, row));
 
   const exact = new TopK(k, byId(table));
   const picked = candidates.keptRows();
@@ -115,7 +111,7 @@ export function int8TopK(
     const kth = exact.threshold - constant - ROUNDING_SLACK; // a bound equal to the k-th score may tie it
     const fallback = new TopK(k, byId(table));
     rescored = 0;
-    scanUpperBounds(table, codes, q.scale, q.norm, filter, () => kth, (_upper, row) => {
+    scanUpperBounds(table, codes, q, filter, () => kth, (_upper, row) => {
       fallback.push(table.dot(row, query), row);
       rescored++;
     });
