@@ -100,7 +100,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
       clearInterval(saver);
       // No new events or commands; then let what was accepted finish, so cursors can pass it.
       client.removeAllListeners();
-      live.stopCatchUp();
+      await live.stopCatchUp();
       await startUp;
       await live.flush();
       await reindex.pauseAll();

@@ -34,6 +34,9 @@ export class LiveIndexer {
   private readonly frontiers: ChannelFrontiers;
   private readonly pending = new Set<Promise<unknown>>();
   private stopping = false;
+  /** Set once the start-up catch-up begins; guilds that turn available before it are covered by it. */
+  private started = false;
+  private catchingUp: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: LiveIndexerParts) {
     this.frontiers = new ChannelFrontiers(parts.store);
@@ -54,20 +57,48 @@ export class LiveIndexer {
       // An outage makes a guild unavailable; only a real removal forgets it.
       if (guild.available) this.track(this.forgetGuild(guild.id), 'guild delete');
     });
+    // After a session that could not be resumed (or a guild outage), Discord does not replay
+    // what was posted meanwhile: every guild comes back through GUILD_CREATE as "available",
+    // and is caught up from its cursors. (Before the start-up catch-up, that one covers it.)
+    client.on(Events.GuildAvailable, (guild) => {
+      if (!this.started || this.stopping) return;
+      this.catchUpGuilds([guild]).catch((error: unknown) =>
+        logger.error({ err: error, guildId: guild.id }, 'catch-up after reconnecting failed; the rest is read on the next start'),
+      );
+    });
   }
 
   /** Indexes what was posted in indexed channels (and their active threads) while the bot was away. */
   async catchUp(client: Client): Promise<void> {
-    // Every channel is held first, then caught up one by one: a live message in a channel
-    // still waiting its turn must not move its cursor past what was posted during the downtime.
+    this.started = true;
+    await this.catchUpGuilds([...client.guilds.cache.values()]);
+  }
+
+  private catchUpGuilds(guilds: readonly Guild[]): Promise<void> {
+    // Every channel is held before anything is awaited, then caught up one by one: a live message
+    // handled meanwhile must not move a cursor (nor get it saved) past what was missed.
+    const held = guilds.flatMap((guild) =>
+      [...guild.channels.cache.values()].map((channel) => ({ channel, release: this.frontiers.hold(guild.id, channel.id) })),
+    );
+    // One catch-up at a time: a reconnect during the start-up catch-up waits for it.
+    const run = this.catchingUp.then(() => this.catchUpHeld(guilds, held));
+    this.catchingUp = run.catch(() => undefined);
+    return run;
+  }
+
+  private async catchUpHeld(
+    guilds: readonly Guild[],
+    held: ReadonlyArray<{ channel: GuildBasedChannel; release: () => void }>,
+  ): Promise<void> {
+    const indexedByGuild = new Map<string, ReadonlySet<string>>();
+    for (const guild of guilds) indexedByGuild.set(guild.id, await this.parts.settings.indexedChannels(guild.id));
     const targets: Array<{ channel: GuildBasedChannel; release: () => void }> = [];
-    for (const guild of client.guilds.cache.values()) {
-      const indexed = await this.parts.settings.indexedChannels(guild.id);
-      for (const channel of guild.channels.cache.values()) {
-        const parentId = channel.isThread() ? channel.parentId : null;
-        if (!indexed.has(channel.id) && (parentId === null || !indexed.has(parentId))) continue;
-        targets.push({ channel, release: this.frontiers.hold(guild.id, channel.id) });
-      }
+    for (const target of held) {
+      const { channel } = target;
+      const indexed = indexedByGuild.get(channel.guildId)!;
+      const parentId = channel.isThread() ? channel.parentId : null;
+      if (indexed.has(channel.id) || (parentId !== null && indexed.has(parentId))) targets.push(target);
+      else target.release();
     }
     const stored = new Map<string, Promise<string | undefined>>();
     const storedCursor = (guildId: string, channelId: string): Promise<string | undefined> => {
@@ -92,9 +123,10 @@ export class LiveIndexer {
     await this.frontiers.reset(guildId, channelId, lastMessageId ?? channelId);
   }
 
-  /** Stops catch-up after the page it is on (shutdown); what is left is read on the next start. */
-  stopCatchUp(): void {
+  /** Stops catch-up after the page it is on (shutdown) and waits for it; what is left is read on the next start. */
+  async stopCatchUp(): Promise<void> {
     this.stopping = true;
+    await this.catchingUp;
   }
 
   /** Waits for event handling in flight and saves every channel's cursor. */

@@ -28,7 +28,10 @@ export interface IngestQueueOptions {
 }
 
 export interface IngestObserver {
-  /** Persists a failure so it survives restarts (shown by /stats). */
+  /**
+   * Persists a failure so it survives restarts (shown by /stats). Called for one failure at a
+   * time, in order, so it may read, change and write what it keeps.
+   */
   onFailure?: (collection: string, failure: IngestFailure) => Promise<void>;
   /** Every finished image, for metrics. */
   onOutcome?: (outcome: IngestOutcome) => void;
@@ -45,7 +48,11 @@ export class IngestQueue {
   private readonly roomWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
+  /** The outcome to come of every image queued or being indexed, by `inFlightKey`. */
+  private readonly inFlight = new Map<string, Promise<IngestOutcome>>();
   private closed = false;
+  /** The observer's failure writes, one after another (see IngestObserver.onFailure). */
+  private failureWrites: Promise<void> = Promise.resolve();
   lastError: { at: number; message: string } | undefined;
 
   constructor(
@@ -64,14 +71,19 @@ export class IngestQueue {
   enqueue(job: IngestJob): Promise<IngestOutcome> {
     if (this.closed) return Promise.reject(new Error('ingest is shutting down'));
     const existing = this.library.get(job.origin.collection, job.origin.id);
-    if (existing !== undefined && existing.modelId === this.library.modelId) {
-      this.observer.onOutcome?.('already-indexed');
-      return Promise.resolve('already-indexed');
-    }
-    return new Promise((resolve) => {
+    if (existing !== undefined && existing.modelId === this.library.modelId) return Promise.resolve(this.alreadyIndexed());
+    // The same image asked for again while it is still queued or being indexed (a catch-up re-reading
+    // messages that live events brought in): it is downloaded, embedded and stored once.
+    const key = inFlightKey(job);
+    const queued = this.inFlight.get(key);
+    if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.alreadyIndexed()));
+    const outcome = new Promise<IngestOutcome>((resolve) => {
       this.waiting.push({ job, done: resolve });
       this.pump();
     });
+    this.inFlight.set(key, outcome);
+    void outcome.then(() => this.inFlight.delete(key));
+    return outcome;
   }
 
   /** Resolves once the queue has room (history walks await this before reading more). */
@@ -94,6 +106,11 @@ export class IngestQueue {
 
   failures(collection: string): { count: number; recent: readonly IngestFailure[] } {
     return this.failuresByCollection.get(collection) ?? { count: 0, recent: [] };
+  }
+
+  private alreadyIndexed(): IngestOutcome {
+    this.observer.onOutcome?.('already-indexed');
+    return 'already-indexed';
   }
 
   private pump(): void {
@@ -148,12 +165,23 @@ export class IngestQueue {
     entry.recent = [failure, ...entry.recent].slice(0, 20);
     this.failuresByCollection.set(job.origin.collection, entry);
     this.lastError = { at: failure.at, message: reason };
+    const write = this.failureWrites.then(() => this.observer.onFailure?.(job.origin.collection, failure));
+    this.failureWrites = write.catch(() => undefined);
     try {
-      await this.observer.onFailure?.(job.origin.collection, failure);
+      await write;
     } catch (error) {
       logger.error({ err: error, guildId: job.origin.collection }, 'could not record an ingest failure');
     }
   }
+}
+
+/**
+ * One image: its collection, record id and address without the query (Discord re-signs CDN
+ * URLs, so the same file comes with different signatures; an edited embed has another path).
+ */
+function inFlightKey(job: IngestJob): string {
+  const queryAt = job.url.indexOf('?');
+  return `${job.origin.collection}\n${job.origin.id}\n${queryAt === -1 ? job.url : job.url.slice(0, queryAt)}`;
 }
 
 /** Bad input never gets better by retrying; network and server faults may. */

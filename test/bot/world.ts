@@ -3,6 +3,7 @@ import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-di
 import { TINY_COLOURS } from '../fixtures/models/tinyColours.js';
 import { solidColourImage, type Rgb } from '../fixtures/images.js';
 import type { BotUnderTest } from './botHarness.js';
+import { ImageStore, type StoreProblem } from '../../src/search/imageStore.js';
 
 /** A guild with an admin (the owner), a member, and one indexed text channel. */
 export interface SmallWorld {
@@ -143,4 +144,69 @@ export async function everyPage(harness: BotUnderTest, reply: InteractionReply, 
     pages.push(current);
   }
   return pages;
+}
+
+/**
+ * Ground truth from the fake Discord: the record id (`message:attachment`) of every image
+ * attachment ever posted in a channel and not deleted, sorted. What a full index of it must hold.
+ */
+export function imagesPostedIn(discord: FakeDiscord, channelId: string): string[] {
+  return discord
+    .channelMessages(channelId)
+    .flatMap((message) =>
+      message.attachments
+        .filter((attachment) => attachment.contentType?.startsWith('image/') === true)
+        .map((attachment) => `${message.id}:${attachment.id}`),
+    )
+    .sort();
+}
+
+/**
+ * What a store holds for a guild, read through a store of its own (so it works while the
+ * bot is still running, or on a copy): every record id as loaded, duplicates kept, sorted,
+ * and whatever could not be read.
+ */
+export async function storedRecordIds(storeUrl: string, guildId: string): Promise<{ ids: string[]; problems: StoreProblem[] }> {
+  const problems: StoreProblem[] = [];
+  const store = await ImageStore.open(storeUrl, { onProblem: (problem) => problems.push(problem), compactAfter: 0 });
+  try {
+    const ids: string[] = [];
+    for await (const batch of store.loadCollection(guildId)) ids.push(...batch.map((record) => record.id));
+    return { ids: ids.sort(), problems };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The ids that occur more than once in a list. */
+export function duplicatesIn(ids: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const id of ids) (seen.has(id) ? twice : seen).add(id);
+  return [...twice];
+}
+
+/**
+ * Posts `count` messages as `userId`, each with one 8x8 image (a tiny-model colour),
+ * optionally waiting `gapMs` between them (to spread them over a gateway fault).
+ * Returns their images' record ids.
+ */
+export async function postImageMessages(
+  discord: FakeDiscord,
+  channelId: string,
+  userId: string,
+  count: number,
+  options: { gapMs?: number; first?: number } = {},
+): Promise<string[]> {
+  const palette = await Promise.all(TINY_COLOURS.map(async (colour) => solidColourImage(colour.rgb, { width: 8, height: 8 })));
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = (options.first ?? 0) + i;
+    const message = await discord.postMessage(channelId, userId, {
+      attachments: [{ filename: `${TINY_COLOURS[n % palette.length]!.name}-${n}.png`, data: palette[n % palette.length]!, contentType: 'image/png' }],
+    });
+    ids.push(...message.attachments.map((attachment) => `${message.id}:${attachment.id}`));
+    if (options.gapMs !== undefined && options.gapMs > 0) await sleep(options.gapMs);
+  }
+  return ids;
 }
