@@ -71,3 +71,4 @@ test('.env.example documents every variable the config reads, with its default',
     if (fallback !== undefined) assert.equal(line.replace(/^# ?/, ''), `${name}=${fallback}`);
   }
 });
+

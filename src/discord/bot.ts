@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, Partials } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine.js';
 import { fetchImage } from '../fetch/imageFetcher.js';
@@ -11,6 +11,7 @@ import { GuildSettings } from './guildSettings.js';
 import { createInteractionHandler } from './interactionHandler.js';
 import { LiveIndexer } from './liveIndexer.js';
 import { ReindexJobs } from './reindexJobs.js';
+import { ResultMedia } from './resultMedia.js';
 import { ResultPages } from './resultPages.js';
 
 export interface Bot {
@@ -53,15 +54,17 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   const settings = new GuildSettings(store);
   const live = new LiveIndexer({ library, store, settings, ingest, cdnHosts: config.discord.cdnHosts });
   const reindex = new ReindexJobs({ store, ingest, cdnHosts: config.discord.cdnHosts });
-  const resultPages = new ResultPages(library);
-  const context: BotContext = { config, library, store, settings, ingest, live, reindex, resultPages, cdnFetch, publicFetch, metrics };
-
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     // Deletions and edits of messages the bot never cached must still reach the index.
     partials: [Partials.Message, Partials.Channel],
-    rest: { api: config.discord.apiUrl },
+    // The bot reads messages by id when it needs them; a large message cache only costs memory.
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 20 }),
+    rest: { api: config.discord.apiUrl, handlerSweepInterval: 10 * 60 * 1000 },
   });
+  const resultPages = new ResultPages(library, new ResultMedia(client, library));
+  const context: BotContext = { config, library, store, settings, ingest, live, reindex, resultPages, cdnFetch, publicFetch, metrics };
+
   const handleInteraction = createInteractionHandler(commands, buttons, context);
   client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction));
   client.on(Events.Error, (error) => {

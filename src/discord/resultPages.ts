@@ -8,13 +8,14 @@ import {
   type InteractionEditReplyOptions,
 } from 'discord.js';
 import type { ImageLibrary, SearchHit } from '../search/imageLibrary.js';
-import { freshMedia, type ShownHit } from './resultMedia.js';
+import type { ResultMedia, ShownHit } from './resultMedia.js';
 import { readableChannelIds } from './readableChannels.js';
 
 export const RESULTS_PER_PAGE = 10;
 /** Interaction tokens last 15 minutes; buttons are retired just before. */
 const SESSION_TTL_MS = 14 * 60 * 1000;
 export const PAGE_BUTTON_PREFIX = 'results';
+const MAX_SESSIONS = 5000;
 
 export interface ResultSession {
   id: string;
@@ -36,7 +37,10 @@ export interface ResultSession {
 export class ResultPages {
   private readonly sessions = new Map<string, { session: ResultSession; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly library: ImageLibrary) {}
+  constructor(
+    private readonly library: ImageLibrary,
+    private readonly media: ResultMedia,
+  ) {}
 
   open(session: Omit<ResultSession, 'id' | 'expiresAt'>): ResultSession {
     const full: ResultSession = { ...session, id: randomUUID().slice(0, 12), expiresAt: Date.now() + SESSION_TTL_MS };
@@ -46,6 +50,13 @@ export class ResultPages {
     }, SESSION_TTL_MS);
     timer.unref();
     this.sessions.set(full.id, { session: full, timer });
+    // Bounded memory under heavy use: the oldest sessions retire early.
+    for (const [id, entry] of this.sessions) {
+      if (this.sessions.size <= MAX_SESSIONS) break;
+      clearTimeout(entry.timer);
+      this.sessions.delete(id);
+      void entry.session.retire().catch(() => undefined);
+    }
     return full;
   }
 
@@ -67,7 +78,7 @@ export class ResultPages {
     session.hits = session.hits.filter(
       (hit) => readable.has(hit.image.channelId) && this.library.get(hit.image.collection, hit.image.id) !== undefined,
     );
-    const { shown, current, pageCount } = await this.fillPage(session, page, member);
+    const { shown, current, pageCount } = await this.fillPage(session, page);
     if (shown.length === 0) return { content: `${session.title}\nNo matching images you can see.`, embeds: [], components: [] };
     return {
       content: `${session.title} (page ${current + 1} of ${pageCount})`,
@@ -84,7 +95,6 @@ export class ResultPages {
   private async fillPage(
     session: ResultSession,
     page: number,
-    member: GuildMember,
   ): Promise<{ shown: ShownHit[]; current: number; pageCount: number }> {
     const urls = new Map<SearchHit, string>();
     for (;;) {
@@ -92,7 +102,7 @@ export class ResultPages {
       const current = Math.min(Math.max(page, 0), pageCount - 1);
       const slice = session.hits.slice(current * RESULTS_PER_PAGE, (current + 1) * RESULTS_PER_PAGE);
       const unread = slice.filter((hit) => !urls.has(hit));
-      for (const { hit, url } of await freshMedia(member.client, this.library, unread)) urls.set(hit, url);
+      for (const { hit, url } of await this.media.fresh(unread)) urls.set(hit, url);
       const gone = new Set(unread.filter((hit) => !urls.has(hit)));
       if (gone.size === 0) return { shown: slice.map((hit) => ({ hit, url: urls.get(hit)! })), current, pageCount };
       session.hits = session.hits.filter((hit) => !gone.has(hit));

@@ -1,4 +1,5 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import type { IngestFailure } from '../../ingest/ingestQueue.js';
 import type { SlashCommand } from '../command.js';
 
 export default {
@@ -15,7 +16,9 @@ export default {
     const perChannel = [...context.library.imagesPerChannel(guildId)].sort((a, b) => b[1] - a[1]);
     const total = perChannel.reduce((sum, [, count]) => sum + count, 0);
     const other = context.library.otherModelImages(guildId).length;
-    const failures = context.ingest.failures(guildId);
+    // Failures are kept in the store, so the count survives restarts.
+    const failed = (await context.store.getCursor<number>(guildId, 'failures')) ?? 0;
+    const lastFailure = await context.store.getCursor<IngestFailure>(guildId, 'last-failure');
     const lines = [
       `**${total.toLocaleString('en-US')} images** indexed in this server`,
       ...perChannel.slice(0, 20).map(([channelId, count]) => `• <#${channelId}>: ${count.toLocaleString('en-US')}`),
@@ -24,7 +27,7 @@ export default {
         (other > 0 ? `; ${other} images from another model are left out until reindexed` : ''),
       `Store: ${context.store.backend}`,
       `Queue: ${context.ingest.depth} images waiting`,
-      `Failed images: ${failures.count}` + (failures.recent[0] === undefined ? '' : ` (last: ${failures.recent[0].reason})`),
+      `Failed images: ${failed}` + (lastFailure === undefined ? '' : ` (last: ${lastFailure.reason})`),
     ];
     await interaction.editReply(lines.join('\n'));
   },
