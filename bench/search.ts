@@ -16,6 +16,7 @@ import { TopK } from '../src/search/topK.js';
 import { SCAN_ROWS, VectorCodes } from '../src/search/vectorCodes.js';
 import { VectorIndex, type ScoredId, type SearchFilter, type SearchStats } from '../src/search/vectorIndex.js';
 import { measureColdLoad } from './storeLoad.js';
+import { mulberry32 as random } from '../test/fixtures/seededRandom.js';
 
 const DIMENSIONS = 256;
 const K = 10;
@@ -35,16 +36,6 @@ const QUERIES: Record<number, [number, number, number]> = {
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const next = random(2024);
 let spare = Number.NaN;
 /** Box-Muller, using both values of each pair. */

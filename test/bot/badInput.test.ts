@@ -1,20 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PermissionFlagsBits } from 'discord.js';
-import type { InteractionReply } from '../fake-discord/index.js';
 import { htmlAsBytes, solidColourImage, truncatedJpeg } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, indexChannel, until, type SmallWorld } from './world.js';
+import { buildSmallWorld, indexChannel, until, privateText, type SmallWorld } from './world.js';
 
-function privateText(reply: InteractionReply): string {
-  const followup = reply.followups.at(-1);
-  if (followup !== undefined) {
-    assert.equal(followup.ephemeral, true, 'the answer is private');
-    return followup.versions.at(-1)!.content ?? '';
-  }
-  assert.equal(reply.ephemeral, true, 'the answer is private');
-  return reply.content;
-}
 
 describe('bad input reaching the bot', () => {
   let harness: BotUnderTest;

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { REST } from 'discord.js';
-import { createClient } from '@redis/client';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import { shardOfGuild } from '../../src/discord/shardManager.js';
 import { FakeDiscord, type InteractionReply } from '../fake-discord/index.js';
@@ -11,23 +10,11 @@ import { solidColourImage } from '../fixtures/images.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 import { startBotProcess, type BotProcess } from './botProcess.js';
 import { until } from './world.js';
+import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
 
 /** A Redis database of its own, emptied first, so runs never see each other's data. */
 const REDIS_URL = 'redis://127.0.0.1:6379/7';
 
-async function redisAvailable(): Promise<boolean> {
-  const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.flushDb();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.quit().catch(() => {});
-  }
-}
 
 interface ShardGuild {
   guildId: string;
@@ -35,7 +22,7 @@ interface ShardGuild {
   memberId: string;
 }
 
-const skip = !(await redisAvailable()) && !process.env.CI ? 'Redis is not running on 127.0.0.1:6379' : false;
+const skip = skipUnlessRedis(await emptyRedisDatabase(REDIS_URL));
 
 describe('two shards sharing one Redis store', { skip }, () => {
   let discord: FakeDiscord;

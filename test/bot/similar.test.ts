@@ -1,25 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { InteractionReply } from '../fake-discord/index.js';
 import { htmlAsBytes, solidColourImage } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, indexChannel, postColours, shownNames, type SmallWorld } from './world.js';
+import { buildSmallWorld, indexChannel, postColours, shownNames, privateText, type SmallWorld } from './world.js';
 
 const RED = { name: 'red', rgb: [220, 30, 30] as const };
 const GREEN = { name: 'green', rgb: [30, 160, 50] as const };
 const BLUE = { name: 'blue', rgb: [30, 60, 220] as const };
 const YELLOW = { name: 'yellow', rgb: [240, 220, 30] as const };
 
-/** The private message a person saw, whether it was a private reply or a private follow-up. */
-function privateText(reply: InteractionReply): string {
-  const followup = reply.followups.at(-1);
-  if (followup !== undefined) {
-    assert.equal(followup.ephemeral, true, 'the answer is private');
-    return followup.versions.at(-1)!.content ?? '';
-  }
-  assert.equal(reply.ephemeral, true, 'the answer is private');
-  return reply.content;
-}
 
 describe('/similar and "Find similar images", end to end', () => {
   let harness: BotUnderTest;

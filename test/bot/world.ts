@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { TINY_COLOURS } from '../fixtures/models/tinyColours.js';
@@ -209,4 +210,15 @@ export async function postImageMessages(
     if (options.gapMs !== undefined && options.gapMs > 0) await sleep(options.gapMs);
   }
   return ids;
+}
+
+/** The private message a person saw, whether it was a private reply or a private follow-up. */
+export function privateText(reply: InteractionReply): string {
+  const followup = reply.followups.at(-1);
+  if (followup !== undefined) {
+    assert.equal(followup.ephemeral, true, 'the answer is private');
+    return followup.versions.at(-1)!.content ?? '';
+  }
+  assert.equal(reply.ephemeral, true, 'the answer is private');
+  return reply.content;
 }

@@ -3,26 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient } from '@redis/client';
 import { runCli } from '../../src/cli.js';
 import type { ImageRecord } from '../../src/search/imageRecord.js';
 import { ImageStore } from '../../src/search/imageStore.js';
+import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
 
 const TARGET = 'redis://127.0.0.1:6379/8';
 
-async function emptyRedis(): Promise<boolean> {
-  const client = createClient({ url: TARGET, socket: { connectTimeout: 1000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.flushDb();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.quit().catch(() => {});
-  }
-}
 
 function records(collection: string, count: number): ImageRecord[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -40,7 +27,7 @@ function records(collection: string, count: number): ImageRecord[] {
   }));
 }
 
-const skip = !(await emptyRedis()) && !process.env.CI ? 'Redis is not running on 127.0.0.1:6379' : false;
+const skip = skipUnlessRedis(await emptyRedisDatabase(TARGET));
 
 describe('image-search migrate', { skip }, () => {
   let dir: string;

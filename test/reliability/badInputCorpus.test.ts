@@ -6,10 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { InteractionReply } from '../fake-discord/index.js';
 import { freePort } from '../bot/botProcess.js';
 import { startBotUnderTest, type BotUnderTest } from '../bot/botHarness.js';
-import { buildSmallWorld, indexChannel, until, type SmallWorld } from '../bot/world.js';
+import { buildSmallWorld, indexChannel, until, privateText, type SmallWorld } from '../bot/world.js';
 import { PROJECT_ROOT } from '../fixtures/datasets.js';
 import {
   avif,
@@ -145,15 +144,6 @@ function closeServer(server: Server | undefined): Promise<void> {
   return new Promise((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
 }
 
-function privateText(reply: InteractionReply): string {
-  const followup = reply.followups.at(-1);
-  if (followup !== undefined) {
-    assert.equal(followup.ephemeral, true, 'the answer is private');
-    return followup.versions.at(-1)!.content ?? '';
-  }
-  assert.equal(reply.ephemeral, true, 'the answer is private');
-  return reply.content;
-}
 
 describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
   let harness: BotUnderTest;

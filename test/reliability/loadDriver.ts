@@ -11,6 +11,7 @@ import { startBotUnderTest, type BotUnderTest } from '../bot/botHarness.js';
 import { indexChannel } from '../bot/world.js';
 import { solidColourImage, type Rgb } from '../fixtures/images.js';
 import { TINY_COLOURS } from '../fixtures/models/tinyColours.js';
+import { mulberry32 } from '../fixtures/seededRandom.js';
 
 export interface LoadWorld {
   guildId: string;
@@ -169,16 +170,6 @@ function randomUnitVector(dimensions: number, random: () => number): Float32Arra
   return vector;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Commands

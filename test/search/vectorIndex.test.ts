@@ -10,18 +10,8 @@ import {
   type SearchStats,
   type VectorMeta,
 } from '../../src/search/vectorIndex.js';
+import { mulberry32 as random } from '../fixtures/seededRandom.js';
 
-// Seeded random numbers (mulberry32), so a failure can be replayed.
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unitVector(next: () => number, dimensions: number): Float32Array {
   const v = new Float32Array(dimensions);
