@@ -128,6 +128,24 @@ describe('/reindex, end to end', () => {
     assert.deepEqual(indexedIn(harness, world.guildId, again.channelId), again.images);
   });
 
+  test("a channel's reindex also walks its threads, active and archived", async () => {
+    const channel = harness.discord.createChannel(world.guildId, { name: 'with-threads' });
+    const active = harness.discord.createThread(channel.id, { name: 'active thread' });
+    const archived = harness.discord.createThread(channel.id, { name: 'archived thread' });
+    const images = [
+      ...(await postHistory(harness.discord, active.id, world.memberId, 20)),
+      ...(await postHistory(harness.discord, archived.id, world.memberId, 20)),
+    ];
+    harness.discord.setThreadArchived(archived.id, true);
+    await indexChannel(harness, world, channel.id);
+    const reply = await reindex(harness, world, channel.id);
+    assert.match(reply.content, /and its 2 threads/);
+    await until(
+      () => images.every((id) => harness.engine.library.has(world.guildId, id)),
+      'the images of both threads indexed',
+    );
+  });
+
   test('/reindex stop:true stops a running walk, and /reindex resumes it where it stopped', async () => {
     const { discord } = harness;
     const paused = await channelWithHistory(harness, world, 'paused', 600);

@@ -1,4 +1,11 @@
-import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import {
+  ChannelType,
+  InteractionContextType,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type GuildBasedChannel,
+  type ThreadChannel,
+} from 'discord.js';
 import type { SlashCommand } from '../command.js';
 import { UserFacingError } from '../userFacingError.js';
 import { requireManageGuild } from './channels.js';
@@ -35,7 +42,9 @@ export default {
     if (!(await context.settings.isIndexed(interaction.guildId, target.id, parentId))) {
       throw new UserFacingError(`<#${target.id}> is not indexed. Add it first with \`/channels add\`.`);
     }
+    const threads = target.isThread() ? [] : await threadsOf(target);
     if (interaction.options.getBoolean('stop') === true) {
+      for (const thread of threads) await context.reindex.stop(interaction.guildId, thread.id);
       const stopped = await context.reindex.stop(interaction.guildId, target.id);
       await interaction.editReply(
         stopped === undefined
@@ -58,9 +67,32 @@ export default {
     }
     const progressChannel = interaction.channel?.isTextBased() ? interaction.channel : undefined;
     const { state, resumed } = await context.reindex.start(target, progressChannel ?? undefined);
+    // Threads are indexed with their channel; their walks run quietly beside the channel's.
+    const readable = threads.filter((thread) => me !== null && HISTORY_PERMISSIONS.every(([, flag]) => thread.permissionsFor(me).has(flag)));
+    for (const thread of readable) {
+      if (thread.isTextBased() && !context.reindex.isRunning(interaction.guildId, thread.id)) await context.reindex.start(thread, undefined);
+    }
     await interaction.editReply(
-      `${resumed ? 'Resumed' : 'Started'} reindexing <#${target.id}>.` +
+      `${resumed ? 'Resumed' : 'Started'} reindexing <#${target.id}>` +
+        (readable.length === 0 ? '.' : ` and its ${readable.length} thread${readable.length === 1 ? '' : 's'}.`) +
         (state.progressMessage === undefined ? '' : ' Progress is shown in the message I posted in this channel.'),
     );
   },
 } satisfies SlashCommand;
+
+/** A channel's threads: the active ones the bot has cached and the archived public ones. */
+async function threadsOf(channel: GuildBasedChannel): Promise<ThreadChannel[]> {
+  const threads = new Map<string, ThreadChannel>();
+  for (const cached of channel.guild.channels.cache.values()) {
+    if (cached.isThread() && cached.parentId === channel.id) threads.set(cached.id, cached);
+  }
+  if ('threads' in channel) {
+    try {
+      const archived = await channel.threads.fetchArchived({ type: 'public', fetchAll: true });
+      for (const thread of archived.threads.values()) threads.set(thread.id, thread);
+    } catch {
+      // Listing archived threads needs Read Message History; without it only the active ones are walked.
+    }
+  }
+  return [...threads.values()];
+}
