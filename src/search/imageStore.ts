@@ -3,17 +3,18 @@ import type { ImageRecord } from './imageRecord.js';
 import { durabilityWarnings, maskStoreUrl, openKeyv, storeBackendOf, type StoreBackend } from './keyvFactory.js';
 import { validateRecord } from './recordCodec.js';
 import { compactUnlocked, dropUnlocked, type CompactionHooks } from './storeCompaction.js';
-import { ConcurrentWriterError, SchemaTooNewError, StoreClosedError, StoreCorruptError } from './storeErrors.js';
-import { deleteValue, findJournalEnd, putValue, type JournalValue } from './storeJournal.js';
+import { StoreClosedError, StoreCorruptError } from './storeErrors.js';
+import { appendEntry, deleteValue, findJournalEnd, putValue, type JournalValue } from './storeJournal.js';
 import { checkCollection, storeKeys } from './storeKeys.js';
 import { loadUnlocked, type LoadProgress, type StoreContext, type StoreProblem } from './storeLoader.js';
-import { emptyManifest, liveCount, parseManifest, type Manifest } from './storeManifest.js';
+import { emptyManifest, liveCount, parseManifest } from './storeManifest.js';
+import { checkSchema } from './storeSchema.js';
+import { StoreSettings } from './storeSettings.js';
 import { CollectionState, Mutex } from './storeState.js';
 
 export type { StoreProblem } from './storeLoader.js';
-
-/** The newest layout this code reads and writes. */
-export const STORE_SCHEMA_VERSION = 1;
+export type { CompactionHooks } from './storeCompaction.js';
+export { STORE_SCHEMA_VERSION } from './storeSchema.js';
 
 export interface ImageStoreOptions {
   /** Journal entries per collection that start a background compaction (default 4096; 0 turns it off). */
@@ -40,11 +41,6 @@ export interface CollectionInfo {
   journalEntries: number;
 }
 
-interface SchemaValue {
-  version: number;
-  writtenBy?: string;
-}
-
 /**
  * Image records, settings and progress cursors, kept in keyv (SQLite, Redis or
  * PostgreSQL) in a layout that starts up from a few large reads:
@@ -59,12 +55,10 @@ export class ImageStore {
   readonly backend: StoreBackend;
   /** The URL with any password masked, for display. */
   readonly url: string;
-  /** Server settings that could lose acknowledged writes (worth logging at start-up). */
-  readonly warnings: readonly string[];
   private readonly ctx: StoreContext;
+  private readonly settings: StoreSettings;
   private readonly states = new Map<string, Promise<CollectionState>>();
   private readonly registry = new Mutex();
-  private readonly cursorLocks = new Map<string, Mutex>();
   private readonly compactAfter: number;
   private readonly onCompactionError: (error: unknown, collection: string) => void;
   private closed = false;
@@ -73,30 +67,29 @@ export class ImageStore {
     private readonly keyv: Keyv,
     url: string,
     options: ImageStoreOptions,
-    warnings: string[],
+    /** Server settings that could lose acknowledged writes (worth logging at start-up). */
+    readonly warnings: readonly string[],
   ) {
     this.backend = storeBackendOf(url);
-    this.warnings = warnings;
     this.url = maskStoreUrl(url);
     this.compactAfter = options.compactAfter ?? 4096;
     const onProblem = options.onProblem ?? ((p: StoreProblem) => process.emitWarning(
       `image store: ${p.reason} (${p.key}, ${p.records} record(s) of collection ${p.collection})`, 'ImageStoreWarning'));
     this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? 16_384 };
+    this.settings = new StoreSettings(keyv);
     this.onCompactionError = options.onCompactionError ?? ((error, collection) => process.emitWarning(
       `image store: compacting collection ${collection} failed (will retry): ${(error as Error)?.message ?? error}`, 'ImageStoreWarning'));
   }
 
   static async open(url: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
     const keyv = await openKeyv(url, { namespace: options.namespace, timeoutMs: options.timeoutMs });
-    let warnings: string[];
     try {
       await checkSchema(keyv, options.writtenBy ?? 'image-search-bot');
-      warnings = await durabilityWarnings(keyv, storeBackendOf(url));
+      return new ImageStore(keyv, url, options, await durabilityWarnings(keyv, storeBackendOf(url)));
     } catch (error) {
       await keyv.disconnect().catch(() => undefined);
       throw error;
     }
-    return new ImageStore(keyv, url, options, warnings);
   }
 
   /** Adds or replaces a record by id: one small write. */
@@ -106,14 +99,13 @@ export class ImageStore {
 
   /** Adds or replaces several records: one small write per collection involved. */
   async putMany(records: readonly ImageRecord[]): Promise<void> {
-    for (const [collection, group] of groupByCollection(records)) await this.appendJournal(collection, putValue(group));
+    for (const [collection, group] of groupByCollection(records)) await this.append(collection, putValue(group));
   }
 
   /** Hides records by id: one write for the whole batch. */
   async remove(collection: string, ids: readonly string[]): Promise<void> {
     checkCollection(collection);
-    if (ids.length === 0) return;
-    await this.appendJournal(collection, deleteValue(ids));
+    if (ids.length > 0) await this.append(collection, deleteValue(ids));
   }
 
   /**
@@ -122,30 +114,36 @@ export class ImageStore {
    */
   async putBulk(records: readonly ImageRecord[]): Promise<void> {
     for (const [collection, group] of groupByCollection(records)) {
+      this.checkOpen();
       const state = await this.stateOf(collection);
       await state.writes.run(async () => {
+        if (state.conflict !== null) throw state.conflict;
         await this.ensureRegistered(collection, state);
         await state.lock.run(() => compactUnlocked(this.ctx, collection, state, group));
       });
     }
   }
 
+  /** Deletes a collection's records, settings and cursors. */
   async dropCollection(collection: string): Promise<void> {
     checkCollection(collection);
+    this.checkOpen();
     const state = await this.stateOf(collection);
     await state.writes.run(() => state.lock.run(async () => {
-      this.checkOpen();
-      await dropUnlocked(this.ctx, collection, state);
+      if (state.manifest.gen > 0 || state.nextSeq > 0) await dropUnlocked(this.ctx, collection, state);
       await this.registry.run(async () => {
         const listed = await this.listCollections();
         if (listed.includes(collection)) await this.keyv.set(storeKeys.collections, listed.filter((c) => c !== collection));
         state.registered = false;
       });
-      await this.keyv.deleteMany([storeKeys.settings(collection), storeKeys.cursors(collection)]);
+      await this.settings.drop(collection);
     }));
   }
 
-  /** Every record of a collection, in batches, as of when loading started. */
+  /**
+   * Every record of a collection, in batches, as of when loading started (writes made
+   * meanwhile are not included). Embeddings are views into one buffer per segment.
+   */
   async *loadCollection(collection: string, onProgress?: LoadProgress): AsyncGenerator<ImageRecord[]> {
     checkCollection(collection);
     this.checkOpen();
@@ -158,6 +156,7 @@ export class ImageStore {
     }
   }
 
+  /** Collections that hold (or held, until dropped) records. */
   async collections(): Promise<string[]> {
     this.checkOpen();
     return this.listCollections();
@@ -172,6 +171,7 @@ export class ImageStore {
   }
 
   async info(collection: string): Promise<CollectionInfo> {
+    this.checkOpen();
     const state = await this.stateOf(checkCollection(collection));
     const m = state.manifest;
     return { collection, segments: m.segments.length, segmentRecords: liveCount(m), journalEntries: state.journalLength };
@@ -179,43 +179,43 @@ export class ImageStore {
 
   async getSettings<T>(collection: string): Promise<T | undefined> {
     this.checkOpen();
-    return (await this.keyv.get(storeKeys.settings(checkCollection(collection)))) as T | undefined;
+    return this.settings.get<T>(collection);
   }
 
   async setSettings<T>(collection: string, value: T): Promise<void> {
     this.checkOpen();
-    await this.keyv.set(storeKeys.settings(checkCollection(collection)), value);
+    await this.settings.set(collection, value);
   }
 
   async getCursor<T>(collection: string, key: string): Promise<T | undefined> {
     this.checkOpen();
-    const cursors = (await this.keyv.get(storeKeys.cursors(checkCollection(collection)))) as Record<string, T> | undefined;
-    return cursors !== undefined && Object.hasOwn(cursors, key) ? cursors[key] : undefined;
+    return this.settings.getCursor<T>(collection, key);
   }
 
   /** Every cursor of a collection (for copying a store). */
   async cursors(collection: string): Promise<Record<string, unknown>> {
     this.checkOpen();
-    return ((await this.keyv.get(storeKeys.cursors(checkCollection(collection)))) as Record<string, unknown> | undefined) ?? {};
+    return this.settings.cursors(collection);
   }
 
   async setCursor<T>(collection: string, key: string, value: T): Promise<void> {
-    await this.updateCursors(collection, (cursors) => (cursors[key] = value));
+    this.checkOpen();
+    await this.settings.setCursor(collection, key, value);
   }
 
   async deleteCursor(collection: string, key: string): Promise<void> {
-    await this.updateCursors(collection, (cursors) => delete cursors[key]);
+    this.checkOpen();
+    await this.settings.deleteCursor(collection, key);
   }
 
-  /** Waits for background work, then disconnects. */
+  /** Waits for writes and background compactions under way, then disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const states = await Promise.allSettled(this.states.values());
-    for (const settled of states) {
+    for (const settled of await Promise.allSettled(this.states.values())) {
       if (settled.status !== 'fulfilled') continue;
-      await settled.value.compaction;
       await settled.value.writes.run(async () => undefined);
+      await settled.value.compaction;
     }
     await this.keyv.disconnect();
   }
@@ -224,35 +224,28 @@ export class ImageStore {
     if (this.closed) throw new StoreClosedError();
   }
 
-  private async appendJournal(collection: string, value: JournalValue): Promise<void> {
+  private async append(collection: string, value: JournalValue): Promise<void> {
     this.checkOpen();
     const state = await this.stateOf(collection);
     await state.writes.run(async () => {
       this.checkOpen();
-      if (state.conflict !== null) throw state.conflict;
       await this.ensureRegistered(collection, state);
-      const seq = state.nextSeq;
-      const key = storeKeys.journal(collection, seq);
-      const [existing, stored] = (await this.keyv.getMany([key, storeKeys.manifest(collection)])) as unknown[];
-      const storedGen = stored === undefined ? 0 : parseManifest(stored, storeKeys.manifest(collection)).gen;
-      if (existing !== undefined) {
-        throw (state.conflict = new ConcurrentWriterError(collection, `journal entry ${key} was written by someone else`));
-      }
-      if (storedGen !== state.manifest.gen && storedGen !== state.pendingGen) {
-        throw (state.conflict = new ConcurrentWriterError(
-          collection, `its manifest is at generation ${storedGen} but this process last wrote generation ${state.manifest.gen}`));
-      }
-      await this.keyv.set(key, value);
-      state.nextSeq = seq + 1;
+      await appendEntry(this.keyv, collection, state, value);
       this.maybeCompact(collection, state);
     });
   }
 
   private maybeCompact(collection: string, state: CollectionState): void {
-    if (this.compactAfter <= 0 || state.journalLength < this.compactAfter || state.compaction !== null) return;
+    if (this.compactAfter <= 0 || state.compaction !== null) return;
+    if (state.journalLength < Math.max(this.compactAfter, state.compactRetryAt)) return;
     state.compaction = state.lock
       .run(() => compactUnlocked(this.ctx, collection, state))
-      .catch((error: unknown) => this.onCompactionError(error, collection))
+      .then(() => void (state.compactRetryAt = 0))
+      .catch((error: unknown) => {
+        // Try again only after as many more writes, not on every write.
+        state.compactRetryAt = state.journalLength + this.compactAfter;
+        this.onCompactionError(error, collection);
+      })
       .finally(() => (state.compaction = null));
   }
 
@@ -269,17 +262,24 @@ export class ImageStore {
   private async readState(collection: string): Promise<CollectionState> {
     const key = storeKeys.manifest(collection);
     const stored = await this.keyv.get(key);
-    const manifest: Manifest = stored === undefined ? emptyManifest() : parseManifest(stored, key);
-    const nextSeq = await findJournalEnd(this.keyv, collection, manifest.journalStart);
-    return new CollectionState(manifest, nextSeq);
+    const manifest = stored === undefined ? emptyManifest() : parseManifest(stored, key);
+    return new CollectionState(manifest, await findJournalEnd(this.keyv, collection, manifest.journalStart));
   }
 
-  /** Lists the collection before its first record is written, so no data is ever unlisted. */
+  /**
+   * Lists the collection before this process first writes it. The list is one value,
+   * so two processes adding collections at the same instant can overwrite each other;
+   * reading it back and retrying narrows that window, and the data itself is never
+   * lost (loadCollection finds it by name; the next process to write it lists it again).
+   */
   private async ensureRegistered(collection: string, state: CollectionState): Promise<void> {
     if (state.registered) return;
     await this.registry.run(async () => {
-      const listed = await this.listCollections();
-      if (!listed.includes(collection)) await this.keyv.set(storeKeys.collections, [...listed, collection]);
+      for (let attempt = 0; attempt < 3 && !state.registered; attempt++) {
+        const listed = await this.listCollections();
+        if (!listed.includes(collection)) await this.keyv.set(storeKeys.collections, [...listed, collection]);
+        state.registered = (await this.listCollections()).includes(collection);
+      }
       state.registered = true;
     });
   }
@@ -290,32 +290,6 @@ export class ImageStore {
     if (!Array.isArray(listed)) throw new StoreCorruptError(`the ${storeKeys.collections} key does not hold a list`);
     return listed as string[];
   }
-
-  private async updateCursors(collection: string, change: (cursors: Record<string, unknown>) => void): Promise<void> {
-    this.checkOpen();
-    checkCollection(collection);
-    let lock = this.cursorLocks.get(collection);
-    if (lock === undefined) this.cursorLocks.set(collection, (lock = new Mutex()));
-    await lock.run(async () => {
-      const key = storeKeys.cursors(collection);
-      const cursors = ((await this.keyv.get(key)) as Record<string, unknown> | undefined) ?? {};
-      change(cursors);
-      if (Object.keys(cursors).length === 0) await this.keyv.delete(key);
-      else await this.keyv.set(key, cursors);
-    });
-  }
-}
-
-async function checkSchema(keyv: Keyv, writtenBy: string): Promise<void> {
-  const stored = (await keyv.get(storeKeys.schema)) as SchemaValue | undefined;
-  if (stored === undefined) {
-    await keyv.set(storeKeys.schema, { version: STORE_SCHEMA_VERSION, writtenBy } satisfies SchemaValue);
-    return;
-  }
-  if (typeof stored !== 'object' || stored === null || !Number.isSafeInteger(stored.version)) {
-    throw new StoreCorruptError(`the store's ${storeKeys.schema} key holds ${JSON.stringify(stored)}, not a schema version`);
-  }
-  if (stored.version > STORE_SCHEMA_VERSION) throw new SchemaTooNewError(stored.version, STORE_SCHEMA_VERSION, stored.writtenBy);
 }
 
 function groupByCollection(records: readonly ImageRecord[]): Map<string, ImageRecord[]> {

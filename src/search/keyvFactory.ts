@@ -185,6 +185,33 @@ async function openPostgres(url: string, namespace: string, timeoutMs: number): 
   return keyv;
 }
 
+/**
+ * What in the server's configuration could lose writes it has acknowledged (for the
+ * operator to read at start-up). SQLite is opened durable here, so only servers are checked.
+ */
+export async function durabilityWarnings(keyv: Keyv, backend: StoreBackend): Promise<string[]> {
+  const warnings: string[] = [];
+  try {
+    if (backend === 'redis') {
+      const client = await (keyv.store as KeyvRedis<string>).getClient();
+      const config = (await client.configGet(['appendonly', 'appendfsync'])) as Record<string, string>;
+      if (config.appendonly === 'no') {
+        warnings.push('Redis runs without an append-only file (appendonly no): a Redis restart loses writes since its last snapshot; set appendonly yes');
+      } else if (config.appendfsync === 'no') {
+        warnings.push('Redis never fsyncs its append-only file (appendfsync no): a machine crash can lose recent writes; use everysec or always');
+      }
+    } else if (backend === 'postgres') {
+      const rows = (await (keyv.store as KeyvPostgres).query('SHOW synchronous_commit')) as { synchronous_commit?: string }[];
+      if (rows[0]?.synchronous_commit === 'off') {
+        warnings.push('PostgreSQL has synchronous_commit off: a server crash can lose the last acknowledged writes');
+      }
+    }
+  } catch {
+    // Managed servers often refuse CONFIG; not knowing is not a warning.
+  }
+  return warnings;
+}
+
 const WRAPPED_STRING_HEAD = '{"value":"';
 const WRAPPED_STRING_TAIL = '"}';
 
@@ -196,10 +223,24 @@ const WRAPPED_STRING_TAIL = '"}';
  */
 function withFastDeserialize(keyv: Keyv): Keyv {
   const fallback = keyv.deserialize;
-  if (fallback === undefined) return keyv;
+  const fallbackSerialize = keyv.serialize;
+  if (fallback === undefined || fallbackSerialize === undefined) return keyv;
   const deserialize = (raw: string) => deserializeWrappedString(raw) ?? fallback(raw);
   keyv.deserialize = deserialize as typeof fallback;
+  const serialize = (data: { value?: unknown; expires?: number | null }) => serializeWrappedString(data) ?? fallbackSerialize(data as Parameters<typeof fallbackSerialize>[0]);
+  keyv.serialize = serialize as typeof fallbackSerialize;
   return keyv;
+}
+
+/** Characters JSON.stringify would escape in a string. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** keyv's own serialization of a large plain string, without JSON.stringify's per-character pass. */
+export function serializeWrappedString(data: { value?: unknown; expires?: number | null }): string | undefined {
+  const { value } = data;
+  if (typeof value !== 'string' || value.length <= 4096 || data.expires != null || NEEDS_ESCAPE.test(value)) return undefined;
+  // keyv's serializer escapes a leading ':' by doubling it.
+  return WRAPPED_STRING_HEAD + (value.startsWith(':') ? `:${value}` : value) + WRAPPED_STRING_TAIL;
 }
 
 /** The value of a keyv-serialized plain string, or undefined when the general parser is needed. */

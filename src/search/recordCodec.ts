@@ -265,7 +265,8 @@ function invalidEntries(meta: Meta, count: number, floatCount: number): Map<numb
   lookups(meta.au, 'authorId');
   lookups(meta.model, 'modelId');
   if (typeof meta.dims === 'number') {
-    if (!(Number.isSafeInteger(meta.dims) && meta.dims > 0 && meta.dims * count === floatCount)) {
+    const empty = count === 0 && floatCount === 0;
+    if (!empty && !(Number.isSafeInteger(meta.dims) && meta.dims > 0 && meta.dims * count === floatCount)) {
       throw new RecordDecodeError(`dimension ${meta.dims} × ${count} records does not match the ${floatCount} stored floats`);
     }
   } else {

@@ -8,7 +8,7 @@ import {
   emptyManifest, parseDeadLists, parseManifest, serializeDeadLists,
   type DeadLists, type Garbage, type Manifest, type SegmentRef,
 } from './storeManifest.js';
-import type { CollectionState } from './storeState.js';
+import { idHash, type CollectionState } from './storeState.js';
 
 /**
  * Compaction folds the journal (and, for bulk imports, records handed in directly)
@@ -55,23 +55,14 @@ export async function compactUnlocked(
   }
   for (const record of extra) net.set(record.id, record);
 
-  if (state.segmentIds === null) {
+  if (state.segmentHashes === null) {
     // Which segment entries the journal replaces is known only from a full read.
     for await (const batch of loadUnlocked(ctx, collection, state)) void batch;
   }
-  const segmentIds = state.segmentIds ?? new Map<number, (string | undefined)[]>();
+  const segmentHashes = state.segmentHashes ?? new Map<number, Float64Array>();
   const dead = parseDeadLists(old.deadKey === null ? undefined : await ctx.keyv.get(old.deadKey));
-  const newlyDead: [number, number][] = [];
-  if (net.size > 0) {
-    for (const [n, ids] of segmentIds) {
-      for (let index = 0; index < ids.length; index++) {
-        const id = ids[index];
-        if (id === undefined || !net.has(id)) continue;
-        addDead(dead, n, index);
-        newlyDead.push([n, index]);
-      }
-    }
-  }
+  const newlyDead = await findReplaced(ctx, collection, segmentHashes, net);
+  for (const [n, index] of newlyDead) addDead(dead, n, index);
   const refs: SegmentRef[] = old.segments.map((s) => ({ ...s, dead: dead.get(s.n)?.size ?? 0 }));
   const puts = [...net.values()].filter((record): record is ImageRecord => record !== null);
   const { rewrite, dropped } = planRewrites(refs, puts.length, ctx.maxSegmentRecords);
@@ -112,12 +103,12 @@ export async function compactUnlocked(
   };
   await switchManifest(ctx, collection, state, next);
   for (const [n, index] of newlyDead) {
-    const ids = segmentIds.get(n);
-    if (ids !== undefined) ids[index] = undefined;
+    const hashes = segmentHashes.get(n);
+    if (hashes !== undefined) hashes[index] = Number.NaN;
   }
-  for (const n of next.garbage.segments) segmentIds.delete(n);
-  for (const [n, ids] of packer.written.map((ref, i) => [ref.n, packer.ids[i]] as const)) segmentIds.set(n, ids as string[]);
-  state.segmentIds = segmentIds;
+  for (const n of next.garbage.segments) segmentHashes.delete(n);
+  packer.written.forEach((ref, i) => segmentHashes.set(ref.n, packer.hashes[i] as Float64Array));
+  state.segmentHashes = segmentHashes;
   await deleteGarbage(ctx, collection, next.garbage);
 }
 
@@ -137,8 +128,52 @@ export async function dropUnlocked(ctx: StoreContext, collection: string, state:
     },
   };
   await switchManifest(ctx, collection, state, next);
-  state.segmentIds = new Map();
+  state.segmentHashes = new Map();
   await deleteGarbage(ctx, collection, next.garbage);
+}
+
+/**
+ * The segment entries (segment number, index) whose ids the journal holds: candidates
+ * by hash, each confirmed against the id stored in its segment, so that a hash
+ * collision can never hide a record.
+ */
+async function findReplaced(
+  ctx: StoreContext,
+  collection: string,
+  segmentHashes: Map<number, Float64Array>,
+  net: Map<string, ImageRecord | null>,
+): Promise<[number, number][]> {
+  if (net.size === 0) return [];
+  const wanted = new Set<number>();
+  for (const id of net.keys()) wanted.add(idHash(id));
+  const candidates = new Map<number, number[]>();
+  for (const [n, hashes] of segmentHashes) {
+    for (let index = 0; index < hashes.length; index++) {
+      if (!wanted.has(hashes[index] as number)) continue;
+      let list = candidates.get(n);
+      if (list === undefined) candidates.set(n, (list = []));
+      list.push(index);
+    }
+  }
+  const confirmed: [number, number][] = [];
+  for (const [n, indexes] of candidates) {
+    const key = storeKeys.segment(collection, n);
+    const value = await ctx.keyv.get(key);
+    let decoded;
+    try {
+      if (typeof value !== 'string') throw new Error('segment is missing');
+      decoded = decodeRecords(value);
+    } catch (error) {
+      throw new StoreCorruptError(`cannot compact collection "${collection}": ${key} cannot be read to confirm replaced records (${(error as Error).message})`);
+    }
+    const idAt = new Map<number, string>();
+    decoded.records.forEach((record, j) => idAt.set(decoded.indexes === null ? j : (decoded.indexes[j] as number), record.id));
+    for (const index of indexes) {
+      const id = idAt.get(index);
+      if (id !== undefined && net.has(id)) confirmed.push([n, index]);
+    }
+  }
+  return confirmed;
 }
 
 function planRewrites(refs: SegmentRef[], newRecords: number, maxRecords: number) {
@@ -194,16 +229,20 @@ async function switchManifest(ctx: StoreContext, collection: string, state: Coll
 
 /** Best effort: what is left is listed in the manifest and deleted again next time. */
 async function deleteGarbage(ctx: StoreContext, collection: string, garbage: Garbage): Promise<void> {
-  const keys: string[] = [];
+  const journalKeys: string[] = [];
   if (garbage.journal !== null) {
-    for (let seq = garbage.journal[0]; seq < garbage.journal[1]; seq++) keys.push(storeKeys.journal(collection, seq));
+    for (let seq = garbage.journal[0]; seq < garbage.journal[1]; seq++) journalKeys.push(storeKeys.journal(collection, seq));
   }
-  for (const n of garbage.segments) keys.push(storeKeys.segment(collection, n));
-  keys.push(...garbage.deadKeys);
+  // Large values one at a time: the SQLite and PostgreSQL adapters read what they delete.
+  const largeKeys = [...garbage.segments.map((n) => storeKeys.segment(collection, n)), ...garbage.deadKeys];
   try {
-    for (let from = 0; from < keys.length; from += DELETE_CHUNK) await ctx.keyv.deleteMany(keys.slice(from, from + DELETE_CHUNK));
+    for (let from = 0; from < journalKeys.length; from += DELETE_CHUNK) {
+      await ctx.keyv.deleteMany(journalKeys.slice(from, from + DELETE_CHUNK));
+    }
+    for (const key of largeKeys) await ctx.keyv.delete(key);
   } catch (error) {
-    ctx.report({ collection, key: keys[0] ?? '', records: 0, reason: `deleting replaced data failed (retried later): ${(error as Error).message}` });
+    const key = journalKeys[0] ?? largeKeys[0] ?? '';
+    ctx.report({ collection, key, records: 0, reason: `deleting replaced data failed (retried later): ${(error as Error).message}` });
   }
 }
 
@@ -216,8 +255,8 @@ function addDead(dead: DeadLists, n: number, index: number): void {
 /** Packs records into full segments under fresh numbers and remembers where each went. */
 class SegmentPacker {
   readonly written: SegmentRef[] = [];
-  /** The ids of each written segment's entries. */
-  readonly ids: string[][] = [];
+  /** The id hashes of each written segment's entries. */
+  readonly hashes: Float64Array[] = [];
   private batch: ImageRecord[] = [];
 
   constructor(
@@ -237,7 +276,7 @@ class SegmentPacker {
     const batch = this.batch;
     this.batch = [];
     await this.ctx.keyv.set(storeKeys.segment(this.collection, n), encodeRecords(batch));
-    this.ids.push(batch.map((record) => record.id));
+    this.hashes.push(Float64Array.from(batch, (record) => idHash(record.id)));
     this.written.push({ n, count: batch.length, dead: 0 });
   }
 }

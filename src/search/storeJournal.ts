@@ -1,8 +1,10 @@
 import type { Keyv } from 'keyv';
 import type { ImageRecord } from './imageRecord.js';
 import { decodeRecords, encodeRecords } from './recordCodec.js';
-import { StoreCorruptError } from './storeErrors.js';
+import { ConcurrentWriterError, StoreCorruptError } from './storeErrors.js';
 import { storeKeys } from './storeKeys.js';
+import { parseManifest } from './storeManifest.js';
+import type { CollectionState } from './storeState.js';
 
 /**
  * The journal: every add, update or delete is one small value j:<collection>:<seq>,
@@ -27,6 +29,29 @@ export function putValue(records: readonly ImageRecord[]): JournalValue {
 
 export function deleteValue(ids: readonly string[]): JournalValue {
   return { del: [...ids] };
+}
+
+/**
+ * Appends one entry as the collection's single writer (the caller holds state.writes).
+ * The slot must still be empty and the manifest the one this process knows, or
+ * someone else is writing the collection: refused, now and for every later write.
+ */
+export async function appendEntry(keyv: Keyv, collection: string, state: CollectionState, value: JournalValue): Promise<void> {
+  if (state.conflict !== null) throw state.conflict;
+  const seq = state.nextSeq;
+  const key = storeKeys.journal(collection, seq);
+  const manifestKey = storeKeys.manifest(collection);
+  const [existing, stored] = (await keyv.getMany([key, manifestKey])) as unknown[];
+  if (existing !== undefined) {
+    throw (state.conflict = new ConcurrentWriterError(collection, `journal entry ${key} was written by someone else`));
+  }
+  const storedGen = stored === undefined ? 0 : parseManifest(stored, manifestKey).gen;
+  if (storedGen !== state.manifest.gen && storedGen !== state.pendingGen) {
+    throw (state.conflict = new ConcurrentWriterError(
+      collection, `its manifest is at generation ${storedGen} but this process last wrote generation ${state.manifest.gen}`));
+  }
+  await keyv.set(key, value);
+  state.nextSeq = seq + 1;
 }
 
 /**

@@ -4,7 +4,7 @@ import { decodeRecords } from './recordCodec.js';
 import { applyJournal, readJournal } from './storeJournal.js';
 import { storeKeys } from './storeKeys.js';
 import { liveCount, parseDeadLists, type SegmentRef } from './storeManifest.js';
-import type { CollectionState } from './storeState.js';
+import { idHash, type CollectionState } from './storeState.js';
 
 /** Something that could not be read; reported, never skipped silently. */
 export interface StoreProblem {
@@ -22,6 +22,7 @@ export interface StoreContext {
   maxSegmentRecords: number;
 }
 
+/** Records loaded so far, and the expected total (an upper bound until the last call, where it is exact). */
 export type LoadProgress = (loaded: number, total?: number) => void;
 
 /** Segments asked for in one getMany; the next window is fetched while this one decodes. */
@@ -55,7 +56,7 @@ export async function* loadUnlocked(
   const dead = parseDeadLists(manifest.deadKey === null ? undefined : await ctx.keyv.get(manifest.deadKey));
   const journalRecords = [...net.values()].filter((record): record is ImageRecord => record !== null);
   const total = liveCount(manifest) + journalRecords.length;
-  const segmentIds = new Map<number, (string | undefined)[]>();
+  const segmentHashes = new Map<number, Float64Array>();
   let loaded = 0;
 
   const refs = manifest.segments;
@@ -71,7 +72,7 @@ export async function* loadUnlocked(
     pending = from + SEGMENT_WINDOW < refs.length ? fetchWindow(from + SEGMENT_WINDOW) : undefined;
     for (let i = 0; i < values.length; i++) {
       const ref = refs[from + i] as SegmentRef;
-      const batch = segmentBatch(ctx, collection, ref, values[i], dead.get(ref.n), net, segmentIds);
+      const batch = segmentBatch(ctx, collection, ref, values[i], dead.get(ref.n), net, segmentHashes);
       if (batch.length === 0) continue;
       loaded += batch.length;
       yield batch;
@@ -84,7 +85,8 @@ export async function* loadUnlocked(
     yield batch;
     onProgress?.(loaded, total);
   }
-  if (state.manifest === manifest) state.segmentIds = segmentIds;
+  if (loaded !== total) onProgress?.(loaded, loaded); // journal updates were counted twice in the estimate
+  if (state.manifest === manifest) state.segmentHashes = segmentHashes;
 }
 
 function segmentBatch(
@@ -94,7 +96,7 @@ function segmentBatch(
   value: unknown,
   dead: Set<number> | undefined,
   journal: Map<string, ImageRecord | null>,
-  segmentIds: Map<number, (string | undefined)[]>,
+  segmentHashes: Map<number, Float64Array>,
 ): ImageRecord[] {
   const key = storeKeys.segment(collection, ref.n);
   if (typeof value !== 'string') {
@@ -111,16 +113,16 @@ function segmentBatch(
   }
   if (decoded.failed > 0) ctx.report({ collection, key, records: decoded.failed, reason: decoded.problems.join('; ') });
   const batch: ImageRecord[] = [];
-  const ids = new Array<string | undefined>(ref.count);
-  segmentIds.set(ref.n, ids);
+  const hashes = new Float64Array(Math.max(ref.count, decoded.records.length)).fill(Number.NaN);
+  segmentHashes.set(ref.n, hashes);
   const { records, indexes } = decoded;
   const checkJournal = journal.size > 0;
   for (let j = 0; j < records.length; j++) {
     const index = indexes === null ? j : (indexes[j] as number);
     if (dead !== undefined && dead.has(index)) continue;
     const record = records[j] as ImageRecord;
-    ids[index] = record.id;
-    void checkJournal; // replaced or deleted by a newer journal entry
+    hashes[index] = idHash(record.id);
+    if (checkJournal && journal.has(record.id)) continue; // replaced or deleted by a newer journal entry
     batch.push(record);
   }
   return batch;

@@ -1,5 +1,6 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,6 +9,7 @@ import type { ImageRecord } from '../../src/search/imageRecord.js';
 import { ImageStore, type ImageStoreOptions, type StoreProblem } from '../../src/search/imageStore.js';
 import { openKeyv } from '../../src/search/keyvFactory.js';
 import { ConcurrentWriterError, SchemaTooNewError } from '../../src/search/storeErrors.js';
+import { InvalidCollectionError } from '../../src/search/storeKeys.js';
 
 /**
  * One behaviour suite, run against every backend. A server backend is skipped (saying
@@ -111,12 +113,32 @@ for (const backend of backends) {
   if (skip) console.log(`# skipping the ${backend.name} store suite: ${skip}`);
 
   describe(`ImageStore on ${backend.name}`, { skip }, () => {
+    const opened: { close(): Promise<unknown> }[] = [];
+    // A failed assertion must not leave a connection open (the test file would hang).
+    afterEach(async () => {
+      for (const handle of opened.splice(0)) await handle.close().catch(() => undefined);
+    });
+
+    /** The store's keyv itself, for reading and planting keys behind the store's back. */
+    async function rawKeyv(url: string, namespace: string) {
+      const keyv = await openKeyv(url, { namespace });
+      let closed: Promise<void> | undefined;
+      const disconnect = keyv.disconnect.bind(keyv);
+      keyv.disconnect = () => (closed ??= disconnect());
+      opened.push({ close: () => keyv.disconnect() });
+      return keyv;
+    }
+
     /** Opens a fresh store (its own namespace) and returns how to reopen it. */
     async function fresh(options: ImageStoreOptions = {}) {
       const url = await backend.freshUrl();
       const namespace = `${runId}-${++counter}`;
       namespaces.push({ url, namespace });
-      const open = (more: ImageStoreOptions = {}) => ImageStore.open(url, { namespace, ...options, ...more });
+      const open = async (more: ImageStoreOptions = {}) => {
+        const store = await ImageStore.open(url, { namespace, ...options, ...more });
+        opened.push(store);
+        return store;
+      };
       return { url, namespace, open, store: await open() };
     }
 
@@ -137,12 +159,14 @@ for (const backend of backends) {
       await store.close();
     });
 
-    test('remove hides the removed records and keeps the rest', async () => {
-      const { store } = await fresh();
-      const records = [1, 2, 3, 4].map((n) => record('g1', n));
-      await store.putMany(records);
+    test('remove hides the removed records, compacted or not, and keeps the rest', async () => {
+      const { store } = await fresh({ compactAfter: 0 });
+      const records = [1, 2, 3, 4, 5].map((n) => record('g1', n));
+      await store.putMany(records.slice(0, 3));
+      await store.compact('g1'); // 1-3 now live in a segment, 4-5 in the journal
+      await store.putMany(records.slice(3));
       await store.remove('g1', [records[1]!.id, records[3]!.id, 'never-stored']);
-      assertSameRecords(await loadAll(store, 'g1'), [records[0]!, records[2]!]);
+      assertSameRecords(await loadAll(store, 'g1'), [records[0]!, records[2]!, records[4]!]);
       await store.close();
     });
 
@@ -188,7 +212,7 @@ for (const backend of backends) {
     });
 
     test('a crash between writing segments and switching the manifest leaves the store as it was', async () => {
-      const { store, open } = await fresh({ maxSegmentRecords: 3, compactAfter: 0 });
+      const { url, namespace, store, open } = await fresh({ maxSegmentRecords: 3, compactAfter: 0 });
       const first = [0, 1, 2, 3, 4].map((n) => record('g1', n));
       await store.putMany(first);
       await store.compact('g1');
@@ -199,6 +223,12 @@ for (const backend of backends) {
       const crash = new Error('simulated crash before the manifest switch');
       await assert.rejects(store.compact('g1', { beforeManifest: () => { throw crash; } }), crash);
       await store.close();
+      // The crash came after the new segments were written: they exist, unnamed by the manifest.
+      const raw = await rawKeyv(url, namespace);
+      const manifest = (await raw.get('m:g1')) as { nextSegment: number; segments: { n: number }[] };
+      assert.notEqual(await raw.get(`s:g1:${manifest.nextSegment}`), undefined, 'no orphaned segment was left');
+      assert.ok(manifest.segments.every((s) => s.n < manifest.nextSegment));
+      await raw.disconnect();
 
       const reopened = await open();
       assertSameRecords(await loadAll(reopened, 'g1'), expected);
@@ -209,6 +239,23 @@ for (const backend of backends) {
       const again = await open();
       assertSameRecords(await loadAll(again, 'g1'), [...expected, more]);
       await again.close();
+    });
+
+    test('compaction deletes the journal entries and segments it replaced', async () => {
+      const { url, namespace, store } = await fresh({ maxSegmentRecords: 4, compactAfter: 0 });
+      for (let n = 0; n < 6; n++) await store.put(record('g1', n));
+      await store.compact('g1'); // segments 0 (4 records) and 1 (2 records)
+      await store.put(record('g1', 6));
+      await store.compact('g1'); // tops up the last segment: 1 is replaced by 2
+      await store.close();
+      const raw = await rawKeyv(url, namespace);
+      const manifest = (await raw.get('m:g1')) as { segments: { n: number }[]; nextSegment: number; journalStart: number };
+      const live = new Set(manifest.segments.map((s) => s.n));
+      for (let n = 0; n < manifest.nextSegment; n++) {
+        assert.equal((await raw.get(`s:g1:${n}`)) !== undefined, live.has(n), `segment ${n}`);
+      }
+      for (let seq = 0; seq < manifest.journalStart; seq++) assert.equal(await raw.get(`j:g1:${seq}`), undefined, `journal ${seq}`);
+      await raw.disconnect();
     });
 
     test('background compaction runs after compactAfter journal entries', async () => {
@@ -224,15 +271,16 @@ for (const backend of backends) {
       await reopened.close();
     });
 
-    test('loading reports progress up to the number of records', async () => {
+    test('loading reports progress, ending at the exact number of records', async () => {
       const { store } = await fresh({ maxSegmentRecords: 2, compactAfter: 0 });
       await store.putMany([1, 2, 3, 4, 5].map((n) => record('g1', n)));
       await store.compact('g1');
       await store.put(record('g1', 6));
+      await store.put(record('g1', 2, { contentHash: 'c'.repeat(64) })); // an update: one record, not two
       const seen: [number, number | undefined][] = [];
       for await (const batch of store.loadCollection('g1', (loaded, total) => seen.push([loaded, total]))) void batch;
       assert.deepEqual(seen.at(-1), [6, 6]);
-      assert.ok(seen.every(([loaded], i) => i === 0 || loaded > seen[i - 1]![0]));
+      assert.ok(seen.every(([loaded], i) => i === 0 || loaded >= seen[i - 1]![0]), JSON.stringify(seen));
       await store.close();
     });
 
@@ -282,6 +330,7 @@ for (const backend of backends) {
       assert.deepEqual(await reopened.getSettings('g1'), { channels: ['1', '2'], nsfw: false });
       assert.deepEqual(await reopened.getCursor('g1', 'chan-1'), { before: '123', done: 40 });
       assert.equal(await reopened.getCursor('g1', 'chan-2'), undefined);
+      assert.deepEqual(await reopened.cursors('g1'), { 'chan-1': { before: '123', done: 40 } });
       assert.equal(await reopened.getSettings('g2'), undefined);
       await reopened.close();
     });
@@ -289,7 +338,7 @@ for (const backend of backends) {
     test('a store written by a newer schema is refused with an upgrade message', async () => {
       const { url, namespace, store, open } = await fresh();
       await store.close();
-      const raw = await openKeyv(url, { namespace });
+      const raw = await rawKeyv(url, namespace);
       await raw.set('schema', { version: 3, writtenBy: 'image-search-bot 9.0.0' });
       await raw.disconnect();
       await assert.rejects(open(), (error: Error) =>
@@ -304,7 +353,7 @@ for (const backend of backends) {
       await store.putMany(records);
       await store.compact('g1');
       await store.close();
-      const raw = await openKeyv(url, { namespace });
+      const raw = await rawKeyv(url, namespace);
       await raw.set('s:g1:0', 'bm90IGEgc2VnbWVudA==');
       await raw.disconnect();
       const reopened = await open({ onProblem: (p) => problems.push(p) });
@@ -313,6 +362,30 @@ for (const backend of backends) {
       assert.equal(problems.length, 1);
       assert.deepEqual({ key: problems[0]!.key, records: problems[0]!.records }, { key: 's:g1:0', records: 2 });
       await reopened.close();
+    });
+
+    test('the store warns exactly when the server could lose writes it acknowledged', async () => {
+      const { url, namespace, store } = await fresh();
+      const raw = await rawKeyv(url, namespace);
+      let atRisk = false;
+      if (backend.name === 'redis') {
+        const client = await (raw.store as { getClient(): Promise<{ configGet(k: string): Promise<Record<string, string>> }> }).getClient();
+        atRisk = (await client.configGet('appendonly')).appendonly === 'no';
+      } else if (backend.name === 'postgres') {
+        const rows = await (raw.store as { query(sql: string): Promise<{ synchronous_commit: string }[]> }).query('SHOW synchronous_commit');
+        atRisk = rows[0]?.synchronous_commit === 'off';
+      }
+      await raw.disconnect();
+      assert.equal(store.warnings.length > 0, atRisk, store.warnings.join('; '));
+      await store.close();
+    });
+
+    test('a collection name that could collide with another is refused', async () => {
+      const { store } = await fresh();
+      await assert.rejects(store.put(record('a:b', 1)), InvalidCollectionError);
+      await assert.rejects(store.getSettings('../x'), InvalidCollectionError);
+      assert.deepEqual(await store.collections(), []);
+      await store.close();
     });
 
     test('a second writer on the same collection is detected instead of overwriting', async () => {
@@ -328,3 +401,48 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('ImageStore durability', () => {
+  test('every write whose promise resolved survives a SIGKILL of the writing process', async () => {
+    const url = `sqlite://${path.join(tempDir, 'killed.sqlite')}`;
+    const storeModule = new URL('../../src/search/imageStore.ts', import.meta.url).pathname;
+    // The child writes records (compacting every 10 writes) and prints each id once its put resolved.
+    const script = `
+      import { ImageStore } from ${JSON.stringify(storeModule)};
+      const store = await ImageStore.open(${JSON.stringify(url)}, { compactAfter: 10, maxSegmentRecords: 8 });
+      for (let n = 0; n < 5000; n++) {
+        const id = 'img-' + n;
+        await store.put({ id, collection: 'g1', channelId: 'c', messageId: '', attachmentId: '', authorId: 'a',
+          createdAt: n, source: '/x/' + n, contentHash: 'h', modelId: 'm', embedding: Float32Array.of(n, -n) });
+        process.stdout.write(id + '\\n');
+      }`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const acknowledged: string[] = [];
+    let pending = '';
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      acknowledged.push(...lines);
+      if (acknowledged.length >= 40) child.kill('SIGKILL');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const signal = await exited;
+    clearTimeout(timer);
+    assert.equal(signal, 'SIGKILL');
+    assert.ok(acknowledged.length >= 40, `the child acknowledged only ${acknowledged.length} writes`);
+
+    const store = await ImageStore.open(url);
+    let loaded: Map<string, ImageRecord>;
+    try {
+      loaded = await loadAll(store, 'g1');
+    } finally {
+      await store.close();
+    }
+    const lost = acknowledged.filter((id) => !loaded.has(id));
+    assert.deepEqual(lost, [], `${lost.length} acknowledged writes were lost`);
+  });
+});

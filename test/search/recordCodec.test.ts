@@ -59,6 +59,10 @@ describe('recordCodec', () => {
     assert.deepEqual(decoded.records.map((r) => r.contentHash), ['ABC', 'a'.repeat(64)]);
   });
 
+  test('an empty batch round-trips', () => {
+    assert.deepEqual(decodeRecords(encodeRecords([])).records, []);
+  });
+
   test('records of different dimensions share a batch', () => {
     const records = [record({ id: 'a', embedding: new Float32Array([1, 2]) }), record({ id: 'b', embedding: new Float32Array([3, 4, 5]) })];
     const decoded = decodeRecords(encodeRecords(records));
