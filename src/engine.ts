@@ -76,6 +76,7 @@ export async function openEngine(
   let store: ImageStore | undefined;
   try {
     store = await ImageStore.open(options.storeUrl ?? config.storeUrl);
+    for (const warning of store.warnings) logger.warn({ store: store.url }, warning);
     const progress = startProgress('loading index', 0);
     const library = await ImageLibrary.open(model, store, {
       collections: options.collections,
