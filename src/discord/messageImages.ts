@@ -1,5 +1,6 @@
 import type { Message, PartialMessage } from 'discord.js';
 import type { ImageOrigin } from '../search/imageLibrary.js';
+import { discordRecordId } from '../search/imageRecord.js';
 
 /** An image in a message that can be indexed: an attachment, or an image embed on Discord's CDN. */
 export interface MessageImage {
@@ -11,11 +12,6 @@ export interface MessageImage {
 }
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp)$/i;
-
-/** The record id of an image: stable across edits, unique per message. */
-export function imageRecordId(messageId: string, attachmentId: string): string {
-  return `${messageId}:${attachmentId}`;
-}
 
 export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly string[]): MessageImage[] {
   if (message.guildId === null || message.author === null) return [];
@@ -32,7 +28,7 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
     const looksLikeImage = type.startsWith('image/') ? type !== 'image/svg+xml' : type === '' && IMAGE_NAME.test(attachment.name);
     if (!looksLikeImage) continue;
     images.push({
-      origin: { ...base, id: imageRecordId(message.id, attachment.id), attachmentId: attachment.id, source: attachment.url },
+      origin: { ...base, id: discordRecordId(message.id, attachment.id), attachmentId: attachment.id, source: attachment.url },
       url: attachment.url,
       filename: attachment.name,
       size: attachment.size,
@@ -43,7 +39,7 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
     if (url === undefined || !isOnCdn(url, cdnHosts)) return;
     const attachmentId = `embed${index}`;
     images.push({
-      origin: { ...base, id: imageRecordId(message.id, attachmentId), attachmentId, source: url },
+      origin: { ...base, id: discordRecordId(message.id, attachmentId), attachmentId, source: url },
       url,
       filename: new URL(url).pathname.split('/').pop() ?? 'image',
       size: undefined,
