@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openEngine, type Engine } from './engine.js';
@@ -208,8 +210,18 @@ async function download(url: string, config: Config): Promise<Uint8Array> {
   return bytes;
 }
 
-const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli.ts');
-if (isMain) {
+/** Run when started directly, including through the `image-search` bin symlink (hence realpath). */
+function startedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return pathToFileURL(realpathSync(script)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (startedDirectly()) {
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

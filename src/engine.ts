@@ -78,9 +78,13 @@ export async function openEngine(
     store = await ImageStore.open(options.storeUrl ?? config.storeUrl);
     for (const warning of store.warnings) logger.warn({ store: store.url }, warning);
     const progress = startProgress('loading index', 0);
+    let counted = 0;
     const library = await ImageLibrary.open(model, store, {
       collections: options.collections,
-      onProgress: (loaded) => progress.advance(0, { loaded }),
+      onProgress: (loaded) => {
+        progress.advance(loaded - counted);
+        counted = loaded;
+      },
     });
     progress.stop();
     const opened = store;
