@@ -11,7 +11,7 @@
  *    Recall@1/5/10 and MRR for each match mode. The tiny model only knows colours, so the
  *    meaning column is near chance here; words and both are the figures that count.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddingModel } from '../src/embed/embeddingModel.js';
@@ -84,9 +84,10 @@ async function evalOnSet(dir: string): Promise<string> {
   const library = await ImageLibrary.open(model, store);
   const keywords = await KeywordLibrary.open(new KeywordStore(keyv));
   const ocr = await OcrEngine.create({ threads: 1 });
-  const captions = parseCaptions(await import('node:fs/promises').then((fs) => fs.readFile(path.join(dir, 'captions.tsv'), 'utf8')), path.join(dir, 'captions.tsv'));
+  const captionsFile = path.join(dir, 'captions.tsv');
+  const captions = parseCaptions(await readFile(captionsFile, 'utf8'), captionsFile);
   for (const { file } of captions) {
-    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(file));
+    const bytes = await readFile(file);
     const origin = { id: file, collection: LOCAL_COLLECTION, channelId: dir, messageId: '', attachmentId: '', authorId: '', createdAt: 0, source: file };
     await library.addImage(origin, bytes);
     await keywords.put(LOCAL_COLLECTION, { id: file, imageText: (await ocr.read(bytes)).text, fileName: path.basename(file) });

