@@ -31,6 +31,9 @@ const httpUrl = (what: string) =>
     }
   }, `expected ${what} (an http:// or https:// URL)`);
 
+/** Far beyond any bot Discord serves; a guard against a typo that would list billions of ids. */
+const MAX_SHARDS = 100_000;
+
 /** `0-7`, `0,2,4` or `0-3,8-11`: the shards one host runs, as a sorted list without repeats. */
 const shardIdList = z.string().transform((raw, context) => {
   const ids: number[] = [];
@@ -40,6 +43,10 @@ const shardIdList = z.string().transform((raw, context) => {
     const last = range?.[2] === undefined ? first : Number(range[2]);
     if (range === null || last < first) {
       context.addIssue({ code: 'custom', message: 'expected shard ids such as 0-7, 0,2,4 or 0-3,8-11 (ranges from low to high)' });
+      return z.NEVER;
+    }
+    if (last >= MAX_SHARDS) {
+      context.addIssue({ code: 'custom', message: `expected shard ids below ${MAX_SHARDS}` });
       return z.NEVER;
     }
     for (let id = first; id <= last; id++) ids.push(id);

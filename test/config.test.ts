@@ -91,6 +91,11 @@ describe('sharding settings', () => {
     }
   });
 
+  test('an absurdly large shard id is refused before anything is listed', () => {
+    const [problem] = problemsOf({ SHARD_IDS: '0-9999999999', SHARD_COUNT: '8' });
+    assert.match(problem!, /^SHARD_IDS is "0-9999999999": expected shard ids below 100000/);
+  });
+
   test('a shard listed twice is refused, naming it', () => {
     const [problem] = problemsOf({ SHARD_IDS: '0-3,2', SHARD_COUNT: '8' });
     assert.match(problem!, /^SHARD_IDS is "0-3,2": expected each shard once, but 2 is listed twice/);
