@@ -1,10 +1,10 @@
 import process from 'node:process';
 import { Status } from 'discord.js';
 import { loadConfig, requireDiscordToken, type Config } from './config.js';
-import { startBot } from './discord/bot.js';
+import { startBot, type Bot } from './discord/bot.js';
 import { fetchBotIdentity } from './discord/botIdentity.js';
 import { EXIT_RESTART_WILL_NOT_HELP, runShardManager, shardOfGuild } from './discord/shardManager.js';
-import { openEngine } from './engine.js';
+import { openEngine, type Engine } from './engine.js';
 import { logger, setLogLevel } from './logger.js';
 import { startHealthServer } from './ops/healthServer.js';
 import { BotMetrics } from './ops/metrics.js';
@@ -37,12 +37,10 @@ async function runBot(config: Config, token: string): Promise<void> {
       ? (guildId: string) => /^\d+$/.test(guildId) && sharding.ids.includes(shardOfGuild(guildId, sharding.count))
       : undefined;
   const metrics = config.healthPort === undefined ? undefined : new BotMetrics();
-  const engine = await openEngine(config, { collections: ownsGuild });
-  const bot = await startBot(config, engine, token, metrics).catch(async (error: unknown) => {
-    await engine.close();
-    throw error;
-  });
-  // Each shard process serves its own /healthz and /metrics, on HEALTH_PORT + its first shard id.
+  let engine: Engine | undefined;
+  let bot: Bot | undefined;
+  // Served from the start (each shard on HEALTH_PORT + its first shard id), so that while the
+  // model downloads and loads, /healthz answers 503 with `model: false` instead of nothing.
   const health =
     metrics === undefined || config.healthPort === undefined
       ? undefined
@@ -50,19 +48,29 @@ async function runBot(config: Config, token: string): Promise<void> {
           port: config.healthPort + (sharding.role === 'shard' ? sharding.ids[0]! : 0),
           metrics,
           checks: {
-            gatewayConnected: () => bot.client.ws.status === Status.Ready,
-            storeReachable: async () => (await engine.store.collections(), true),
-            modelLoaded: () => true,
+            gatewayConnected: () => bot?.client.ws.status === Status.Ready,
+            storeReachable: async () => engine !== undefined && (await engine.store.collections(), true),
+            modelLoaded: () => engine !== undefined,
           },
         });
+  try {
+    engine = await openEngine(config, { collections: ownsGuild });
+    bot = await startBot(config, engine, token, metrics);
+  } catch (error) {
+    await engine?.close();
+    await health?.close();
+    throw error;
+  }
+  // Both exist from here on; captured as such for the closures below.
+  const running = { engine, bot };
   metrics?.onScrape(() => ({
-    imagesIndexed: engine.library.stats().reduce((sum, collection) => sum + collection.images, 0),
-    queueDepth: bot.context.ingest.depth,
+    imagesIndexed: running.engine.library.stats().reduce((sum, collection) => sum + collection.images, 0),
+    queueDepth: running.bot.context.ingest.depth,
   }));
   const shutdown = onSignal(async () => {
     await health?.close();
-    await bot.stop();
-    await engine.close();
+    await running.bot.stop();
+    await running.engine.close();
   });
   // A manager that was killed cannot stop its shards; they stop by themselves, so that the
   // manager started again does not run a second copy of each.

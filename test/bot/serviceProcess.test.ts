@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { REST } from 'discord.js';
@@ -51,7 +52,12 @@ describe('the bot as a service process (npm start), with health and metrics', ()
   });
 
   test('/healthz says the gateway, store and model are fine', async () => {
-    const response = await fetch(`${healthUrl}/healthz`);
+    // Served from the start; once ready (the line above) it turns 200 as soon as it is asked.
+    let response = await fetch(`${healthUrl}/healthz`);
+    for (const deadline = Date.now() + 60_000; response.status !== 200 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      response = await fetch(`${healthUrl}/healthz`);
+    }
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ok', checks: { gateway: true, store: true, model: true } });
   });
@@ -117,6 +123,35 @@ describe('a start that cannot succeed stops at once and says what to do', () => 
     assert.equal(fatal.err, undefined, 'no stack trace for a failure whose message says what to do');
     assert.deepEqual(await readdir(modelsDir).catch(() => []), [], 'nothing was downloaded');
     assert.doesNotMatch(bot.output(), /download/i);
+  });
+
+  test('while the model is still downloading, /healthz already answers: 503, model not loaded', async () => {
+    // A hub that accepts connections and never answers keeps the download waiting.
+    const silentHub = createServer(() => {});
+    await new Promise<void>((resolve) => silentHub.listen(0, '127.0.0.1', resolve));
+    const port = await freePort();
+    const bot = startBotProcess({
+      ...env,
+      DISCORD_TOKEN: discord.botToken,
+      MODEL_HUB_URL: `http://127.0.0.1:${(silentHub.address() as { port: number }).port}`,
+      HEALTH_PORT: String(port),
+    });
+    try {
+      let response: Response | undefined;
+      for (const deadline = Date.now() + 60_000; response === undefined && Date.now() < deadline; ) {
+        response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return undefined;
+        });
+      }
+      assert.ok(response, `no answer on /healthz; output:\n${bot.output()}`);
+      assert.equal(response.status, 503);
+      assert.deepEqual(await response.json(), { status: 'unhealthy', checks: { gateway: false, store: false, model: false } });
+    } finally {
+      await bot.stop('SIGKILL');
+      silentHub.closeAllConnections();
+      await new Promise((resolve) => silentHub.close(resolve));
+    }
   });
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
