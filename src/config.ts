@@ -31,6 +31,34 @@ const httpUrl = (what: string) =>
     }
   }, `expected ${what} (an http:// or https:// URL)`);
 
+/** Far beyond any bot Discord serves; a guard against a typo that would list billions of ids. */
+const MAX_SHARDS = 100_000;
+
+/** `0-7`, `0,2,4` or `0-3,8-11`: the shards one host runs, as a sorted list without repeats. */
+const shardIdList = z.string().transform((raw, context) => {
+  const ids: number[] = [];
+  for (const part of raw.split(',').map((piece) => piece.trim())) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const first = Number(range?.[1]);
+    const last = range?.[2] === undefined ? first : Number(range[2]);
+    if (range === null || last < first) {
+      context.addIssue({ code: 'custom', message: 'expected shard ids such as 0-7, 0,2,4 or 0-3,8-11 (ranges from low to high)' });
+      return z.NEVER;
+    }
+    if (last >= MAX_SHARDS) {
+      context.addIssue({ code: 'custom', message: `expected shard ids below ${MAX_SHARDS}` });
+      return z.NEVER;
+    }
+    for (let id = first; id <= last; id++) ids.push(id);
+  }
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (repeated !== undefined) {
+    context.addIssue({ code: 'custom', message: `expected each shard once, but ${repeated} is listed twice` });
+    return z.NEVER;
+  }
+  return ids.sort((a, b) => a - b);
+});
+
 const STORE_SCHEMES = ['sqlite://', 'redis://', 'rediss://', 'postgres://', 'postgresql://'];
 
 const schema = z.object({
@@ -70,6 +98,8 @@ const schema = z.object({
     .string()
     .regex(/^(auto|[1-9]\d*)$/, 'expected "auto" or a whole number of shards, at least 1')
     .optional(),
+  SHARD_IDS: shardIdList.optional(),
+  SHARD_COUNT: positiveInt('the total number of shards across all hosts, at least 1').optional(),
 });
 
 /**
@@ -111,6 +141,8 @@ export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | unde
   COMMANDS_PER_MINUTE: '10',
   HEALTH_PORT: undefined,
   SHARDS: undefined,
+  SHARD_IDS: undefined,
+  SHARD_COUNT: undefined,
 };
 
 export interface Config {
@@ -138,11 +170,12 @@ export interface Config {
   healthPort: number | undefined;
   /**
    * How this process takes part in sharding: `single` (no manager), `manager` (spawns one
-   * process per shard), or `shard` (a child the manager started, owning `ids` of `count`).
+   * process per shard it runs: `ids` of `count`, all of them when `ids` is undefined), or
+   * `shard` (a child the manager started, owning `ids` of `count`).
    */
   sharding:
     | { role: 'single' }
-    | { role: 'manager'; shards: 'auto' | number }
+    | { role: 'manager'; count: 'auto' | number; ids: number[] | undefined }
     | { role: 'shard'; ids: number[]; count: number };
 }
 
@@ -172,15 +205,16 @@ export function loadConfig(env?: Environment): Config {
     const value = env[name];
     raw[name] = value === undefined || value === '' ? fallback : value;
   }
-  if (env.SHARDING_MANAGER === 'true') raw.SHARDS = undefined;
+  // In a shard process the sharding manager sets SHARDS and SHARD_COUNT (read below).
+  if (env.SHARDING_MANAGER === 'true') raw.SHARDS = raw.SHARD_IDS = raw.SHARD_COUNT = undefined;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `${name} ${describeValue(name, raw[name])}: ${issue.message}`;
-    });
-    throw new ConfigError(problems);
-  }
+  const problems = parsed.success
+    ? shardingProblems(parsed.data, raw)
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name} ${describeValue(name, raw[name])}: ${issue.message}`;
+      });
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const v = parsed.data;
   let sharding: Config['sharding'] = { role: 'single' };
   if (env.SHARDING_MANAGER === 'true') {
@@ -188,7 +222,9 @@ export function loadConfig(env?: Environment): Config {
     if (!child.success) throw new ConfigError([`SHARDS/SHARD_COUNT from the sharding manager are not usable: ${child.error.issues[0]?.message}`]);
     sharding = { role: 'shard', ids: child.data.SHARDS, count: child.data.SHARD_COUNT };
   } else if (v.SHARDS !== undefined) {
-    sharding = { role: 'manager', shards: v.SHARDS === 'auto' ? 'auto' : Number(v.SHARDS) };
+    sharding = { role: 'manager', count: v.SHARDS === 'auto' ? 'auto' : Number(v.SHARDS), ids: undefined };
+  } else if (v.SHARD_IDS !== undefined && v.SHARD_COUNT !== undefined) {
+    sharding = { role: 'manager', count: v.SHARD_COUNT, ids: v.SHARD_IDS };
   }
   return {
     logLevel: v.LOG_LEVEL,
@@ -207,6 +243,32 @@ export function loadConfig(env?: Environment): Config {
     healthPort: v.HEALTH_PORT,
     sharding,
   };
+}
+
+/**
+ * SHARDS runs every shard on this host; SHARD_IDS with SHARD_COUNT runs some of them (the
+ * rest on other hosts). The combinations that cannot mean anything are refused here.
+ */
+function shardingProblems(v: z.infer<typeof schema>, raw: Record<string, string | undefined>): string[] {
+  const ids = `SHARD_IDS ${describeValue('SHARD_IDS', raw.SHARD_IDS)}`;
+  const count = `SHARD_COUNT ${describeValue('SHARD_COUNT', raw.SHARD_COUNT)}`;
+  if (v.SHARDS !== undefined && (v.SHARD_IDS !== undefined || v.SHARD_COUNT !== undefined)) {
+    return [
+      `SHARDS ${describeValue('SHARDS', raw.SHARDS)} together with SHARD_IDS/SHARD_COUNT: set SHARDS to run every shard on ` +
+        'this host, or SHARD_IDS with SHARD_COUNT to run some of them, not both',
+    ];
+  }
+  if (v.SHARD_IDS !== undefined && v.SHARD_COUNT === undefined) {
+    return [`${count} while ${ids}: expected the total number of shards across all hosts, which every host must agree on`];
+  }
+  if (v.SHARD_IDS === undefined && v.SHARD_COUNT !== undefined) {
+    return [`${ids} while ${count}: expected the shards this host runs, such as 0-7 (or use SHARDS=${v.SHARD_COUNT} to run them all here)`];
+  }
+  const outOfRange = v.SHARD_IDS?.find((id) => id >= v.SHARD_COUNT!);
+  if (outOfRange !== undefined) {
+    return [`${ids}: shard ${outOfRange} does not exist when SHARD_COUNT is ${v.SHARD_COUNT} (shard ids run from 0 to ${v.SHARD_COUNT! - 1})`];
+  }
+  return [];
 }
 
 /** The bot needs a token; the CLI does not. Checked separately so the CLI runs without one. */

@@ -10,44 +10,55 @@ export interface Progress {
 
 /**
  * Progress of a long job: a live bar with rate and ETA on a terminal (stderr), or a
- * log line every few seconds when output goes to a file or a service log.
+ * log line every few seconds when output goes to a file or a service log. A total of 0
+ * means not known (yet): then only the count and rate are shown, and nothing at all
+ * until something is counted — an empty store shows no bar.
  */
-export function startProgress(label: string, total: number, options: { tty?: boolean } = {}): Progress {
+export function startProgress(
+  label: string,
+  total: number,
+  options: { tty?: boolean; stream?: NodeJS.WritableStream } = {},
+): Progress {
   const tty = options.tty ?? Boolean(process.stderr.isTTY);
-  return tty ? new TerminalBar(label, total) : new LoggedProgress(label, total);
+  return tty ? new TerminalBar(label, total, options.stream ?? process.stderr) : new LoggedProgress(label, total);
 }
 
 class TerminalBar implements Progress {
-  private readonly bar: cliProgress.SingleBar;
+  /** Drawn from the first count (or known total) on, so that nothing shows for nothing. */
+  private bar: cliProgress.SingleBar | undefined;
+  private done = 0;
+  private readonly startedAt = Date.now();
 
-  constructor(label: string, total: number) {
-    this.bar = new cliProgress.SingleBar(
-      {
-        format: `${label} [{bar}] {value}/{total} {percentage}% | {rate}/s | ETA {eta_formatted} {counters}`,
-        stream: process.stderr,
-        hideCursor: true,
-        etaBuffer: 50,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    this.startedAt = Date.now();
-    this.bar.start(total, 0, { rate: '0.0', counters: '' });
-  }
-
-  private readonly startedAt: number;
+  constructor(
+    private readonly label: string,
+    private total: number,
+    private readonly stream: NodeJS.WritableStream,
+  ) {}
 
   advance(by: number, counters?: Record<string, number>): void {
+    this.done += by;
     const seconds = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
-    const done = this.bar.getProgress() * this.bar.getTotal() + by;
-    this.bar.increment(by, { rate: (done / seconds).toFixed(1), counters: formatCounters(counters) });
+    this.draw().update(this.done, { rate: (this.done / seconds).toFixed(1), counters: formatCounters(counters) });
   }
 
   setTotal(total: number): void {
-    this.bar.setTotal(total);
+    this.total = total;
+    if (total > 0) this.draw().setTotal(total);
   }
 
   stop(): void {
-    this.bar.stop();
+    this.bar?.stop();
+  }
+
+  private draw(): cliProgress.SingleBar {
+    if (this.bar !== undefined) return this.bar;
+    const counted = this.total > 0 ? '[{bar}] {value}/{total} {percentage}% | {rate}/s | ETA {eta_formatted}' : '{value} | {rate}/s';
+    this.bar = new cliProgress.SingleBar(
+      { format: `${this.label} ${counted} {counters}`, stream: this.stream, hideCursor: true, etaBuffer: 50 },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar.start(this.total, this.done, { rate: '0.0', counters: '' });
+    return this.bar;
   }
 }
 
@@ -74,16 +85,17 @@ class LoggedProgress implements Progress {
   }
 
   stop(): void {
-    this.log();
+    if (this.done > 0 || this.total > 0) this.log();
   }
 
   private log(): void {
     this.lastLog = Date.now();
     const seconds = Math.max((Date.now() - this.startedAt) / 1000, 0.001);
     const rate = this.done / seconds;
-    const etaSeconds = rate > 0 ? Math.round((this.total - this.done) / rate) : undefined;
+    const known = this.total > 0;
+    const etaSeconds = known && rate > 0 ? Math.round((this.total - this.done) / rate) : undefined;
     logger.info(
-      { done: this.done, total: this.total, ratePerSecond: Number(rate.toFixed(1)), etaSeconds, ...this.counters },
+      { done: this.done, total: known ? this.total : undefined, ratePerSecond: Number(rate.toFixed(1)), etaSeconds, ...this.counters },
       this.label,
     );
   }

@@ -61,6 +61,67 @@ describe('config', () => {
   });
 });
 
+describe('sharding settings', () => {
+  test('without SHARDS or SHARD_IDS the bot runs as one process', () => {
+    assert.deepEqual(loadConfig({}).sharding, { role: 'single' });
+  });
+
+  test('SHARDS=N runs every one of N shards on this host', () => {
+    assert.deepEqual(loadConfig({ SHARDS: '4' }).sharding, { role: 'manager', count: 4, ids: undefined });
+    assert.deepEqual(loadConfig({ SHARDS: 'auto' }).sharding, { role: 'manager', count: 'auto', ids: undefined });
+  });
+
+  test('SHARD_IDS takes ranges and lists, sorted, with SHARD_COUNT as the total across hosts', () => {
+    assert.deepEqual(loadConfig({ SHARD_IDS: '0-7', SHARD_COUNT: '32' }).sharding, {
+      role: 'manager',
+      count: 32,
+      ids: [0, 1, 2, 3, 4, 5, 6, 7],
+    });
+    assert.deepEqual(loadConfig({ SHARD_IDS: '12-13, 3,5', SHARD_COUNT: '16' }).sharding, {
+      role: 'manager',
+      count: 16,
+      ids: [3, 5, 12, 13],
+    });
+  });
+
+  test('malformed shard ids name the variable and show the accepted forms', () => {
+    for (const bad of ['0..7', '7-0', 'a', '1,,2', '-3']) {
+      const [problem] = problemsOf({ SHARD_IDS: bad, SHARD_COUNT: '8' });
+      assert.match(problem!, /^SHARD_IDS is ".*": expected shard ids such as 0-7, 0,2,4 or 0-3,8-11/, bad);
+    }
+  });
+
+  test('an absurdly large shard id is refused before anything is listed', () => {
+    const [problem] = problemsOf({ SHARD_IDS: '0-9999999999', SHARD_COUNT: '8' });
+    assert.match(problem!, /^SHARD_IDS is "0-9999999999": expected shard ids below 100000/);
+  });
+
+  test('a shard listed twice is refused, naming it', () => {
+    const [problem] = problemsOf({ SHARD_IDS: '0-3,2', SHARD_COUNT: '8' });
+    assert.match(problem!, /^SHARD_IDS is "0-3,2": expected each shard once, but 2 is listed twice/);
+  });
+
+  test('a shard id at or beyond SHARD_COUNT is refused with the valid range', () => {
+    const [problem] = problemsOf({ SHARD_IDS: '6-8', SHARD_COUNT: '8' });
+    assert.match(problem!, /^SHARD_IDS is "6-8": shard 8 does not exist when SHARD_COUNT is 8 \(shard ids run from 0 to 7\)/);
+  });
+
+  test('SHARD_IDS needs SHARD_COUNT, and SHARD_COUNT needs SHARD_IDS', () => {
+    assert.match(problemsOf({ SHARD_IDS: '0-7' })[0]!, /^SHARD_COUNT is not set while SHARD_IDS is "0-7": expected the total number of shards across all hosts/);
+    assert.match(problemsOf({ SHARD_COUNT: '32' })[0]!, /^SHARD_IDS is not set while SHARD_COUNT is "32": .*use SHARDS=32 to run them all here/);
+  });
+
+  test('SHARDS together with SHARD_IDS is refused as ambiguous', () => {
+    const [problem] = problemsOf({ SHARDS: '4', SHARD_IDS: '0-1', SHARD_COUNT: '4' });
+    assert.match(problem!, /^SHARDS is "4" together with SHARD_IDS\/SHARD_COUNT: set SHARDS .* or SHARD_IDS with SHARD_COUNT/);
+  });
+
+  test('in a shard process the ids come from the sharding manager, whatever the host was told', () => {
+    const env = { SHARDING_MANAGER: 'true', SHARDS: '5', SHARD_COUNT: '32', SHARD_IDS: '0-7' };
+    assert.deepEqual(loadConfig(env).sharding, { role: 'shard', ids: [5], count: 32 });
+  });
+});
+
 test('.env.example documents every variable the config reads, with its default', async () => {
   const { readFile } = await import('node:fs/promises');
   const { CONFIG_DEFAULTS } = await import('../src/config.js');

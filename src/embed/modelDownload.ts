@@ -13,12 +13,14 @@ import { DEFAULT_HUB_URL, DEFAULT_MODEL_ID, isValidModelId, modelFilesFor, model
 import {
   ModelDownloadError,
   ModelDownloadHttpError,
+  ModelDownloadIncompleteError,
   ModelDownloadInterruptedError,
   ModelDownloadTimeoutError,
   ModelFileNotFoundError,
   ModelHashMismatchError,
   ModelHostUnreachableError,
   type MissingModelFile,
+  type ModelDownloadErrorKind,
 } from './modelDownloadErrors.js';
 
 export * from './modelDownloadErrors.js';
@@ -159,12 +161,16 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
       const host = new URL(error.url).host;
       throw new ModelHostUnreachableError(host, error.reason, missing.slice(index), error.url, error.original);
     }
+    if (error instanceof ModelDownloadError && MAY_PASS.has(error.kind)) throw new ModelDownloadIncompleteError(error, missing.slice(index));
     throw error;
   } finally {
     await dispatcher.destroy();
   }
   return { dir, files: outcomes };
 }
+
+/** Failures that may not happen on the next try; the person may also fetch the files elsewhere. */
+const MAY_PASS = new Set<ModelDownloadErrorKind>(['timeout', 'interrupted', 'http']);
 
 // ---------------------------------------------------------------------------------------------
 // The hub's file listing.

@@ -31,14 +31,28 @@ export class ModelHostUnreachableError extends ModelDownloadError {
     url: string,
     cause?: unknown,
   ) {
-    super(
-      'unreachable',
-      `Cannot reach ${host} (${reason}), so the model files cannot be downloaded. ` +
-        'Download them on a machine that can, and place them at exactly these paths:\n' +
-        missing.map((m) => `  ${m.path}  <-  ${m.url}`).join('\n'),
-      url,
-      { cause },
-    );
+    super('unreachable', `Cannot reach ${host} (${reason}), so the model files cannot be downloaded. ${placeByHand(missing)}`, url, { cause });
+  }
+}
+
+/** Instructions for fetching the missing files elsewhere: which URL goes to which exact path. */
+function placeByHand(missing: readonly MissingModelFile[]): string {
+  return (
+    'Download them on a machine that can, and place them at exactly these paths:\n' +
+    missing.map((m) => `  ${m.path}  <-  ${m.url}`).join('\n')
+  );
+}
+
+/**
+ * A download that gave up part-way for a reason that may pass (a stalled or cut connection, a
+ * server error): the failure's own words, then the files still missing, to place by hand.
+ */
+export class ModelDownloadIncompleteError extends ModelDownloadError {
+  constructor(
+    readonly failure: ModelDownloadError,
+    readonly missing: readonly MissingModelFile[],
+  ) {
+    super(failure.kind, `${failure.message} Or, instead of running again: ${placeByHand(missing)}`, failure.url, { cause: failure });
   }
 }
 

@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Keyv } from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis from '@keyv/redis';
 import KeyvPostgres from '@keyv/postgres';
+import { SqliteKeyvStore } from './sqliteKeyvStore.js';
 
 /**
  * Turns a store URL into a connected keyv, proven by a real round trip, so that a
@@ -89,23 +89,14 @@ async function openSqlite(url: string, namespace: string, timeoutMs: number): Pr
       );
     });
   }
-  const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: timeoutMs });
-  let failure: unknown;
-  adapter.on('error', (error: unknown) => (failure ??= error));
+  let adapter: SqliteKeyvStore;
   try {
-    // WAL: a commit is one fsync of the log instead of a rollback journal dance, and a
-    // reader (say, the CLI's `stats`) does not block the writer. synchronous=FULL keeps
-    // every resolved write durable across power loss, not only across a killed process.
-    await withTimeout(adapter.query('PRAGMA journal_mode=WAL'), timeoutMs, 'opening the SQLite file');
-    await adapter.query('PRAGMA synchronous=FULL');
-    // Start-up reads large values; through a memory map they skip a read() per page.
-    await adapter.query('PRAGMA mmap_size=2147418112');
+    adapter = new SqliteKeyvStore(file, { busyTimeoutMs: timeoutMs });
   } catch (error) {
-    await adapter.disconnect().catch(() => undefined);
     throw new StoreUnavailableError(
-      `cannot open the SQLite store ${file}: ${describe(failure ?? error)}; check that the folder is writable ` +
+      `cannot open the SQLite store ${file}: ${describe(error)}; check that the folder is writable ` +
         'and the file is a SQLite database not locked by another program',
-      { cause: failure ?? error },
+      { cause: error },
     );
   }
   return withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));

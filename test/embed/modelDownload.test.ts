@@ -1,5 +1,6 @@
 import { test, describe, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -190,7 +191,7 @@ describe('downloadModel', () => {
     });
   });
 
-  test('a server that sends headers and then nothing fails with the timeout error naming the URL', async () => {
+  test('a server that sends headers and then nothing fails with the timeout error naming the URL and every file to place by hand', async () => {
     const server = await startHub({ stall: 'config.json' });
     const started = Date.now();
     await assert.rejects(
@@ -198,7 +199,12 @@ describe('downloadModel', () => {
       (error: unknown) => {
         assert.ok(error instanceof ModelDownloadError);
         assert.equal(error.kind, 'timeout');
-        assert.ok(error.message.includes(`${server.url}/${MODEL_ID}/resolve/main/config.json`), error.message);
+        assert.ok(error.message.startsWith(`Timed out: the download stalled, no data from ${server.url}/${MODEL_ID}/resolve/main/config.json`), error.message);
+        const notYetOnDisk = server.files.filter((file) => !existsSync(target(file.name)));
+        assert.ok(notYetOnDisk.length > 0);
+        for (const file of notYetOnDisk) {
+          assert.ok(error.message.includes(`${target(file.name)}  <-  ${server.url}/${MODEL_ID}/resolve/main/${file.name}`), `lists ${file.name}`);
+        }
         return true;
       },
     );
