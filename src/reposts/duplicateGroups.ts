@@ -24,8 +24,8 @@ export interface DuplicateCandidate {
 
 /**
  * Groups of two or more near-duplicates, largest first (ties: by first id); each group's members
- * ordered by id. Images in no group are left out. Cost: one hash scan per image, so O(n²) popcounts
- * (about 2.5 ns each; 100 000 images take some seconds).
+ * ordered by id. Images in no group are left out. Cost: one hash scan per image, so n² popcounts
+ * (about 3 ns each: 10 000 images take a third of a second, 100 000 half a minute).
  */
 export function duplicateGroups<T extends DuplicateCandidate>(candidates: readonly T[], thresholds: RepostThresholds): T[][] {
   const byId = new Map<string, number>();

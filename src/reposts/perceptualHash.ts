@@ -42,7 +42,7 @@ async function decodeGrey(bytes: Uint8Array, limits: ImageLimits): Promise<GreyP
     throw ImageRejectedError.corrupt(error instanceof Error ? error.message : String(error), error);
   }
   const { data, info } = result;
-  // greyscale() would keep an alpha channel, but the decoder has flattened transparency away.
+  // One grey channel: the decoder has flattened any transparency onto white.
   if (info.channels !== 1) throw new Error(`expected 1 grey channel, got ${info.channels}`);
   return { pixels: data, width: info.width, height: info.height };
 }

@@ -3,11 +3,11 @@
  * bits of this hash?". A hash is two 32-bit words in two typed arrays (8 bytes an image), and a
  * query scans them all, counting differing bits with a SWAR popcount.
  *
- * Why a scan: at 1 M random 64-bit hashes it costs about 2.5 ms of CPU a query on this project's
- * reference machine, about 2 % of embedding one image (BENCHMARKS.md), and it takes adds and
- * deletes in O(1). Multi-index hashing (four 16-bit tables, probing every key within ⌊d/4⌋ bits)
- * measured no faster at d = 12 on the same million uniformly spread hashes, and would do worse on
- * real hashes, which crowd into fewer buckets; it would only pay at much smaller distances.
+ * Why a scan: at 1 M hashes it costs about 3 ms of CPU a query on the project's 2-core machine,
+ * a few percent of embedding one image (BENCHMARKS.md), whatever the distance, and adds and deletes
+ * are O(1). Multi-index hashing (four 16-bit tables, probing every key within ⌊d/4⌋ bits) measured
+ * no faster at d = 12 and slower above it (3.4 ms at d = 14, 12 ms at d = 16) on a million uniformly
+ * spread hashes, its best case: real hashes crowd into fewer buckets.
  *
  * Low-information hashes (dctHash.ts) are not held: they match nothing.
  */
