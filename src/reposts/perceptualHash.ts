@@ -7,10 +7,10 @@
  * transparency on white, EXIF orientation), into grey of at most DECODED_SIDE pixels a side, which
  * lets libjpeg shrink while decoding: the hash costs a few percent of the embedding (BENCHMARKS.md).
  *
- * Why pHash rather than dHash (the difference hash of adjacent pixels): on the labelled weather
- * set, dHash put two unrelated photos 5 bits apart, closer than some re-encoded, resized and
- * brightened copies sat from their originals, while pHash kept every unrelated pair 12 or more
- * bits apart. Both miss large crops; the embedding covers those.
+ * Why pHash rather than dHash (the difference hash of adjacent pixels): on a first version of the
+ * labelled weather set, dHash put two unrelated photos 5 bits apart, as close as brightened copies
+ * sat to their originals, while pHash kept every unrelated pair 12 or more bits apart. Both miss
+ * large crops; the embedding covers those.
  */
 import type { OutputInfo } from 'sharp';
 import { ImageRejectedError } from '../embed/imageErrors.js';
