@@ -142,8 +142,11 @@ function checkSpec(spec: ImagePreprocessSpec): void {
   }
 }
 
-/** Decode pipeline shared by both paths: first frame, alpha on white, 8-bit sRGB (callers add autoOrient). */
-function decoder(bytes: Uint8Array, limits: ImageLimits): Sharp {
+/**
+ * Decode pipeline shared by both paths (and the perceptual hash): first frame, alpha on white, 8-bit
+ * sRGB (callers add autoOrient). Call it on bytes probeImage accepted.
+ */
+export function decoder(bytes: Uint8Array, limits: ImageLimits): Sharp {
   const limitInputPixels = Number.isFinite(limits.maxPixels) ? Math.max(1, Math.floor(limits.maxPixels)) : false;
   return sharp(bytes, { failOn: FAIL_ON, limitInputPixels, pages: 1 })
     .flatten({ background: FLATTEN_BACKGROUND })

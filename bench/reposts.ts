@@ -1,0 +1,286 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddingModel } from '../src/embed/embeddingModel.js';
+import { isInformative } from '../src/reposts/dctHash.js';
+import { duplicateGroups } from '../src/reposts/duplicateGroups.js';
+import { hammingDistance } from '../src/reposts/hammingDistance.js';
+import { perceptualHash } from '../src/reposts/perceptualHash.js';
+import { PerceptualHashIndex } from '../src/reposts/perceptualHashIndex.js';
+import { cosine, DEFAULT_REPOST_THRESHOLDS, type RepostThresholds } from '../src/reposts/repostMatcher.js';
+import { WEATHER_DIR } from '../test/fixtures/datasets.js';
+import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
+import { labelledRepostSet } from '../test/fixtures/repostCopies.js';
+import { mulberry32 } from '../test/fixtures/seededRandom.js';
+
+/**
+ * `npm run bench -- reposts`: how well the perceptual hash, the embedding and both together tell
+ * copies from different pictures, and what the hash costs beside the embedding.
+ *
+ * The labelled set: the 53 weather photos, the first 36 with three copies each (re-saved at JPEG
+ * quality 20, halved, cropped 3 % a side, framed 5 %, brightened 25 %, converted to PNG), written
+ * to a temporary folder and read back. Two images form a positive pair when they show the same
+ * photo. Embeddings come from the `small` fixture: uform3-small's shapes with RANDOM weights, so
+ * the embedding columns show the mechanics only; its cost is the real model's.
+ *
+ * `npm run bench -- reposts <model dir>` runs it with another uform3 directory (a downloaded
+ * model), whose embedding columns then mean something.
+ *
+ * Costs are CPU time (all threads of this process) and wall time of hashing and of embedding the
+ * same images, in alternating rounds of one run, best round of each: the result is their ratio.
+ */
+
+const LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 };
+const PHOTOS_WITH_COPIES = 36;
+const ROUNDS = 2;
+const INDEX_SIZE = 1_000_000;
+const LOOKUPS = 20;
+const HASH_SWEEP = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20];
+const COSINE_SWEEP = [0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999];
+const GRID_HASH = [6, 8, 10, 12, 14, 16, 18, 20];
+const GRID_COSINE = [0.7, 0.8, 0.85, 0.9, 0.95];
+
+interface Image {
+  name: string;
+  group: number;
+  kind: string;
+  hash: bigint;
+  embedding: Float32Array;
+}
+
+interface Pair {
+  positive: boolean;
+  /** Undefined when either hash is low-information (such a pair never matches by hash). */
+  distance: number | undefined;
+  cosine: number;
+  kinds: string;
+}
+
+interface Cost {
+  cpuSeconds: number;
+  wallSeconds: number;
+}
+
+async function measured<T>(work: () => Promise<T>): Promise<{ result: T; cost: Cost }> {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  const result = await work();
+  const used = process.cpuUsage(cpu);
+  return { result, cost: { cpuSeconds: (used.user + used.system) / 1e6, wallSeconds: Number(process.hrtime.bigint() - start) / 1e9 } };
+}
+
+function best(a: Cost | undefined, b: Cost): Cost {
+  return a === undefined ? b : { cpuSeconds: Math.min(a.cpuSeconds, b.cpuSeconds), wallSeconds: Math.min(a.wallSeconds, b.wallSeconds) };
+}
+
+function pairsOf(images: readonly Image[]): Pair[] {
+  const pairs: Pair[] = [];
+  for (let a = 0; a < images.length; a++) {
+    for (let b = a + 1; b < images.length; b++) {
+      const x = images[a]!;
+      const y = images[b]!;
+      const informative = isInformative(x.hash) && isInformative(y.hash);
+      pairs.push({
+        positive: x.group === y.group,
+        distance: informative ? hammingDistance(x.hash, y.hash) : undefined,
+        cosine: cosine(x.embedding, y.embedding),
+        kinds: [x.kind, y.kind].sort().join(' + '),
+      });
+    }
+  }
+  return pairs;
+}
+
+function hashMatches(pair: Pair, maxDistance: number): boolean {
+  return pair.distance !== undefined && pair.distance <= maxDistance;
+}
+
+function bothMatch(pair: Pair, thresholds: RepostThresholds): boolean {
+  return hashMatches(pair, thresholds.maxHashDistance) && pair.cosine >= thresholds.minCosine;
+}
+
+interface Score {
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+  precision: number;
+  recall: number;
+}
+
+function score<P extends { positive: boolean }>(pairs: readonly P[], decide: (pair: P) => boolean): Score {
+  let truePositives = 0;
+  let falsePositives = 0;
+  let falseNegatives = 0;
+  for (const pair of pairs) {
+    const said = decide(pair);
+    if (said && pair.positive) truePositives++;
+    else if (said) falsePositives++;
+    else if (pair.positive) falseNegatives++;
+  }
+  const precision = truePositives + falsePositives === 0 ? 1 : truePositives / (truePositives + falsePositives);
+  return { truePositives, falsePositives, falseNegatives, precision, recall: truePositives / (truePositives + falseNegatives) };
+}
+
+const line = (cells: ReadonlyArray<string | number>) => console.log(`| ${cells.join(' | ')} |`);
+const ruled = (header: readonly string[]) => {
+  line(header);
+  line(header.map(() => '---'));
+};
+const scoreCells = (s: Score) => [s.truePositives, s.falsePositives, s.falseNegatives, s.precision.toFixed(3), s.recall.toFixed(3)];
+
+async function labelledImagesOnDisk(folder: string): Promise<Array<{ name: string; group: number; kind: string; file: string }>> {
+  const names = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
+  const photos = await Promise.all(names.map(async (name) => ({ name, bytes: await readFile(path.join(WEATHER_DIR, name)) })));
+  const set = await labelledRepostSet(photos, PHOTOS_WITH_COPIES);
+  for (const image of set) await writeFile(path.join(folder, image.name), image.bytes);
+  return set.map(({ name, group, kind }) => ({ name, group, kind, file: path.join(folder, name) }));
+}
+
+/** CPU seconds per `within` query over INDEX_SIZE random informative hashes. */
+function lookupCostAtScale(): { cpuSecondsPerLookup: number; wallSecondsPerLookup: number } {
+  const random = mulberry32(12);
+  const word = () => Math.floor(random() * 2 ** 32);
+  const index = new PerceptualHashIndex();
+  const queries: bigint[] = [];
+  for (let i = 0; i < INDEX_SIZE; i++) {
+    const hash = (1n << 63n) | (BigInt(word() >>> 1) << 32n) | BigInt(word());
+    index.set(`image-${i}`, hash);
+    if (i % Math.floor(INDEX_SIZE / LOOKUPS) === 0) queries.push(hash);
+  }
+  index.within(queries[0]!, DEFAULT_REPOST_THRESHOLDS.maxHashDistance); // warm-up
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (const query of queries) index.within(query, DEFAULT_REPOST_THRESHOLDS.maxHashDistance);
+  const used = process.cpuUsage(cpu);
+  return {
+    cpuSecondsPerLookup: (used.user + used.system) / 1e6 / queries.length,
+    wallSecondsPerLookup: Number(process.hrtime.bigint() - start) / 1e9 / queries.length,
+  };
+}
+
+interface Costs {
+  hash: Cost;
+  embedding: Cost;
+}
+
+/** Hashes and embeds every file, alternating, ROUNDS times; the best round of each. */
+async function signalsAndCosts(model: EmbeddingModel, files: readonly Buffer[]): Promise<{ hashes: bigint[]; embeddings: Float32Array[]; costs: Costs }> {
+  await Promise.all(files.slice(0, 8).map((bytes) => Promise.all([model.embedImage(bytes), perceptualHash(bytes, LIMITS)]))); // warm-up
+  let hash: Cost | undefined;
+  let embedding: Cost | undefined;
+  let hashes: bigint[] = [];
+  let embeddings: Float32Array[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const hashed = await measured(() => Promise.all(files.map((bytes) => perceptualHash(bytes, LIMITS))));
+    const embedded = await measured(() => Promise.all(files.map((bytes) => model.embedImage(bytes))));
+    [hashes, embeddings] = [hashed.result, embedded.result];
+    hash = best(hash, hashed.cost);
+    embedding = best(embedding, embedded.cost);
+  }
+  return { hashes, embeddings, costs: { hash: hash!, embedding: embedding! } };
+}
+
+function printSweeps(pairs: readonly Pair[]): void {
+  console.log('hash alone (Hamming distance ≤ h)');
+  ruled(['h', 'TP', 'FP', 'FN', 'precision', 'recall']);
+  for (const h of HASH_SWEEP) line([h, ...scoreCells(score(pairs, (pair) => hashMatches(pair, h)))]);
+
+  console.log('\nembedding alone (cosine ≥ c)');
+  ruled(['c', 'TP', 'FP', 'FN', 'precision', 'recall']);
+  for (const c of COSINE_SWEEP) line([c, ...scoreCells(score(pairs, (pair) => pair.cosine >= c))]);
+
+  console.log('\nboth (distance ≤ h and cosine ≥ c): precision / recall');
+  ruled(['h \\ c', ...GRID_COSINE.map(String)]);
+  for (const h of GRID_HASH) {
+    const cells = GRID_COSINE.map((c) => score(pairs, (pair) => bothMatch(pair, { maxHashDistance: h, minCosine: c })));
+    line([h, ...cells.map((cell) => `${cell.precision.toFixed(3)} / ${cell.recall.toFixed(3)}`)]);
+  }
+}
+
+function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): void {
+  console.log(`\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxHashDistance}, c = ${thresholds.minCosine})`);
+  ruled(['pair', 'count', 'max distance', 'min cosine', 'found by both']);
+  const kinds = [...new Set(pairs.filter((pair) => pair.positive).map((pair) => pair.kinds))].sort();
+  for (const kind of kinds) {
+    const ofKind = pairs.filter((pair) => pair.positive && pair.kinds === kind);
+    const farthest = Math.max(...ofKind.map((pair) => pair.distance ?? 64));
+    const leastSimilar = Math.min(...ofKind.map((pair) => pair.cosine));
+    line([kind, ofKind.length, farthest, leastSimilar.toFixed(4), ofKind.filter((pair) => bothMatch(pair, thresholds)).length]);
+  }
+  const negatives = pairs.filter((pair) => !pair.positive);
+  const closest = Math.min(...negatives.map((pair) => pair.distance ?? 64));
+  console.log(`closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minCosine}: ${negatives.filter((pair) => pair.cosine >= thresholds.minCosine).length}`);
+}
+
+/** duplicateGroups over the set: true groups found exactly, and pairs put in one group scored like the decision. */
+function groupingReport(images: readonly Image[], thresholds: RepostThresholds): { exact: number; truth: number; pairs: Score } {
+  const groups = duplicateGroups(images.map((image) => ({ ...image, id: image.name, perceptualHash: image.hash })), thresholds);
+  const sizeOf = (group: number) => images.filter((image) => image.group === group).length;
+  const truth = new Set(images.map((image) => image.group).filter((group) => sizeOf(group) > 1)).size;
+  const exact = groups.filter((members) => members.every((image) => image.group === members[0]!.group) && members.length === sizeOf(members[0]!.group)).length;
+  const groupOf = new Map(groups.flatMap((members, index) => members.map((image) => [image.name, index] as const)));
+  const pairs: Array<{ positive: boolean; together: boolean }> = [];
+  for (let a = 0; a < images.length; a++) {
+    for (let b = a + 1; b < images.length; b++) {
+      const group = groupOf.get(images[a]!.name);
+      pairs.push({ positive: images[a]!.group === images[b]!.group, together: group !== undefined && group === groupOf.get(images[b]!.name) });
+    }
+  }
+  return { exact, truth, pairs: score(pairs, (pair) => pair.together) };
+}
+
+async function main(): Promise<void> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'reposts-bench-'));
+  const modelDir = process.argv[2];
+  const model = await EmbeddingModel.create({
+    dir: modelDir ?? (await fixtureModelDir('small')),
+    modelId: modelDir === undefined ? 'bench/small' : `local/${path.basename(modelDir)}`,
+    threads: 0,
+    maxBatch: 8,
+    maxWaitMs: 5,
+    imageLimits: LIMITS,
+  });
+  try {
+    const labelled = await labelledImagesOnDisk(folder);
+    const files = await Promise.all(labelled.map((image) => readFile(image.file)));
+    const { hashes, embeddings, costs } = await signalsAndCosts(model, files);
+    const images: Image[] = labelled.map((image, i) => ({ ...image, hash: hashes[i]!, embedding: embeddings[i]! }));
+    const pairs = pairsOf(images);
+    const positives = pairs.filter((pair) => pair.positive).length;
+    const lowInformation = images.filter((image) => !isInformative(image.hash)).length;
+    const defaults = DEFAULT_REPOST_THRESHOLDS;
+
+    const perImage = (cost: Cost) => `${((cost.cpuSeconds / images.length) * 1000).toFixed(1)} ms CPU, ${((cost.wallSeconds / images.length) * 1000).toFixed(1)} ms wall`;
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embeddings: ${modelDir ?? 'small fixture (random weights: mechanics only)'}`);
+    console.log(`set: ${images.length} images (53 photos, ${PHOTOS_WITH_COPIES} with 3 copies), ${pairs.length} pairs of which ${positives} positive; low-information hashes: ${lowInformation}\n`);
+    console.log(`per image, best of ${ROUNDS} alternating rounds: hash ${perImage(costs.hash)}; embedding ${perImage(costs.embedding)}\n`);
+    printSweeps(pairs);
+    printCopyKinds(pairs, defaults);
+    const grouping = groupingReport(images, defaults);
+    console.log(`duplicates groups at the defaults: ${grouping.exact} of ${grouping.truth} true groups found exactly; pairs in one group: precision ${grouping.pairs.precision.toFixed(3)}, recall ${grouping.pairs.recall.toFixed(3)}\n`);
+
+    const lookup = lookupCostAtScale();
+    console.log(`lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxHashDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`);
+
+    const result = (name: string, value: number, digits = 3) => console.log(`RESULT reposts.${name} ${value.toFixed(digits)}`);
+    result('hash_cpu_vs_embedding', costs.hash.cpuSeconds / costs.embedding.cpuSeconds, 4);
+    result('hash_wall_vs_embedding', costs.hash.wallSeconds / costs.embedding.wallSeconds, 4);
+    result('lookup_1m_cpu_vs_embedding', lookup.cpuSecondsPerLookup / (costs.embedding.cpuSeconds / images.length), 4);
+    const decisions: Array<[string, (pair: Pair) => boolean]> = [
+      ['hash_only', (pair) => hashMatches(pair, defaults.maxHashDistance)],
+      ['embedding_only', (pair) => pair.cosine >= defaults.minCosine],
+      ['combined', (pair) => bothMatch(pair, defaults)],
+    ];
+    for (const [name, decide] of decisions) {
+      const { precision, recall } = score(pairs, decide);
+      result(`${name}_precision`, precision);
+      result(`${name}_recall`, recall);
+    }
+    result('groups_exact_share', grouping.exact / grouping.truth);
+  } finally {
+    await model.dispose();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,86 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { LOW_INFORMATION_HASH } from '../../src/reposts/dctHash.js';
+import { PerceptualHashIndex } from '../../src/reposts/perceptualHashIndex.js';
+import { cosine, findReposts, type RepostThresholds } from '../../src/reposts/repostMatcher.js';
+import { unitVectorAt } from '../fixtures/unitVectors.js';
+
+const THRESHOLDS: RepostThresholds = { maxHashDistance: 10, minCosine: 0.9 };
+const HASH = 0xc5a1_9e33_07bd_4f68n;
+const NEW_EMBEDDING = unitVectorAt(1);
+
+/** HASH with its lowest `bits` bits flipped. */
+function hashAway(bits: number): bigint {
+  return HASH ^ ((1n << BigInt(bits)) - 1n);
+}
+
+/** An index plus embeddings of images given as [id, hash distance from HASH, cosine to NEW_EMBEDDING]. */
+function library(images: Array<[string, number, number]>) {
+  const hashes = new PerceptualHashIndex();
+  const embeddings = new Map<string, Float32Array>();
+  for (const [id, distance, similarity] of images) {
+    hashes.set(id, hashAway(distance));
+    embeddings.set(id, unitVectorAt(similarity));
+  }
+  return { hashes, embeddingOf: (id: string) => embeddings.get(id) };
+}
+
+const ids = (matches: Array<{ id: string }>) => matches.map((match) => match.id);
+
+describe('findReposts', () => {
+  test('an image is a repost when its hash and its embedding are both close', () => {
+    const { hashes, embeddingOf } = library([['copy', 4, 0.97]]);
+    const matches = findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS);
+    assert.deepEqual(ids(matches), ['copy']);
+    assert.equal(matches[0]!.hashDistance, 4);
+    assert.ok(Math.abs(matches[0]!.cosine - 0.97) < 1e-6);
+  });
+
+  test('a close hash with a distant embedding is not a repost', () => {
+    const { hashes, embeddingOf } = library([['same-layout', 2, 0.6]]);
+    assert.deepEqual(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS), []);
+  });
+
+  test('a close embedding with a distant hash is not a repost', () => {
+    const { hashes, embeddingOf } = library([['same-scene', 20, 0.99]]);
+    assert.deepEqual(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS), []);
+  });
+
+  test('both thresholds are inclusive', () => {
+    // 0.875 is exact in float32, so the cosine lands on the threshold itself.
+    const thresholds = { maxHashDistance: 10, minCosine: 0.875 };
+    const { hashes, embeddingOf } = library([['at-both-limits', 10, 0.875], ['just-past-distance', 11, 1], ['just-under-cosine', 0, 0.874]]);
+    assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, thresholds)), ['at-both-limits']);
+  });
+
+  test('a low-information image is never a repost, even of an identical embedding', () => {
+    const { hashes, embeddingOf } = library([['photo', 0, 1]]);
+    assert.deepEqual(findReposts({ perceptualHash: LOW_INFORMATION_HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS), []);
+  });
+
+  test('an indexed image whose embedding is gone is skipped', () => {
+    const { hashes, embeddingOf } = library([['kept', 3, 0.95], ['removed', 1, 0.99]]);
+    const lookup = (id: string) => (id === 'removed' ? undefined : embeddingOf(id));
+    assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, lookup, THRESHOLDS)), ['kept']);
+  });
+
+  test('matches come nearest hash first, then most similar embedding', () => {
+    const { hashes, embeddingOf } = library([['far', 8, 0.99], ['near-less-similar', 2, 0.92], ['near-more-similar', 2, 0.98], ['exact', 0, 0.91]]);
+    assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS)), [
+      'exact',
+      'near-more-similar',
+      'near-less-similar',
+      'far',
+    ]);
+  });
+});
+
+describe('cosine', () => {
+  test('of unit vectors is their dot product', () => {
+    assert.ok(Math.abs(cosine(unitVectorAt(0.3), unitVectorAt(1)) - 0.3) < 1e-6);
+  });
+
+  test('refuses embeddings of different sizes', () => {
+    assert.throws(() => cosine(unitVectorAt(1, 4), unitVectorAt(1, 8)), RangeError);
+  });
+});
