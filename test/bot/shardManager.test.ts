@@ -82,8 +82,10 @@ describe('the shard manager with real shard processes', { timeout: 300_000 }, ()
     const script = path.join(dir, `shard-${scripts++}.mjs`);
     await writeFile(
       script,
-      `import { appendFileSync } from 'node:fs';
-       appendFileSync(${JSON.stringify(log)}, JSON.stringify({ shard: process.env.SHARDS, count: process.env.SHARD_COUNT, pid: process.pid, at: Date.now() }) + '\\n');
+      `import { appendFileSync, readFileSync } from 'node:fs';
+       const log = ${JSON.stringify(log)};
+       const started = (id) => readFileSync(log, 'utf8').includes('"shard":"' + id + '"');
+       appendFileSync(log, JSON.stringify({ shard: process.env.SHARDS, count: process.env.SHARD_COUNT, pid: process.pid, at: Date.now() }) + '\\n');
        const shard = Number(process.env.SHARDS);
        ${behaviour}`,
     );
@@ -125,7 +127,10 @@ describe('the shard manager with real shard processes', { timeout: 300_000 }, ()
   });
 
   test(`a shard that exits ${EXIT_RESTART_WILL_NOT_HELP} is not restarted, and the other shards are stopped`, async () => {
-    const { script, starts } = await shardScript(`if (shard === 1) process.exit(${EXIT_RESTART_WILL_NOT_HELP}); ${stayAlive}`);
+    // Shard 1 gives up only once shard 0 is running, so that there is a healthy shard to stop.
+    const { script, starts } = await shardScript(
+      `if (shard === 1) setInterval(() => started(0) && process.exit(${EXIT_RESTART_WILL_NOT_HELP}), 20); ${stayAlive}`,
+    );
     const manager = await runShardManager({ config, token: 'x.y.z', script, count: 2, ids: undefined, spawnDelayMs: 0, restartPolicy: { ...POLICY, firstDelayMs: 10 } });
     await assert.rejects(manager.finished, ShardCannotStartError);
     const started = await starts();
