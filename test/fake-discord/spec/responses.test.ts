@@ -129,7 +129,7 @@ describe("the fake's answers match Discord's OpenAPI response schemas", () => {
     const { discord } = env;
     const interaction = await answered(
       async (i) => {
-        const callback = await fetch(`${discord.apiUrl}/v10/interactions/${i.id}/${'token' in i ? i.token : ''}/callback?with_response=true`, {
+        const callback = await fetch(`${discord.apiUrl}/v10/interactions/${i.id}/${i.token}/callback?with_response=true`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ type: 4, data: { content: 'found 1', embeds: [{ title: '#1' }] } }),
@@ -138,7 +138,7 @@ describe("the fake's answers match Discord's OpenAPI response schemas", () => {
       },
       () => discord.invokeSlashCommand({ channelId: ids.channel, userId: ids.member, name: 'find' }),
     );
-    const token = 'token' in interaction ? interaction.token : '';
+    const { token } = interaction;
     await answerOf('GET', `/webhooks/${discord.applicationId}/${token}/messages/@original`);
     await answerOf('PATCH', `/webhooks/${discord.applicationId}/${token}/messages/@original`, { content: 'found 2' });
     await answerOf('POST', `/webhooks/${discord.applicationId}/${token}`, { content: 'and one more', flags: MessageFlags.Ephemeral });
@@ -154,7 +154,7 @@ describe("the fake's answers match Discord's OpenAPI response schemas", () => {
       (i) => (i.isButton() ? i.reply({ content: 'more', flags: MessageFlags.Ephemeral }) : Promise.resolve()),
       () => discord.pressButton({ userId: ids.member, messageId: String(withButton['id']), customId: 'more' }),
     );
-    const token = 'token' in interaction ? interaction.token : '';
+    const { token } = interaction;
     const reply = await answerOf('GET', `/webhooks/${discord.applicationId}/${token}/messages/@original`);
     assert.equal((reply['interaction_metadata'] as { interacted_message_id?: string }).interacted_message_id, withButton['id']);
   });
