@@ -1,4 +1,5 @@
 import { MessageType } from 'discord.js';
+import { assertComponentsV2Rules, IS_COMPONENTS_V2 } from './componentsV2Limits.js';
 import type { BotMessageRecord } from './groundTruth.js';
 import { assertNotEmpty, parseMentions, readMessageInput, type UploadedFile } from './messageInput.js';
 import type { InteractionMetadataRecord, MessageRecord } from './state.js';
@@ -8,6 +9,7 @@ import type { World } from './world.js';
 
 const EPHEMERAL = 64;
 const LOADING = 128;
+const KEPT_FLAGS = EPHEMERAL | IS_COMPONENTS_V2;
 
 export interface BotMessageOptions {
   channelId: string;
@@ -47,6 +49,7 @@ export function createBotMessage(world: World, options: BotMessageOptions): Mess
   });
   for (const attachment of message.attachments) attachment.ephemeral = message.ephemeral;
   if (!options.allowEmpty) assertNotEmpty(message);
+  assertComponentsV2Rules(message);
   const mentions = parseMentions(message.content);
   message.mentions = mentions.users.filter((id) => world.state.users.has(id));
   message.mentionRoles = mentions.roles;
@@ -60,6 +63,7 @@ export function editBotMessage(world: World, message: MessageRecord, body: unkno
     channelId: message.channelId,
     existing: message.attachments,
     newId: () => world.state.ids.next(),
+    existingFlags: message.flags,
     // An edit cannot change whether a message is ephemeral; Discord ignores the bit, so do we.
     allowEphemeral: true,
   });
@@ -70,10 +74,12 @@ export function editBotMessage(world: World, message: MessageRecord, body: unkno
     embeds: raw['embeds'] === null ? [] : (input.embeds ?? message.embeds),
     components: raw['components'] === null ? [] : (input.components ?? message.components),
     attachments: input.attachments ?? message.attachments,
-    flags: ((input.flags === undefined ? message.flags : (message.flags & EPHEMERAL) | (input.flags & ~EPHEMERAL)) & ~LOADING) >>> 0,
+    // Neither ephemerality nor Components V2 can be undone by an edit.
+    flags: ((input.flags === undefined ? message.flags : (message.flags & KEPT_FLAGS) | (input.flags & ~EPHEMERAL)) & ~LOADING) >>> 0,
   };
   // Validate before touching the stored message, so a refused edit changes nothing.
   assertNotEmpty(next);
+  assertComponentsV2Rules(next);
   Object.assign(message, next);
   for (const attachment of message.attachments) {
     attachment.ephemeral = message.ephemeral;

@@ -331,9 +331,15 @@ export class FakeDiscord {
     for (;;) {
       const value = predicate();
       if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${this.refusalNote()}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /** Bodies refused as Discord would refuse them often explain a wait that never ends. */
+  private refusalNote(): string {
+    const refusals = this.truth.requests.flatMap((r) => (r.refusal === null ? [] : [r.refusal]));
+    return refusals.length === 0 ? '' : `; the fake refused ${refusals.length} request(s) as Discord would:\n${refusals.join('\n')}`;
   }
 
   /** Wait for the bot to post a message (not an interaction answer) matching `predicate`. */

@@ -1,5 +1,6 @@
 import type { APIEmbed } from 'discord.js';
 import type { Cdn } from './cdn.js';
+import { componentMediaUrls } from './componentTree.js';
 import type { MessageRecord } from './state.js';
 
 /** What really happened: every HTTP request the bot made, and every message state a person could have seen. */
@@ -23,6 +24,8 @@ export interface RequestRecord {
   files: { field: string; filename: string; contentType: string | null; size: number }[];
   /** discord.js REST sends `DiscordBot (https://discord.js.org, …)`; a test's own fetch does not. */
   userAgent: string | null;
+  /** Why a 400 refused the body: the route, and one line per field for Invalid Form Body (spec or limit); else null. */
+  refusal: string | null;
 }
 
 export interface AttachmentView {
@@ -42,7 +45,10 @@ export interface MessageView {
   embeds: APIEmbed[];
   components: unknown[];
   attachments: AttachmentView[];
-  /** What a person sees as pictures: embed images and thumbnails (attachment:// resolved), then attached files. */
+  /**
+   * What a person sees as pictures: embed images and thumbnails, then media gallery items, thumbnails and files of
+   * components (attachment:// resolved), then attached files.
+   */
   mediaUrls: string[];
   flags: number;
 }
@@ -133,13 +139,14 @@ export class GroundTruth {
       return file ? [file.url] : [];
     };
     const embedMedia = message.embeds.flatMap((e) => [...resolve(e.image?.url), ...resolve(e.thumbnail?.url)]);
+    const componentMedia = componentMediaUrls(message.components).flatMap(resolve);
     return {
       at: Date.now(),
       content: message.content,
       embeds: structuredClone(message.embeds),
       components: structuredClone(message.components),
       attachments,
-      mediaUrls: [...new Set([...embedMedia, ...attachments.map((a) => a.url)])],
+      mediaUrls: [...new Set([...embedMedia, ...componentMedia, ...attachments.map((a) => a.url)])],
       flags: message.flags,
     };
   }

@@ -74,6 +74,10 @@ export class GuildPayloads {
       safety_alerts_channel_id: null,
       hub_type: null,
       incidents_data: null,
+      nsfw: false,
+      region: 'deprecated',
+      max_presences: null,
+      home_header: null,
     };
   }
 }

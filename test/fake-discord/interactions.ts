@@ -67,10 +67,13 @@ export class InteractionTimeoutError extends Error {
   constructor(
     readonly reply: InteractionReply,
     timeoutMs: number,
+    /** Answers of the bot to this interaction that were refused as Discord would refuse them (see RequestRecord.refusal). */
+    readonly refusals: string[] = [],
   ) {
     super(
       `the bot did not answer interaction ${reply.interactionId} within ${timeoutMs} ms ` +
-        `(callback: ${reply.callbackType ?? 'none'}, followups: ${reply.followups.length}); check the bot's logs`,
+        `(callback: ${reply.callbackType ?? 'none'}, followups: ${reply.followups.length}); ` +
+        (refusals.length > 0 ? `the fake refused ${refusals.length} of its requests:\n${refusals.join('\n')}` : "check the bot's logs"),
     );
   }
 }
@@ -108,6 +111,13 @@ export class Interactions {
 
   all(): InteractionRecord[] {
     return [...this.byId.values()];
+  }
+
+  /** Refused requests of the bot for this interaction: its callback (by id) and webhook calls (by token). */
+  private refusals(record: InteractionRecord): string[] {
+    return this.truth.requests
+      .filter((r) => r.refusal !== null && (r.path.includes(`/interactions/${record.id}/`) || r.path.includes(record.token)))
+      .map((r) => r.refusal ?? '');
   }
 
   /** Something happened to this interaction's answer: wake waiters. */
@@ -152,7 +162,7 @@ export class Interactions {
       };
       const deadline = setTimeout(() => {
         done();
-        reject(new InteractionTimeoutError(this.reply(record), timeoutMs));
+        reject(new InteractionTimeoutError(this.reply(record), timeoutMs, this.refusals(record)));
       }, timeoutMs);
       const check = () => {
         clearTimeout(settle);

@@ -40,7 +40,7 @@ const COMPONENTS_V2 = 32768;
 export function readMessageInput(
   body: unknown,
   files: UploadedFile[],
-  context: { channelId: string; existing?: AttachmentRecord[]; newId: () => string; allowEphemeral: boolean },
+  context: { channelId: string; existing?: AttachmentRecord[]; existingFlags?: number; newId: () => string; allowEphemeral: boolean },
 ): MessageInput {
   const raw = (body ?? {}) as Record<string, unknown>;
   const errors: Record<string, string> = {};
@@ -62,7 +62,9 @@ export function readMessageInput(
   }
   if (raw['components'] !== undefined && raw['components'] !== null) {
     const components = raw['components'];
-    const v2 = typeof raw['flags'] === 'number' && (raw['flags'] & COMPONENTS_V2) !== 0;
+    // The flag cannot be removed once set, so an edit of a Components V2 message is one too.
+    const flags = (typeof raw['flags'] === 'number' ? raw['flags'] : 0) | (context.existingFlags ?? 0);
+    const v2 = (flags & COMPONENTS_V2) !== 0;
     if (!Array.isArray(components) || (!v2 && components.length > 5)) errors['components'] = 'Must be 5 or fewer in length.';
     else {
       if (!v2) components.forEach((row, i) => checkActionRow(row, `components.${i}`, errors));

@@ -1,5 +1,6 @@
 import {
   ChannelType,
+  EmbedType,
   type APIAttachment,
   type APIChannel,
   type APIEmbed,
@@ -10,6 +11,7 @@ import {
   type APIUser,
 } from 'discord.js';
 import type { Cdn } from './cdn.js';
+import { answeredComponents, externalMediaId, type UnfurledMedia } from './answeredComponents.js';
 import { GuildPayloads } from './guildPayloads.js';
 import type {
   AttachmentRecord,
@@ -42,6 +44,8 @@ export class Payloads {
       avatar: null,
       ...(user.bot ? { bot: true } : {}),
       public_flags: 0,
+      flags: 0,
+      primary_guild: null,
     } as unknown as APIUser;
   }
 
@@ -200,7 +204,7 @@ export class Payloads {
       mention_roles: [...message.mentionRoles],
       attachments: strip ? [] : message.attachments.map((a) => this.attachment(a)),
       embeds: strip ? [] : message.embeds.map((e) => this.resolveEmbed(e, message)),
-      components: strip ? [] : structuredClone(message.components),
+      components: strip ? [] : answeredComponents(message.components, (url) => this.unfurl(url, message)),
       pinned: false,
       flags: message.flags,
     };
@@ -214,6 +218,7 @@ export class Payloads {
         user,
         authorizing_integration_owners: message.guildId ? { '0': message.guildId } : { '1': user.id },
         ...(message.interaction.type === 2 ? { name: message.interaction.name } : {}),
+        ...(message.interaction.interactedMessageId ? { interacted_message_id: message.interaction.interactedMessageId } : {}),
       };
       payload['interaction'] = { id: message.interaction.id, type: message.interaction.type, name: message.interaction.name, user };
     }
@@ -239,9 +244,18 @@ export class Payloads {
     return payload as unknown as APIMessage;
   }
 
+  /** A media URL of a component: `attachment://name` is the message's file of that name. */
+  private unfurl(url: string, message: MessageRecord): UnfurledMedia {
+    const file = url.startsWith('attachment://') ? message.attachments.find((a) => a.filename === url.slice('attachment://'.length)) : undefined;
+    if (!file) return { id: externalMediaId(url), url, proxy_url: url, width: null, height: null, content_type: null };
+    const cdnUrl = this.cdn.urlFor(file);
+    return { id: file.id, url: cdnUrl, proxy_url: cdnUrl, width: file.width, height: file.height, content_type: file.contentType, attachment_id: file.id };
+  }
+
   /** Embeds may point at the message's own files with attachment://name; Discord answers with the file's CDN URL. */
   private resolveEmbed(embed: APIEmbed, message: MessageRecord): APIEmbed {
-    const copy = structuredClone(embed);
+    // Embeds a bot sends are rich embeds; Discord says so in its answer.
+    const copy = { type: EmbedType.Rich, ...structuredClone(embed) };
     const resolve = (media: { url?: string; proxy_url?: string } | undefined): void => {
       if (!media?.url?.startsWith('attachment://')) return;
       const name = media.url.slice('attachment://'.length);

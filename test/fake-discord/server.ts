@@ -8,6 +8,7 @@ import type { Gateway } from './gateway.js';
 import type { GroundTruth, RequestRecord } from './groundTruth.js';
 import type { UploadedFile } from './messageInput.js';
 import type { RestAnswer, Router } from './router.js';
+import { explainBadRequest, refuseInvalidBody } from './spec/requestCheck.js';
 
 /** One HTTP server on loopback for REST (/api/v10), the CDN (/attachments) and the gateway (WebSocket upgrade). */
 
@@ -75,6 +76,7 @@ export class FakeServer {
       body,
       files: files.map((f) => ({ field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.length })),
       userAgent: req.headers['user-agent'] ?? null,
+      refusal: null,
     });
     const delay = this.parts.faults.delayFor(url.pathname);
     if (delay > 0) await sleep(delay, undefined, { signal: this.closing.signal });
@@ -96,11 +98,19 @@ export class FakeServer {
     if (found.route.auth && req.headers.authorization !== `Bot ${this.parts.token}`) {
       return sendJson(res, record, 401, { message: '401: Unauthorized', code: 0 });
     }
+    const refusal = body === null ? null : refuseInvalidBody(method, path, body);
+    if (refusal) {
+      record.refusal = refusal.explanation;
+      return sendJson(res, record, 400, refusal.answer.body());
+    }
     let answer: RestAnswer;
     try {
       answer = await found.route.handler({ method, path, params: found.params, query: url.searchParams, headers: req.headers, body, files });
     } catch (error) {
-      if (error instanceof ApiError) return sendJson(res, record, error.status, error.body());
+      if (error instanceof ApiError) {
+        record.refusal = explainBadRequest(record.route, error);
+        return sendJson(res, record, error.status, error.body());
+      }
       const message = error instanceof Error ? error.stack ?? error.message : String(error);
       return sendJson(res, record, 500, { message: `fake Discord handler failed: ${message}`, code: 0 });
     }

@@ -93,6 +93,8 @@ export interface InteractionMetadataRecord {
   type: number;
   name: string;
   userId: string;
+  /** For a component's interaction: the message the component was on. */
+  interactedMessageId?: string | null;
 }
 
 export interface MessageRecord {

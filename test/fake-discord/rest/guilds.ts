@@ -40,6 +40,8 @@ export function registerGuildRoutes(router: Router, world: World): void {
     return ok({
       threads: threads.map((c) => payloads.channel(c)),
       members: threads.filter((c) => c.thread?.members.has(world.botId)).map(threadMember),
+      // The spec's ThreadsResponse requires it here too; all active threads come in one answer.
+      has_more: false,
     });
   });
 

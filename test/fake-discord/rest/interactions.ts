@@ -18,6 +18,7 @@ export function registerInteractionRoutes(router: Router, world: World, interact
     type: record.type,
     name: record.name ?? '',
     userId: record.userId,
+    interactedMessageId: record.sourceMessageId,
   });
 
   router.add(

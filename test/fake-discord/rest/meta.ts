@@ -4,6 +4,9 @@ import type { World } from '../world.js';
 
 /** Gateway discovery, the bot's own user and application. */
 
+/** Privileged intents granted: message content (limited), guild members (limited), presence (limited). */
+const APPLICATION_FLAGS = (1 << 19) | (1 << 15) | (1 << 13);
+
 export interface MetaSettings {
   gatewayUrl: () => string;
   shards: () => number;
@@ -44,7 +47,15 @@ export function registerMetaRoutes(router: Router, world: World, settings: MetaS
     bot_public: true,
     bot_require_code_grant: false,
     verify_key: '0'.repeat(64),
-    flags: (1 << 19) | (1 << 15) | (1 << 13),
+    flags: APPLICATION_FLAGS,
+    flags_new: String(APPLICATION_FLAGS),
+    redirect_uris: [],
+    interactions_endpoint_url: null,
+    role_connections_verification_url: null,
+    explicit_content_filter: 0,
+    eligible_oauth2_scopes: ['bot', 'applications.commands'],
+    approximate_user_install_count: 0,
+    approximate_user_authorization_count: 0,
     team: null,
     owner: payloads.user(state.user(settings.ownerId())),
     bot: payloads.user(state.user(world.botId)),
