@@ -3,6 +3,7 @@ import { Status } from 'discord.js';
 import { ConfigError, loadConfig, requireDiscordToken, type Config } from './config.js';
 import { startBot } from './discord/bot.js';
 import { runShardManager, shardOfGuild } from './discord/shardManager.js';
+import { surviveUnhandledRejections } from './discord/unhandledRejections.js';
 import { openEngine } from './engine.js';
 import { logger, setLogLevel } from './logger.js';
 import { startHealthServer } from './ops/healthServer.js';
@@ -10,6 +11,7 @@ import { BotMetrics } from './ops/metrics.js';
 
 /** Start the bot: config → model → store and index → Discord (or a manager of shard processes). */
 async function main(): Promise<void> {
+  surviveUnhandledRejections();
   const config = loadConfig();
   setLogLevel(config.logLevel);
   const token = requireDiscordToken(config);

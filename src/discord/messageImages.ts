@@ -9,9 +9,15 @@ export interface MessageImage {
   filename: string;
   /** Size announced by Discord, when known (lets oversized files be refused unread). */
   size: number | undefined;
+  /** Set when the image is not to be indexed: why (recorded as a failure, like any refusal). */
+  refusal?: string;
 }
 
+/** SVGs are rendered, not decoded: they can pull in other files and addresses, so they are never fetched. */
+const SVG_REFUSAL = 'SVG images are not indexed (a vector image can load other files when drawn)';
+
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp)$/i;
+const SVG_NAME = /\.svgz?$/i;
 
 export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly string[]): MessageImage[] {
   if (message.guildId === null || message.author === null) return [];
@@ -24,14 +30,16 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
   };
   const images: MessageImage[] = [];
   for (const attachment of message.attachments.values()) {
-    const type = attachment.contentType ?? '';
-    const looksLikeImage = type.startsWith('image/') ? type !== 'image/svg+xml' : type === '' && IMAGE_NAME.test(attachment.name);
-    if (!looksLikeImage) continue;
+    const type = (attachment.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    const svg = type === 'image/svg+xml' || (type === '' && SVG_NAME.test(attachment.name));
+    const looksLikeImage = type.startsWith('image/') || (type === '' && IMAGE_NAME.test(attachment.name));
+    if (!looksLikeImage && !svg) continue;
     images.push({
       origin: { ...base, id: discordRecordId(message.id, attachment.id), attachmentId: attachment.id, source: attachment.url },
       url: attachment.url,
       filename: attachment.name,
       size: attachment.size,
+      ...(svg ? { refusal: SVG_REFUSAL } : {}),
     });
   }
   message.embeds.forEach((embed, index) => {

@@ -1,6 +1,7 @@
 import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
 import { logger } from '../logger.js';
-import type { ImageLibrary, SearchHit } from '../search/imageLibrary.js';
+import type { SearchHit } from '../search/imageLibrary.js';
+import type { IndexForgetting } from './indexForgetting.js';
 
 /** A hit ready to show: its image at a URL that works now. */
 export interface ShownHit {
@@ -30,16 +31,14 @@ export class ResultMedia {
 
   constructor(
     private readonly client: Client,
-    private readonly library: ImageLibrary,
+    private readonly forgetting: IndexForgetting,
   ) {}
 
   async fresh(hits: readonly SearchHit[]): Promise<ShownHit[]> {
     const checks = await Promise.all(hits.map((hit) => this.check(hit)));
     const deleted = hits.filter((_, i) => checks[i]!.status === 'deleted');
     if (deleted.length > 0) {
-      const collection = deleted[0]!.image.collection;
-      await this.library.remove(collection, deleted.map((hit) => hit.image.id));
-      logger.info({ guildId: collection, purged: deleted.length }, 'purged results whose messages were deleted');
+      await this.forgetting.imagesGone(deleted[0]!.image.collection, deleted.map((hit) => hit.image.id), 'result');
     }
     const shown = hits.flatMap((hit, i): Array<{ hit: SearchHit; url: string | undefined }> => {
       const check = checks[i]!;

@@ -42,6 +42,8 @@ export async function startBotUnderTest(
     LOG_LEVEL: 'silent',
     ENCODER_THREADS: '1',
     COMMANDS_PER_MINUTE: '1000',
+    // Off unless a test turns it on: its history reads would mix with those a test counts.
+    RECHECK_REQUESTS_PER_MINUTE: '0',
     ...options.env,
   });
   setLogLevel(config.logLevel);
