@@ -1,4 +1,4 @@
-import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
+import { DiscordAPIError, Events, RESTJSONErrorCodes, type Client } from 'discord.js';
 import { logger } from '../logger.js';
 import type { SearchHit } from '../search/imageLibrary.js';
 import type { IndexForgetting } from './indexForgetting.js';
@@ -32,7 +32,16 @@ export class ResultMedia {
   constructor(
     private readonly client: Client,
     private readonly forgetting: IndexForgetting,
-  ) {}
+  ) {
+    // While the bot could not see a channel, deletions there did not reach it: after any change
+    // to what it may see, results are read again rather than taken from earlier checks.
+    const forgetChecks = () => this.checked.clear();
+    client.on(Events.ChannelUpdate, forgetChecks);
+    client.on(Events.GuildRoleUpdate, forgetChecks);
+    client.on(Events.GuildMemberUpdate, (_old, member) => {
+      if (member.id === client.user?.id) forgetChecks();
+    });
+  }
 
   async fresh(hits: readonly SearchHit[]): Promise<ShownHit[]> {
     const checks = await Promise.all(hits.map((hit) => this.check(hit)));

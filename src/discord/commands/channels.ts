@@ -90,7 +90,7 @@ function listText(guild: Guild, indexed: ReadonlySet<string>): string {
     const missing = botReadBlockers(channel);
     return missing.length === 0
       ? `• <#${channelId}>`
-      : `• <#${channelId}>: I can't read it now, so its images are left out of results. Give my role ${missing.join(' and ')} there.`;
+      : `• <#${channelId}>: I can't read it now, so its images are left out of results. Give me ${missing.join(' and ')} there.`;
   });
   return ['Indexed channels (with their threads):', ...lines].join('\n');
 }
