@@ -92,7 +92,9 @@ describe('MemberAccess decides what a member may see', () => {
   before(async () => {
     started = await startFakeDiscordWithClient({
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
-      setup: (discord) => (world = build(discord)),
+      setup: (discord) => {
+        world = build(discord);
+      },
     });
     client = started.client;
   });
