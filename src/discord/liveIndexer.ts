@@ -81,6 +81,7 @@ export class LiveIndexer {
   async catchUp(client: Client): Promise<void> {
     this.started = true;
     await this.catchUpGuilds([...client.guilds.cache.values()]);
+    if (!this.stopping) logger.info({ guilds: client.guilds.cache.size }, 'catch-up after start finished');
   }
 
   private catchUpGuilds(guilds: readonly Guild[]): Promise<void> {
