@@ -58,6 +58,8 @@ export const POST_CHANNEL_TYPES: readonly ChannelType[] = [ChannelType.GuildForu
 
 export class Scenario {
   private positions = new Map<string, number>();
+  /** Archive times are made distinct (1 ms apart at least), so listings paged by them never skip a tie. */
+  private lastArchivedAt = 0;
 
   constructor(private readonly world: World) {}
 
@@ -236,7 +238,7 @@ export class Scenario {
         locked: spec.locked ?? false,
         members: new Set([ownerId, ...(spec.members ?? [])]),
         createdAt: new Date().toISOString(),
-        archivedAt: spec.archived === true ? new Date().toISOString() : null,
+        archivedAt: spec.archived === true ? this.archiveTime() : null,
         messageCount: 0,
       },
       recipientIds: [],
@@ -253,7 +255,7 @@ export class Scenario {
     const thread = this.state.channel(threadId);
     if (!thread.thread || !thread.guildId) throw new FakeDiscordUsageError(`${threadId} is not a thread`);
     thread.thread.archived = archived;
-    if (archived) thread.thread.archivedAt = new Date().toISOString();
+    if (archived) thread.thread.archivedAt = this.archiveTime();
     this.world.dispatchGuildEvent('THREAD_UPDATE', thread.guildId, I.Guilds, () =>
       this.world.botCanView(thread) ? this.world.payloads.channel(thread, this.world.botId) : null,
     );
@@ -301,6 +303,11 @@ export class Scenario {
     const thread = this.state.channel(threadId);
     if (!thread.thread || !thread.guildId) throw new FakeDiscordUsageError(`${threadId} is not a thread`);
     return thread;
+  }
+
+  private archiveTime(): string {
+    this.lastArchivedAt = Math.max(Date.now(), this.lastArchivedAt + 1);
+    return new Date(this.lastArchivedAt).toISOString();
   }
 
   private role(id: string, guildId: string, name: string, permissions: bigint, position: number): RoleRecord {
