@@ -156,6 +156,9 @@ describe('/reindex, end to end', () => {
     const images = await postHistory(discord, hidden.id, world.memberId, 20);
     discord.setThreadArchived(hidden.id, true);
     await indexChannel(harness, world, channel.id);
+    // After a restart the bot knows only active threads: the archived one must be listed from Discord.
+    await harness.restart();
+    assert.equal(harness.bot.client.channels.cache.has(hidden.id), false);
     const reply = await reindex(harness, world, channel.id);
     assert.match(reply.content, /and its 1 thread\./);
     assert.doesNotMatch(reply.content, /Manage Threads/);
