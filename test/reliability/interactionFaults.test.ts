@@ -1,14 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { REST } from 'discord.js';
-import { registerCommands } from '../../src/discord/registerCommands.js';
-import { FakeDiscord } from '../fake-discord/index.js';
-import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
-import { startBotProcess, type BotProcess } from '../bot/botProcess.js';
-import { buildSmallWorld, CALLBACK_ROUTE, until, type SmallWorld } from '../bot/world.js';
+import type { FakeDiscord } from '../fake-discord/index.js';
+import { startBotProcess, startProcessWorld, type BotProcess, type ProcessWorld } from '../bot/botProcess.js';
+import { CALLBACK_ROUTE, until, type SmallWorld } from '../bot/world.js';
 
 /**
  * The bot as its own process (as `npm start` runs it), with one command a minute allowed
@@ -16,31 +10,20 @@ import { buildSmallWorld, CALLBACK_ROUTE, until, type SmallWorld } from '../bot/
  * too, and the process must log it and keep running, not die of an unhandled rejection.
  */
 describe('the bot process when Discord refuses its interaction replies', () => {
+  let setup: ProcessWorld;
   let discord: FakeDiscord;
   let world: SmallWorld;
-  let dataDir: string;
   let bot: BotProcess;
 
   before(async () => {
-    discord = await FakeDiscord.start();
-    world = buildSmallWorld(discord);
-    await registerCommands(new REST({ api: discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'interaction-faults-'));
-    bot = startBotProcess({
-      DISCORD_TOKEN: discord.botToken,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_CDN_HOSTS: discord.cdnHost,
-      MODEL_DIR: await fixtureModelDir('tiny'),
-      STORE_URL: `sqlite://${path.join(dataDir, 'index.sqlite')}`,
-      ENCODER_THREADS: '1',
-      COMMANDS_PER_MINUTE: '1',
-    });
+    setup = await startProcessWorld();
+    ({ discord, world } = setup);
+    bot = startBotProcess({ ...setup.env, COMMANDS_PER_MINUTE: '1' });
     await bot.waitForLine(/ready as/, 60_000);
   });
   after(async () => {
     await bot.stop('SIGKILL');
-    await discord.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await setup.stop();
   });
 
   test('keeps running, logs the failure, and answers the next command once Discord recovers', async () => {

@@ -1,14 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { PermissionFlagsBits as P, REST } from 'discord.js';
-import { registerCommands } from '../../src/discord/registerCommands.js';
-import { FakeDiscord } from '../fake-discord/index.js';
-import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
-import { startBotProcess, type BotProcess } from '../bot/botProcess.js';
-import { buildSmallWorld, type SmallWorld } from '../bot/world.js';
+import { PermissionFlagsBits as P } from 'discord.js';
+import type { FakeDiscord } from '../fake-discord/index.js';
+import { startBotProcess, startProcessWorld, type BotProcess, type ProcessWorld } from '../bot/botProcess.js';
+import type { SmallWorld } from '../bot/world.js';
 
 /**
  * An indexed channel the bot lost access to while it was down: each start's catch-up meets
@@ -16,14 +11,13 @@ import { buildSmallWorld, type SmallWorld } from '../bot/world.js';
  * when access is back.
  */
 describe('the logs about an indexed channel the bot cannot read, across restarts', () => {
+  let setup: ProcessWorld;
   let discord: FakeDiscord;
   let world: SmallWorld;
-  let dataDir: string;
-  let env: Record<string, string>;
 
   /** Starts the bot, waits for its start-up catch-up to finish, stops it, and returns what it logged. */
   async function runOnce(): Promise<string> {
-    const bot: BotProcess = startBotProcess(env);
+    const bot: BotProcess = startBotProcess(setup.env);
     try {
       await bot.waitForLine(/catch-up after start finished/, 60_000);
     } finally {
@@ -34,19 +28,9 @@ describe('the logs about an indexed channel the bot cannot read, across restarts
   const warnings = (output: string) => output.split('\n').filter((line) => /cannot read indexed channel/.test(line));
 
   before(async () => {
-    discord = await FakeDiscord.start();
-    world = buildSmallWorld(discord);
-    await registerCommands(new REST({ api: discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'unreadable-channel-'));
-    env = {
-      DISCORD_TOKEN: discord.botToken,
-      DISCORD_API_URL: discord.apiUrl,
-      DISCORD_CDN_HOSTS: discord.cdnHost,
-      MODEL_DIR: await fixtureModelDir('tiny'),
-      STORE_URL: `sqlite://${path.join(dataDir, 'index.sqlite')}`,
-      ENCODER_THREADS: '1',
-    };
-    const bot = startBotProcess(env);
+    setup = await startProcessWorld();
+    ({ discord, world } = setup);
+    const bot = startBotProcess(setup.env);
     try {
       await bot.waitForLine(/ready as/, 60_000);
       const reply = await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'channels', subcommand: 'add', options: { channel: world.channelId } });
@@ -55,10 +39,7 @@ describe('the logs about an indexed channel the bot cannot read, across restarts
       await bot.stop('SIGTERM');
     }
   });
-  after(async () => {
-    await discord.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => setup.stop());
 
   test('is said once, with the permission to give; not again on the next start; and access regained is said too', async () => {
     discord.updateChannel(world.channelId, { permissionOverwrites: [{ id: discord.botUser.id, type: 'member', deny: P.ViewChannel }] });
