@@ -57,6 +57,8 @@ interface Job {
   /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
   parentId: string | null;
   channelName: string;
+  /** The walk's state, as it goes (stored after every page). */
+  state: ReindexState;
   views: ProgressView[];
   lastShown: number;
 }
@@ -117,8 +119,8 @@ export class ReindexJobs {
   /** Shows a walk's progress in one more place too: as it is now, and as it goes if it is running. */
   async watch(channel: GuildBasedChannel, view: ProgressView): Promise<void> {
     const job = this.running.get(jobKey(channel.guildId, channel.id));
-    job?.views.push(view);
-    const state = await this.load(channel.guildId, channel.id);
+    if (job !== undefined) job.views.push(view);
+    const state = job?.state ?? (await this.load(channel.guildId, channel.id));
     if (state !== undefined) await view.show(reindexProgressText(state, channel.name));
   }
 
@@ -163,7 +165,7 @@ export class ReindexJobs {
 
   private launch(guild: Guild, state: ReindexState, channelName: string, parentId: string | null, views: ProgressView[]): void {
     const key = jobKey(state.guildId, state.channelId);
-    const job: Job = { halt: undefined, done: Promise.resolve(), parentId, channelName, views, lastShown: 0 };
+    const job: Job = { halt: undefined, done: Promise.resolve(), parentId, channelName, state, views, lastShown: 0 };
     job.done = this.walk(guild, state, job).finally(() => this.running.delete(key));
     this.running.set(key, job);
   }

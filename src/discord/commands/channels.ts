@@ -86,7 +86,7 @@ function listText(guild: Guild, indexed: ReadonlySet<string>): string {
   if (indexed.size === 0) return 'No channels are indexed yet. Add one with `/channels add`.';
   const lines = [...indexed].map((channelId) => {
     const channel = guild.channels.cache.get(channelId);
-    if (channel === undefined || channel.guildId !== guild.id) return `• <#${channelId}>: this channel no longer exists; \`/channels remove\` is not needed, its images were forgotten.`;
+    if (channel === undefined || channel.guildId !== guild.id) return `• <#${channelId}>: I can't find this channel any more; its images are forgotten once I confirm it was deleted.`;
     const missing = botReadBlockers(channel);
     return missing.length === 0
       ? `• <#${channelId}>`
