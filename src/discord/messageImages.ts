@@ -1,4 +1,5 @@
 import type { Message, PartialMessage } from 'discord.js';
+import { ImageRejectedError } from '../embed/imageErrors.js';
 import type { ImageOrigin } from '../search/imageLibrary.js';
 import { discordRecordId } from '../search/imageRecord.js';
 
@@ -13,8 +14,8 @@ export interface MessageImage {
   refusal?: string;
 }
 
-/** SVGs are rendered, not decoded: they can pull in other files and addresses, so they are never fetched. */
-const SVG_REFUSAL = 'SVG images are not indexed (a vector image can load other files when drawn)';
+/** SVGs are drawn, not decoded: drawing one can fetch other files and addresses, so they are never downloaded. */
+const SVG_REFUSAL = ImageRejectedError.unsupportedFormat('SVG').message;
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp)$/i;
 const SVG_NAME = /\.svgz?$/i;

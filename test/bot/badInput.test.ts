@@ -57,12 +57,12 @@ describe('bad input reaching the bot', () => {
     await until(() => harness.bot.context.ingest.failures(world.guildId).count === before + 1, 'the SVG recorded as failed');
     const [failure] = harness.bot.context.ingest.failures(world.guildId).recent;
     assert.equal(failure!.messageId, message.id);
-    assert.match(failure!.reason, /SVG images are not indexed/);
+    assert.match(failure!.reason, /SVG files are not supported/);
     const attachmentId = message.attachments[0]!.id;
     assert.ok(!harness.discord.requests.some((request) => request.kind === 'cdn' && request.path.includes(attachmentId)), 'the SVG was never downloaded');
     await harness.bot.context.ingest.idle();
     const stats = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'stats' });
-    assert.match(stats.content, /last: SVG images are not indexed/);
+    assert.match(stats.content, /last: SVG files are not supported/);
   });
 
   test('an over-long description is refused privately', async () => {
