@@ -38,12 +38,13 @@ export interface DeletionRecheckParts {
  * cannot read, where Discord answers with an empty history.
  */
 export class DeletionRecheck {
-  private readonly states = new Map<string, ChannelRecheck | undefined>();
+  private readonly states = new Map<string, ChannelRecheck>();
+  private readonly loadedGuilds = new Set<string>();
   private readonly ids: IndexedMessageIds;
   private readonly startedAt = Date.now();
   private stopped = false;
   private loop: Promise<void> = Promise.resolve();
-  private readonly wake = new AbortController();
+  private readonly sleeping = new AbortController();
 
   constructor(
     private readonly client: Client,
@@ -71,15 +72,15 @@ export class DeletionRecheck {
             return true;
           },
         );
-        // Idle (nothing due) waits as long as a request would: the next due channel is found soon enough.
-        await sleep(read ? spacingMs : Math.max(spacingMs, 1000), undefined, { signal: this.wake.signal }).catch(() => undefined);
+        // With nothing due it looks again a second later (or after the request spacing, if longer).
+        await sleep(read ? spacingMs : Math.max(spacingMs, 1000), undefined, { signal: this.sleeping.signal }).catch(() => undefined);
       }
     })();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake.abort();
+    this.sleeping.abort();
     await this.loop;
   }
 
@@ -128,7 +129,13 @@ export class DeletionRecheck {
     }
     const from = ids[start]! - 1n;
     const page = await this.readPage(guild, channelId, from);
-    if (page === 'gone' || page === 'unreadable') {
+    if (page === 'gone') {
+      this.states.delete(`${guild.id}/${channelId}`);
+      await this.parts.store.deleteCursor(guild.id, stateKey(channelId));
+      return true;
+    }
+    if (page === 'unreadable') {
+      // Tried again next period (or as soon as it is readable and due); nothing is concluded from it.
       await this.save(guild.id, channelId, { ...state, after: null });
       return true;
     }
@@ -172,9 +179,14 @@ export class DeletionRecheck {
   }
 
   private async state(guildId: string, channelId: string): Promise<ChannelRecheck | undefined> {
-    const key = `${guildId}/${channelId}`;
-    if (!this.states.has(key)) this.states.set(key, await this.parts.store.getCursor<ChannelRecheck>(guildId, stateKey(channelId)));
-    return this.states.get(key);
+    if (!this.loadedGuilds.has(guildId)) {
+      // A guild's cursors are one stored value: read once, not once per channel.
+      for (const [key, value] of Object.entries(await this.parts.store.cursors(guildId))) {
+        if (key.startsWith(STATE_PREFIX)) this.states.set(`${guildId}/${key.slice(STATE_PREFIX.length)}`, value as ChannelRecheck);
+      }
+      this.loadedGuilds.add(guildId);
+    }
+    return this.states.get(`${guildId}/${channelId}`);
   }
 
   private async save(guildId: string, channelId: string, state: ChannelRecheck): Promise<void> {
@@ -187,6 +199,8 @@ function isGuildChannel(channel: object): channel is GuildBasedChannel {
   return 'guildId' in channel;
 }
 
+const STATE_PREFIX = 'recheck:';
+
 function stateKey(channelId: string): string {
-  return `recheck:${channelId}`;
+  return `${STATE_PREFIX}${channelId}`;
 }
