@@ -89,6 +89,7 @@ async function startWalk(interaction: ChatInputCommandInteraction<'cached'>, con
   if (posted) {
     await interaction.editReply(`${header}\nProgress is shown in the message I posted in this channel.`);
   } else {
-    await context.reindex.watch(target, new ReplyProgressView(interaction, header));
+    const privately = `${header}\nProgress is shown here, to you only (run /reindex on the channel again to see it after 15 minutes):`;
+    await context.reindex.watch(target, new ReplyProgressView(interaction, privately));
   }
 }
