@@ -100,6 +100,11 @@ const schema = z.object({
     .optional(),
   SHARD_IDS: shardIdList.optional(),
   SHARD_COUNT: positiveInt('the total number of shards across all hosts, at least 1').optional(),
+  // Background re-check of indexed messages (deletions the gateway never delivered).
+  RECHECK_PERIOD_HOURS: z.coerce
+    .number({ error: 'expected a number of hours greater than 0, e.g. 24' })
+    .positive('expected a number of hours greater than 0, e.g. 24'),
+  RECHECK_REQUESTS_PER_MINUTE: nonNegativeInt('a whole number of history reads a minute (0 turns the re-check off)'),
 });
 
 /**
@@ -143,6 +148,8 @@ export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | unde
   SHARDS: undefined,
   SHARD_IDS: undefined,
   SHARD_COUNT: undefined,
+  RECHECK_PERIOD_HOURS: '24',
+  RECHECK_REQUESTS_PER_MINUTE: '30',
 };
 
 export interface Config {
@@ -168,6 +175,8 @@ export interface Config {
   commandsPerMinute: number;
   /** Port of the /healthz and /metrics server; undefined: no server. */
   healthPort: number | undefined;
+  /** Every indexed message is read again about once a period, at most this many history reads a minute (0: never). */
+  recheck: { periodMs: number; requestsPerMinute: number };
   /**
    * How this process takes part in sharding: `single` (no manager), `manager` (spawns one
    * process per shard it runs: `ids` of `count`, all of them when `ids` is undefined), or
@@ -241,6 +250,7 @@ export function loadConfig(env?: Environment): Config {
     },
     commandsPerMinute: v.COMMANDS_PER_MINUTE,
     healthPort: v.HEALTH_PORT,
+    recheck: { periodMs: v.RECHECK_PERIOD_HOURS * 3_600_000, requestsPerMinute: v.RECHECK_REQUESTS_PER_MINUTE },
     sharding,
   };
 }

@@ -4,6 +4,7 @@ import { loadConfig, requireDiscordToken, type Config } from './config.js';
 import { startBot, type Bot } from './discord/bot.js';
 import { fetchBotIdentity } from './discord/botIdentity.js';
 import { EXIT_RESTART_WILL_NOT_HELP, runShardManager, shardOfGuild } from './discord/shardManager.js';
+import { surviveUnhandledRejections } from './discord/unhandledRejections.js';
 import { openEngine, type Engine } from './engine.js';
 import { logger, setLogLevel } from './logger.js';
 import { startHealthServer } from './ops/healthServer.js';
@@ -15,6 +16,7 @@ import { reportStartupFailure } from './startupFailure.js';
  * manager of shard processes, which checks the token the same way before starting any).
  */
 async function main(config: Config): Promise<void> {
+  surviveUnhandledRejections();
   setLogLevel(config.logLevel);
   const token = requireDiscordToken(config);
   // Seconds, before the model download and the store: a wrong token or no way to Discord is told now.

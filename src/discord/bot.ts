@@ -5,9 +5,12 @@ import { fetchImage } from '../fetch/imageFetcher.js';
 import { IngestQueue } from '../ingest/ingestQueue.js';
 import { logger } from '../logger.js';
 import type { BotMetrics } from '../ops/metrics.js';
+import { MemberAccess } from './access/memberAccess.js';
 import type { BotContext } from './botContext.js';
 import { buttons, commands } from './commands/index.js';
+import { DeletionRecheck } from './deletionRecheck.js';
 import { GuildSettings } from './guildSettings.js';
+import { IndexForgetting } from './indexForgetting.js';
 import { createInteractionHandler } from './interactionHandler.js';
 import { LiveIndexer } from './liveIndexer.js';
 import { ReindexJobs } from './reindexJobs.js';
@@ -52,7 +55,8 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     onOutcome: (outcome) => metrics?.imageIndexed(outcome),
   });
   const settings = new GuildSettings(store);
-  const live = new LiveIndexer({ library, store, settings, ingest, cdnHosts: config.discord.cdnHosts });
+  const forgetting = new IndexForgetting(library, settings);
+  const live = new LiveIndexer({ library, store, settings, ingest, forgetting, cdnHosts: config.discord.cdnHosts });
   const reindex = new ReindexJobs({ store, ingest, cdnHosts: config.discord.cdnHosts });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
@@ -62,11 +66,16 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 20 }),
     rest: { api: config.discord.apiUrl, handlerSweepInterval: 10 * 60 * 1000 },
   });
-  const resultPages = new ResultPages(library, new ResultMedia(client, library));
-  const context: BotContext = { config, library, store, settings, ingest, live, reindex, resultPages, cdnFetch, publicFetch, metrics };
+  const access = new MemberAccess();
+  const resultPages = new ResultPages(library, new ResultMedia(client, forgetting), access);
+  const context: BotContext = { config, library, store, settings, ingest, live, reindex, resultPages, access, cdnFetch, publicFetch, metrics };
+  const recheck = new DeletionRecheck(client, { library, store, forgetting, metrics, ...config.recheck });
 
   const handleInteraction = createInteractionHandler(commands, buttons, context);
-  client.on(Events.InteractionCreate, (interaction) => void handleInteraction(interaction));
+  // The handler answers and logs every failure itself; this catch is the last guard.
+  client.on(Events.InteractionCreate, (interaction) =>
+    handleInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handling failed')),
+  );
   client.on(Events.Error, (error) => {
     metrics?.error('gateway');
     logger.error({ err: error }, 'discord client error');
@@ -93,6 +102,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   const startUp = (async () => {
     await live.catchUp(client);
     if (!stopping) await reindex.resumeAll(client);
+    if (!stopping) recheck.start();
   })().catch((error: unknown) => logger.error({ err: error }, 'catch-up after start failed'));
 
   return {
@@ -105,6 +115,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
       client.removeAllListeners();
       await live.stopCatchUp();
       await startUp;
+      await recheck.stop();
       await live.flush();
       await reindex.pauseAll();
       await ingest.close();

@@ -4,6 +4,7 @@ import type { IngestQueue } from '../ingest/ingestQueue.js';
 import type { ImageLibrary } from '../search/imageLibrary.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import type { ImageStore } from '../search/imageStore.js';
+import type { MemberAccess } from './access/memberAccess.js';
 import type { GuildSettings } from './guildSettings.js';
 import type { LiveIndexer } from './liveIndexer.js';
 import type { ReindexJobs } from './reindexJobs.js';
@@ -19,6 +20,8 @@ export interface BotContext {
   live: LiveIndexer;
   reindex: ReindexJobs;
   resultPages: ResultPages;
+  /** What each member may see of the index: every reply that shows any of it asks this. */
+  access: MemberAccess;
   /** Downloads from Discord's CDN (attachments). */
   cdnFetch: FetchImageOptions;
   /** Downloads from any public address (a URL someone pasted). */

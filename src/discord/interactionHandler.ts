@@ -1,6 +1,5 @@
 import {
   MessageFlags,
-  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
   type MessageContextMenuCommandInteraction,
@@ -17,7 +16,9 @@ const APOLOGY = 'Something went wrong on my side. It has been logged; please try
 /**
  * The one entry point for interactions: checks where and how often a command is used,
  * defers within Discord's 3 seconds, runs the handler, and turns a UserFacingError
- * into a private reply while logging anything else once, with context.
+ * into a private reply while logging anything else once, with context. It never
+ * rejects: whatever fails, even answering, is logged here, and every command gets an
+ * answer, so nobody is left looking at "thinking…".
  */
 export function createInteractionHandler(
   commands: ReadonlyMap<string, Command>,
@@ -27,15 +28,42 @@ export function createInteractionHandler(
   const limiter = new CommandRateLimiter(context.config.commandsPerMinute);
 
   return async (interaction) => {
-    if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
-      const command = commands.get(interaction.commandName);
-      if (command === undefined) return;
-      await runCommand(interaction, command, context, limiter);
-    } else if (interaction.isButton()) {
-      const handler = buttons.find((candidate) => interaction.customId.startsWith(`${candidate.prefix}:`));
-      if (handler !== undefined) await runButton(interaction, handler, context);
+    if (!interaction.isRepliable()) return;
+    const log = logger.child({ interaction: describe(interaction), guildId: interaction.guildId, userId: interaction.user.id });
+    try {
+      await route(interaction, commands, buttons, context, limiter, log);
+    } catch (error) {
+      if (!(error instanceof UserFacingError)) context.metrics?.error('interaction');
+      await reportFailure(interaction, error, log);
     }
   };
+}
+
+async function route(
+  interaction: RepliableInteraction,
+  commands: ReadonlyMap<string, Command>,
+  buttons: readonly ButtonHandler[],
+  context: BotContext,
+  limiter: CommandRateLimiter,
+  log: typeof logger,
+): Promise<void> {
+  if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
+    const command = commands.get(interaction.commandName);
+    const kind = interaction.isChatInputCommand() ? 'slash' : 'message-menu';
+    if (command === undefined || command.kind !== kind) {
+      // A command this version of the bot no longer has (or has as another kind), still registered with Discord.
+      log.warn('interaction for a command this bot does not have; deploy the commands again');
+      throw new UserFacingError("I don't know that command (it may have been changed or removed). Please try again in a while.");
+    }
+    await runCommand(interaction, command, context, limiter);
+  } else if (interaction.isButton()) {
+    const handler = buttons.find((candidate) => interaction.customId.startsWith(`${candidate.prefix}:`));
+    if (handler === undefined) throw new UserFacingError('This button no longer works. Run the command again.');
+    if (!interaction.inCachedGuild()) throw new UserFacingError(OUTSIDE_A_SERVER);
+    await handler.execute(interaction, context);
+  } else {
+    throw new UserFacingError("I can't handle that here.");
+  }
 }
 
 async function runCommand(
@@ -44,50 +72,31 @@ async function runCommand(
   context: BotContext,
   limiter: CommandRateLimiter,
 ): Promise<void> {
-  if (!interaction.inCachedGuild()) {
-    await replyPrivately(interaction, 'I only work inside a server, where there are images to search.');
-    return;
-  }
+  if (!interaction.inCachedGuild()) throw new UserFacingError(OUTSIDE_A_SERVER);
   const wait = limiter.take(interaction.user.id);
-  if (wait > 0) {
-    await replyPrivately(interaction, `You're searching very fast. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`);
-    return;
-  }
-  const log = logger.child({ command: interaction.commandName, guildId: interaction.guildId, userId: interaction.user.id });
-  try {
-    await interaction.deferReply(command.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context);
-    else if (command.kind === 'message-menu' && interaction.isMessageContextMenuCommand()) await command.execute(interaction, context);
-  } catch (error) {
-    if (!(error instanceof UserFacingError)) context.metrics?.error('interaction');
-    await reportFailure(interaction, error, log, command.ephemeral);
-  }
+  if (wait > 0) throw new UserFacingError(`You're searching very fast. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`);
+  await interaction.deferReply(command.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context);
+  else if (command.kind === 'message-menu' && interaction.isMessageContextMenuCommand()) await command.execute(interaction, context);
 }
 
-async function runButton(interaction: ButtonInteraction, handler: ButtonHandler, context: BotContext): Promise<void> {
-  if (!interaction.inCachedGuild()) return;
-  const log = logger.child({ button: handler.prefix, guildId: interaction.guildId, userId: interaction.user.id });
-  try {
-    await handler.execute(interaction, context);
-  } catch (error) {
-    if (!(error instanceof UserFacingError)) context.metrics?.error('interaction');
-    await reportFailure(interaction, error, log, true);
-  }
+const OUTSIDE_A_SERVER = 'I only work inside a server, where there are images to search.';
+
+function describe(interaction: RepliableInteraction): string {
+  if (interaction.isCommand()) return interaction.commandName;
+  if (interaction.isMessageComponent()) return interaction.customId.split(':')[0] ?? 'component';
+  return `type ${interaction.type}`;
 }
 
 /** Shows a UserFacingError to its user, privately; anything else is logged and apologised for. */
-async function reportFailure(
-  interaction: RepliableInteraction,
-  error: unknown,
-  log: typeof logger,
-  replyIsPrivate: boolean,
-): Promise<void> {
+async function reportFailure(interaction: RepliableInteraction, error: unknown, log: typeof logger): Promise<void> {
   const text = error instanceof UserFacingError ? error.message : APOLOGY;
   if (!(error instanceof UserFacingError)) log.error({ err: error }, 'interaction failed');
   try {
     if (!interaction.deferred && !interaction.replied) {
       await interaction.reply({ content: text, flags: MessageFlags.Ephemeral });
-    } else if (replyIsPrivate) {
+    } else if (interaction.ephemeral === true || interaction.isMessageComponent()) {
+      // A private reply, or the bot's own (private) results message under a pressed button.
       await interaction.editReply({ content: text, embeds: [], components: [] });
     } else {
       // A public "thinking…" reply cannot turn private: remove it and answer privately.
@@ -97,8 +106,4 @@ async function reportFailure(
   } catch (replyError) {
     log.warn({ err: replyError }, 'could not tell the user about a failed interaction');
   }
-}
-
-async function replyPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
-  await interaction.reply({ content, flags: MessageFlags.Ephemeral });
 }

@@ -11,16 +11,20 @@ import { logger } from '../logger.js';
 import type { IngestQueue } from '../ingest/ingestQueue.js';
 import type { ImageLibrary } from '../search/imageLibrary.js';
 import type { ImageStore } from '../search/imageStore.js';
+import { botReadBlockers } from './access/memberAccess.js';
 import { compareSnowflakes, pagesForwards } from './channelHistory.js';
 import { ChannelFrontiers } from './channelFrontiers.js';
 import type { GuildSettings } from './guildSettings.js';
+import type { IndexForgetting } from './indexForgetting.js';
 import { imagesOf } from './messageImages.js';
+import { UnreadableChannels } from './unreadableChannels.js';
 
 export interface LiveIndexerParts {
   library: ImageLibrary;
   store: ImageStore;
   settings: GuildSettings;
   ingest: IngestQueue;
+  forgetting: IndexForgetting;
   cdnHosts: readonly string[];
 }
 
@@ -32,6 +36,7 @@ export interface LiveIndexerParts {
  */
 export class LiveIndexer {
   private readonly frontiers: ChannelFrontiers;
+  private readonly unreadable: UnreadableChannels;
   private readonly pending = new Set<Promise<unknown>>();
   private stopping = false;
   /** Set once the start-up catch-up begins; guilds that turn available before it are covered by it. */
@@ -40,22 +45,26 @@ export class LiveIndexer {
 
   constructor(private readonly parts: LiveIndexerParts) {
     this.frontiers = new ChannelFrontiers(parts.store);
+    this.unreadable = new UnreadableChannels(parts.store);
   }
 
   attach(client: Client): void {
     client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message), 'message create'));
     client.on(Events.MessageUpdate, (_old, message) => this.track(this.onEdit(message), 'message update'));
-    client.on(Events.MessageDelete, (message) => this.track(this.forgetMessages(message.guildId, [message.id]), 'message delete'));
-    client.on(Events.MessageBulkDelete, (messages, channel) =>
-      this.track(this.forgetMessages(channel.guildId, [...messages.keys()]), 'bulk delete'),
-    );
-    client.on(Events.ChannelDelete, (channel) => {
-      if ('guild' in channel) this.track(this.forgetChannel(channel.guild, channel.id), 'channel delete');
+    const { forgetting } = this.parts;
+    client.on(Events.MessageDelete, (message) => {
+      if (message.guildId !== null) this.track(forgetting.messagesDeleted(message.guildId, [message.id], 'event'), 'message delete');
     });
-    client.on(Events.ThreadDelete, (thread) => this.track(this.forgetChannel(thread.guild, thread.id), 'thread delete'));
+    client.on(Events.MessageBulkDelete, (messages, channel) => {
+      if (channel.guildId !== null) this.track(forgetting.messagesDeleted(channel.guildId, [...messages.keys()], 'event'), 'bulk delete');
+    });
+    client.on(Events.ChannelDelete, (channel) => {
+      if ('guild' in channel) this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
+    });
+    client.on(Events.ThreadDelete, (thread) => this.track(this.channelGone(thread.guild, thread.id, { deleted: true }), 'thread delete'));
     client.on(Events.GuildDelete, (guild) => {
       // An outage makes a guild unavailable; only a real removal forgets it.
-      if (guild.available) this.track(this.forgetGuild(guild.id), 'guild delete');
+      if (guild.available) this.track(forgetting.guildLeft(guild.id), 'guild delete');
     });
     // After a session that could not be resumed (or a guild outage), Discord does not replay
     // what was posted meanwhile: every guild comes back through GUILD_CREATE as "available",
@@ -72,6 +81,7 @@ export class LiveIndexer {
   async catchUp(client: Client): Promise<void> {
     this.started = true;
     await this.catchUpGuilds([...client.guilds.cache.values()]);
+    if (!this.stopping) logger.info({ guilds: client.guilds.cache.size }, 'catch-up after start finished');
   }
 
   private catchUpGuilds(guilds: readonly Guild[]): Promise<void> {
@@ -112,7 +122,8 @@ export class LiveIndexer {
       if (this.stopping) return;
       const after = starts[i];
       if (after === undefined || !channel.isTextBased()) release();
-      else await this.catchUpChannel(channel, after, release);
+      else if (await this.mayRead(channel)) await this.catchUpChannel(channel, after, release);
+      // Unreadable: the hold stays, so the cursor waits below what the bot could not read.
     }
   }
 
@@ -135,12 +146,27 @@ export class LiveIndexer {
     await this.frontiers.save();
   }
 
+  /** Stops following a channel an admin no longer indexes, and forgets its images and its threads'. */
   async forgetChannel(guild: Guild, channelId: string): Promise<number> {
+    return this.channelGone(guild, channelId, { deleted: false });
+  }
+
+  private async channelGone(guild: Guild, channelId: string, how: { deleted: boolean }): Promise<number> {
     const threads = new Set(
       guild.channels.cache.filter((channel) => channel.isThread() && channel.parentId === channelId).keys(),
     );
     await this.frontiers.forget(guild.id, channelId);
-    return this.parts.library.removeWhere(guild.id, (image) => image.channelId === channelId || threads.has(image.channelId));
+    return this.parts.forgetting.channelGone(guild.id, channelId, threads, { ...how, by: 'event' });
+  }
+
+  /** Whether catch-up can read a channel; an indexed channel it cannot read is reported (once). */
+  private async mayRead(channel: GuildBasedChannel): Promise<boolean> {
+    const missing = botReadBlockers(channel);
+    // A thread follows its channel, which is the one reported; a private thread the bot left is simply not read.
+    if (channel.isThread()) return missing.length === 0;
+    if (missing.length > 0) await this.unreadable.cannotRead(channel, missing);
+    else await this.unreadable.canRead(channel);
+    return missing.length === 0;
   }
 
   /**
@@ -187,7 +213,7 @@ export class LiveIndexer {
     const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
     // Only once its images are accepted may the cursor pass a message; if the queue refused them
     // (shutting down), the message stays in flight and the next start reads it again.
-    await Promise.all(images.map((image) => this.parts.ingest.enqueue({ origin: image.origin, url: image.url })));
+    await Promise.all(images.map((image) => this.parts.ingest.enqueue(image)));
     done();
   }
 
@@ -197,20 +223,8 @@ export class LiveIndexer {
     if (full === undefined) return;
     const present = new Set(imagesOf(full, this.parts.cdnHosts).map((image) => image.origin.id));
     const gone = this.parts.library.idsOfMessage(full.guildId!, full.id).filter((id) => !present.has(id));
-    await this.parts.library.remove(full.guildId!, gone);
+    await this.parts.forgetting.imagesGone(full.guildId!, gone, 'event');
     await this.onMessage(full);
-  }
-
-  private async forgetMessages(guildId: string | null, messageIds: readonly string[]): Promise<void> {
-    if (guildId === null) return;
-    const ids = messageIds.flatMap((messageId) => this.parts.library.idsOfMessage(guildId, messageId));
-    await this.parts.library.remove(guildId, ids);
-  }
-
-  private async forgetGuild(guildId: string): Promise<void> {
-    await this.parts.library.dropCollection(guildId);
-    await this.parts.settings.forgetGuild(guildId);
-    logger.info({ guildId }, 'removed from a server: its index was deleted');
   }
 
   private track(work: Promise<unknown>, what: string): void {

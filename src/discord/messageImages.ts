@@ -1,4 +1,5 @@
 import type { Message, PartialMessage } from 'discord.js';
+import { ImageRejectedError } from '../embed/imageErrors.js';
 import type { ImageOrigin } from '../search/imageLibrary.js';
 import { discordRecordId } from '../search/imageRecord.js';
 
@@ -9,9 +10,15 @@ export interface MessageImage {
   filename: string;
   /** Size announced by Discord, when known (lets oversized files be refused unread). */
   size: number | undefined;
+  /** Set when the image is not to be indexed: why (recorded as a failure, like any refusal). */
+  refusal?: string;
 }
 
+/** SVGs are drawn, not decoded: drawing one can fetch other files and addresses, so they are never downloaded. */
+const SVG_REFUSAL = ImageRejectedError.unsupportedFormat('SVG').message;
+
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp)$/i;
+const SVG_NAME = /\.svgz?$/i;
 
 export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly string[]): MessageImage[] {
   if (message.guildId === null || message.author === null) return [];
@@ -24,14 +31,16 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
   };
   const images: MessageImage[] = [];
   for (const attachment of message.attachments.values()) {
-    const type = attachment.contentType ?? '';
-    const looksLikeImage = type.startsWith('image/') ? type !== 'image/svg+xml' : type === '' && IMAGE_NAME.test(attachment.name);
-    if (!looksLikeImage) continue;
+    const type = (attachment.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    const svg = type === 'image/svg+xml' || (type === '' && SVG_NAME.test(attachment.name));
+    const looksLikeImage = type.startsWith('image/') || (type === '' && IMAGE_NAME.test(attachment.name));
+    if (!looksLikeImage && !svg) continue;
     images.push({
       origin: { ...base, id: discordRecordId(message.id, attachment.id), attachmentId: attachment.id, source: attachment.url },
       url: attachment.url,
       filename: attachment.name,
       size: attachment.size,
+      ...(svg ? { refusal: SVG_REFUSAL } : {}),
     });
   }
   message.embeds.forEach((embed, index) => {

@@ -1,18 +1,33 @@
-import { DiscordAPIError, RESTJSONErrorCodes, type Client, type GuildTextBasedChannel, type Message } from 'discord.js';
+import {
+  DiscordAPIError,
+  RESTJSONErrorCodes,
+  type Client,
+  type Guild,
+  type GuildBasedChannel,
+  type GuildTextBasedChannel,
+  type Message,
+} from 'discord.js';
 import type { IngestQueue } from '../ingest/ingestQueue.js';
 import { logger } from '../logger.js';
 import type { ImageStore } from '../search/imageStore.js';
+import { botReadBlockers } from './access/memberAccess.js';
 import { pagesBackwards, snowflakeTime } from './channelHistory.js';
 import { imagesOf } from './messageImages.js';
+import { ChannelProgressView, type ProgressView } from './reindexProgress.js';
 import { reindexProgressText } from './reindexProgressText.js';
 
 export interface ReindexState {
   guildId: string;
+  /** The channel /reindex named; the walk is filed under it. */
   channelId: string;
   status: 'running' | 'stopped' | 'done' | 'failed';
-  /** The oldest message fully handled; the walk continues below it. */
+  /** Channels still to walk, the one being walked first: the channel itself (not a forum or media channel, which holds only posts), then its threads. */
+  queue: string[];
+  /** Channels already walked to their start. */
+  walked: number;
+  /** The oldest message of `queue[0]` fully handled; its walk continues below it. */
   before: string | undefined;
-  /** The newest message when the walk began; progress is measured between it and the channel's creation. */
+  /** The newest message of `queue[0]` when its walk began; progress is measured between it and the channel's creation. */
   newestAt: number | undefined;
   scanned: number;
   indexed: number;
@@ -21,6 +36,7 @@ export interface ReindexState {
   startedAt: number;
   /** Seconds spent walking, across restarts (for the rate). */
   activeSeconds: number;
+  /** The public progress message, when the walk has one. */
   progressMessage: { channelId: string; messageId: string } | undefined;
   error?: string;
 }
@@ -34,10 +50,24 @@ export interface ReindexParts {
   cdnHosts: readonly string[];
 }
 
+interface Job {
+  /** Set to end the walk after its current page: `stop` for good, `pause` to resume on restart. */
+  halt: 'stop' | 'pause' | undefined;
+  done: Promise<void>;
+  /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
+  parentId: string | null;
+  channelName: string;
+  /** The walk's state, as it goes (stored after every page). */
+  state: ReindexState;
+  views: ProgressView[];
+  lastShown: number;
+}
+
 /**
- * `/reindex`: walks a channel's history newest to oldest, 100 messages a request,
- * queueing every image not yet indexed. Its state (cursor and counts) is stored after
- * every page, so a restart resumes where it was, and `/reindex stop` ends it cleanly.
+ * `/reindex`: walks the history of a channel and then of each of its threads (a forum's
+ * posts), newest to oldest, 100 messages a request, queueing every image not yet indexed.
+ * Its state (what is left to walk, the cursor and counts) is stored after every page, so a
+ * restart resumes where it was, and `/reindex stop` ends it cleanly.
  */
 export class ReindexJobs {
   private readonly running = new Map<string, Job>();
@@ -48,20 +78,27 @@ export class ReindexJobs {
     return this.running.has(jobKey(guildId, channelId));
   }
 
-  /** Starts (or restarts from where it stopped) the walk of one channel. */
+  /**
+   * Starts (or restarts from where it stopped) the walk of a channel and `threadIds`. With
+   * `publicIn`, a progress message is posted there; `posted` says whether that worked.
+   */
   async start(
-    channel: GuildTextBasedChannel,
-    progressChannel: GuildTextBasedChannel | undefined,
-  ): Promise<{ state: ReindexState; resumed: boolean }> {
+    channel: GuildBasedChannel,
+    threadIds: readonly string[],
+    publicIn: GuildTextBasedChannel | undefined,
+  ): Promise<{ state: ReindexState; resumed: boolean; posted: boolean }> {
     const previous = await this.load(channel.guildId, channel.id);
-    const resumed = previous !== undefined && previous.status !== 'done';
+    const resumed = previous !== undefined && previous.status !== 'done' && previous.queue.length > 0;
+    const walksItself = channel.isTextBased();
     const state: ReindexState =
       resumed && previous !== undefined
-        ? { ...previous, status: 'running', error: undefined }
+        ? { ...previous, status: 'running', error: undefined, progressMessage: undefined }
         : {
             guildId: channel.guildId,
             channelId: channel.id,
             status: 'running',
+            queue: [...(walksItself ? [channel.id] : []), ...threadIds],
+            walked: 0,
             before: undefined,
             newestAt: undefined,
             scanned: 0,
@@ -72,17 +109,26 @@ export class ReindexJobs {
             activeSeconds: 0,
             progressMessage: undefined,
           };
-    if (progressChannel !== undefined) {
-      const message = await progressChannel.send(reindexProgressText(state, channel.name)).catch(() => undefined);
-      if (message !== undefined) state.progressMessage = { channelId: message.channelId, messageId: message.id };
-    }
+    const view = publicIn === undefined ? undefined : await ChannelProgressView.post(publicIn, reindexProgressText(state, channel.name));
+    state.progressMessage = view?.message;
     await this.save(state);
-    this.launch(channel, state);
-    return { state, resumed };
+    this.launch(channel.guild, state, channel.name, channel.isThread() ? channel.parentId : null, view === undefined ? [] : [view]);
+    return { state, resumed, posted: view !== undefined };
   }
 
-  /** Asks a running walk to stop after its current page; resolves when it has. */
+  /** Shows a walk's progress in one more place too: as it is now, and as it goes if it is running. */
+  async watch(channel: GuildBasedChannel, view: ProgressView): Promise<void> {
+    const job = this.running.get(jobKey(channel.guildId, channel.id));
+    if (job !== undefined) job.views.push(view);
+    const state = job?.state ?? (await this.load(channel.guildId, channel.id));
+    if (state !== undefined) await view.show(reindexProgressText(state, channel.name));
+  }
+
+  /** Asks a walk (and the walks of the channel's threads) to stop after the current page; resolves when they have. */
   async stop(guildId: string, channelId: string): Promise<ReindexState | undefined> {
+    const ofThreads = [...this.running.entries()].filter(([key, job]) => job.parentId === channelId && key.startsWith(`${guildId}/`));
+    for (const [, job] of ofThreads) job.halt = 'stop';
+    await Promise.all(ofThreads.map(([, job]) => job.done));
     const job = this.running.get(jobKey(guildId, channelId));
     if (job === undefined) return undefined;
     job.halt = 'stop';
@@ -96,10 +142,11 @@ export class ReindexJobs {
       for (const state of await this.states(guild.id)) {
         // An admin's /reindex during the catch-up before this may have resumed it already.
         if (state.status !== 'running' || this.isRunning(guild.id, state.channelId)) continue;
-        const channel = guild.channels.cache.get(state.channelId);
-        if (channel === undefined || !channel.isTextBased()) continue;
+        const channel = await channelOf(guild, state.channelId);
+        if (channel === undefined) continue;
         logger.info({ guildId: guild.id, channelId: channel.id, scanned: state.scanned }, 'resuming reindex');
-        this.launch(channel, state);
+        const views = state.progressMessage === undefined ? [] : [new ChannelProgressView(client, state.progressMessage)];
+        this.launch(guild, state, channel.name, channel.isThread() ? channel.parentId : null, views);
       }
     }
   }
@@ -116,30 +163,37 @@ export class ReindexJobs {
     return states.filter((state): state is ReindexState => state !== undefined);
   }
 
-  private launch(channel: GuildTextBasedChannel, state: ReindexState): void {
-    const key = jobKey(channel.guildId, channel.id);
-    const job: Job = { halt: undefined, done: Promise.resolve() };
-    job.done = this.walk(channel, state, job).finally(() => this.running.delete(key));
+  private launch(guild: Guild, state: ReindexState, channelName: string, parentId: string | null, views: ProgressView[]): void {
+    const key = jobKey(state.guildId, state.channelId);
+    const job: Job = { halt: undefined, done: Promise.resolve(), parentId, channelName, state, views, lastShown: 0 };
+    job.done = this.walk(guild, state, job).finally(() => this.running.delete(key));
     this.running.set(key, job);
   }
 
-  private async walk(channel: GuildTextBasedChannel, state: ReindexState, job: Job): Promise<void> {
-    const log = logger.child({ guildId: channel.guildId, channelId: channel.id });
-    const progress = new ProgressMessage(channel.client, state, channel.name);
+  private async walk(guild: Guild, state: ReindexState, job: Job): Promise<void> {
+    const log = logger.child({ guildId: state.guildId, channelId: state.channelId });
     let resumedAt = Date.now();
     const account = (): void => {
       state.activeSeconds += (Date.now() - resumedAt) / 1000;
       resumedAt = Date.now();
     };
     try {
-      for await (const page of pagesBackwards(channel, state.before)) {
-        state.newestAt ??= snowflakeTime(page[0]!.id);
-        await this.indexPage(page, state);
-        state.before = page.at(-1)!.id;
+      while (state.queue.length > 0 && job.halt === undefined) {
+        const channelId = state.queue[0]!;
+        try {
+          await this.walkChannel(guild, channelId, state, job, account);
+        } catch (error) {
+          // A thread that went away or was closed to the bot meanwhile is passed over; the named channel is not.
+          if (channelId === state.channelId || !isAccessError(error)) throw error;
+          log.warn({ err: error, threadId: channelId }, 'reindex passed over a thread it can no longer read');
+        }
+        if (job.halt !== undefined) break;
+        state.queue.shift();
+        state.walked++;
+        state.before = undefined;
+        state.newestAt = undefined;
         account();
         await this.save(state);
-        await progress.update(false);
-        if (job.halt !== undefined) break;
       }
       // A pause (shutdown) leaves the status `running`, so the walk resumes on the next start.
       if (job.halt === undefined) state.status = 'done';
@@ -153,8 +207,24 @@ export class ReindexJobs {
     }
     account();
     await this.save(state);
-    await progress.update(true);
+    await this.showProgress(job, state, true);
     log.info({ status: state.status, scanned: state.scanned, indexed: state.indexed }, 'reindex ended');
+  }
+
+  private async walkChannel(guild: Guild, channelId: string, state: ReindexState, job: Job, account: () => void): Promise<void> {
+    const channel = await channelOf(guild, channelId);
+    if (channel === undefined || !channel.isTextBased() || botReadBlockers(channel).length > 0) {
+      throw new UnreadableChannelError(channelId);
+    }
+    for await (const page of pagesBackwards(channel, state.before)) {
+      state.newestAt ??= snowflakeTime(page[0]!.id);
+      await this.indexPage(page, state);
+      state.before = page.at(-1)!.id;
+      account();
+      await this.save(state);
+      await this.showProgress(job, state, false);
+      if (job.halt !== undefined) return;
+    }
   }
 
   private async indexPage(page: Message[], state: ReindexState): Promise<void> {
@@ -166,7 +236,7 @@ export class ReindexJobs {
       for (const image of imagesOf(message, this.parts.cdnHosts)) {
         await this.parts.ingest.waitForRoom();
         outcomes.push(
-          this.parts.ingest.enqueue({ origin: image.origin, url: image.url }).then((outcome) => {
+          this.parts.ingest.enqueue(image).then((outcome) => {
             if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
             else if (outcome === 'failed') state.failed++;
             else state.indexed++;
@@ -177,8 +247,19 @@ export class ReindexJobs {
     await Promise.all(outcomes);
   }
 
+  /** Shows the progress in every view, at most every two seconds while running. */
+  private async showProgress(job: Job, state: ReindexState, final: boolean): Promise<void> {
+    if (!final && Date.now() - job.lastShown < PROGRESS_EVERY_MS) return;
+    job.lastShown = Date.now();
+    const text = reindexProgressText(state, job.channelName);
+    await Promise.all(job.views.map((view) => view.show(text)));
+  }
+
   private async load(guildId: string, channelId: string): Promise<ReindexState | undefined> {
-    return this.parts.store.getCursor<ReindexState>(guildId, `${STATE_PREFIX}${channelId}`);
+    const stored = await this.parts.store.getCursor<ReindexState>(guildId, `${STATE_PREFIX}${channelId}`);
+    if (stored === undefined || Array.isArray(stored.queue)) return stored;
+    // Stored before walks covered threads: the walk of the channel alone.
+    return { ...stored, queue: stored.status === 'done' ? [] : [stored.channelId], walked: stored.status === 'done' ? 1 : 0 };
   }
 
   private async save(state: ReindexState): Promise<void> {
@@ -189,42 +270,37 @@ export class ReindexJobs {
   }
 }
 
-interface Job {
-  /** Set to end the walk after its current page: `stop` for good, `pause` to resume on restart. */
-  halt: 'stop' | 'pause' | undefined;
-  done: Promise<void>;
+/** A channel of the guild, from the cache or (an archived thread) from Discord; undefined when it is gone. */
+async function channelOf(guild: Guild, channelId: string): Promise<GuildBasedChannel | undefined> {
+  const cached = guild.channels.cache.get(channelId);
+  if (cached !== undefined) return cached;
+  try {
+    const fetched = await guild.client.channels.fetch(channelId);
+    return fetched !== null && 'guildId' in fetched && fetched.guildId === guild.id ? fetched : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Missing Access or Missing Permissions: something an admin can fix, unlike a Discord outage. */
+/** The walk cannot read a channel: it is gone, or the bot lacks a permission there. */
+class UnreadableChannelError extends Error {
+  constructor(channelId: string) {
+    super(`channel ${channelId} is gone or unreadable`);
+    this.name = 'UnreadableChannelError';
+  }
+}
+
+const ACCESS_ERROR_CODES: ReadonlySet<number | string> = new Set([
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.UnknownChannel,
+]);
+
+/** Something an admin can fix (or a channel that is gone), unlike a Discord outage. */
 function isAccessError(error: unknown): boolean {
-  return error instanceof DiscordAPIError && (error.code === RESTJSONErrorCodes.MissingAccess || error.code === RESTJSONErrorCodes.MissingPermissions);
+  return error instanceof UnreadableChannelError || (error instanceof DiscordAPIError && ACCESS_ERROR_CODES.has(error.code));
 }
 
 function jobKey(guildId: string, channelId: string): string {
   return `${guildId}/${channelId}`;
-}
-
-/** The one live progress message of a walk, edited at most every two seconds. */
-class ProgressMessage {
-  private lastEdit = 0;
-
-  constructor(
-    private readonly client: Client,
-    private readonly state: ReindexState,
-    private readonly channelName: string,
-  ) {}
-
-  async update(final: boolean): Promise<void> {
-    const target = this.state.progressMessage;
-    if (target === undefined || (!final && Date.now() - this.lastEdit < PROGRESS_EVERY_MS)) return;
-    this.lastEdit = Date.now();
-    try {
-      const channel = await this.client.channels.fetch(target.channelId);
-      if (channel?.isTextBased()) {
-        await channel.messages.edit(target.messageId, reindexProgressText(this.state, this.channelName));
-      }
-    } catch (error) {
-      logger.debug({ err: error, guildId: this.state.guildId }, 'could not edit the reindex progress message');
-    }
-  }
 }

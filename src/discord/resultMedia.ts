@@ -1,6 +1,7 @@
-import { DiscordAPIError, RESTJSONErrorCodes, type Client } from 'discord.js';
+import { DiscordAPIError, Events, RESTJSONErrorCodes, type Client } from 'discord.js';
 import { logger } from '../logger.js';
-import type { ImageLibrary, SearchHit } from '../search/imageLibrary.js';
+import type { SearchHit } from '../search/imageLibrary.js';
+import type { IndexForgetting } from './indexForgetting.js';
 
 /** A hit ready to show: its image at a URL that works now. */
 export interface ShownHit {
@@ -30,16 +31,23 @@ export class ResultMedia {
 
   constructor(
     private readonly client: Client,
-    private readonly library: ImageLibrary,
-  ) {}
+    private readonly forgetting: IndexForgetting,
+  ) {
+    // While the bot could not see a channel, deletions there did not reach it: after any change
+    // to what it may see, results are read again rather than taken from earlier checks.
+    const forgetChecks = () => this.checked.clear();
+    client.on(Events.ChannelUpdate, forgetChecks);
+    client.on(Events.GuildRoleUpdate, forgetChecks);
+    client.on(Events.GuildMemberUpdate, (_old, member) => {
+      if (member.id === client.user?.id) forgetChecks();
+    });
+  }
 
   async fresh(hits: readonly SearchHit[]): Promise<ShownHit[]> {
     const checks = await Promise.all(hits.map((hit) => this.check(hit)));
     const deleted = hits.filter((_, i) => checks[i]!.status === 'deleted');
     if (deleted.length > 0) {
-      const collection = deleted[0]!.image.collection;
-      await this.library.remove(collection, deleted.map((hit) => hit.image.id));
-      logger.info({ guildId: collection, purged: deleted.length }, 'purged results whose messages were deleted');
+      await this.forgetting.imagesGone(deleted[0]!.image.collection, deleted.map((hit) => hit.image.id), 'result');
     }
     const shown = hits.flatMap((hit, i): Array<{ hit: SearchHit; url: string | undefined }> => {
       const check = checks[i]!;

@@ -8,8 +8,8 @@ import {
   type InteractionEditReplyOptions,
 } from 'discord.js';
 import type { ImageLibrary, SearchHit } from '../search/imageLibrary.js';
+import type { MemberAccess } from './access/memberAccess.js';
 import type { ResultMedia, ShownHit } from './resultMedia.js';
-import { readableChannelIds } from './readableChannels.js';
 
 export const RESULTS_PER_PAGE = 10;
 /** Interaction tokens last 15 minutes; buttons are retired just before. */
@@ -23,7 +23,8 @@ export interface ResultSession {
   guildId: string;
   title: string;
   hits: SearchHit[];
-  searchedFromNsfw: boolean;
+  /** Shown in an age-restricted channel (cleared once that channel stops being one). */
+  nsfwAllowed: boolean;
   expiresAt: number;
   /** Removes the buttons from the reply when the session expires. */
   retire: () => Promise<unknown>;
@@ -40,6 +41,7 @@ export class ResultPages {
   constructor(
     private readonly library: ImageLibrary,
     private readonly media: ResultMedia,
+    private readonly access: MemberAccess,
   ) {}
 
   open(session: Omit<ResultSession, 'id' | 'expiresAt'>): ResultSession {
@@ -71,8 +73,8 @@ export class ResultPages {
 
   /** One page of a session as the member may see it now. */
   async render(session: ResultSession, page: number, member: GuildMember): Promise<InteractionEditReplyOptions> {
-    const readable = await readableChannelIds(member, new Set(session.hits.map((hit) => hit.image.channelId)), {
-      searchedFromNsfw: session.searchedFromNsfw,
+    const readable = await this.access.readableChannels(member, new Set(session.hits.map((hit) => hit.image.channelId)), {
+      nsfwAllowed: session.nsfwAllowed,
     });
     // A member can lose access between pages; an image purged since is gone too.
     session.hits = session.hits.filter(

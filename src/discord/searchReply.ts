@@ -1,7 +1,8 @@
 import { MessageFlags, type ButtonInteraction, type CommandInteraction } from 'discord.js';
+import type { SearchHit } from '../search/imageLibrary.js';
 import type { SearchFilter } from '../search/vectorIndex.js';
 import type { BotContext } from './botContext.js';
-import { isNsfwChannel, readableChannelIds } from './readableChannels.js';
+import { isNsfwChannel } from './access/memberAccess.js';
 import { PAGE_BUTTON_PREFIX } from './resultPages.js';
 import { UserFacingError } from './userFacingError.js';
 
@@ -18,6 +19,9 @@ export interface SearchRequest {
   before?: number;
 }
 
+const NOTHING_FOUND =
+  'No matching images found in the channels you can read. (Only channels an admin has indexed with `/channels add` are searched.)';
+
 /**
  * Runs a search for the member who asked, over only the channels they can read, and
  * edits the deferred reply into the first page of results.
@@ -28,25 +32,29 @@ export async function replyWithResults(
   request: SearchRequest,
 ): Promise<void> {
   const { guildId, member } = interaction;
-  const searchedFromNsfw = isNsfwChannel(interaction.channel);
-  const candidates = request.channelId === undefined
-    ? context.library.imagesPerChannel(guildId).keys()
-    : [request.channelId];
-  const channelIds = await readableChannelIds(member, candidates, { searchedFromNsfw });
-  if (request.channelId !== undefined && channelIds.size === 0) {
+  const showing = { nsfwAllowed: isNsfwChannel(interaction.channel) };
+  if (request.channelId !== undefined && (await context.access.readableChannels(member, [request.channelId], showing)).size === 0) {
+    // The same answer for a channel that is hidden, empty, elsewhere or not there at all.
     throw new UserFacingError('There are no images you can see in that channel.');
   }
-  const filter: SearchFilter = {
-    channelIds,
+  const candidates = request.channelId === undefined ? context.library.imagesPerChannel(guildId).keys() : [request.channelId];
+  const filter: Omit<SearchFilter, 'channelIds'> = {
     ...(request.authorId === undefined ? {} : { authorId: request.authorId }),
     ...(request.after === undefined ? {} : { after: request.after }),
     ...(request.before === undefined ? {} : { before: request.before }),
   };
-  const hits = channelIds.size === 0 ? [] : await context.library.searchVector(guildId, request.vector, { limit: request.limit, filter });
+  const hits = await context.access.searchReadable<SearchHit>(
+    member,
+    candidates,
+    showing,
+    (hit) => hit.image.channelId,
+    (channelIds) => context.library.searchVector(guildId, request.vector, { limit: request.limit, filter: { ...filter, channelIds } }),
+  );
   // Latency as the member feels it: from their command to ranked results.
   context.metrics?.observeQuery(request.kind, (Date.now() - interaction.createdTimestamp) / 1000);
   if (hits.length === 0) {
-    await interaction.editReply({ content: `${request.title}\nNo matching images found${context.library.imagesPerChannel(guildId).size === 0 ? ': nothing is indexed in this server yet (an admin can run /channels add and /reindex).' : '.'}` });
+    // Nothing here tells whether channels the member cannot read hold images.
+    await interaction.editReply({ content: `${request.title}\n${NOTHING_FOUND}` });
     return;
   }
   const session = context.resultPages.open({
@@ -54,7 +62,7 @@ export async function replyWithResults(
     guildId,
     title: request.title,
     hits,
-    searchedFromNsfw,
+    nsfwAllowed: showing.nsfwAllowed,
     retire: () => interaction.editReply({ components: [] }),
   });
   await interaction.editReply(await context.resultPages.render(session, 0, member));
@@ -69,14 +77,15 @@ export async function turnResultPage(interaction: ButtonInteraction<'cached'>, c
     await interaction.followUp({ content: 'These results have expired. Run the search again.', flags: MessageFlags.Ephemeral });
     return;
   }
-  if (session.userId !== interaction.user.id) {
+  if (session.userId !== interaction.user.id || session.guildId !== interaction.guildId) {
     await interaction.reply({ content: 'Only the person who ran this search can turn its pages.', flags: MessageFlags.Ephemeral });
     return;
   }
   await interaction.deferUpdate();
   // The results stay in the channel they were asked in: once it is no longer age-restricted, neither are they.
-  if (!isNsfwChannel(interaction.channel)) session.searchedFromNsfw = false;
-  await interaction.editReply(await context.resultPages.render(session, Number(pageText), interaction.member));
+  if (!isNsfwChannel(interaction.channel)) session.nsfwAllowed = false;
+  const page = Number.parseInt(pageText ?? '', 10);
+  await interaction.editReply(await context.resultPages.render(session, Number.isSafeInteger(page) ? page : 0, interaction.member));
 }
 
 export const pageButtonHandler = { prefix: PAGE_BUTTON_PREFIX, execute: turnResultPage };

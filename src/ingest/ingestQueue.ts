@@ -7,6 +7,8 @@ import type { ImageLibrary, ImageOrigin } from '../search/imageLibrary.js';
 export interface IngestJob {
   origin: ImageOrigin;
   url: string;
+  /** Why this image is refused unread (e.g. an SVG): recorded as a failure, never downloaded. */
+  refusal?: string;
 }
 
 export type IngestOutcome = 'indexed' | 'updated' | 'unchanged' | 'already-indexed' | 'failed';
@@ -45,6 +47,10 @@ export interface IngestObserver {
 export class IngestQueue {
   private readonly waiting: Array<{ job: IngestJob; done: (outcome: IngestOutcome) => void }> = [];
   private active = 0;
+  /** Refusals being recorded (they take no download slot, but are work in progress). */
+  private refusing = 0;
+  /** Images queued or being indexed, by collection. */
+  private readonly depths = new Map<string, number>();
   private readonly roomWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
@@ -64,12 +70,18 @@ export class IngestQueue {
 
   /** Images queued or being indexed. */
   get depth(): number {
-    return this.waiting.length + this.active;
+    return this.waiting.length + this.active + this.refusing;
+  }
+
+  /** Images of one collection queued or being indexed. */
+  depthOf(collection: string): number {
+    return this.depths.get(collection) ?? 0;
   }
 
   /** Queues an image; resolves when it is indexed, skipped or recorded as failed. */
   enqueue(job: IngestJob): Promise<IngestOutcome> {
     if (this.closed) return Promise.reject(new Error('ingest is shutting down'));
+    if (job.refusal !== undefined) return this.refuse(job, job.refusal);
     const existing = this.library.get(job.origin.collection, job.origin.id);
     if (existing !== undefined && existing.modelId === this.library.modelId) return Promise.resolve(this.alreadyIndexed());
     // The same image asked for again while it is still queued or being indexed (a catch-up re-reading
@@ -77,12 +89,19 @@ export class IngestQueue {
     const key = inFlightKey(job);
     const queued = this.inFlight.get(key);
     if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.alreadyIndexed()));
+    const { collection } = job.origin;
+    this.depths.set(collection, this.depthOf(collection) + 1);
     const outcome = new Promise<IngestOutcome>((resolve) => {
       this.waiting.push({ job, done: resolve });
       this.pump();
     });
     this.inFlight.set(key, outcome);
-    void outcome.then(() => this.inFlight.delete(key));
+    void outcome.then(() => {
+      this.inFlight.delete(key);
+      const depth = this.depthOf(collection) - 1;
+      if (depth > 0) this.depths.set(collection, depth);
+      else this.depths.delete(collection);
+    });
     return outcome;
   }
 
@@ -106,6 +125,18 @@ export class IngestQueue {
 
   failures(collection: string): { count: number; recent: readonly IngestFailure[] } {
     return this.failuresByCollection.get(collection) ?? { count: 0, recent: [] };
+  }
+
+  private async refuse(job: IngestJob, reason: string): Promise<IngestOutcome> {
+    this.refusing++;
+    try {
+      await this.recordFailure(job, reason);
+    } finally {
+      this.refusing--;
+      this.notify();
+    }
+    this.observer.onOutcome?.('failed');
+    return 'failed';
   }
 
   private alreadyIndexed(): IngestOutcome {

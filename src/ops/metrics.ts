@@ -38,6 +38,8 @@ export class BotMetrics {
   private readonly queueDepth: Gauge;
   private readonly queryDuration: Histogram<'kind'>;
   private readonly errors: Counter<'kind'>;
+  private readonly rechecked: Counter<'outcome'>;
+  private readonly recheckOldest: Gauge;
   private readScrape: (() => ScrapeReading) | undefined;
 
   constructor() {
@@ -83,7 +85,20 @@ export class BotMetrics {
       registers,
     });
 
+    this.rechecked = new Counter({
+      name: `${METRIC_PREFIX}recheck_messages_total`,
+      help: 'Indexed messages read again by the background re-check, by outcome (present or deleted).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.recheckOldest = new Gauge({
+      name: `${METRIC_PREFIX}recheck_oldest_seconds`,
+      help: 'Seconds since the least recently re-checked indexed message was last read (or since start, if never); stays below RECHECK_PERIOD_HOURS when the re-check keeps up.',
+      registers,
+    });
+
     for (const outcome of Object.keys(INGEST_OUTCOMES)) this.ingested.inc({ outcome }, 0);
+    for (const outcome of ['present', 'deleted']) this.rechecked.inc({ outcome }, 0);
     for (const kind of QUERY_KINDS) this.queryDuration.zero({ kind });
     for (const kind of COMMON_ERROR_KINDS) this.errors.inc({ kind }, 0);
   }
@@ -106,6 +121,15 @@ export class BotMetrics {
     // A NaN or negative duration would corrupt the histogram's sum for good.
     if (!Number.isFinite(seconds) || seconds < 0) return;
     this.queryDuration.observe({ kind }, seconds);
+  }
+
+  recheckRead(present: number, deleted: number): void {
+    this.rechecked.inc({ outcome: 'present' }, present);
+    this.rechecked.inc({ outcome: 'deleted' }, deleted);
+  }
+
+  setRecheckOldestSeconds(seconds: number): void {
+    this.recheckOldest.set(seconds);
   }
 
   /** kind must come from a small fixed set (e.g. 'ingest', 'gateway'), never from an error message: each value is a time series. */

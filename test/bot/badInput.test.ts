@@ -42,9 +42,27 @@ describe('bad input reaching the bot', () => {
     assert.match(reasons, /damaged or incomplete/);
     assert.match(reasons, /not an image/);
     assert.match(reasons, /larger than|limit/);
-    const stats = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'stats' });
+    await harness.bot.context.ingest.idle(); // the failures are in the store once their images are done
+    const stats = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'stats' });
     assert.match(stats.content, /Failed images: 3/);
     assert.match(stats.content, /\*\*1 images\*\* indexed/);
+  });
+
+  test('an SVG attachment is not fetched, and is recorded as failed with its reason', async () => {
+    const before = harness.bot.context.ingest.failures(world.guildId).count;
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8" fill="red"/></svg>');
+    const message = await harness.discord.postMessage(world.channelId, world.memberId, {
+      attachments: [{ filename: 'drawing.svg', data: svg, contentType: 'image/svg+xml' }],
+    });
+    await until(() => harness.bot.context.ingest.failures(world.guildId).count === before + 1, 'the SVG recorded as failed');
+    const [failure] = harness.bot.context.ingest.failures(world.guildId).recent;
+    assert.equal(failure!.messageId, message.id);
+    assert.match(failure!.reason, /SVG files are not supported/);
+    const attachmentId = message.attachments[0]!.id;
+    assert.ok(!harness.discord.requests.some((request) => request.kind === 'cdn' && request.path.includes(attachmentId)), 'the SVG was never downloaded');
+    await harness.bot.context.ingest.idle();
+    const stats = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'stats' });
+    assert.match(stats.content, /last: SVG files are not supported/);
   });
 
   test('an over-long description is refused privately', async () => {

@@ -7,6 +7,7 @@ import { startBot, type Bot } from '../../src/discord/bot.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import { openEngine, type Engine } from '../../src/engine.js';
 import { setLogLevel } from '../../src/logger.js';
+import { BotMetrics } from '../../src/ops/metrics.js';
 import { FakeDiscord, type FakeDiscordOptions } from '../fake-discord/index.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 
@@ -15,6 +16,8 @@ export interface BotUnderTest {
   bot: Bot;
   engine: Engine;
   config: Config;
+  /** The bot's metrics, when started with `metrics: true`. */
+  metrics: BotMetrics | undefined;
   /** Stops the bot (as on SIGTERM) and starts it again on the same store. */
   restart(): Promise<void>;
   /** Stops the bot only; `start()` brings it back (downtime in between). */
@@ -28,7 +31,7 @@ export interface BotUnderTest {
  * store, commands registered. `env` overrides any configuration variable.
  */
 export async function startBotUnderTest(
-  options: { fake?: FakeDiscordOptions; env?: Record<string, string>; setup?: (discord: FakeDiscord) => void } = {},
+  options: { fake?: FakeDiscordOptions; env?: Record<string, string>; setup?: (discord: FakeDiscord) => void; metrics?: boolean } = {},
 ): Promise<BotUnderTest> {
   const discord = await FakeDiscord.start(options.fake ?? {});
   options.setup?.(discord);
@@ -42,13 +45,16 @@ export async function startBotUnderTest(
     LOG_LEVEL: 'silent',
     ENCODER_THREADS: '1',
     COMMANDS_PER_MINUTE: '1000',
+    // Off unless a test turns it on: its history reads would mix with those a test counts.
+    RECHECK_REQUESTS_PER_MINUTE: '0',
     ...options.env,
   });
   setLogLevel(config.logLevel);
   await registerCommands(new REST({ api: config.discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
 
+  const metrics = options.metrics === true ? new BotMetrics() : undefined;
   let engine = await openEngine(config);
-  let bot = await startBot(config, engine, discord.botToken);
+  let bot = await startBot(config, engine, discord.botToken, metrics);
   let running = true;
   const harness: BotUnderTest = {
     discord,
@@ -59,6 +65,7 @@ export async function startBotUnderTest(
       return engine;
     },
     config,
+    metrics,
     async stopBot() {
       if (!running) return;
       running = false;
@@ -67,7 +74,7 @@ export async function startBotUnderTest(
     },
     async startBotAgain() {
       engine = await openEngine(config);
-      bot = await startBot(config, engine, discord.botToken);
+      bot = await startBot(config, engine, discord.botToken, metrics);
       running = true;
     },
     async restart() {

@@ -1,7 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { REST } from 'discord.js';
+import { registerCommands } from '../../src/discord/registerCommands.js';
+import { FakeDiscord } from '../fake-discord/index.js';
 import { PROJECT_ROOT } from '../fixtures/datasets.js';
+import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
+import { buildSmallWorld, type SmallWorld } from './world.js';
 
 /** The bot as a separate process, started the way `npm start` starts it (src/main.ts under tsx). */
 export interface BotProcess {
@@ -66,4 +73,36 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** What a bot process runs against: a loopback Discord with a small world and the commands registered, and a fresh store. */
+export interface ProcessWorld {
+  discord: FakeDiscord;
+  world: SmallWorld;
+  /** The environment of a bot process on this world (add to it per test). */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startProcessWorld(): Promise<ProcessWorld> {
+  const discord = await FakeDiscord.start();
+  const world = buildSmallWorld(discord);
+  await registerCommands(new REST({ api: discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bot-process-'));
+  return {
+    discord,
+    world,
+    env: {
+      DISCORD_TOKEN: discord.botToken,
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_CDN_HOSTS: discord.cdnHost,
+      MODEL_DIR: await fixtureModelDir('tiny'),
+      STORE_URL: `sqlite://${path.join(dataDir, 'index.sqlite')}`,
+      ENCODER_THREADS: '1',
+    },
+    async stop() {
+      await discord.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }

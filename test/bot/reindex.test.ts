@@ -146,6 +146,64 @@ describe('/reindex, end to end', () => {
     );
   });
 
+  test("with Manage Threads, a channel's reindex walks its archived private threads too", async () => {
+    const { discord } = harness;
+    const channel = discord.createChannel(world.guildId, {
+      name: 'private-threads',
+      permissionOverwrites: [{ id: discord.botUser.id, type: 'member', allow: PermissionFlagsBits.ManageThreads }],
+    });
+    const hidden = discord.createThread(channel.id, { name: 'closed talk', private: true, members: [world.memberId] });
+    const images = await postHistory(discord, hidden.id, world.memberId, 20);
+    discord.setThreadArchived(hidden.id, true);
+    await indexChannel(harness, world, channel.id);
+    // After a restart the bot knows only active threads: the archived one must be listed from Discord.
+    await harness.restart();
+    assert.equal(harness.bot.client.channels.cache.has(hidden.id), false);
+    const reply = await reindex(harness, world, channel.id);
+    assert.match(reply.content, /and its 1 thread\./);
+    assert.doesNotMatch(reply.content, /Manage Threads/);
+    await until(() => images.every((id) => harness.engine.library.has(world.guildId, id)), 'the archived private thread indexed');
+  });
+
+  test('without Manage Threads, only the archived private threads the bot was added to are walked, and the reply says so', async () => {
+    const { discord } = harness;
+    const channel = discord.createChannel(world.guildId, { name: 'no-manage-threads' });
+    const joined = discord.createThread(channel.id, { name: 'with the bot', private: true, members: [world.memberId, discord.botUser.id] });
+    const closed = discord.createThread(channel.id, { name: 'without the bot', private: true, members: [world.memberId] });
+    const joinedImages = await postHistory(discord, joined.id, world.memberId, 20);
+    const closedImages = await postHistory(discord, closed.id, world.memberId, 20);
+    discord.setThreadArchived(joined.id, true);
+    discord.setThreadArchived(closed.id, true);
+    await indexChannel(harness, world, channel.id);
+    const reply = await reindex(harness, world, channel.id);
+    assert.match(reply.content, /and its 1 thread\./);
+    assert.match(reply.content, /Archived private threads I wasn't added to are not included: give my role Manage Threads/);
+    await untilFinished(harness, world, 'no-manage-threads');
+    assert.ok(joinedImages.every((id) => harness.engine.library.has(world.guildId, id)));
+    assert.ok(closedImages.every((id) => !harness.engine.library.has(world.guildId, id)));
+  });
+
+  for (const kind of ['forum', 'media'] as const) {
+    test(`/reindex of a ${kind} channel walks its posts, active and archived`, async () => {
+      const { discord } = harness;
+      const channel = discord.createChannel(world.guildId, { name: `${kind}-posts`, type: kind });
+      const post = (name: string) => discord.createThread(channel.id, { name, ownerId: world.memberId, message: { content: `${name}, see below` } });
+      const open = post('open post');
+      const archived = post('archived post');
+      const images = [
+        ...(await postHistory(discord, open.id, world.memberId, 20)),
+        ...(await postHistory(discord, archived.id, world.memberId, 20)),
+      ];
+      discord.setThreadArchived(archived.id, true);
+      await indexChannel(harness, world, channel.id);
+      const reply = await reindex(harness, world, channel.id);
+      assert.match(reply.content, new RegExp(`Started reindexing <#${channel.id}> and its 2 posts\\.`));
+      const text = await untilFinished(harness, world, `${kind}-posts`);
+      assert.match(text, /scanned 42 messages/, 'both posts, their starter messages included');
+      assert.ok(images.every((id) => harness.engine.library.has(world.guildId, id)));
+    });
+  }
+
   test('/reindex stop:true stops a running walk, and /reindex resumes it where it stopped', async () => {
     const { discord } = harness;
     const paused = await channelWithHistory(harness, world, 'paused', 600);
@@ -231,7 +289,7 @@ describe('/reindex, end to end', () => {
     assert.deepEqual(historyReads(discord, locked.channelId, since), []);
   });
 
-  test('run where the bot cannot post, /reindex still works and does not promise a progress message', async () => {
+  test('run where the bot cannot post, /reindex shows its progress privately instead', async () => {
     const { discord } = harness;
     const quiet = discord.createChannel(world.guildId, {
       name: 'quiet',
@@ -239,9 +297,11 @@ describe('/reindex, end to end', () => {
     });
     const small = await channelWithHistory(harness, world, 'small', 20);
     const reply = await discord.invokeSlashCommand({ channelId: quiet.id, userId: world.adminId, name: 'reindex', options: { channel: small.channelId } });
+    assert.equal(reply.ephemeral, true);
     assert.match(reply.content, /Started reindexing/);
-    assert.doesNotMatch(reply.content, /Progress is shown/);
-    await until(() => indexedIn(harness, world.guildId, small.channelId).length === small.images.length, 'the walk to index every image');
+    assert.doesNotMatch(reply.content, /Progress is shown in the message/);
+    await until(() => /Finished reindexing #small/.test(discord.interactionReply(reply.interactionId).content), 'the private progress to finish');
+    assert.equal(indexedIn(harness, world.guildId, small.channelId).length, small.images.length);
   });
 
   test('a channel that is not indexed is refused, privately', async () => {

@@ -212,6 +212,9 @@ export async function postImageMessages(
   return ids;
 }
 
+/** The route of interaction callbacks (the bot's first answer to a command or button), for injecting faults. */
+export const CALLBACK_ROUTE = /\/interactions\/\d+\/[^/]+\/callback$/;
+
 /** The private message a person saw, whether it was a private reply or a private follow-up. */
 export function privateText(reply: InteractionReply): string {
   const followup = reply.followups.at(-1);

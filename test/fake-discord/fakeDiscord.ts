@@ -9,7 +9,7 @@ import { InteractionActions, type ComponentSpec, type ContextMenuSpec, type Slas
 import { Interactions, type InteractionReply, type WaitOptions } from './interactions.js';
 import { Payloads } from './payloads.js';
 import { buildRouter } from './rest/index.js';
-import { Scenario, type ChannelSpec, type OverwriteSpec, type ThreadSpec } from './scenario.js';
+import { POST_CHANNEL_TYPES, Scenario, type ChannelSpec, type OverwriteSpec, type ThreadSpec } from './scenario.js';
 import { FakeServer } from './server.js';
 import { DiscordState, type GuildRecord, type ChannelRecord, type MemberRecord, type RoleRecord, type UserRecord } from './state.js';
 import { UserActions, type FileSpec, type PostSpec } from './userActions.js';
@@ -175,11 +175,14 @@ export class FakeDiscord {
   deleteChannel(channelId: string): void {
     this.scenario.deleteChannel(channelId);
   }
-  /** A thread in a text channel, or a post in a forum (then `message` is its starter message, whose id is the thread's). */
+  /**
+   * A thread in a text channel, or a post in a forum or media channel (then `message` is its starter message, whose id
+   * is the thread's).
+   */
   createThread(channelId: string, spec: ThreadSpec & { message?: PostSpec }): ChannelRecord {
     const parent = this.state.channel(channelId);
-    const forum = parent.type === 15;
-    if (forum && !spec.message) throw new FakeDiscordUsageError('a forum post needs a starter `message`');
+    const forum = POST_CHANNEL_TYPES.includes(parent.type);
+    if (forum && !spec.message) throw new FakeDiscordUsageError('a forum or media post needs a starter `message`');
     return this.scenario.createThread(channelId, spec, (thread) => {
       if (!spec.message) return;
       // Discord gives a forum post's starter message the thread's id.
@@ -188,6 +191,14 @@ export class FakeDiscord {
   }
   setThreadArchived(threadId: string, archived: boolean): ChannelRecord {
     return this.scenario.setThreadArchived(threadId, archived);
+  }
+  /** Someone joins (or is added to) a thread; the bot hears of it only when it is the one added, or with Server Members. */
+  addThreadMember(threadId: string, userId: string): ChannelRecord {
+    return this.scenario.addThreadMember(threadId, userId);
+  }
+  /** Someone leaves (or is removed from) a thread; no event reaches the bot about others without Server Members. */
+  removeThreadMember(threadId: string, userId: string): ChannelRecord {
+    return this.scenario.removeThreadMember(threadId, userId);
   }
   addBotToGuild(guildId: string, permissions?: bigint): void {
     this.scenario.addBot(guildId, permissions);

@@ -127,7 +127,7 @@ export class Payloads {
         thread_metadata: {
           archived: thread.archived,
           auto_archive_duration: 1440,
-          archive_timestamp: thread.createdAt,
+          archive_timestamp: thread.archivedAt ?? thread.createdAt,
           locked: thread.locked,
           create_timestamp: thread.createdAt,
           ...(channel.type === ChannelType.PrivateThread ? { invitable: true } : {}),
@@ -149,7 +149,7 @@ export class Payloads {
         rate_limit_per_user: 0,
         default_auto_archive_duration: 1440,
       });
-    } else if (channel.type === ChannelType.GuildForum) {
+    } else if (channel.type === ChannelType.GuildForum || channel.type === ChannelType.GuildMedia) {
       Object.assign(guildChannel, {
         topic: channel.topic,
         last_message_id: channel.lastMessageId,

@@ -12,7 +12,7 @@ export interface OverwriteSpec {
   deny?: bigint;
 }
 
-export type ChannelKind = 'text' | 'announcement' | 'voice' | 'category' | 'forum';
+export type ChannelKind = 'text' | 'announcement' | 'voice' | 'category' | 'forum' | 'media';
 
 export interface ChannelSpec {
   name: string;
@@ -50,10 +50,16 @@ const KINDS: Record<ChannelKind, ChannelType> = {
   voice: ChannelType.GuildVoice,
   category: ChannelType.GuildCategory,
   forum: ChannelType.GuildForum,
+  media: ChannelType.GuildMedia,
 };
+
+/** Channels whose threads are posts that open with a starter message (forum and media channels). */
+export const POST_CHANNEL_TYPES: readonly ChannelType[] = [ChannelType.GuildForum, ChannelType.GuildMedia];
 
 export class Scenario {
   private positions = new Map<string, number>();
+  /** Archive times are made distinct (1 ms apart at least), so listings paged by them never skip a tie. */
+  private lastArchivedAt = 0;
 
   constructor(private readonly world: World) {}
 
@@ -208,13 +214,13 @@ export class Scenario {
 
   createThread(parentId: string, spec: ThreadSpec, starter?: (thread: ChannelRecord) => void): ChannelRecord {
     const parent = this.state.channel(parentId);
-    if (!parent.guildId || ![ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum].includes(parent.type)) {
-      throw new FakeDiscordUsageError(`threads need a text, announcement or forum parent; ${parentId} is not one`);
+    if (!parent.guildId || ![ChannelType.GuildText, ChannelType.GuildAnnouncement, ...POST_CHANNEL_TYPES].includes(parent.type)) {
+      throw new FakeDiscordUsageError(`threads need a text, announcement, forum or media parent; ${parentId} is not one`);
     }
     const guild = this.state.guild(parent.guildId);
     const ownerId = spec.ownerId ?? guild.ownerId;
     const isPrivate = spec.private === true;
-    if (isPrivate && parent.type === ChannelType.GuildForum) throw new FakeDiscordUsageError('forum posts cannot be private threads');
+    if (isPrivate && POST_CHANNEL_TYPES.includes(parent.type)) throw new FakeDiscordUsageError('forum and media posts cannot be private threads');
     const thread: ChannelRecord = {
       id: this.state.ids.next(),
       type: isPrivate ? ChannelType.PrivateThread : ChannelType.PublicThread,
@@ -232,6 +238,7 @@ export class Scenario {
         locked: spec.locked ?? false,
         members: new Set([ownerId, ...(spec.members ?? [])]),
         createdAt: new Date().toISOString(),
+        archivedAt: spec.archived === true ? this.archiveTime() : null,
         messageCount: 0,
       },
       recipientIds: [],
@@ -248,10 +255,59 @@ export class Scenario {
     const thread = this.state.channel(threadId);
     if (!thread.thread || !thread.guildId) throw new FakeDiscordUsageError(`${threadId} is not a thread`);
     thread.thread.archived = archived;
+    if (archived) thread.thread.archivedAt = this.archiveTime();
     this.world.dispatchGuildEvent('THREAD_UPDATE', thread.guildId, I.Guilds, () =>
       this.world.botCanView(thread) ? this.world.payloads.channel(thread, this.world.botId) : null,
     );
     return thread;
+  }
+
+  /**
+   * Someone joins a thread (or is added to it). THREAD_MEMBERS_UPDATE reaches the bot only with the Server Members
+   * intent, except when the bot itself is the one added, which it always hears (with THREAD_CREATE for a thread it
+   * could not see before).
+   */
+  addThreadMember(threadId: string, userId: string): ChannelRecord {
+    const thread = this.threadRecord(threadId);
+    this.state.user(userId);
+    const couldSee = this.world.botCanView(thread);
+    thread.thread!.members.add(userId);
+    if (userId === this.world.botId && !couldSee) {
+      this.world.dispatchGuildEvent('THREAD_CREATE', thread.guildId!, I.Guilds, () => this.world.payloads.channel(thread, this.world.botId));
+    }
+    this.dispatchMembersUpdate(thread, { added: userId });
+    return thread;
+  }
+
+  /** Someone leaves a thread (or is removed). As on Discord, the bot is told only about itself without the Server Members intent. */
+  removeThreadMember(threadId: string, userId: string): ChannelRecord {
+    const thread = this.threadRecord(threadId);
+    if (!thread.thread!.members.delete(userId)) throw new FakeDiscordUsageError(`user ${userId} is not in thread ${threadId}`);
+    this.dispatchMembersUpdate(thread, { removed: userId });
+    return thread;
+  }
+
+  private dispatchMembersUpdate(thread: ChannelRecord, change: { added?: string; removed?: string }): void {
+    const userId = change.added ?? change.removed!;
+    const intent = userId === this.world.botId ? I.Guilds : I.GuildMembers;
+    this.world.gateway.dispatch('THREAD_MEMBERS_UPDATE', { guildId: thread.guildId, intent }, () => ({
+      id: thread.id,
+      guild_id: thread.guildId,
+      member_count: Math.min(thread.thread!.members.size, 50),
+      ...(change.added ? { added_members: [{ id: thread.id, user_id: change.added, join_timestamp: new Date().toISOString(), flags: 0 }] } : {}),
+      ...(change.removed ? { removed_member_ids: [change.removed] } : {}),
+    }));
+  }
+
+  private threadRecord(threadId: string): ChannelRecord {
+    const thread = this.state.channel(threadId);
+    if (!thread.thread || !thread.guildId) throw new FakeDiscordUsageError(`${threadId} is not a thread`);
+    return thread;
+  }
+
+  private archiveTime(): string {
+    this.lastArchivedAt = Math.max(Date.now(), this.lastArchivedAt + 1);
+    return new Date(this.lastArchivedAt).toISOString();
   }
 
   private role(id: string, guildId: string, name: string, permissions: bigint, position: number): RoleRecord {

@@ -71,6 +71,8 @@ export interface ThreadState {
   locked: boolean;
   members: Set<string>;
   createdAt: string;
+  /** When it was last archived (archived listings are ordered and paged by it). */
+  archivedAt: string | null;
   messageCount: number;
 }
 

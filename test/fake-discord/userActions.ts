@@ -118,8 +118,8 @@ export class UserActions {
       if (channel.recipientIds[0] !== userId) throw new FakeDiscordUsageError(`user ${userId} is not in DM ${channel.id}`);
       return;
     }
-    if ([ChannelType.GuildCategory, ChannelType.GuildForum].includes(channel.type)) {
-      throw new FakeDiscordUsageError(`cannot post in channel ${channel.id} (category or forum): post in a thread of it`);
+    if ([ChannelType.GuildCategory, ChannelType.GuildForum, ChannelType.GuildMedia].includes(channel.type)) {
+      throw new FakeDiscordUsageError(`cannot post in channel ${channel.id} (category, forum or media): post in a thread of it`);
     }
     if (!this.world.state.member(channel.guildId, userId)) throw new FakeDiscordUsageError(`user ${userId} is not a member of guild ${channel.guildId}`);
     const perms = channelPermissions(this.world.state, channel, userId);

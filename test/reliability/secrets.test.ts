@@ -93,7 +93,7 @@ describe('the bot token stays secret while the bot runs', { timeout: 120_000 }, 
     let stats = '';
     for (let i = 0; i < 100 && !(/\*\*1 images\*\*/.test(stats) && /Failed images: 1/.test(stats)); i++) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-      stats = (await discord.invokeSlashCommand({ ...as(world.memberId), name: 'stats' })).content;
+      stats = (await discord.invokeSlashCommand({ ...as(world.adminId), name: 'stats' })).content;
     }
     assert.match(stats, /\*\*1 images\*\*[\s\S]*Failed images: 1/);
 

@@ -1,18 +1,10 @@
-import {
-  ChannelType,
-  InteractionContextType,
-  PermissionFlagsBits,
-  PermissionsBitField,
-  SlashCommandBuilder,
-  type GuildBasedChannel,
-} from 'discord.js';
+import { ChannelType, InteractionContextType, PermissionFlagsBits, PermissionsBitField, SlashCommandBuilder, type Guild } from 'discord.js';
+import { botReadBlockers } from '../access/memberAccess.js';
 import type { SlashCommand } from '../command.js';
 import { UserFacingError } from '../userFacingError.js';
 
-const NEEDED = [
-  ['View Channel', PermissionFlagsBits.ViewChannel],
-  ['Read Message History', PermissionFlagsBits.ReadMessageHistory],
-] as const;
+/** The one answer for a channel the invoker cannot see, of another server, or not there at all. */
+export const NO_SUCH_CHANNEL = "I can't find that channel in this server.";
 
 const INDEXABLE = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
 
@@ -44,17 +36,16 @@ export default {
     const { guildId } = interaction;
     const subcommand = interaction.options.getSubcommand();
     if (subcommand === 'list') {
-      const indexed = [...(await context.settings.indexedChannels(guildId))];
-      await interaction.editReply(
-        indexed.length === 0
-          ? 'No channels are indexed yet. Add one with `/channels add`.'
-          : `Indexed channels (with their threads): ${indexed.map((id) => `<#${id}>`).join(', ')}`,
-      );
+      await interaction.editReply(listText(interaction.guild, await context.settings.indexedChannels(guildId)));
       return;
     }
-    const channel = interaction.options.getChannel('channel', true) as GuildBasedChannel;
+    const channel = await context.access.channelOption(interaction, 'channel');
+    if (channel === undefined || channel === null) throw new UserFacingError(NO_SUCH_CHANNEL);
     if (subcommand === 'add') {
-      const missing = missingBotPermissions(channel);
+      if (!(INDEXABLE as readonly ChannelType[]).includes(channel.type)) {
+        throw new UserFacingError('Pick a text, announcement, forum or media channel: its threads are indexed with it.');
+      }
+      const missing = botReadBlockers(channel);
       if (missing.length > 0) {
         throw new UserFacingError(`I can't index <#${channel.id}>: I need ${missing.join(' and ')} there. Give my role those permissions and try again.`);
       }
@@ -86,9 +77,20 @@ export function requireManageGuild(permissions: Readonly<PermissionsBitField>): 
   }
 }
 
-function missingBotPermissions(channel: GuildBasedChannel): string[] {
-  const me = channel.guild.members.me;
-  if (me === null) return NEEDED.map(([name]) => name);
-  const permissions = channel.permissionsFor(me);
-  return NEEDED.filter(([, flag]) => !permissions.has(flag)).map(([name]) => name);
+/**
+ * The indexed channels, each with what keeps the bot from reading it: while it cannot, its
+ * images are left out of every result (they come back once it can), and deletions there
+ * do not reach it.
+ */
+function listText(guild: Guild, indexed: ReadonlySet<string>): string {
+  if (indexed.size === 0) return 'No channels are indexed yet. Add one with `/channels add`.';
+  const lines = [...indexed].map((channelId) => {
+    const channel = guild.channels.cache.get(channelId);
+    if (channel === undefined || channel.guildId !== guild.id) return `• <#${channelId}>: I can't find this channel any more; its images are forgotten once I confirm it was deleted.`;
+    const missing = botReadBlockers(channel);
+    return missing.length === 0
+      ? `• <#${channelId}>`
+      : `• <#${channelId}>: I can't read it now, so its images are left out of results. Give me ${missing.join(' and ')} there.`;
+  });
+  return ['Indexed channels (with their threads):', ...lines].join('\n');
 }

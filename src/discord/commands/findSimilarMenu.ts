@@ -17,7 +17,7 @@ export default {
     .toJSON(),
 
   async execute(interaction, context) {
-    const images = imagesOf(interaction.targetMessage, context.config.discord.cdnHosts);
+    const images = imagesOf(interaction.targetMessage, context.config.discord.cdnHosts).filter((image) => image.refusal === undefined);
     const first = images[0];
     if (first === undefined) {
       throw new UserFacingError(

@@ -3,16 +3,26 @@ import {
   InteractionContextType,
   PermissionFlagsBits,
   SlashCommandBuilder,
+  type ChatInputCommandInteraction,
   type GuildBasedChannel,
-  type ThreadChannel,
 } from 'discord.js';
+import { audienceContains, botReadBlockers } from '../access/memberAccess.js';
+import type { BotContext } from '../botContext.js';
+import { walkableThreads } from '../channelThreads.js';
 import type { SlashCommand } from '../command.js';
+import { ReplyProgressView } from '../reindexProgress.js';
 import { UserFacingError } from '../userFacingError.js';
-import { requireManageGuild } from './channels.js';
+import { NO_SUCH_CHANNEL, requireManageGuild } from './channels.js';
 
-const HISTORY_PERMISSIONS = [
-  ['View Channel', PermissionFlagsBits.ViewChannel],
-  ['Read Message History', PermissionFlagsBits.ReadMessageHistory],
+/** Channels whose posts are threads: walking one means walking its posts. */
+const POST_CHANNELS = [ChannelType.GuildForum, ChannelType.GuildMedia] as const;
+const WALKABLE = [
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+  ChannelType.AnnouncementThread,
+  ...POST_CHANNELS,
 ] as const;
 
 export default {
@@ -20,32 +30,30 @@ export default {
   ephemeral: true,
   data: new SlashCommandBuilder()
     .setName('reindex')
-    .setDescription("Index a channel's past images (resumable)")
+    .setDescription("Index a channel's past images, with its threads or posts (resumable)")
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addChannelOption((option) =>
-      option
-        .setName('channel')
-        .setDescription('The channel (default: this one)')
-        .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread, ChannelType.PrivateThread),
+      option.setName('channel').setDescription('The channel, thread, forum or media channel (default: this one)').addChannelTypes(...WALKABLE),
     )
     .addBooleanOption((option) => option.setName('stop').setDescription('Stop a reindex that is running'))
     .toJSON(),
 
   async execute(interaction, context) {
     requireManageGuild(interaction.memberPermissions);
-    const target = interaction.options.getChannel('channel') ?? interaction.channel;
-    if (target === null || !('messages' in target) || !target.isTextBased()) {
-      throw new UserFacingError('Pick a text channel or thread to reindex.');
+    const named = await context.access.channelOption(interaction, 'channel');
+    if (named === undefined) throw new UserFacingError(NO_SUCH_CHANNEL);
+    const target = named ?? interaction.channel;
+    if (target === null || !(WALKABLE as readonly ChannelType[]).includes(target.type)) {
+      throw new UserFacingError('Pick a text channel, thread, forum or media channel to reindex.');
     }
+    const { guildId } = interaction;
     const parentId = target.isThread() ? target.parentId : null;
-    if (!(await context.settings.isIndexed(interaction.guildId, target.id, parentId))) {
+    if (!(await context.settings.isIndexed(guildId, target.id, parentId))) {
       throw new UserFacingError(`<#${target.id}> is not indexed. Add it first with \`/channels add\`.`);
     }
-    const threads = target.isThread() ? [] : await threadsOf(target);
     if (interaction.options.getBoolean('stop') === true) {
-      for (const thread of threads) await context.reindex.stop(interaction.guildId, thread.id);
-      const stopped = await context.reindex.stop(interaction.guildId, target.id);
+      const stopped = await context.reindex.stop(guildId, target.id);
       await interaction.editReply(
         stopped === undefined
           ? `No reindex is running in <#${target.id}>.`
@@ -53,46 +61,35 @@ export default {
       );
       return;
     }
-    const me = interaction.guild.members.me;
-    const missing = me === null ? HISTORY_PERMISSIONS : HISTORY_PERMISSIONS.filter(([, flag]) => !target.permissionsFor(me).has(flag));
+    const missing = botReadBlockers(target);
     if (missing.length > 0) {
       // Without them Discord answers with an empty history: the walk would "finish" having read nothing.
-      const names = missing.map(([name]) => name).join(' and ');
       throw new UserFacingError(
-        `I can't read the history of <#${target.id}>: I need ${names} there. Give my role ${missing.length === 1 ? 'that permission' : 'those permissions'} and run /reindex again.`,
+        `I can't read the history of <#${target.id}>: I need ${missing.join(' and ')} there. Give my role ${missing.length === 1 ? 'that permission' : 'those permissions'} and run /reindex again.`,
       );
     }
-    if (context.reindex.isRunning(interaction.guildId, target.id)) {
-      throw new UserFacingError(`<#${target.id}> is already being reindexed. Use \`/reindex stop:True\` to stop it.`);
+    if (context.reindex.isRunning(guildId, target.id)) {
+      const header = `<#${target.id}> is already being reindexed (\`/reindex stop:True\` stops it):`;
+      await context.reindex.watch(target, new ReplyProgressView(interaction, header));
+      return;
     }
-    const progressChannel = interaction.channel?.isTextBased() ? interaction.channel : undefined;
-    const { state, resumed } = await context.reindex.start(target, progressChannel ?? undefined);
-    // Threads are indexed with their channel; their walks run quietly beside the channel's.
-    const readable = threads.filter((thread) => me !== null && HISTORY_PERMISSIONS.every(([, flag]) => thread.permissionsFor(me).has(flag)));
-    for (const thread of readable) {
-      if (thread.isTextBased() && !context.reindex.isRunning(interaction.guildId, thread.id)) await context.reindex.start(thread, undefined);
-    }
-    await interaction.editReply(
-      `${resumed ? 'Resumed' : 'Started'} reindexing <#${target.id}>` +
-        (readable.length === 0 ? '.' : ` and its ${readable.length} thread${readable.length === 1 ? '' : 's'}.`) +
-        (state.progressMessage === undefined ? '' : ' Progress is shown in the message I posted in this channel.'),
-    );
+    await startWalk(interaction, context, target);
   },
 } satisfies SlashCommand;
 
-/** A channel's threads: the active ones the bot has cached and the archived public ones. */
-async function threadsOf(channel: GuildBasedChannel): Promise<ThreadChannel[]> {
-  const threads = new Map<string, ThreadChannel>();
-  for (const cached of channel.guild.channels.cache.values()) {
-    if (cached.isThread() && cached.parentId === channel.id) threads.set(cached.id, cached);
+async function startWalk(interaction: ChatInputCommandInteraction<'cached'>, context: BotContext, target: GuildBasedChannel): Promise<void> {
+  const { threads, note } = target.isThread() ? { threads: [], note: undefined } : await walkableThreads(target);
+  // The progress names the channel and counts its messages: public only where all who see it may read that channel.
+  const here = interaction.channel;
+  const publicIn = here !== null && audienceContains(here, target) ? here : undefined;
+  const { resumed, posted } = await context.reindex.start(target, threads.map((thread) => thread.id), publicIn);
+  const posts = (POST_CHANNELS as readonly ChannelType[]).includes(target.type);
+  const what = threads.length === 0 ? '' : ` and its ${threads.length} ${posts ? 'post' : 'thread'}${threads.length === 1 ? '' : 's'}`;
+  const header = [`${resumed ? 'Resumed' : 'Started'} reindexing <#${target.id}>${what}.`, ...(note === undefined ? [] : [note])].join('\n');
+  if (posted) {
+    await interaction.editReply(`${header}\nProgress is shown in the message I posted in this channel.`);
+  } else {
+    const privately = `${header}\nProgress is shown here, to you only (run /reindex on the channel again to see it after 15 minutes):`;
+    await context.reindex.watch(target, new ReplyProgressView(interaction, privately));
   }
-  if ('threads' in channel) {
-    try {
-      const archived = await channel.threads.fetchArchived({ type: 'public', fetchAll: true });
-      for (const thread of archived.threads.values()) threads.set(thread.id, thread);
-    } catch {
-      // Listing archived threads needs Read Message History; without it only the active ones are walked.
-    }
-  }
-  return [...threads.values()];
 }

@@ -1,6 +1,9 @@
-import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { IngestFailure } from '../../ingest/ingestQueue.js';
+import { isNsfwChannel } from '../access/memberAccess.js';
 import type { SlashCommand } from '../command.js';
+
+const LISTED_CHANNELS = 20;
 
 export default {
   kind: 'slash',
@@ -12,23 +15,31 @@ export default {
     .toJSON(),
 
   async execute(interaction, context) {
-    const { guildId } = interaction;
-    const perChannel = [...context.library.imagesPerChannel(guildId)].sort((a, b) => b[1] - a[1]);
-    const total = perChannel.reduce((sum, [, count]) => sum + count, 0);
-    const other = context.library.otherModelImages(guildId).length;
-    // Failures are kept in the store, so the count survives restarts.
-    const failed = (await context.store.getCursor<number>(guildId, 'failures')) ?? 0;
-    const lastFailure = await context.store.getCursor<IngestFailure>(guildId, 'last-failure');
+    const { guildId, member } = interaction;
+    const perChannel = context.library.imagesPerChannel(guildId);
+    const admin = member.permissions.has(PermissionFlagsBits.ManageGuild);
+    // A member learns nothing (names, counts, totals) of channels they cannot read.
+    const listed = await context.access.overviewChannels(member, perChannel, { nsfwAllowed: isNsfwChannel(interaction.channel) });
+    const counts = [...listed].map((channelId) => [channelId, perChannel.get(channelId) ?? 0] as const).sort((a, b) => b[1] - a[1]);
+    const total = counts.reduce((sum, [, count]) => sum + count, 0);
+    const other = context.library.otherModelImages(guildId).filter((image) => listed.has(image.channelId)).length;
     const lines = [
-      `**${total.toLocaleString('en-US')} images** indexed in this server`,
-      ...perChannel.slice(0, 20).map(([channelId, count]) => `• <#${channelId}>: ${count.toLocaleString('en-US')}`),
-      ...(perChannel.length > 20 ? [`• … and ${perChannel.length - 20} more channels`] : []),
+      `**${total.toLocaleString('en-US')} images** indexed ${admin ? 'in this server' : 'in the channels you can read'}`,
+      ...counts.slice(0, LISTED_CHANNELS).map(([channelId, count]) => `• <#${channelId}>: ${count.toLocaleString('en-US')}`),
+      ...(counts.length > LISTED_CHANNELS ? [`• … and ${counts.length - LISTED_CHANNELS} more channels`] : []),
       `Model: ${context.library.model.id} (${context.library.model.dimensions} dimensions)` +
         (other > 0 ? `; ${other} images from another model are left out until reindexed` : ''),
-      `Store: ${context.store.backend}`,
-      `Queue: ${context.ingest.depth} images waiting`,
-      `Failed images: ${failed}` + (lastFailure === undefined ? '' : ` (last: ${lastFailure.reason})`),
     ];
+    if (admin) {
+      // Failures are kept in the store, so the count survives restarts. They may come from any channel: admins only.
+      const failed = (await context.store.getCursor<number>(guildId, 'failures')) ?? 0;
+      const lastFailure = await context.store.getCursor<IngestFailure>(guildId, 'last-failure');
+      lines.push(
+        `Store: ${context.store.backend}`,
+        `Queue: ${context.ingest.depthOf(guildId)} images of this server waiting`,
+        `Failed images: ${failed}` + (lastFailure === undefined ? '' : ` (last: ${lastFailure.reason})`),
+      );
+    }
     await interaction.editReply(lines.join('\n'));
   },
 } satisfies SlashCommand;

@@ -71,14 +71,6 @@ export function registerGuildRoutes(router: Router, world: World): void {
     return ok(payloads.member(member));
   });
 
-  router.add('GET', '/channels/:channelId/thread-members/:userId', (req) => {
-    const channel = state.channels.get(req.params['channelId'] ?? '');
-    if (!channel) throw unknownChannel();
-    const userId = req.params['userId'] ?? '';
-    if (channel.thread === null || !channel.thread.members.has(userId)) throw unknownMember();
-    return ok({ id: channel.id, user_id: userId, join_timestamp: channel.thread.createdAt, flags: 0 });
-  });
-
   router.add('GET', '/guilds/:guildId/members', (req) => {
     const guild = guildFor(req);
     // Listing members is reserved to apps with the Server Members intent switched on.
@@ -100,14 +92,6 @@ export function registerGuildRoutes(router: Router, world: World): void {
     if (!channel) throw unknownChannel();
     if (channel.guildId !== null && !world.botCanView(channel)) throw missingAccess();
     return ok(payloads.channel(channel, world.botId));
-  });
-
-  router.add('GET', '/channels/:channelId/threads/archived/public', (req) => {
-    const channel = state.channels.get(req.params['channelId'] ?? '');
-    if (!channel) throw unknownChannel();
-    if (!world.botCanView(channel)) throw missingAccess();
-    const threads = [...state.channels.values()].filter((c) => c.parentId === channel.id && c.thread?.archived && c.type === 11);
-    return ok({ threads: threads.map((c) => payloads.channel(c)), members: [], has_more: false });
   });
 
   router.add('DELETE', '/users/@me/guilds/:guildId', (req) => {

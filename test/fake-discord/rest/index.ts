@@ -7,6 +7,7 @@ import { registerGuildRoutes } from './guilds.js';
 import { registerInteractionRoutes } from './interactions.js';
 import { registerMessageRoutes } from './messages.js';
 import { registerMetaRoutes, type MetaSettings } from './meta.js';
+import { registerThreadRoutes } from './threads.js';
 
 /** Every REST route of the fake, in one router (literal routes before parameter ones). */
 export function buildRouter(world: World, interactions: Interactions, settings: MetaSettings & { interactionDeadlineMs: () => number }): Router {
@@ -16,6 +17,7 @@ export function buildRouter(world: World, interactions: Interactions, settings: 
   registerInteractionRoutes(router, world, interactions, settings.interactionDeadlineMs);
   registerMessageRoutes(router, world);
   registerGuildRoutes(router, world);
+  registerThreadRoutes(router, world);
   registerAttachmentRoutes(router, world);
   return router;
 }

@@ -61,7 +61,7 @@ export function registerMessageRoutes(router: Router, world: World): void {
 
   router.add('POST', '/channels/:channelId/messages', (req) => {
     const channel = channelFor(req);
-    if (channel.type === ChannelType.GuildCategory || channel.type === ChannelType.GuildForum) {
+    if (channel.type === ChannelType.GuildCategory || channel.type === ChannelType.GuildForum || channel.type === ChannelType.GuildMedia) {
       throw new ApiError(400, 50008, 'Cannot send messages in a non-text channel');
     }
     const perms = permissions(channel);

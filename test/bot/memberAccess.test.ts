@@ -1,0 +1,209 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GatewayIntentBits, PermissionFlagsBits as P, type Client, type GuildBasedChannel, type GuildMember } from 'discord.js';
+import { audienceContains, MemberAccess } from '../../src/discord/access/memberAccess.js';
+import { startFakeDiscordWithClient, type FakeDiscord, type FakeDiscordWithClient } from '../fake-discord/index.js';
+
+/**
+ * The access module against the fake Discord's permission model, through real discord.js
+ * objects (members fetched by REST, channels from the gateway), without the bot around it.
+ * The client has the bot's intents: no Server Members, so no word of others' thread changes.
+ */
+
+interface AccessWorld {
+  guildId: string;
+  otherGuildChannel: string;
+  users: Record<'owner' | 'plain' | 'staff' | 'muted' | 'threadMember' | 'threadManager', string>;
+  channels: Record<
+    | 'open'
+    | 'openToo'
+    | 'staffOnly'
+    | 'mutedDenied'
+    | 'nsfw'
+    | 'noHistory'
+    | 'botCannotRead'
+    | 'publicThread'
+    | 'privateThread'
+    | 'staffThread'
+    | 'historyDeniedToRole',
+    string
+  >;
+}
+
+function build(discord: FakeDiscord): AccessWorld {
+  const user = (name: string) => discord.createUser({ username: name }).id;
+  const owner = user('owner');
+  const guild = discord.createGuild({ name: 'access', ownerId: owner });
+  const staffRole = discord.createRole(guild.id, { name: 'Staff', permissions: 0n }).id;
+  const mutedRole = discord.createRole(guild.id, { name: 'Muted', permissions: 0n }).id;
+  const managers = discord.createRole(guild.id, { name: 'Thread managers', permissions: P.ManageThreads }).id;
+  const users = { owner, plain: user('plain'), staff: user('staff'), muted: user('muted'), threadMember: user('in-thread'), threadManager: user('manager') };
+  discord.addMember(guild.id, users.plain);
+  discord.addMember(guild.id, users.staff, { roles: [staffRole] });
+  discord.addMember(guild.id, users.muted, { roles: [mutedRole] });
+  discord.addMember(guild.id, users.threadMember);
+  discord.addMember(guild.id, users.threadManager, { roles: [managers] });
+  const everyone = guild.id;
+  const channel = (name: string, spec: Omit<Parameters<FakeDiscord['createChannel']>[1], 'name'> = {}) => discord.createChannel(guild.id, { name, ...spec }).id;
+  const open = channel('open');
+  const staffOnly = channel('staff-only', {
+    permissionOverwrites: [
+      { id: everyone, type: 'role', deny: P.ViewChannel },
+      { id: staffRole, type: 'role', allow: P.ViewChannel },
+      { id: discord.botUser.id, type: 'member', allow: P.ViewChannel },
+    ],
+  });
+  const channels = {
+    open,
+    openToo: channel('open-too'),
+    staffOnly,
+    mutedDenied: channel('muted-denied', { permissionOverwrites: [{ id: mutedRole, type: 'role', deny: P.ViewChannel }] }),
+    nsfw: channel('after-dark', { nsfw: true }),
+    noHistory: channel('no-history', { permissionOverwrites: [{ id: everyone, type: 'role', deny: P.ReadMessageHistory }] }),
+    botCannotRead: channel('bot-cannot-read', {
+      permissionOverwrites: [{ id: discord.botUser.id, type: 'member', deny: P.ReadMessageHistory }],
+    }),
+    historyDeniedToRole: channel('history-denied-to-muted', { permissionOverwrites: [{ id: mutedRole, type: 'role', deny: P.ReadMessageHistory }] }),
+    publicThread: discord.createThread(open, { name: 'public' }).id,
+    privateThread: discord.createThread(open, { name: 'private', private: true, members: [users.threadMember, discord.botUser.id] }).id,
+    staffThread: discord.createThread(staffOnly, { name: 'staff talk' }).id,
+  };
+  const elsewhere = discord.createGuild({ name: 'elsewhere', ownerId: owner });
+  const otherGuildChannel = discord.createChannel(elsewhere.id, { name: 'other-server' }).id;
+  return { guildId: guild.id, otherGuildChannel, users, channels };
+}
+
+describe('MemberAccess decides what a member may see', () => {
+  let started: FakeDiscordWithClient;
+  let client: Client<true>;
+  let world: AccessWorld;
+  const access = new MemberAccess();
+  const everywhere = { nsfwAllowed: false };
+
+  const member = (userId: string): Promise<GuildMember> => client.guilds.cache.get(world.guildId)!.members.fetch({ user: userId, force: true });
+  const readable = async (userId: string, showing = everywhere): Promise<Set<string>> => {
+    const ids = await access.readableChannels(await member(userId), Object.values(world.channels), showing);
+    const name = new Map(Object.entries(world.channels).map(([key, id]) => [id, key]));
+    return new Set([...ids].map((id) => name.get(id)!));
+  };
+  const threadMemberReads = () =>
+    started.discord.requests.filter((request) => request.method === 'GET' && /\/thread-members\//.test(request.path)).length;
+
+  before(async () => {
+    started = await startFakeDiscordWithClient({
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages],
+      setup: (discord) => {
+        world = build(discord);
+      },
+    });
+    client = started.client;
+  });
+  after(() => started.stop());
+
+  test('a plain member reads open channels and their public threads, nothing hidden, nothing without history', async () => {
+    assert.deepEqual(await readable(world.users.plain), new Set(['open', 'openToo', 'mutedDenied', 'historyDeniedToRole', 'publicThread']));
+  });
+
+  test('role overwrites give and take: staff read their channel and its thread, the muted lose theirs', async () => {
+    assert.ok((await readable(world.users.staff)).has('staffOnly'));
+    assert.ok((await readable(world.users.staff)).has('staffThread'));
+    const muted = await readable(world.users.muted);
+    assert.ok(!muted.has('mutedDenied'));
+    assert.ok(!muted.has('historyDeniedToRole'));
+  });
+
+  test('age-restricted images only where age-restricted images may be shown', async () => {
+    assert.ok(!(await readable(world.users.plain)).has('nsfw'));
+    assert.ok((await readable(world.users.plain, { nsfwAllowed: true })).has('nsfw'));
+  });
+
+  test('a channel the bot itself cannot read is nobody\'s to see, not even the owner\'s', async () => {
+    assert.ok(!(await readable(world.users.owner)).has('botCannotRead'));
+    assert.ok((await readable(world.users.owner)).has('staffOnly'), 'the owner reads everything else');
+  });
+
+  test('a private thread: its members and thread managers, asked of Discord each time', async () => {
+    assert.ok((await readable(world.users.threadMember)).has('privateThread'));
+    assert.ok((await readable(world.users.threadManager)).has('privateThread'));
+    assert.ok(!(await readable(world.users.plain)).has('privateThread'));
+  });
+
+  test('removed from a private thread, a member no longer reads it, though no event told the bot', async () => {
+    const joined = await member(world.users.threadMember);
+    assert.ok((await access.readableChannels(joined, [world.channels.privateThread], everywhere)).has(world.channels.privateThread));
+    const thread = client.channels.cache.get(world.channels.privateThread);
+    assert.ok(thread?.isThread());
+    await thread.members.fetch({ member: world.users.threadMember }); // discord.js now lists the member, as after any earlier lookup
+
+    started.discord.removeThreadMember(world.channels.privateThread, world.users.threadMember);
+    assert.equal((await access.readableChannels(joined, [world.channels.privateThread], everywhere)).size, 0);
+    assert.ok(thread.members.cache.has(world.users.threadMember), 'no event reached the client: its cache still says member');
+    started.discord.addThreadMember(world.channels.privateThread, world.users.threadMember);
+    assert.ok((await access.readableChannels(joined, [world.channels.privateThread], everywhere)).has(world.channels.privateThread));
+  });
+
+  test("another server's channel id reads as nothing here", async () => {
+    const owner = await member(world.users.owner);
+    assert.equal((await access.readableChannels(owner, [world.otherGuildChannel], everywhere)).size, 0);
+  });
+
+  test('a search asks Discord only about the private threads that reach its results, and ranks again without a refused one', async () => {
+    const plain = await member(world.users.plain);
+    const asked = threadMemberReads();
+    const ranked: Array<ReadonlySet<string>> = [];
+    // Everything ranks the private thread first, then the open channel.
+    const hits = await access.searchReadable(plain, Object.values(world.channels), everywhere, (hit: string) => hit, async (channels) => {
+      ranked.push(new Set(channels));
+      return [world.channels.privateThread, world.channels.open].filter((id) => channels.has(id));
+    });
+    assert.deepEqual(hits, [world.channels.open]);
+    assert.equal(threadMemberReads() - asked, 1, 'one membership question, for the one private thread in the results');
+    assert.equal(ranked.length, 2);
+    assert.ok(ranked[0]!.has(world.channels.privateThread) && !ranked[1]!.has(world.channels.privateThread));
+
+    const none = threadMemberReads();
+    await access.searchReadable(plain, Object.values(world.channels), everywhere, (hit: string) => hit, async () => [world.channels.open]);
+    assert.equal(threadMemberReads(), none, 'no question when no private thread reaches the results');
+  });
+
+  describe('audienceContains: may everyone who reads one channel read another?', () => {
+    const channel = (key: keyof AccessWorld['channels']): GuildBasedChannel => client.channels.cache.get(world.channels[key]) as GuildBasedChannel;
+
+    test('the same channel', () => assert.equal(audienceContains(channel('staffOnly'), channel('staffOnly')), true));
+
+    test('a channel and its public thread, both ways', () => {
+      assert.equal(audienceContains(channel('open'), channel('publicThread')), true);
+      assert.equal(audienceContains(channel('publicThread'), channel('open')), true);
+      assert.equal(audienceContains(channel('staffOnly'), channel('staffThread')), true);
+    });
+
+    test('a private thread: its readers read the parent, but not the other way', () => {
+      assert.equal(audienceContains(channel('privateThread'), channel('open')), true);
+      assert.equal(audienceContains(channel('open'), channel('privateThread')), false);
+    });
+
+    test('any channel to one every member may read', () => {
+      assert.equal(audienceContains(channel('staffOnly'), channel('openToo')), true);
+      assert.equal(audienceContains(channel('open'), channel('openToo')), true);
+    });
+
+    test('not to a channel restricted by role, by denied history, or to some roles only', () => {
+      assert.equal(audienceContains(channel('open'), channel('staffOnly')), false);
+      assert.equal(audienceContains(channel('open'), channel('staffThread')), false);
+      assert.equal(audienceContains(channel('open'), channel('noHistory')), false);
+      assert.equal(audienceContains(channel('open'), channel('mutedDenied')), false);
+      assert.equal(audienceContains(channel('open'), channel('historyDeniedToRole')), false);
+    });
+
+    test('age-restricted: only from another age-restricted channel', () => {
+      assert.equal(audienceContains(channel('open'), channel('nsfw')), false);
+      assert.equal(audienceContains(channel('nsfw'), channel('open')), true);
+    });
+
+    test('never across servers', () => {
+      const other = client.channels.cache.get(world.otherGuildChannel) as GuildBasedChannel;
+      assert.equal(audienceContains(other, channel('openToo')), false);
+      assert.equal(audienceContains(channel('openToo'), other), false);
+    });
+  });
+});
