@@ -22,7 +22,7 @@ describe('EmbeddingModel with the tiny fixture', () => {
   before(async () => {
     model = await EmbeddingModel.create({
       dir: await fixtureModelDir('tiny'),
-      modelId: 'fixture/tiny',
+      label: 'fixture/tiny',
       threads: 1,
       maxBatch: 8,
       maxWaitMs: 2,

@@ -15,7 +15,7 @@ export default {
     const { guildId } = interaction;
     const perChannel = [...context.library.imagesPerChannel(guildId)].sort((a, b) => b[1] - a[1]);
     const total = perChannel.reduce((sum, [, count]) => sum + count, 0);
-    const other = context.library.otherModelImages(guildId).length;
+    const other = context.library.statsOf(guildId).otherModel;
     // Failures are kept in the store, so the count survives restarts.
     const failed = (await context.store.getCursor<number>(guildId, 'failures')) ?? 0;
     const lastFailure = await context.store.getCursor<IngestFailure>(guildId, 'last-failure');
@@ -23,7 +23,7 @@ export default {
       `**${total.toLocaleString('en-US')} images** indexed in this server`,
       ...perChannel.slice(0, 20).map(([channelId, count]) => `• <#${channelId}>: ${count.toLocaleString('en-US')}`),
       ...(perChannel.length > 20 ? [`• … and ${perChannel.length - 20} more channels`] : []),
-      `Model: ${context.library.model.id} (${context.library.model.dimensions} dimensions)` +
+      `Model: ${context.library.model.label} (${context.library.model.dimensions} dimensions)` +
         (other > 0 ? `; ${other} images from another model are left out until reindexed` : ''),
       `Store: ${context.store.backend}`,
       `Queue: ${context.ingest.depth} images waiting`,
