@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const files = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
   const photos = await Promise.all(files.map((file) => readFile(path.join(WEATHER_DIR, file))));
   const open = (maxBatch: number) =>
-    EmbeddingModel.create({ dir, modelId: 'bench/small', threads: 0, maxBatch, maxWaitMs: 5, imageLimits: LIMITS });
+    EmbeddingModel.create({ dir, label: 'bench/small', threads: 0, maxBatch, maxWaitMs: 5, imageLimits: LIMITS });
 
   const probe = await open(8);
   const spec = probe.preprocessSpec;
