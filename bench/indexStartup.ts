@@ -8,7 +8,7 @@ import { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { modelIdentity } from '../src/embed/modelIdentity.js';
 import { openIndex } from '../src/engine.js';
 import { setLogLevel } from '../src/logger.js';
-import { ImageStore } from '../src/search/imageStore.js';
+import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../src/search/imageStore.js';
 import { discordLikeRecords } from './lib/discordLikeRecords.js';
 import { nodeLoaderFlags } from './lib/childProcess.js';
 
@@ -21,7 +21,6 @@ import { nodeLoaderFlags } from './lib/childProcess.js';
  *   npx tsx bench/indexStartup.ts [n=1000000] [model preset dir]
  */
 
-const SETUP_BATCH = 16_384;
 const CHILD_FLAG = '--measure-startup';
 
 export interface IndexStartup {
@@ -98,10 +97,11 @@ async function measureInThisProcess(url: string, modelDir: string): Promise<Omit
 }
 
 async function writeStore(url: string, n: number, dimensions: number, modelId: string): Promise<void> {
-  const writer = await ImageStore.open(url, { maxSegmentRecords: SETUP_BATCH, compactAfter: 0 });
+  const writer = await ImageStore.open(url, { compactAfter: 0 });
   try {
-    for (let from = 0; from < n; from += SETUP_BATCH) {
-      await writer.putBulk(discordLikeRecords(from, Math.min(SETUP_BATCH, n - from), dimensions, modelId));
+    // One full segment a write, as the store lays them out.
+    for (let from = 0; from < n; from += DEFAULT_SEGMENT_RECORDS) {
+      await writer.putBulk(discordLikeRecords(from, Math.min(DEFAULT_SEGMENT_RECORDS, n - from), dimensions, modelId));
     }
   } finally {
     await writer.close();

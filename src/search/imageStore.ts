@@ -20,10 +20,20 @@ export type { StoreProblem } from './storeLoader.js';
 export type { CompactionHooks } from './storeCompaction.js';
 export { STORE_SCHEMA_VERSION } from './storeSchema.js';
 
+/**
+ * Records per segment: about 50 MB of text at 256 dimensions. Start-up reads few large values;
+ * and above 32 MiB, glibc's malloc serves each transient read buffer straight from mmap and
+ * gives it back on free (its dynamic mmap threshold never rises above that), where 25 MB
+ * values left up to ~190 MB of freed-but-kept heap behind a 1 M-image load.
+ */
+export const DEFAULT_SEGMENT_RECORDS = 32_768;
+/** Records loaded between two releases of SQLite's memory-mapped pages (see sqliteMemoryMap.ts). */
+const RELEASE_MAP_EVERY = 65_536;
+
 export interface ImageStoreOptions {
   /** Journal entries per collection that start a background compaction (default 4096; 0 turns it off). */
   compactAfter?: number;
-  /** Records per segment (default 16384). */
+  /** Records per segment (default DEFAULT_SEGMENT_RECORDS). */
   maxSegmentRecords?: number;
   /** keyv namespace (key prefix); default 'image-search'. */
   namespace?: string;
@@ -88,7 +98,7 @@ export class ImageStore {
     this.readOnly = options.readOnly ?? false;
     const onProblem = options.onProblem ?? ((p: StoreProblem) => process.emitWarning(
       `image store: ${p.reason} (${p.key}, ${p.records} record(s) of collection ${p.collection})`, 'ImageStoreWarning'));
-    this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? 16_384 };
+    this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? DEFAULT_SEGMENT_RECORDS };
     this.settings = new StoreSettings(keyv);
     this.onCompactionError = options.onCompactionError ?? ((error, collection) => process.emitWarning(
       `image store: compacting collection ${collection} failed (will retry): ${(error as Error)?.message ?? error}`, 'ImageStoreWarning'));
@@ -168,8 +178,16 @@ export class ImageStore {
     this.checkOpen();
     const state = await this.stateOf(collection);
     const release = await state.lock.acquire();
+    let mapped = 0;
     try {
-      yield* loadUnlocked(this.ctx, collection, state, onProgress);
+      for await (const batch of loadUnlocked(this.ctx, collection, state, onProgress)) {
+        yield batch;
+        mapped += batch.length;
+        if (this.backend === 'sqlite' && mapped >= RELEASE_MAP_EVERY) {
+          await releaseMappedPages(this.keyv);
+          mapped = 0;
+        }
+      }
     } finally {
       release();
     }

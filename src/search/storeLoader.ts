@@ -32,7 +32,7 @@ export type LoadProgress = (loaded: number, total?: number) => void;
 
 /** Segments asked for in one getMany; the next window is fetched while this one decodes. */
 const SEGMENT_WINDOW = 1;
-const JOURNAL_BATCH = 16_384;
+const JOURNAL_BATCH = 32_768;
 
 /**
  * Every live record of a collection, as batches: the journal is read first (it is
