@@ -140,7 +140,7 @@ export class LiveIndexer {
       guild.channels.cache.filter((channel) => channel.isThread() && channel.parentId === channelId).keys(),
     );
     await this.frontiers.forget(guild.id, channelId);
-    return this.parts.library.removeWhere(guild.id, (image) => image.channelId === channelId || threads.has(image.channelId));
+    return this.parts.library.removeFromChannels(guild.id, new Set([channelId, ...threads]));
   }
 
   /**

@@ -87,6 +87,20 @@ export class CollectionRecords {
     return [this.searchable, this.others].flatMap((table) => table.rowsOfMessage(messageId).map((row) => table.idAt(row)));
   }
 
+  /** Ids of the records posted in any of these channels, of any model (no record is built for the others). */
+  idsInChannels(channelIds: ReadonlySet<string>): string[] {
+    return [this.searchable, this.others].flatMap((table) => {
+      const wanted = new Uint8Array(table.channels.names.length);
+      for (const id of channelIds) {
+        const index = table.channels.find(id);
+        if (index >= 0) wanted[index] = 1;
+      }
+      const ids: string[] = [];
+      for (let row = 0; row < table.size; row++) if (wanted[table.channel[row] as number] === 1) ids.push(table.idAt(row));
+      return ids;
+    });
+  }
+
   /** Every record (searchable ones first), built one at a time. */
   *infos(): Generator<ImageInfo> {
     for (const table of [this.searchable, this.others]) {

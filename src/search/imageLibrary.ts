@@ -132,7 +132,15 @@ export class ImageLibrary {
     return present.length;
   }
 
-  /** Removes every image of a collection that matches, e.g. all of a deleted channel's. */
+  /** Removes every image posted in these channels (a deleted channel and its threads). */
+  async removeFromChannels(collection: string, channelIds: ReadonlySet<string>): Promise<number> {
+    return this.remove(collection, this.collections.get(collection)?.idsInChannels(channelIds) ?? []);
+  }
+
+  /**
+   * Removes every image of a collection that matches. Each record is built to be tested: for
+   * small collections (the CLI's folders); a channel's images go with removeFromChannels.
+   */
   async removeWhere(collection: string, predicate: (image: ImageInfo) => boolean): Promise<number> {
     const ids: string[] = [];
     for (const image of this.images(collection)) if (predicate(image)) ids.push(image.id);

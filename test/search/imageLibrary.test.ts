@@ -91,6 +91,21 @@ describe('ImageLibrary', () => {
     assert.deepEqual([...reopened.images('g1')].map((image) => image.id), ['c']);
   });
 
+  test("removing channels forgets their images of every model, in memory and in the store", async () => {
+    await library.addImage(origin('a', 'c1'), await solidColourImage(RED));
+    await library.addImage(origin('b', 'thread-of-c1'), await solidColourImage(BLUE));
+    await library.addImage(origin('c', 'c2'), await solidColourImage(GREEN));
+    await store.put({ ...origin('old', 'c1'), contentHash: 'x', perceptualHash: undefined, modelId: 'other/model', embedding: new Float32Array(4).fill(1) });
+    await store.close();
+    store = await ImageStore.open(storeUrl);
+    const reopened = await ImageLibrary.open(model, store);
+    assert.equal(await reopened.removeFromChannels('g1', new Set(['c1', 'thread-of-c1'])), 3);
+    assert.deepEqual([...reopened.imagesPerChannel('g1')], [['c2', 1]]);
+    await store.close();
+    store = await ImageStore.open(storeUrl);
+    assert.deepEqual([...(await ImageLibrary.open(model, store)).images('g1')].map((image) => image.id), ['c']);
+  });
+
   test('a channel filter is applied inside the search', async () => {
     await library.addImage(origin('red-c1', 'c1'), await solidColourImage(RED));
     await library.addImage(origin('blue-c2', 'c2'), await solidColourImage(BLUE));
