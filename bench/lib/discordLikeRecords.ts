@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageRecord } from '../../src/search/imageRecord.js';
 import { mulberry32 } from '../../test/fixtures/seededRandom.js';
+import { randomUnitVector } from './unitVector.js';
 
 /**
  * Image records shaped like a busy Discord server's: snowflake ids whose time grows with the
@@ -28,7 +29,7 @@ export function discordLikeRecords(first: number, count: number, dimensions: num
     const authorId = AUTHORS[Math.floor(AUTHORS.length * random() ** 3)] as string; // a few authors post most
     const name = fileName(k, at, random);
     const embedding = embeddings.subarray((k - first) * dimensions, (k - first + 1) * dimensions);
-    unitVector(embedding, random);
+    randomUnitVector(embedding, random);
     records.push({
       id: `${messageId}:${attachmentId}`,
       collection: BENCH_GUILD,
@@ -61,17 +62,6 @@ function fileName(k: number, at: number, random: () => number): string {
 
 function snowflake(ms: bigint, sequence: number): string {
   return (((ms - DISCORD_EPOCH) << 22n) | BigInt(sequence & 0xfff)).toString();
-}
-
-function unitVector(out: Float32Array, random: () => number): void {
-  let norm = 0;
-  for (let i = 0; i < out.length; i++) {
-    const value = Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
-    out[i] = value;
-    norm += value * value;
-  }
-  const scale = 1 / Math.sqrt(norm);
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * scale;
 }
 
 function hex(value: number, digits: number): string {

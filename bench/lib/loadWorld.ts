@@ -7,6 +7,7 @@ import type { FakeDiscord } from '../../test/fake-discord/index.js';
 import { solidColourImage } from '../../test/fixtures/images.js';
 import { TINY_COLOURS } from '../../test/fixtures/models/tinyColours.js';
 import { mulberry32 } from '../../test/fixtures/seededRandom.js';
+import { randomUnitVector } from './unitVector.js';
 
 /**
  * The server a load benchmark runs in, on the loopback Discord: members (a fifth of whom cannot
@@ -92,7 +93,7 @@ export async function writePoolRecords(storeUrl: string, world: LoadWorld, count
           contentHash: createHash('sha256').update(`image ${k}`).digest('hex'),
           perceptualHash: undefined,
           modelId,
-          embedding: unitVector(dimensions, random),
+          embedding: randomUnitVector(new Float32Array(dimensions), random),
         });
       }
       await store.putBulk(records);
@@ -100,16 +101,4 @@ export async function writePoolRecords(storeUrl: string, world: LoadWorld, count
   } finally {
     await store.close();
   }
-}
-
-function unitVector(dimensions: number, random: () => number): Float32Array {
-  const vector = new Float32Array(dimensions);
-  let norm = 0;
-  for (let i = 0; i < dimensions; i++) {
-    const value = Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
-    vector[i] = value;
-    norm += value * value;
-  }
-  for (let i = 0; i < dimensions; i++) vector[i]! /= Math.sqrt(norm);
-  return vector;
 }

@@ -98,22 +98,10 @@ export function encodeColumns(columns: RecordColumns): Buffer {
   blob.writeUInt32LE(d.floats.length, 16);
   blob.writeUInt32LE(d.floatEnds === null ? d.dimensions : 0, 20);
   blob.write(meta, sections.meta, 'latin1');
-  const put = (offset: number, array: ArrayBufferView) => writeLittleEndian(blob, offset, array);
-  put(sections.flags, d.flags);
-  put(sections.message, d.message);
-  put(sections.attachment, d.attachment);
-  put(sections.perceptual, d.perceptual);
-  put(sections.createdAt, d.createdAt);
-  put(sections.collection, d.collection);
-  put(sections.channel, d.channel);
-  put(sections.author, d.author);
-  put(sections.model, d.model);
-  put(sections.template, d.template);
-  put(sections.hashes, d.hashes);
-  put(sections.nameEnds, d.nameEnds);
-  if (d.floatEnds !== null) put(sections.floatEnds, d.floatEnds);
-  put(sections.names, d.names);
-  put(sections.floats, d.floats);
+  for (const [name] of FIXED_COLUMNS) writeLittleEndian(blob, sections.columns[name], d[name]);
+  if (d.floatEnds !== null) writeLittleEndian(blob, sections.floatEnds, d.floatEnds);
+  writeLittleEndian(blob, sections.names, d.names);
+  writeLittleEndian(blob, sections.floats, d.floats);
   return blob;
 }
 
@@ -143,24 +131,15 @@ export function decodeRecordsFromBuffer(blob: Buffer): DecodedRecords {
   }
   const aligned = blob.byteOffset % 8 === 0 ? blob : Buffer.from(blob); // a fresh copy starts aligned
   const meta = parseMeta(aligned.toString('latin1', sections.meta, sections.meta + metaBytes));
-  const u32 = (offset: number, length: number) => readLittleEndian(Uint32Array, aligned, offset, length);
+  const fixed = Object.fromEntries(
+    FIXED_COLUMNS.map(([name, type, perRecord]) => [name, readLittleEndian(type, aligned, sections.columns[name], perRecord * count)]),
+  ) as Pick<ColumnData, FixedColumn>;
   const data: ColumnData = {
     count,
-    flags: readLittleEndian(Uint8Array, aligned, sections.flags, count),
-    message: u32(sections.message, 2 * count),
-    attachment: u32(sections.attachment, 2 * count),
-    perceptual: u32(sections.perceptual, 2 * count),
-    createdAt: readLittleEndian(Float64Array, aligned, sections.createdAt, count),
-    collection: u32(sections.collection, count),
-    channel: u32(sections.channel, count),
-    author: u32(sections.author, count),
-    model: u32(sections.model, count),
-    template: u32(sections.template, count),
-    hashes: readLittleEndian(Uint8Array, aligned, sections.hashes, count * HASH_BYTES),
-    nameEnds: u32(sections.nameEnds, count),
+    ...fixed,
     names: readLittleEndian(Uint8Array, aligned, sections.names, namesBytes),
     floats: readLittleEndian(Float32Array, aligned, sections.floats, floatCount),
-    floatEnds: dimensions === 0 && count > 0 ? u32(sections.floatEnds, count) : null,
+    floatEnds: dimensions === 0 && count > 0 ? readLittleEndian(Uint32Array, aligned, sections.floatEnds, count) : null,
     dimensions,
     dict: meta.dict,
     text: meta.text,
@@ -190,10 +169,23 @@ function fromV1(blob: Buffer): DecodedRecords {
   };
 }
 
+type FixedColumn = 'flags' | 'message' | 'attachment' | 'perceptual' | 'createdAt' | 'collection' | 'channel' | 'author' | 'model' | 'template' | 'hashes' | 'nameEnds';
+
+/** The fixed-width columns, in stored order: name, element type, values per record. */
+const FIXED_COLUMNS: ReadonlyArray<readonly [FixedColumn, ColumnType<Column>, number]> = [
+  ['flags', Uint8Array, 1], ['message', Uint32Array, 2], ['attachment', Uint32Array, 2], ['perceptual', Uint32Array, 2],
+  ['createdAt', Float64Array, 1], ['collection', Uint32Array, 1], ['channel', Uint32Array, 1], ['author', Uint32Array, 1],
+  ['model', Uint32Array, 1], ['template', Uint32Array, 1], ['hashes', Uint8Array, HASH_BYTES], ['nameEnds', Uint32Array, 1],
+];
+
+/** Byte offsets of every section of a batch, each starting at a multiple of 8. */
 interface Sections {
-  meta: number; flags: number; message: number; attachment: number; perceptual: number; createdAt: number;
-  collection: number; channel: number; author: number; model: number; template: number;
-  hashes: number; nameEnds: number; floatEnds: number; names: number; floats: number; end: number;
+  meta: number;
+  columns: Record<FixedColumn, number>;
+  floatEnds: number;
+  names: number;
+  floats: number;
+  end: number;
 }
 
 function layout(count: number, metaBytes: number, namesBytes: number, floatCount: number, perRecordDims: boolean): Sections {
@@ -204,18 +196,12 @@ function layout(count: number, metaBytes: number, namesBytes: number, floatCount
     return start;
   };
   const meta = next(metaBytes);
-  const flags = next(count);
-  const message = next(8 * count);
-  const attachment = next(8 * count);
-  const perceptual = next(8 * count);
-  const createdAt = next(8 * count);
-  const [collection, channel, author, model, template] = [0, 0, 0, 0, 0].map(() => next(4 * count)) as [number, number, number, number, number];
-  const hashes = next(HASH_BYTES * count);
-  const nameEnds = next(4 * count);
+  const columns = Object.fromEntries(
+    FIXED_COLUMNS.map(([name, type, perRecord]) => [name, next(type.BYTES_PER_ELEMENT * perRecord * count)]),
+  ) as Record<FixedColumn, number>;
   const floatEnds = next(perRecordDims ? 4 * count : 0);
   const names = next(namesBytes);
-  const floats = at;
-  return { meta, flags, message, attachment, perceptual, createdAt, collection, channel, author, model, template, hashes, nameEnds, floatEnds, names, floats, end: floats + 4 * floatCount };
+  return { meta, columns, floatEnds, names, floats: at, end: at + 4 * floatCount };
 }
 
 function parseMeta(json: string): { dict: ColumnDictionaries; text: Map<number, TextFields> } {
