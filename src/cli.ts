@@ -91,7 +91,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
 }
 
-type CommandName = 'index' | 'find' | 'similar' | 'stats' | 'migrate';
+const COMMAND_NAMES = ['index', 'find', 'similar', 'stats', 'migrate'] as const;
+type CommandName = (typeof COMMAND_NAMES)[number];
 type EngineCommandName = Exclude<CommandName, 'stats' | 'migrate'>;
 type Command = (engine: Engine, args: string[], options: CliOptions, config: Config, out: (line: string) => void) => Promise<void>;
 
@@ -112,7 +113,7 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   if (values.help) return 'help';
   const [command, ...args] = positionals;
   if (command === undefined) throw new UsageError('No command given.');
-  if (!(command in COMMANDS) && command !== 'migrate' && command !== 'stats') throw new UsageError(`Unknown command "${command}".`);
+  if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}".`);
   if (command === 'migrate' && (values.from === undefined || values.to === undefined)) {
     throw new UsageError('migrate needs both --from URL and --to URL.');
   }

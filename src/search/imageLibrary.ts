@@ -64,7 +64,10 @@ export class ImageLibrary {
     for (const collection of await store.collections()) {
       if (!wanted(collection)) continue;
       const records = library.recordsOf(collection);
-      const reserve = (done: number, total?: number) => done === 0 && total !== undefined && records.reserve(total);
+      // The store says how many records to expect before the first batch: room for all at once.
+      const reserve = (done: number, total?: number): void => {
+        if (done === 0 && total !== undefined) records.reserve(total);
+      };
       for await (const batch of store.loadCollection(collection, reserve)) {
         records.putBatch(batch);
         loaded += batch.length;

@@ -66,6 +66,7 @@ export class RecordTable implements FilterColumns {
     this.names.reserveBytes(nameBytes);
   }
 
+  /** Adds a row for a record whose id the table does not hold yet (callers remove the old one first); returns its number. */
   append(record: ImageRecord): number {
     const row = this.newRow();
     const shape = idShapeOf(record.id, record.messageId, record.attachmentId, record.contentHash);
