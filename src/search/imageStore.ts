@@ -4,17 +4,17 @@ import type { ImageRecord } from './imageRecord.js';
 import { durabilityWarnings, maskStoreUrl, openKeyv, sqlitePathOf, storeBackendOf, type StoreBackend } from './keyvFactory.js';
 import { validateRecord } from './recordCodec.js';
 import type { RecordBatch } from './recordColumns.js';
+import { CollectionRegistry } from './collectionRegistry.js';
 import { compactUnlocked, dropUnlocked, type CompactionHooks } from './storeCompaction.js';
-import { StoreClosedError, StoreCorruptError, StoreMissingError, StoreReadOnlyError } from './storeErrors.js';
+import { StoreClosedError, StoreMissingError, StoreReadOnlyError } from './storeErrors.js';
 import { appendEntry, deleteValue, findJournalEnd, putValue, type JournalValue } from './storeJournal.js';
 import { releaseMappedPages } from './sqliteMemoryMap.js';
-import { listKeys } from './storeKeyListing.js';
-import { checkCollection, COLLECTION_MARKER_PREFIX, storeKeys } from './storeKeys.js';
+import { checkCollection, storeKeys } from './storeKeys.js';
 import { loadUnlocked, type LoadProgress, type StoreContext, type StoreProblem } from './storeLoader.js';
 import { emptyManifest, liveCount, parseManifest } from './storeManifest.js';
 import { checkSchema, readSchema } from './storeSchema.js';
 import { StoreSettings } from './storeSettings.js';
-import { CollectionState, Mutex } from './storeState.js';
+import { CollectionState } from './storeState.js';
 
 export type { StoreProblem } from './storeLoader.js';
 export type { CompactionHooks } from './storeCompaction.js';
@@ -79,7 +79,7 @@ export class ImageStore {
   private readonly ctx: StoreContext;
   private readonly settings: StoreSettings;
   private readonly states = new Map<string, Promise<CollectionState>>();
-  private readonly registry = new Mutex();
+  private readonly registry: CollectionRegistry;
   private readonly compactAfter: number;
   private readonly readOnly: boolean;
   private readonly onCompactionError: (error: unknown, collection: string) => void;
@@ -100,6 +100,7 @@ export class ImageStore {
       `image store: ${p.reason} (${p.key}, ${p.records} record(s) of collection ${p.collection})`, 'ImageStoreWarning'));
     this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? DEFAULT_SEGMENT_RECORDS };
     this.settings = new StoreSettings(keyv);
+    this.registry = new CollectionRegistry(keyv, this.backend);
     this.onCompactionError = options.onCompactionError ?? ((error, collection) => process.emitWarning(
       `image store: compacting collection ${collection} failed (will retry): ${(error as Error)?.message ?? error}`, 'ImageStoreWarning'));
   }
@@ -159,11 +160,7 @@ export class ImageStore {
     const state = await this.stateOf(collection);
     await state.writes.run(() => state.lock.run(async () => {
       if (state.manifest.gen > 0 || state.nextSeq > 0) await dropUnlocked(this.ctx, collection, state);
-      await this.keyv.delete(storeKeys.collectionMarker(collection));
-      await this.registry.run(async () => {
-        const legacy = await this.legacyCollections();
-        if (legacy.includes(collection)) await this.keyv.set(storeKeys.collections, legacy.filter((c) => c !== collection));
-      });
+      await this.registry.unregister(collection);
       state.registered = false;
       await this.settings.drop(collection);
     }));
@@ -197,9 +194,7 @@ export class ImageStore {
   /** Collections that hold (or held, until dropped) records, sorted. */
   async collections(): Promise<string[]> {
     this.checkOpen();
-    const markers = await listKeys(this.keyv, this.backend, COLLECTION_MARKER_PREFIX);
-    const named = markers.map((key) => key.slice(COLLECTION_MARKER_PREFIX.length));
-    return [...new Set([...named, ...(await this.legacyCollections())])].sort();
+    return this.registry.list();
   }
 
   /** Folds the journal into segments now (it also happens by itself every compactAfter writes). */
@@ -311,23 +306,11 @@ export class ImageStore {
     return new CollectionState(manifest, await findJournalEnd(this.keyv, collection, manifest.journalStart));
   }
 
-  /**
-   * Lists the collection before this process first writes it: one marker key per collection,
-   * written only by that collection's single writer, so shards registering guilds at the same
-   * moment never overwrite each other (a shared list read, extended and written back would).
-   */
+  /** Lists the collection (see collectionRegistry.ts) before this process first writes it. */
   private async ensureRegistered(collection: string, state: CollectionState): Promise<void> {
     if (state.registered) return;
-    await this.keyv.set(storeKeys.collectionMarker(collection), true);
+    await this.registry.register(collection);
     state.registered = true;
-  }
-
-  /** The single list that stores written before the markers kept; read, and pruned on drops. */
-  private async legacyCollections(): Promise<string[]> {
-    const listed = await this.keyv.get(storeKeys.collections);
-    if (listed === undefined) return [];
-    if (!Array.isArray(listed)) throw new StoreCorruptError(`the ${storeKeys.collections} key does not hold a list`);
-    return listed as string[];
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ImageRecord } from './imageRecord.js';
 import { decodeRecords, encodeBuilt } from './recordCodec.js';
-import { RecordColumnsBuilder, type RecordColumns } from './recordColumns.js';
+import type { RecordColumns } from './recordColumns.js';
+import { RecordColumnsBuilder } from './recordColumnsBuilder.js';
 import { keyHashOfId } from './recordShape.js';
 import { StoreCorruptError } from './storeErrors.js';
 import { applyJournal, readJournal } from './storeJournal.js';

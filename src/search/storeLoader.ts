@@ -2,6 +2,7 @@ import type { Keyv } from 'keyv';
 import type { ImageRecord } from './imageRecord.js';
 import { decodeRecords } from './recordCodec.js';
 import { RecordBatch } from './recordColumns.js';
+import { batchOf } from './recordColumnsBuilder.js';
 import { keyHashOfId } from './recordShape.js';
 import { applyJournal, readJournal } from './storeJournal.js';
 import { storeKeys } from './storeKeys.js';
@@ -88,7 +89,7 @@ export async function* loadUnlocked(
     }
   }
   for (let from = 0; from < journalRecords.length; from += JOURNAL_BATCH) {
-    const batch = RecordBatch.of(journalRecords.slice(from, from + JOURNAL_BATCH));
+    const batch = batchOf(journalRecords.slice(from, from + JOURNAL_BATCH));
     loaded += batch.length;
     yield batch;
     onProgress?.(loaded, total);
