@@ -1,115 +1,193 @@
 /**
- * The bot under sustained mixed load, end to end against the loopback Discord: an index of
- * 100,000 images, 50 members (a fifth of whom cannot read one channel), and slash commands at a
- * fixed rate (75% /find, 15% /similar, 10% /stats) for a few minutes. Prints, per command kind
- * and over all, time-to-defer and time-to-answer percentiles, then the heap (after a forced GC)
- * every window, and the REST calls the bot made per command. The last line is
- * `RESULT load.deferred_within_3s <fraction>`.
+ * `/find` at a million: the bot, started as its own process the way `npm start` starts it,
+ * against the loopback Discord (in this process), with N images indexed (default 1 M) and the
+ * small fixture model quantized as the published models are (256-d, the real encoders' cost).
+ * Commands arrive at fixed rates (75 % /find, 15 % /similar, 10 % /stats), one step per rate,
+ * from 50 members, a fifth of whom cannot read one channel.
  *
- *   npm run bench -- load [seconds=240] [commands per second=20] [records=100000]
+ * Per command kind and rate it reports the bot's own time, from the interaction being sent to
+ * the bot sending its answer, with the time spent waiting on Discord taken out (reported apart;
+ * see lib/commandTiming.ts), p50 and p99, and the bot process's CPU time per command. It stops
+ * at the first rate where /find's p99 passes 1 s (or answers go missing) and says between which
+ * rates that happened. Cold start is reported as wall and CPU seconds; resident memory of the
+ * bot process with the index, and of one with an empty index (what each extra shard costs).
  *
- * Every command waits at most ANSWER_TIMEOUT_MS for its answer, and the run stops waiting after
- * that, so a bot that falls behind still ends in bounded time (about seconds + 1.5 minutes).
- * The heap includes the loopback Discord's own record of every request and reply (it runs in
- * this process): roughly 14 KB per command that a real deployment does not hold.
+ *   npm run bench -- load [--records 1000000] [--model small|tiny] [--float32] [--rates 2,5,10,20] [--seconds 60]
+ *
+ * The last lines are `RESULT load.find_p99_ms_1m <bot p99 of /find at 5 commands/s, 1 M images>`
+ * and `RESULT load.deferred_within_3s <fraction>`.
  */
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { setLogLevel } from '../src/logger.js';
-import { fireCommands, startLoadedBot, summarise, type CommandKind, type CommandResult } from '../test/reliability/loadDriver.js';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { modelIdentity } from '../src/embed/modelIdentity.js';
+import { startBotProcess, type BotProcess } from '../test/bot/botProcess.js';
+import { FakeDiscord, type InteractionReply } from '../test/fake-discord/index.js';
+import { solidColourImage } from '../test/fixtures/images.js';
+import { fixtureModelDir, isFixturePreset } from '../test/fixtures/models/fixtureModels.js';
+import { TINY_COLOURS } from '../test/fixtures/models/tinyColours.js';
+import { commandKindOf, type CommandKind } from '../test/reliability/loadDriver.js';
+import { commandTiming, type CommandTiming } from './lib/commandTiming.js';
+import { buildLoadWorld, writePoolRecords, type LoadWorld } from './lib/loadWorld.js';
+import { cpuSecondsOf, memoryOf } from './lib/processStats.js';
+import { fmt, loadAverage, machineLine, percentile, table } from './lib/report.js';
 
-const SECONDS = Number(process.argv[2] ?? 240);
-const RATE = Number(process.argv[3] ?? 20);
-const RECORDS = Number(process.argv[4] ?? 100_000);
-const WINDOW_SECONDS = 20;
-const ANSWER_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 15_000;
-
-if (![SECONDS, RATE, RECORDS].every((value) => Number.isFinite(value) && value > 0)) {
-  console.error('usage: npm run bench -- load [seconds] [commands per second] [records]');
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    model: { type: 'string', default: 'small' },
+    float32: { type: 'boolean', default: false },
+    rates: { type: 'string', default: '2,5,10,20' },
+    seconds: { type: 'string', default: '60' },
+  },
+});
+const RECORDS = Number(args.records);
+const RATES = args.rates.split(',').map(Number);
+const SECONDS = Number(args.seconds);
+if (!isFixturePreset(args.model) || !(RECORDS > 0) || !RATES.every((rate) => rate > 0) || !(SECONDS > 0)) {
+  console.error('usage: npm run bench -- load [--records N] [--model small|tiny] [--float32] [--rates 2,5,10] [--seconds S]');
   process.exit(2);
 }
+const ANSWER_TIMEOUT_MS = 60_000;
+const LOADING = 128;
+const QUERY_WORDS = TINY_COLOURS.map((colour) => colour.name);
 
-// The bot's own log lines would interleave with the table; errors still show.
-setLogLevel('error');
-v8.setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const heapMb = (): number => {
-  gc();
-  return process.memoryUsage().heapUsed / 1e6;
-};
-
-console.log(`load: ${RECORDS.toLocaleString('en')} images, 50 members, ${RATE} commands/s for ${SECONDS} s`);
-let started = performance.now();
-const setup = await startLoadedBot({ records: RECORDS, members: 50, channels: 8, messagesPerChannel: 20 });
-console.log(`setup (store, restart, index load): ${((performance.now() - started) / 1000).toFixed(1)} s; ${setup.indexed.toLocaleString('en')} images indexed`);
-
-const requestsBefore = setup.harness.discord.requests.length;
-const heap: Array<{ at: number; mb: number; sent: number; answered: number }> = [{ at: 0, mb: heapMb(), sent: 0, answered: 0 }];
-const windows: Array<Promise<CommandResult[]>> = [];
-const perWindow = Math.round(RATE * WINDOW_SECONDS);
-let answeredSoFar = 0;
-started = performance.now();
-for (let window = 0; window * WINDOW_SECONDS < SECONDS; window++) {
-  const count = Math.min(perWindow, Math.round(RATE * (SECONDS - window * WINDOW_SECONDS)));
-  // Windows overlap in their waiting: the next one starts on schedule whatever the previous one's answers do.
-  windows.push(
-    fireCommands(setup, {
-      count,
-      spacingMs: 1000 / RATE,
-      answerTimeoutMs: ANSWER_TIMEOUT_MS,
-      firstIndex: window * perWindow,
-      onResult: (result) => (answeredSoFar += result.answerMs === null ? 0 : 1),
-    }),
-  );
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + (window + 1) * WINDOW_SECONDS * 1000 - performance.now())));
-  heap.push({ at: (performance.now() - started) / 1000, mb: heapMb(), sent: Math.min((window + 1) * perWindow, Math.round(RATE * SECONDS)), answered: answeredSoFar });
-}
-const results = (await Promise.all(windows)).flat();
-heap.push({ at: (performance.now() - started) / 1000, mb: heapMb(), sent: results.length, answered: results.filter((result) => result.answerMs !== null).length });
-
-const rows: Array<[string, CommandResult[]]> = [
-  ...(['find', 'similar', 'stats'] as CommandKind[]).map((kind): [string, CommandResult[]] => [`/${kind}`, results.filter((result) => result.kind === kind)]),
-  ['all', results],
-];
-const fmt = (ms: number): string => (Number.isNaN(ms) ? '-' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
-console.log('');
-console.log('command    count  deferred<3s  expired  answered<10s  unanswered  defer p50  defer p99  answer p50  answer p99');
-for (const [name, group] of rows) {
-  const summary = summarise(group);
-  const within10s = group.filter((result) => result.answerMs !== null && result.answerMs < 10_000).length;
-  console.log(
-    `${name.padEnd(9)} ${String(summary.commands).padStart(6)} ${String(summary.deferredWithin3s).padStart(12)} ${String(summary.expired).padStart(8)} ` +
-      `${String(within10s).padStart(13)} ${String(summary.unanswered).padStart(11)} ${fmt(summary.deferP50).padStart(10)} ${fmt(summary.deferP99).padStart(10)} ` +
-      `${fmt(summary.answerP50).padStart(11)} ${fmt(summary.answerP99).padStart(11)}`,
-  );
+interface Sent {
+  kind: CommandKind;
+  sentAt: number;
+  reply: InteractionReply | null;
+  timing: CommandTiming | null;
 }
 
-console.log('');
-console.log('time (s)  heap after GC (MB)  sent  answered');
-for (const sample of heap) {
-  console.log(`${sample.at.toFixed(0).padStart(8)} ${sample.mb.toFixed(1).padStart(19)} ${String(sample.sent).padStart(5)} ${String(sample.answered).padStart(9)}`);
-}
+console.log(machineLine('load bench'));
+const queryImages = await Promise.all(TINY_COLOURS.map((colour) => solidColourImage(colour.rgb, { width: 32, height: 32 })));
+const discord = await FakeDiscord.start();
+const work = await mkdtemp(path.join(os.tmpdir(), 'load-bench-'));
+const bots: BotProcess[] = [];
+try {
+  const world = await buildLoadWorld(discord, { members: 50, channels: 8, messagesPerChannel: 20 });
+  const modelDir = await fixtureModelDir(args.model, { quantized: !args.float32 });
+  const dimensions = (JSON.parse(await readFile(path.join(modelDir, 'config.json'), 'utf8')) as { image_encoder: { embedding_dim: number } }).image_encoder.embedding_dim;
+  const modelName = `${args.model}${args.float32 ? ' (float32)' : ' (quantized)'}`;
+  let started = performance.now();
+  const storeUrl = `sqlite://${path.join(work, 'index.sqlite')}`;
+  await writePoolRecords(storeUrl, world, RECORDS, dimensions, await modelIdentity(modelDir));
+  console.log(`${RECORDS.toLocaleString('en')} records of ${dimensions} dimensions written in ${fmt((performance.now() - started) / 1000)} s; model ${modelName}`);
 
-const byRoute = new Map<string, number>();
-for (const request of setup.harness.discord.requests.slice(requestsBefore)) {
-  if (request.kind !== 'api' || request.route === null) continue;
-  byRoute.set(request.route, (byRoute.get(request.route) ?? 0) + 1);
-}
-console.log('');
-console.log('REST calls per command, by route');
-for (const [route, count] of [...byRoute].sort((a, b) => b[1] - a[1])) {
-  console.log(`${(count / results.length).toFixed(2).padStart(7)}  ${route}`);
-}
+  started = performance.now();
+  const bot = startBot(modelDir, storeUrl);
+  bots.push(bot);
+  await bot.waitForLine(/ready as/, 15 * 60_000);
+  const coldWall = (performance.now() - started) / 1000;
+  const coldCpu = cpuSecondsOf(bot.child.pid!);
+  const loaded = memoryOf(bot.child.pid!);
+  console.log(`cold start (model, ${RECORDS.toLocaleString('en')} images, Discord login): ${fmt(coldWall)} s wall, ${fmt(coldCpu)} s CPU; ` +
+    `resident ${fmt(loaded.rss / 2 ** 20, 0)} MiB (peak ${fmt(loaded.peak / 2 ** 20, 0)} MiB)`);
 
-// A bot that fell behind still has REST calls queued, which fail once the loopback Discord is
-// gone: silence their error logs, and give the bot a bounded time to stop.
-setLogLevel('silent');
-const stopped = await Promise.race([
-  setup.harness.stop().then(() => true),
-  new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref()),
-]);
-if (!stopped) console.log(`(the bot had not stopped ${STOP_TIMEOUT_MS / 1000} s after the load ended)`);
-const deferred = results.filter((result) => result.deferMs !== null && result.deferMs < 3000 && !result.expired).length;
-console.log(`RESULT load.deferred_within_3s ${(deferred / results.length).toFixed(4)}`);
+  for (let n = 0; n < 20; n++) await send(world, n); // warm-up: JIT, first re-reads of messages
+  const rows: string[][] = [];
+  const all: Sent[] = [];
+  let findP99At5 = Number.NaN;
+  let crossing = `not reached up to ${RATES.at(-1)} commands/s`;
+  let previousRate = 0;
+  for (const rate of RATES) {
+    const cpuBefore = cpuSecondsOf(bot.child.pid!);
+    const sent = await fire(world, rate, Math.round(rate * SECONDS));
+    const cpuMsPerCommand = ((cpuSecondsOf(bot.child.pid!) - cpuBefore) * 1000) / sent.length;
+    all.push(...sent);
+    for (const kind of ['find', 'similar', 'stats'] as CommandKind[]) {
+      const group = sent.filter((command) => command.kind === kind);
+      const timed = group.flatMap((command) => (command.timing === null ? [] : [command.timing]));
+      const sorted = (values: number[]) => values.sort((a, b) => a - b);
+      const own = sorted(timed.map((timing) => timing.botMs));
+      const waited = sorted(timed.map((timing) => timing.discordMs));
+      const total = sorted(timed.map((timing) => timing.totalMs));
+      rows.push([String(rate), `/${kind}`, String(group.length), String(timed.length), fmt(percentile(own, 0.5), 0), fmt(percentile(own, 0.99), 0),
+        fmt(percentile(waited, 0.5), 0), fmt(percentile(waited, 0.99), 0), fmt(percentile(total, 0.99), 0), fmt(cpuMsPerCommand, 1)]);
+      if (kind !== 'find') continue;
+      const p99 = percentile(own, 0.99);
+      console.log(`${rate} commands/s: /find bot p50 ${fmt(percentile(own, 0.5), 0)} ms, p99 ${fmt(p99, 0)} ms; answered ${timed.length}/${group.length}; load average ${loadAverage()}`);
+      if (rate === 5) findP99At5 = p99;
+      if ((p99 > 1000 || timed.length < group.length * 0.95) && crossing.startsWith('not')) crossing = `between ${previousRate} and ${rate} commands/s`;
+    }
+    previousRate = rate;
+    if (!crossing.startsWith('not')) break;
+  }
+
+  const emptyStore = `sqlite://${path.join(work, 'empty.sqlite')}`;
+  const empty = startBot(modelDir, emptyStore);
+  bots.push(empty);
+  await empty.waitForLine(/ready as/, 5 * 60_000);
+  const emptyMemory = memoryOf(empty.child.pid!);
+  const idle = memoryOf(bot.child.pid!);
+
+  console.log(`\n${RECORDS.toLocaleString('en')} images, model ${modelName}; bot's own time (ms) excludes waiting on the loopback Discord, reported apart; CPU: the bot process's, per command\n`);
+  console.log(table(['rate /s', 'command', 'sent', 'answered', 'bot p50', 'bot p99', 'Discord p50', 'Discord p99', 'total p99', 'CPU ms/command'], rows));
+  console.log(`\n/find p99 passes 1 s: ${crossing}`);
+  console.log(`resident memory per shard process: ${fmt(idle.rss / 2 ** 20, 0)} MiB with ${RECORDS.toLocaleString('en')} images (peak ${fmt(idle.peak / 2 ** 20, 0)} MiB), ` +
+    `${fmt(emptyMemory.rss / 2 ** 20, 0)} MiB with an empty index (model, runtime, Discord client)`);
+  const deferred = all.filter((command) => command.reply !== null && command.reply.respondedAfterMs !== null && command.reply.respondedAfterMs < 3000 && !command.reply.expired);
+  console.log(`RESULT load.find_p99_ms_1m ${RECORDS === 1_000_000 && !Number.isNaN(findP99At5) ? fmt(findP99At5, 0) : 'n/a'}`);
+  console.log(`RESULT load.deferred_within_3s ${fmt(deferred.length / all.length, 4)}`);
+} finally {
+  for (const bot of bots) await bot.stop('SIGTERM');
+  await discord.stop();
+  await rm(work, { recursive: true, force: true });
+}
 process.exit(0);
+
+function startBot(modelDir: string, storeUrl: string): BotProcess {
+  return startBotProcess({
+    DISCORD_TOKEN: discord.botToken,
+    DISCORD_API_URL: discord.apiUrl,
+    DISCORD_CDN_HOSTS: discord.cdnHost,
+    MODEL_DIR: modelDir,
+    STORE_URL: storeUrl,
+    COMMANDS_PER_MINUTE: '100000',
+  });
+}
+
+/** Commands at a fixed rate (the schedule holds whatever the bot does); resolves once every one is answered or given up. */
+async function fire(world: LoadWorld, rate: number, count: number): Promise<Sent[]> {
+  const start = Date.now();
+  const runs: Promise<Sent>[] = [];
+  for (let i = 0; i < count; i++) {
+    const wait = start + (i * 1000) / rate - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    runs.push(send(world, i));
+  }
+  const sent = await Promise.all(runs);
+  const requests = discord.requests;
+  return sent.map((command) => ({ ...command, timing: command.reply === null ? null : commandTiming(command.reply, command.sentAt, requests) }));
+}
+
+
+async function send(world: LoadWorld, n: number): Promise<Sent> {
+  const kind = commandKindOf(n);
+  const word = QUERY_WORDS[n % QUERY_WORDS.length]!;
+  const where = {
+    channelId: world.channels[n % (world.channels.length - 1)]!, // commands are run in the public channels
+    userId: world.members[n % world.members.length]!,
+    wait: { timeoutMs: ANSWER_TIMEOUT_MS, settleMs: 50, until: answered },
+  };
+  const sentAt = Date.now();
+  let reply: InteractionReply | null = null;
+  try {
+    if (kind === 'find') {
+      reply = await discord.invokeSlashCommand({ ...where, name: 'find', options: n % 3 === 0 ? { query: word, count: 25 } : { query: `a ${word} picture` } });
+    } else if (kind === 'similar') {
+      const image = queryImages[n % queryImages.length]!;
+      reply = await discord.invokeSlashCommand({ ...where, name: 'similar', attachments: { image: { filename: `${word}.png`, data: image, contentType: 'image/png' } } });
+    } else {
+      reply = await discord.invokeSlashCommand({ ...where, name: 'stats' });
+    }
+  } catch (caught) {
+    reply = (caught as { reply?: InteractionReply }).reply ?? null;
+  }
+  return { kind, sentAt, reply, timing: null };
+}
+
+function answered(reply: InteractionReply): boolean {
+  return reply.followups.length > 0 || (reply.original?.versions.some((version) => (version.flags & LOADING) === 0) ?? false);
+}

@@ -76,7 +76,7 @@ async function measure(make: () => Promise<OcrCandidate>, memes: readonly Labell
 async function evalOnSet(dir: string): Promise<string> {
   const modelDir = await fixtureModelDir('tiny');
   const model = await EmbeddingModel.create({
-    dir: modelDir, modelId: 'bench/tiny', threads: 1, maxBatch: 8, maxWaitMs: 5,
+    dir: modelDir, label: 'bench/tiny', threads: 1, maxBatch: 8, maxWaitMs: 5,
     imageLimits: { maxBytes: 50 * 2 ** 20, maxPixels: 100_000_000 },
   });
   const store = await ImageStore.open(`sqlite://${path.join(dir, 'index.sqlite')}`);

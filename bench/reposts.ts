@@ -234,7 +234,7 @@ async function main(): Promise<void> {
   const modelDir = process.argv[2];
   const model = await EmbeddingModel.create({
     dir: modelDir ?? (await fixtureModelDir('small')),
-    modelId: modelDir === undefined ? 'bench/small' : `local/${path.basename(modelDir)}`,
+    label: modelDir === undefined ? 'bench/small' : `local/${path.basename(modelDir)}`,
     threads: 0,
     maxBatch: 8,
     maxWaitMs: 5,

@@ -4,12 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openEngine, type Engine } from './engine.js';
+import { localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
 import { fetchImage } from './fetch/imageFetcher.js';
 import { logger, setLogLevel } from './logger.js';
 import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './search/folderIndexer.js';
-import type { SearchHit } from './search/imageLibrary.js';
+import type { ImageLibrary, SearchHit } from './search/imageLibrary.js';
 import { ImageStore } from './search/imageStore.js';
+import { storeBackendOf, StoreConfigError } from './search/keyvFactory.js';
+import { countRecordsByModel } from './search/storeCensus.js';
 import { migrateStore } from './search/storeMigration.js';
 import { startProgress } from './terminalProgress.js';
 
@@ -67,8 +69,13 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       await migrate(options, out);
       return 0;
     }
-    engine = await openEngine(config, { model: options.model, storeUrl: options.store });
-    await COMMANDS[command as Exclude<CommandName, 'migrate'>](engine, args, options, config, out);
+    if (command === 'stats') {
+      await stats(options, config, out);
+      return 0;
+    }
+    // Searching only reads: a mistyped store is reported, not created.
+    engine = await openEngine(config, { model: options.model, storeUrl: options.store, readOnly: command !== 'index' });
+    await COMMANDS[command](engine, args, options, config, out);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -84,7 +91,9 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
 }
 
-type CommandName = 'index' | 'find' | 'similar' | 'stats' | 'migrate';
+const COMMAND_NAMES = ['index', 'find', 'similar', 'stats', 'migrate'] as const;
+type CommandName = (typeof COMMAND_NAMES)[number];
+type EngineCommandName = Exclude<CommandName, 'stats' | 'migrate'>;
 type Command = (engine: Engine, args: string[], options: CliOptions, config: Config, out: (line: string) => void) => Promise<void>;
 
 function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args: string[]; options: CliOptions } {
@@ -104,9 +113,12 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   if (values.help) return 'help';
   const [command, ...args] = positionals;
   if (command === undefined) throw new UsageError('No command given.');
-  if (!(command in COMMANDS) && command !== 'migrate') throw new UsageError(`Unknown command "${command}".`);
+  if (!(COMMAND_NAMES as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}".`);
   if (command === 'migrate' && (values.from === undefined || values.to === undefined)) {
     throw new UsageError('migrate needs both --from URL and --to URL.');
+  }
+  for (const [option, url] of [['--store', values.store], ['--from', values.from], ['--to', values.to]] as const) {
+    if (url !== undefined) checkStoreUrl(option, url);
   }
   const top = values.top === undefined ? 10 : Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
@@ -123,9 +135,19 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   };
 }
 
+function checkStoreUrl(option: string, url: string): void {
+  try {
+    storeBackendOf(url);
+  } catch (error) {
+    if (error instanceof StoreConfigError) throw new UsageError(`${option}: ${error.message}.`);
+    throw error;
+  }
+}
+
 /** Copies a whole store; needs no model, so it runs before the engine would load one. */
 async function migrate(options: CliOptions, out: (line: string) => void): Promise<void> {
-  const from = await ImageStore.open(options.from!);
+  // A mistyped source must fail, naming it, rather than "copy" an empty store it just created.
+  const from = await ImageStore.open(options.from!, { readOnly: true, mustExist: true });
   try {
     const to = await ImageStore.open(options.to!);
     try {
@@ -143,7 +165,34 @@ async function migrate(options: CliOptions, out: (line: string) => void): Promis
   }
 }
 
-const COMMANDS: Record<Exclude<CommandName, 'migrate'>, Command> = {
+/**
+ * Counts records by model straight from the store: no model is loaded or downloaded. When the
+ * model's files are here, its identity says which records it can search.
+ */
+async function stats(options: CliOptions, config: Config, out: (line: string) => void): Promise<void> {
+  const model = await localModelName(config, await resolveModelChoice(config, options.model));
+  const store = await ImageStore.open(options.store ?? config.storeUrl, { readOnly: true });
+  try {
+    out(model === undefined ? 'model: not downloaded yet (records of every model are counted together)' : `model: ${model.label} (${model.id})`);
+    out(`store: ${store.backend} ${store.url}`);
+    const census = await countRecordsByModel(store);
+    if (census.length === 0) out('no images indexed yet');
+    for (const { collection, byModel } of census) {
+      const total = [...byModel.values()].reduce((sum, count) => sum + count, 0);
+      const searchable = model === undefined ? total : (byModel.get(model.id) ?? 0);
+      const other = total - searchable;
+      out(`${collection}: ${searchable} images${other > 0 ? ` (+${other} from another model; ${reembedHint(collection)})` : ''}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+function reembedHint(collection: string): string {
+  return collection === LOCAL_COLLECTION ? 'run "image-search index <folder>" again to re-embed them' : 'run /reindex in Discord to re-embed them';
+}
+
+const COMMANDS: Record<EngineCommandName, Command> = {
   async index(engine, [folder], _options, config, out) {
     const progress = startProgress('indexing', 0);
     const report = await indexFolder(engine.library, folder!, {
@@ -158,22 +207,12 @@ const COMMANDS: Record<Exclude<CommandName, 'migrate'>, Command> = {
 
   async find(engine, [text], options, _config, out) {
     if (text!.trim() === '') throw new UsageError('The search text is empty.');
-    printHits(await engine.library.searchText(LOCAL_COLLECTION, text!, { limit: options.top }), out);
+    printHits(await engine.library.searchText(LOCAL_COLLECTION, text!, { limit: options.top }), engine.library, out);
   },
 
   async similar(engine, [target], options, config, out) {
     const bytes = /^https?:\/\//i.test(target!) ? await download(target!, config) : await readLocal(target!);
-    printHits(await engine.library.searchImage(LOCAL_COLLECTION, bytes, { limit: options.top }), out);
-  },
-
-  async stats(engine, _args, _options, _config, out) {
-    out(`model: ${engine.model.id} (${engine.model.dimensions} dimensions)`);
-    out(`store: ${engine.store.backend} ${engine.store.url}`);
-    const collections = engine.library.stats();
-    if (collections.length === 0) out('no images indexed yet');
-    for (const { collection, images, otherModel } of collections) {
-      out(`${collection}: ${images} images${otherModel > 0 ? ` (+${otherModel} from another model; reindex to include them)` : ''}`);
-    }
+    printHits(await engine.library.searchImage(LOCAL_COLLECTION, bytes, { limit: options.top }), engine.library, out);
   },
 };
 
@@ -188,9 +227,14 @@ function summarise(report: FolderIndexReport): string {
   );
 }
 
-function printHits(hits: SearchHit[], out: (line: string) => void): void {
+function printHits(hits: SearchHit[], library: ImageLibrary, out: (line: string) => void): void {
   if (hits.length === 0) {
-    out('no images indexed yet: run "image-search index <folder>" first');
+    const { otherModel } = library.statsOf(LOCAL_COLLECTION);
+    out(
+      otherModel > 0
+        ? `no results: all ${otherModel} indexed images were embedded by another model than ${library.model.label}; ${reembedHint(LOCAL_COLLECTION)}`
+        : 'no images indexed yet: run "image-search index <folder>" first',
+    );
     return;
   }
   out('rank  score   path');

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Config } from './config.js';
 import { EmbeddingModel } from './embed/embeddingModel.js';
-import { ensureModelFiles } from './embed/modelDownload.js';
-import { supportedModelIds } from './embed/modelManifest.js';
+import { missingModelFiles } from './embed/modelDirectory.js';
+import { ensureModelFiles, modelDirectoryFor } from './embed/modelDownload.js';
+import { modelIdentity } from './embed/modelIdentity.js';
 import { logger } from './logger.js';
 import { ImageLibrary } from './search/imageLibrary.js';
 import { ImageStore } from './search/imageStore.js';
@@ -21,61 +21,90 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export interface ModelChoice {
-  /** A model directory used as it is. */
-  dir?: string;
-  /** A manifest id, downloaded into the models folder when missing. */
+/** A model directory used as it is, or a manifest id downloaded into the models folder when missing. */
+export type ModelChoice = { dir: string } | { id: string };
+
+/** What a model is (from its files) and what people call it, known without loading it. */
+export interface ModelName {
   id: string;
+  label: string;
 }
 
 /** `--model` takes a directory or a model id: an existing directory wins. */
 export async function resolveModelChoice(config: Config, override: string | undefined): Promise<ModelChoice> {
-  if (override === undefined) {
-    const dir = config.model.dir;
-    return dir === undefined ? { id: config.model.id } : { id: modelIdForDirectory(dir), dir };
-  }
+  if (override === undefined) return config.model.dir === undefined ? { id: config.model.id } : { dir: config.model.dir };
   const isDirectory = await stat(override).then((info) => info.isDirectory(), () => false);
-  return isDirectory ? { id: modelIdForDirectory(override), dir: override } : { id: override };
+  return isDirectory ? { dir: override } : { id: override };
 }
 
-/**
- * Records are stamped with the model that embedded them. A directory named like a published
- * model (a hand-placed copy) takes that model's id; any other directory is `local/<name>`,
- * so vectors of two different directories never mix.
- */
-function modelIdForDirectory(dir: string): string {
-  const name = path.basename(path.resolve(dir));
-  return supportedModelIds().find((id) => id.endsWith(`/${name}`)) ?? `local/${name}`;
+/** The hub id for a downloaded model; the folder as given otherwise. */
+function labelOf(choice: ModelChoice): string {
+  return 'id' in choice ? choice.id : choice.dir;
 }
 
 export async function openModel(config: Config, choice: ModelChoice): Promise<EmbeddingModel> {
   const dir =
-    choice.dir ??
-    (await ensureModelFiles({
-      modelId: choice.id,
-      modelsDir: config.model.modelsDir,
-      hubUrl: config.model.hubUrl,
-    }));
+    'dir' in choice
+      ? choice.dir
+      : await ensureModelFiles({ modelId: choice.id, modelsDir: config.model.modelsDir, hubUrl: config.model.hubUrl });
   const model = await EmbeddingModel.create({
     dir,
-    modelId: choice.id,
+    label: labelOf(choice),
     threads: config.encoder.threads,
     maxBatch: config.encoder.maxBatch,
     maxWaitMs: config.encoder.maxWaitMs,
     imageLimits: config.imageLimits,
   });
-  logger.debug({ model: model.id, dir, dimensions: model.dimensions }, 'model loaded');
+  logger.debug({ model: model.label, id: model.id, dir, dimensions: model.dimensions }, 'model loaded');
   return model;
 }
 
-export async function openEngine(
-  config: Config,
-  options: { model?: string; storeUrl?: string; collections?: (collection: string) => boolean } = {},
-): Promise<Engine> {
+/**
+ * The chosen model's identity when its files are already on disk, without loading or
+ * downloading anything (for counting records by model); undefined when it is not here.
+ */
+export async function localModelName(config: Config, choice: ModelChoice): Promise<ModelName | undefined> {
+  const dir = 'dir' in choice ? choice.dir : modelDirectoryFor(config.model.modelsDir, choice.id);
+  if ((await missingModelFiles(dir)).length > 0) return undefined;
+  return { id: await modelIdentity(dir), label: labelOf(choice) };
+}
+
+export interface EngineOptions {
+  model?: string;
+  storeUrl?: string;
+  /** Which collections to load (a shard loads its own guilds); default all. */
+  collections?: (collection: string) => boolean;
+  /** Search only: the store is opened read-only and must exist (see ImageStoreOptions.readOnly). */
+  readOnly?: boolean;
+}
+
+export async function openEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
   const model = await openModel(config, await resolveModelChoice(config, options.model));
-  let store: ImageStore | undefined;
   try {
-    store = await ImageStore.open(options.storeUrl ?? config.storeUrl);
+    const { store, library } = await openIndex(model, options.storeUrl ?? config.storeUrl, options);
+    return {
+      model,
+      store,
+      library,
+      close: async () => {
+        await store.close();
+        await model.dispose();
+      },
+    };
+  } catch (error) {
+    await model.dispose();
+    throw error;
+  }
+}
+
+/** The store, and the library loaded from it for this model: the part of start-up that grows with the index. */
+export async function openIndex(
+  model: EmbeddingModel,
+  storeUrl: string,
+  options: Pick<EngineOptions, 'collections' | 'readOnly'> = {},
+): Promise<{ store: ImageStore; library: ImageLibrary }> {
+  const store = await ImageStore.open(storeUrl, { readOnly: options.readOnly });
+  try {
     for (const warning of store.warnings) logger.warn({ store: store.url }, warning);
     const progress = startProgress('loading index', 0);
     let counted = 0;
@@ -87,19 +116,9 @@ export async function openEngine(
       },
     });
     progress.stop();
-    const opened = store;
-    return {
-      model,
-      store: opened,
-      library,
-      close: async () => {
-        await opened.close();
-        await model.dispose();
-      },
-    };
+    return { store, library };
   } catch (error) {
-    await store?.close();
-    await model.dispose();
+    await store.close();
     throw error;
   }
 }

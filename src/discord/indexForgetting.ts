@@ -36,7 +36,7 @@ export class IndexForgetting {
    */
   async channelGone(guildId: string, channelId: string, threadIds: ReadonlySet<string>, how: { deleted: boolean; by: GoneBy }): Promise<number> {
     if (how.deleted) await this.settings.removeChannel(guildId, channelId);
-    const removed = await this.library.removeWhere(guildId, (image) => image.channelId === channelId || threadIds.has(image.channelId));
+    const removed = await this.library.removeFromChannels(guildId, new Set([channelId, ...threadIds]));
     if (how.deleted) logger.info({ guildId, channelId, images: removed, by: how.by }, 'a channel was deleted: its images were forgotten');
     return removed;
   }

@@ -53,7 +53,8 @@ export class ResultMedia {
       const check = checks[i]!;
       if (check.status === 'deleted') return [];
       const url = check.status === 'exists' ? check.url : undefined;
-      return [{ hit, url: url !== undefined && isFresh(url) ? url : isFresh(hit.image.source) ? hit.image.source : undefined }];
+      // The stored source carries no signature: it always goes through refresh-urls.
+      return [{ hit, url: url !== undefined && isFresh(url) ? url : undefined }];
     });
     const stale = shown.filter((item) => item.url === undefined).map((item) => item.hit.image.source);
     const refreshed = await this.refreshUrls(stale);

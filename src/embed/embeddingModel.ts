@@ -9,13 +9,14 @@ import {
   openEncoderSession,
 } from './encoderSession.js';
 import { preprocessImage, type ImageLimits, type ImagePreprocessSpec } from './imagePreprocessor.js';
+import { modelIdentity } from './modelIdentity.js';
 import { TextTokenizer } from './textTokenizer.js';
 
 export interface EmbeddingModelOptions {
   /** A uform3 model directory (config.json, tokenizer.json, image_encoder.onnx, text_encoder.onnx). */
   dir: string;
-  /** Stamped on every record this model embeds, so vectors of different models never mix. */
-  modelId: string;
+  /** How people know the model: its hub id when downloaded, its folder when given as one. Display only. */
+  label: string;
   threads: number;
   maxBatch: number;
   maxWaitMs: number;
@@ -33,7 +34,9 @@ export class EmbeddingModel {
   private readonly textBatcher: MicroBatcher<string, Float32Array>;
 
   private constructor(
+    /** Derived from the model's files (see modelIdentity.ts) and stamped on every record it embeds. */
     readonly id: string,
+    readonly label: string,
     readonly dimensions: number,
     readonly config: ModelConfig,
     readonly imageLimits: ImageLimits,
@@ -48,6 +51,7 @@ export class EmbeddingModel {
 
   static async create(options: EmbeddingModelOptions): Promise<EmbeddingModel> {
     const directory = await readModelDirectory(options.dir);
+    const id = await modelIdentity(directory.dir);
     const tokenizer = await TextTokenizer.fromFile(directory.paths['tokenizer.json'], {
       length: directory.config.maxTokens,
       paddingIdx: directory.config.paddingIdx,
@@ -63,7 +67,8 @@ export class EmbeddingModel {
       textSession = await openEncoderSession(directory.paths['text_encoder.onnx'], TEXT_ENCODER_SIGNATURE, sessionOptions);
       const dimensions = await probeDimensions(imageSession, textSession, directory, tokenizer);
       return new EmbeddingModel(
-        options.modelId,
+        id,
+        options.label,
         dimensions,
         directory.config,
         options.imageLimits,

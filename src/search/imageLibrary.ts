@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingModel } from '../embed/embeddingModel.js';
-import type { ImageRecord } from './imageRecord.js';
+import { CollectionRecords } from './collectionRecords.js';
+import type { ImageInfo, ImageRecord } from './imageRecord.js';
 import type { ImageStore } from './imageStore.js';
-import { CollectionIndexes, type SearchFilter } from './vectorIndex.js';
+import type { SearchFilter } from './vectorIndex.js';
 
-/** Everything about an indexed image but its vector: what a search hit shows. */
-export type ImageInfo = Omit<ImageRecord, 'embedding'>;
+export type { ImageInfo } from './imageRecord.js';
 
-/** Where an image came from; the library adds the hash, model id and embedding. */
-export type ImageOrigin = Omit<ImageInfo, 'contentHash' | 'modelId'>;
+/** Where an image came from; the library adds the hashes, model id and embedding. */
+export type ImageOrigin = Omit<ImageInfo, 'contentHash' | 'modelId' | 'perceptualHash'>;
 
 export interface SearchHit {
+  /** Built for this hit only: the library keeps no object per image. */
   image: ImageInfo;
   score: number;
 }
@@ -29,6 +30,13 @@ export interface CollectionStats {
   otherModel: number;
 }
 
+export interface LibraryLoadOptions {
+  /** Which collections to load (a shard loads its own guilds); default all. */
+  collections?: (collection: string) => boolean;
+  /** Records loaded so far, across collections. */
+  onProgress?: (loaded: number) => void;
+}
+
 export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -37,37 +45,31 @@ export function contentHash(bytes: Uint8Array): string {
  * The search engine without Discord: the model turns images and queries into vectors,
  * the store keeps records across restarts, and the in-memory index ranks them.
  * Every write goes to the store first, then to memory, so a crash never leaves memory
- * claiming what the store lost.
+ * claiming what the store lost. In memory, records are columns (see recordTable.ts);
+ * objects are built only for what a caller reads: hits, a record asked for by id.
  */
 export class ImageLibrary {
-  private readonly infos = new Map<string, Map<string, ImageInfo>>();
-  private readonly otherModel = new Map<string, Map<string, ImageInfo>>();
-  /** collection → message id → record ids, for forgetting a deleted message's images. */
-  private readonly byMessage = new Map<string, Map<string, Set<string>>>();
-  /** collection → channel id → image count, for permission checks and stats. */
-  private readonly channelCounts = new Map<string, Map<string, number>>();
-  private readonly indexes: CollectionIndexes;
+  private readonly collections = new Map<string, CollectionRecords>();
 
   private constructor(
     readonly model: EmbeddingModel,
     readonly store: ImageStore,
-  ) {
-    this.indexes = new CollectionIndexes(model.dimensions);
-  }
+  ) {}
 
-  /** Opens the library and loads every collection's records from the store. */
-  static async open(
-    model: EmbeddingModel,
-    store: ImageStore,
-    options: { collections?: (collection: string) => boolean; onProgress?: (loaded: number) => void } = {},
-  ): Promise<ImageLibrary> {
+  /** Opens the library and loads every (wanted) collection's records from the store. */
+  static async open(model: EmbeddingModel, store: ImageStore, options: LibraryLoadOptions = {}): Promise<ImageLibrary> {
     const library = new ImageLibrary(model, store);
     const wanted = options.collections ?? (() => true);
     let loaded = 0;
     for (const collection of await store.collections()) {
       if (!wanted(collection)) continue;
-      for await (const batch of store.loadCollection(collection)) {
-        for (const record of batch) library.remember(record);
+      const records = library.recordsOf(collection);
+      // The store says how many records to expect before the first batch: room for all at once.
+      const reserve = (done: number, total?: number): void => {
+        if (done === 0 && total !== undefined) records.reserve(total);
+      };
+      for await (const batch of store.loadCollection(collection, reserve)) {
+        records.putBatch(batch);
         loaded += batch.length;
         options.onProgress?.(loaded);
       }
@@ -79,13 +81,13 @@ export class ImageLibrary {
     return this.model.id;
   }
 
-  /** Embeds and stores an image unless the same bytes are already indexed under this id. */
+  /** Embeds and stores an image unless the same bytes are already indexed under this id by this model. */
   async addImage(origin: ImageOrigin, bytes: Uint8Array): Promise<AddOutcome> {
     const hash = contentHash(bytes);
     const existing = this.get(origin.collection, origin.id);
     if (existing?.contentHash === hash && existing.modelId === this.model.id) return 'unchanged';
     const embedding = await this.model.embedImage(bytes);
-    await this.put({ ...origin, contentHash: hash, modelId: this.model.id, embedding });
+    await this.put({ ...origin, contentHash: hash, perceptualHash: undefined, modelId: this.model.id, embedding });
     return existing === undefined ? 'indexed' : 'updated';
   }
 
@@ -95,62 +97,62 @@ export class ImageLibrary {
       throw new Error(`record ${record.id} was embedded by ${record.modelId}, not the loaded ${this.model.id}`);
     }
     await this.store.put(record);
-    this.remember(record);
+    this.recordsOf(record.collection).put(record);
   }
 
+  /** Whether an image is indexed and searchable (embedded by this model). */
   has(collection: string, id: string): boolean {
-    return this.infos.get(collection)?.has(id) ?? false;
+    return this.collections.get(collection)?.find(id)?.table.modelId === this.model.id;
   }
 
+  /** An image of any model, built now. */
   get(collection: string, id: string): ImageInfo | undefined {
-    return this.infos.get(collection)?.get(id) ?? this.otherModel.get(collection)?.get(id);
+    const ref = this.collections.get(collection)?.find(id);
+    return ref === null || ref === undefined ? undefined : ref.table.infoAt(ref.row);
   }
 
-  /** Every image of a collection (including other models' records). */
-  *images(collection: string): IterableIterator<ImageInfo> {
-    yield* this.infos.get(collection)?.values() ?? [];
-    yield* this.otherModel.get(collection)?.values() ?? [];
+  /** Every image of a collection (including other models' records), built one at a time. */
+  *images(collection: string): Generator<ImageInfo> {
+    yield* this.collections.get(collection)?.infos() ?? [];
   }
 
-  /** Records of a collection made by another model; reindexing re-embeds them. */
-  otherModelImages(collection: string): ImageInfo[] {
-    return [...(this.otherModel.get(collection)?.values() ?? [])];
-  }
-
-  /** Ids of the indexed images of one message. */
+  /** Ids of the indexed images of one message (any model). */
   idsOfMessage(collection: string, messageId: string): string[] {
-    return [...(this.byMessage.get(collection)?.get(messageId) ?? [])];
+    return this.collections.get(collection)?.idsOfMessage(messageId) ?? [];
   }
 
   /** Channels that hold images in a collection, with how many each. */
   imagesPerChannel(collection: string): ReadonlyMap<string, number> {
-    return this.channelCounts.get(collection) ?? new Map();
+    return this.collections.get(collection)?.channelCounts ?? new Map();
   }
 
   async remove(collection: string, ids: readonly string[]): Promise<number> {
-    const present = ids.flatMap((id) => {
-      const image = this.get(collection, id);
-      return image === undefined ? [] : [image];
-    });
-    if (present.length === 0) return 0;
-    await this.store.remove(
-      collection,
-      present.map((image) => image.id),
-    );
-    for (const image of present) this.forget(image);
+    const records = this.collections.get(collection);
+    const present = records === undefined ? [] : ids.filter((id) => records.find(id) !== null);
+    if (records === undefined || present.length === 0) return 0;
+    await this.store.remove(collection, present);
+    for (const id of present) records.remove(id);
     return present.length;
   }
 
-  /** Removes every image of a collection that matches, e.g. all of a deleted channel's. */
+  /** Removes every image posted in these channels (a deleted channel and its threads). */
+  async removeFromChannels(collection: string, channelIds: ReadonlySet<string>): Promise<number> {
+    return this.remove(collection, this.collections.get(collection)?.idsInChannels(channelIds) ?? []);
+  }
+
+  /**
+   * Removes every image of a collection that matches. Each record is built to be tested: for
+   * small collections (the CLI's folders); a channel's images go with removeFromChannels.
+   */
   async removeWhere(collection: string, predicate: (image: ImageInfo) => boolean): Promise<number> {
-    const ids = [...this.images(collection)].filter(predicate).map((image) => image.id);
+    const ids: string[] = [];
+    for (const image of this.images(collection)) if (predicate(image)) ids.push(image.id);
     return this.remove(collection, ids);
   }
 
   async dropCollection(collection: string): Promise<void> {
     await this.store.dropCollection(collection);
-    for (const maps of [this.infos, this.otherModel, this.byMessage, this.channelCounts]) maps.delete(collection);
-    this.indexes.drop(collection);
+    this.collections.delete(collection);
   }
 
   async searchText(collection: string, text: string, options: SearchOptions): Promise<SearchHit[]> {
@@ -162,68 +164,38 @@ export class ImageLibrary {
   }
 
   async searchVector(collection: string, vector: Float32Array, options: SearchOptions): Promise<SearchHit[]> {
-    const index = this.indexes.get(collection);
-    const infos = this.infos.get(collection);
-    if (index === undefined || infos === undefined) return [];
-    const scored = await index.search(vector, options.limit, options.filter);
-    return scored.flatMap(({ id, score }) => {
-      const image = infos.get(id);
-      return image === undefined ? [] : [{ image, score }];
-    });
+    const records = this.collections.get(collection);
+    if (records === undefined) return [];
+    const { rows, scores } = records.search(vector, options.limit, options.filter);
+    return rows.map((row, i) => ({ image: records.searchable.infoAt(row), score: scores[i] as number }));
   }
 
   stats(): CollectionStats[] {
-    const collections = new Set([...this.infos.keys(), ...this.otherModel.keys()]);
-    return [...collections].sort().map((collection) => ({
-      collection,
-      images: this.infos.get(collection)?.size ?? 0,
-      otherModel: this.otherModel.get(collection)?.size ?? 0,
-    }));
+    return [...this.collections.keys()].sort().map((collection) => this.statsOf(collection));
   }
 
-  private remember(record: ImageRecord): void {
-    const { embedding, ...info } = record;
-    const { collection, id } = record;
-    const previous = this.get(collection, id);
-    if (previous !== undefined) this.forget(previous);
-    if (record.modelId === this.model.id) {
-      mapFor(this.infos, collection).set(id, info);
-      this.indexes
-        .getOrCreate(collection)
-        .upsert(id, embedding, { channelId: record.channelId, authorId: record.authorId, createdAt: record.createdAt });
-    } else {
-      mapFor(this.otherModel, collection).set(id, info);
+  statsOf(collection: string): CollectionStats {
+    const records = this.collections.get(collection);
+    return { collection, images: records?.searchable.size ?? 0, otherModel: records?.others.size ?? 0 };
+  }
+
+  /** Bytes held in memory for records: metadata columns, and vectors (float32 and the int8 scan copy). */
+  memoryBytes(): { metadata: number; vectors: number } {
+    const total = { metadata: 0, vectors: 0 };
+    for (const records of this.collections.values()) {
+      const { metadata, vectors } = records.bytes;
+      total.metadata += metadata;
+      total.vectors += vectors;
     }
-    if (info.messageId !== '') {
-      const ids = mapFor(this.byMessage, collection).get(info.messageId) ?? new Set<string>();
-      ids.add(id);
-      mapFor(this.byMessage, collection).set(info.messageId, ids);
+    return total;
+  }
+
+  private recordsOf(collection: string): CollectionRecords {
+    let records = this.collections.get(collection);
+    if (records === undefined) {
+      records = new CollectionRecords(collection, this.model.id, this.model.dimensions);
+      this.collections.set(collection, records);
     }
-    const counts = mapFor(this.channelCounts, collection);
-    counts.set(info.channelId, (counts.get(info.channelId) ?? 0) + 1);
+    return records;
   }
-
-  /** Drops an image from every in-memory structure (the store is the caller's business). */
-  private forget(image: ImageInfo): void {
-    const { collection, id } = image;
-    this.infos.get(collection)?.delete(id);
-    this.otherModel.get(collection)?.delete(id);
-    this.indexes.get(collection)?.remove(id);
-    const ids = this.byMessage.get(collection)?.get(image.messageId);
-    ids?.delete(id);
-    if (ids?.size === 0) this.byMessage.get(collection)?.delete(image.messageId);
-    const counts = this.channelCounts.get(collection);
-    const count = (counts?.get(image.channelId) ?? 0) - 1;
-    if (count > 0) counts?.set(image.channelId, count);
-    else counts?.delete(image.channelId);
-  }
-}
-
-function mapFor<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let map = maps.get(key);
-  if (map === undefined) {
-    map = new Map();
-    maps.set(key, map);
-  }
-  return map;
 }

@@ -1,25 +1,39 @@
+import { access } from 'node:fs/promises';
 import type { Keyv } from 'keyv';
 import type { ImageRecord } from './imageRecord.js';
-import { durabilityWarnings, maskStoreUrl, openKeyv, storeBackendOf, type StoreBackend } from './keyvFactory.js';
+import { durabilityWarnings, maskStoreUrl, openKeyv, sqlitePathOf, storeBackendOf, type StoreBackend } from './keyvFactory.js';
 import { validateRecord } from './recordCodec.js';
+import type { RecordBatch } from './recordColumns.js';
+import { CollectionRegistry } from './collectionRegistry.js';
 import { compactUnlocked, dropUnlocked, type CompactionHooks } from './storeCompaction.js';
-import { StoreClosedError, StoreCorruptError } from './storeErrors.js';
+import { StoreClosedError, StoreMissingError, StoreReadOnlyError } from './storeErrors.js';
 import { appendEntry, deleteValue, findJournalEnd, putValue, type JournalValue } from './storeJournal.js';
+import { releaseMappedPages } from './sqliteMemoryMap.js';
 import { checkCollection, storeKeys } from './storeKeys.js';
 import { loadUnlocked, type LoadProgress, type StoreContext, type StoreProblem } from './storeLoader.js';
 import { emptyManifest, liveCount, parseManifest } from './storeManifest.js';
-import { checkSchema } from './storeSchema.js';
+import { checkSchema, readSchema } from './storeSchema.js';
 import { StoreSettings } from './storeSettings.js';
-import { CollectionState, Mutex } from './storeState.js';
+import { CollectionState } from './storeState.js';
 
 export type { StoreProblem } from './storeLoader.js';
 export type { CompactionHooks } from './storeCompaction.js';
 export { STORE_SCHEMA_VERSION } from './storeSchema.js';
 
+/**
+ * Records per segment: about 50 MB of text at 256 dimensions. Start-up reads few large values;
+ * and above 32 MiB, glibc's malloc serves each transient read buffer straight from mmap and
+ * gives it back on free (its dynamic mmap threshold never rises above that), where 25 MB
+ * values left up to ~190 MB of freed-but-kept heap behind a 1 M-image load.
+ */
+export const DEFAULT_SEGMENT_RECORDS = 32_768;
+/** Records loaded between two releases of SQLite's memory-mapped pages (see sqliteMemoryMap.ts). */
+const RELEASE_MAP_EVERY = 65_536;
+
 export interface ImageStoreOptions {
   /** Journal entries per collection that start a background compaction (default 4096; 0 turns it off). */
   compactAfter?: number;
-  /** Records per segment (default 16384). */
+  /** Records per segment (default DEFAULT_SEGMENT_RECORDS). */
   maxSegmentRecords?: number;
   /** keyv namespace (key prefix); default 'image-search'. */
   namespace?: string;
@@ -27,6 +41,13 @@ export interface ImageStoreOptions {
   timeoutMs?: number;
   /** Recorded in the schema key when this call creates the store. */
   writtenBy?: string;
+  /**
+   * Only reads: nothing is created (no SQLite file or folder, no schema key on an empty server)
+   * and every write throws StoreReadOnlyError. A SQLite file that does not exist is StoreMissingError.
+   */
+  readOnly?: boolean;
+  /** With readOnly: a store that holds nothing at all (no schema key) is StoreMissingError too. */
+  mustExist?: boolean;
   /** Told about anything unreadable (default: a process warning on stderr). */
   onProblem?: (problem: StoreProblem) => void;
   /** Told when a background compaction fails (default: a process warning); the journal stays intact. */
@@ -58,8 +79,9 @@ export class ImageStore {
   private readonly ctx: StoreContext;
   private readonly settings: StoreSettings;
   private readonly states = new Map<string, Promise<CollectionState>>();
-  private readonly registry = new Mutex();
+  private readonly registry: CollectionRegistry;
   private readonly compactAfter: number;
+  private readonly readOnly: boolean;
   private readonly onCompactionError: (error: unknown, collection: string) => void;
   private closed = false;
 
@@ -73,18 +95,24 @@ export class ImageStore {
     this.backend = storeBackendOf(url);
     this.url = maskStoreUrl(url);
     this.compactAfter = options.compactAfter ?? 4096;
+    this.readOnly = options.readOnly ?? false;
     const onProblem = options.onProblem ?? ((p: StoreProblem) => process.emitWarning(
       `image store: ${p.reason} (${p.key}, ${p.records} record(s) of collection ${p.collection})`, 'ImageStoreWarning'));
-    this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? 16_384 };
+    this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? DEFAULT_SEGMENT_RECORDS };
     this.settings = new StoreSettings(keyv);
+    this.registry = new CollectionRegistry(keyv, this.backend);
     this.onCompactionError = options.onCompactionError ?? ((error, collection) => process.emitWarning(
       `image store: compacting collection ${collection} failed (will retry): ${(error as Error)?.message ?? error}`, 'ImageStoreWarning'));
   }
 
   static async open(url: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
+    if (options.readOnly) await checkFileExists(url);
     const keyv = await openKeyv(url, { namespace: options.namespace, timeoutMs: options.timeoutMs });
     try {
-      await checkSchema(keyv, options.writtenBy ?? 'image-search-bot');
+      if (!options.readOnly) await checkSchema(keyv, options.writtenBy ?? 'image-search-bot');
+      else if ((await readSchema(keyv)) === undefined && options.mustExist) {
+        throw new StoreMissingError(maskStoreUrl(url), 'it holds no image store (nothing was ever indexed there)');
+      }
       return new ImageStore(keyv, url, options, await durabilityWarnings(keyv, storeBackendOf(url)));
     } catch (error) {
       await keyv.disconnect().catch(() => undefined);
@@ -105,6 +133,7 @@ export class ImageStore {
   /** Hides records by id: one write for the whole batch. */
   async remove(collection: string, ids: readonly string[]): Promise<void> {
     checkCollection(collection);
+    this.checkWritable();
     if (ids.length > 0) await this.append(collection, deleteValue(ids));
   }
 
@@ -114,7 +143,7 @@ export class ImageStore {
    */
   async putBulk(records: readonly ImageRecord[]): Promise<void> {
     for (const [collection, group] of groupByCollection(records)) {
-      this.checkOpen();
+      this.checkWritable();
       const state = await this.stateOf(collection);
       await state.writes.run(async () => {
         if (state.conflict !== null) throw state.conflict;
@@ -127,15 +156,12 @@ export class ImageStore {
   /** Deletes a collection's records, settings and cursors. */
   async dropCollection(collection: string): Promise<void> {
     checkCollection(collection);
-    this.checkOpen();
+    this.checkWritable();
     const state = await this.stateOf(collection);
     await state.writes.run(() => state.lock.run(async () => {
       if (state.manifest.gen > 0 || state.nextSeq > 0) await dropUnlocked(this.ctx, collection, state);
-      await this.registry.run(async () => {
-        const listed = await this.listCollections();
-        if (listed.includes(collection)) await this.keyv.set(storeKeys.collections, listed.filter((c) => c !== collection));
-        state.registered = false;
-      });
+      await this.registry.unregister(collection);
+      state.registered = false;
       await this.settings.drop(collection);
     }));
   }
@@ -144,28 +170,37 @@ export class ImageStore {
    * Every record of a collection, in batches, as of when loading started (writes made
    * meanwhile are not included). Embeddings are views into one buffer per segment.
    */
-  async *loadCollection(collection: string, onProgress?: LoadProgress): AsyncGenerator<ImageRecord[]> {
+  async *loadCollection(collection: string, onProgress?: LoadProgress): AsyncGenerator<RecordBatch> {
     checkCollection(collection);
     this.checkOpen();
     const state = await this.stateOf(collection);
     const release = await state.lock.acquire();
+    let mapped = 0;
     try {
-      yield* loadUnlocked(this.ctx, collection, state, onProgress);
+      for await (const batch of loadUnlocked(this.ctx, collection, state, onProgress)) {
+        yield batch;
+        mapped += batch.length;
+        if (this.backend === 'sqlite' && mapped >= RELEASE_MAP_EVERY) {
+          await releaseMappedPages(this.keyv);
+          mapped = 0;
+        }
+      }
     } finally {
       release();
     }
+    if (this.backend === 'sqlite') await releaseMappedPages(this.keyv);
   }
 
-  /** Collections that hold (or held, until dropped) records. */
+  /** Collections that hold (or held, until dropped) records, sorted. */
   async collections(): Promise<string[]> {
     this.checkOpen();
-    return this.listCollections();
+    return this.registry.list();
   }
 
   /** Folds the journal into segments now (it also happens by itself every compactAfter writes). */
   async compact(collection: string, hooks?: CompactionHooks): Promise<void> {
     checkCollection(collection);
-    this.checkOpen();
+    this.checkWritable();
     const state = await this.stateOf(collection);
     await state.lock.run(() => compactUnlocked(this.ctx, collection, state, [], hooks));
   }
@@ -183,7 +218,7 @@ export class ImageStore {
   }
 
   async setSettings<T>(collection: string, value: T): Promise<void> {
-    this.checkOpen();
+    this.checkWritable();
     await this.settings.set(collection, value);
   }
 
@@ -199,12 +234,12 @@ export class ImageStore {
   }
 
   async setCursor<T>(collection: string, key: string, value: T): Promise<void> {
-    this.checkOpen();
+    this.checkWritable();
     await this.settings.setCursor(collection, key, value);
   }
 
   async deleteCursor(collection: string, key: string): Promise<void> {
-    this.checkOpen();
+    this.checkWritable();
     await this.settings.deleteCursor(collection, key);
   }
 
@@ -224,8 +259,13 @@ export class ImageStore {
     if (this.closed) throw new StoreClosedError();
   }
 
-  private async append(collection: string, value: JournalValue): Promise<void> {
+  private checkWritable(): void {
     this.checkOpen();
+    if (this.readOnly) throw new StoreReadOnlyError(this.url);
+  }
+
+  private async append(collection: string, value: JournalValue): Promise<void> {
+    this.checkWritable();
     const state = await this.stateOf(collection);
     await state.writes.run(async () => {
       this.checkOpen();
@@ -266,29 +306,23 @@ export class ImageStore {
     return new CollectionState(manifest, await findJournalEnd(this.keyv, collection, manifest.journalStart));
   }
 
-  /**
-   * Lists the collection before this process first writes it. The list is one value,
-   * so two processes adding collections at the same instant can overwrite each other;
-   * reading it back and retrying narrows that window, and the data itself is never
-   * lost (loadCollection finds it by name; the next process to write it lists it again).
-   */
+  /** Lists the collection (see collectionRegistry.ts) before this process first writes it. */
   private async ensureRegistered(collection: string, state: CollectionState): Promise<void> {
     if (state.registered) return;
-    await this.registry.run(async () => {
-      for (let attempt = 0; attempt < 3 && !state.registered; attempt++) {
-        const listed = await this.listCollections();
-        if (!listed.includes(collection)) await this.keyv.set(storeKeys.collections, [...listed, collection]);
-        state.registered = (await this.listCollections()).includes(collection);
-      }
-      state.registered = true;
-    });
+    await this.registry.register(collection);
+    state.registered = true;
   }
+}
 
-  private async listCollections(): Promise<string[]> {
-    const listed = await this.keyv.get(storeKeys.collections);
-    if (listed === undefined) return [];
-    if (!Array.isArray(listed)) throw new StoreCorruptError(`the ${storeKeys.collections} key does not hold a list`);
-    return listed as string[];
+/** A read-only open must not create a SQLite file (the adapter would, with its folders). */
+async function checkFileExists(url: string): Promise<void> {
+  if (storeBackendOf(url) !== 'sqlite') return;
+  const file = sqlitePathOf(url);
+  if (file === ':memory:') return;
+  try {
+    await access(file);
+  } catch {
+    throw new StoreMissingError(maskStoreUrl(url), `the file ${file} does not exist`);
   }
 }
 

@@ -1,86 +1,49 @@
 import { Buffer } from 'node:buffer';
-import { endianness } from 'node:os';
-import { discordRecordId, type ImageRecord } from './imageRecord.js';
+import type { ImageRecord } from './imageRecord.js';
+import { decodeV1, V1_MAGIC } from './recordCodecV1.js';
+import { RecordBatch, RecordColumns, type ColumnData, type ColumnDictionaries } from './recordColumns.js';
+import { RecordColumnsBuilder } from './recordColumnsBuilder.js';
+import { InvalidRecordError, RecordDecodeError } from './recordErrors.js';
+import { readLittleEndian, writeLittleEndian, type Column, type ColumnType } from './littleEndian.js';
+import { HASH_BYTES, RecordFlag, type TextFields } from './recordShape.js';
+
+export { InvalidRecordError, RecordDecodeError } from './recordErrors.js';
 
 /**
- * A compact, text-safe encoding of a batch of image records, used for both the
- * journal (one record) and segments (tens of thousands). Every keyv backend stores
- * text, so the batch is one base64 string of a binary blob:
+ * A compact, text-safe encoding of a batch of image records, used for both the journal
+ * (one record) and segments (tens of thousands). Every keyv backend stores text, so the
+ * batch is one base64 string of a binary blob of columns (see recordColumns.ts):
  *
- *   0  "IRB1"            magic and codec version
- *   4  u32 count         records in the batch
- *   8  u32 metaBytes     length of the JSON below
- *  12  u32 floatCount    total float32 values
- *  16  u32 hashBytes     count × 32 when every contentHash is 64 lower-case hex digits, else 0
- *  20  meta JSON         columns of the other fields (repeated values dictionary-coded), pure ASCII
- *   …  content hashes as raw bytes (hashBytes of them)
- *   …  zero padding to a multiple of 4
- *   …  float32 little-endian embeddings, back to back
+ *   0  "IRB2"  4 u32 count  8 u32 metaBytes  12 u32 namesBytes  16 u32 floatCount
+ *  20  u32 dimensions (0: per record, see floatEnds)   24..31 zero
+ *  then, each starting at a multiple of 8:
+ *   meta JSON (ASCII): { dict: the shared strings, text: { [entry]: fields kept as text } }
+ *   flags u8 · message, attachment, perceptual 2×u32 · createdAt f64
+ *   collection, channel, author, model, template u32 (dictionary indexes)
+ *   content hashes 32 bytes · name ends u32 · [float ends u32] · names (UTF-8) · float32 embeddings
  *
- * Fixed-width float32 keeps embeddings bit-exact and lets decoding hand out
- * zero-copy Float32Array views; one JSON.parse per batch is far faster than one per
- * record, and ASCII-only JSON decodes as latin1 (a plain copy); base64 is the
- * cheapest binary-to-text step Node does natively. Start-up time is dominated by
- * moving these bytes out of the database, so every byte saved here counts.
+ * Little-endian fixed-width columns decode as zero-copy typed-array views: loading a
+ * segment makes no object per record, and embeddings stay bit-exact. Start-up time is
+ * dominated by moving these bytes out of the database, so the strings records share are
+ * stored once per batch and a Discord record costs its ids and hash in binary plus its file name.
  */
 
-const MAGIC = 'IRB1';
-const HEADER_BYTES = 20;
-const HASH_BYTES = 32;
-const HEX_HASH = /^[0-9a-f]{64}$/;
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+const MAGIC = 'IRB2';
+const HEADER_BYTES = 32;
 
-/** A record that cannot be stored as given (caught before anything is written). */
-export class InvalidRecordError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidRecordError';
-  }
-}
-
-/** A stored batch that cannot be read back at all (corrupt or foreign data). */
-export class RecordDecodeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RecordDecodeError';
-  }
-}
-
+/** What a stored batch holds, as far as it could be read. */
 export interface DecodedRecords {
-  /** The records that decoded and passed validation, in stored order. */
-  records: ImageRecord[];
-  /** How many stored records were invalid and left out (each is described in `problems`). */
+  columns: RecordColumns;
+  /** Column indexes of the entries that decoded and passed validation, in stored order. */
+  entries: Uint32Array;
+  /** Each of those entries' position among the stored entries (what dead lists refer to). */
+  positions: Uint32Array;
+  /** How many stored entries were invalid and left out (each is described in `problems`). */
   failed: number;
   problems: string[];
-  /** Each record's position among the stored entries when some were left out; null when none were. */
-  indexes: number[] | null;
 }
 
-interface Dictionary {
-  v: string[];
-  i: number[];
-}
-
-interface Meta {
-  /** One dimension for every record, or one per record. */
-  dims: number | number[];
-  /** null where the id is `${messageId}:${attachmentId}`. */
-  id: (string | null)[];
-  col: Dictionary;
-  ch: Dictionary;
-  msg: string[];
-  att: string[];
-  au: Dictionary;
-  at: number[];
-  src: string[];
-  /** Empty when the hashes are stored as raw bytes. */
-  hash: string[];
-  model: Dictionary;
-}
-
-const STRING_FIELDS = [
-  'id', 'collection', 'channelId', 'messageId', 'attachmentId', 'authorId', 'source', 'contentHash', 'modelId',
-] as const;
+const STRING_FIELDS = ['id', 'collection', 'channelId', 'messageId', 'attachmentId', 'authorId', 'source', 'contentHash', 'modelId'] as const;
 
 /** Throws InvalidRecordError naming the first thing wrong with a record. */
 export function validateRecord(record: ImageRecord): void {
@@ -93,25 +56,13 @@ export function validateRecord(record: ImageRecord): void {
   if (typeof record.createdAt !== 'number' || !Number.isFinite(record.createdAt)) {
     throw new InvalidRecordError(`${label}: createdAt must be a finite number of milliseconds`);
   }
+  const phash = record.perceptualHash;
+  if (phash !== undefined && (typeof phash !== 'bigint' || phash < 0n || phash >= 1n << 64n)) {
+    throw new InvalidRecordError(`${label}: perceptualHash must be an unsigned 64-bit bigint or undefined`);
+  }
   if (!(record.embedding instanceof Float32Array) || record.embedding.length === 0) {
     throw new InvalidRecordError(`${label}: embedding must be a non-empty Float32Array`);
   }
-}
-
-function dictionary(values: Iterable<string>): Dictionary {
-  const positions = new Map<string, number>();
-  const v: string[] = [];
-  const i: number[] = [];
-  for (const value of values) {
-    let position = positions.get(value);
-    if (position === undefined) {
-      position = v.length;
-      positions.set(value, position);
-      v.push(value);
-    }
-    i.push(position);
-  }
-  return { v, i };
 }
 
 /** Encodes records (validated first) into one base64 string. */
@@ -120,45 +71,37 @@ export function encodeRecords(records: readonly ImageRecord[]): string {
 }
 
 export function encodeRecordsToBuffer(records: readonly ImageRecord[]): Buffer {
-  for (const record of records) validateRecord(record);
-  const firstDims = records[0]?.embedding.length ?? 0;
-  const uniform = records.every((record) => record.embedding.length === firstDims);
-  const meta: Meta = {
-    dims: uniform ? firstDims : records.map((record) => record.embedding.length),
-    id: records.map((r) => (r.id === discordRecordId(r.messageId, r.attachmentId) ? null : r.id)),
-    col: dictionary(records.map((r) => r.collection)),
-    ch: dictionary(records.map((r) => r.channelId)),
-    msg: records.map((r) => r.messageId),
-    att: records.map((r) => r.attachmentId),
-    au: dictionary(records.map((r) => r.authorId)),
-    at: records.map((r) => r.createdAt),
-    src: records.map((r) => r.source),
-    hash: [],
-    model: dictionary(records.map((r) => r.modelId)),
-  };
-  const binaryHashes = records.length > 0 && records.every((r) => HEX_HASH.test(r.contentHash));
-  if (!binaryHashes) meta.hash = records.map((r) => r.contentHash);
-  const metaText = asciiJson(meta);
-  const metaBytes = metaText.length;
-  const hashBytes = binaryHashes ? records.length * HASH_BYTES : 0;
-  const floatStart = align4(HEADER_BYTES + metaBytes + hashBytes);
-  let floatCount = 0;
-  for (const record of records) floatCount += record.embedding.length;
-  const blob = Buffer.alloc(floatStart + floatCount * 4);
-  blob.write(MAGIC, 0, 'latin1');
-  blob.writeUInt32LE(records.length, 4);
-  blob.writeUInt32LE(metaBytes, 8);
-  blob.writeUInt32LE(floatCount, 12);
-  blob.writeUInt32LE(hashBytes, 16);
-  blob.write(metaText, HEADER_BYTES, 'latin1');
-  if (binaryHashes) {
-    records.forEach((r, i) => blob.write(r.contentHash, HEADER_BYTES + metaBytes + i * HASH_BYTES, 'hex'));
-  }
-  let offset = floatStart;
+  const builder = new RecordColumnsBuilder();
   for (const record of records) {
-    writeFloats(blob, offset, record.embedding);
-    offset += record.embedding.length * 4;
+    validateRecord(record);
+    builder.append(record);
   }
+  return encodeColumns(builder.finish());
+}
+
+/** Entries of other batches, copied column to column (compaction, migration). */
+export function encodeBuilt(builder: RecordColumnsBuilder): string {
+  return encodeColumns(builder.finish()).toString('base64');
+}
+
+export function encodeColumns(columns: RecordColumns): Buffer {
+  const d = columns.data;
+  const text: Record<string, TextFields> = {};
+  for (const [i, fields] of d.text) text[i] = fields;
+  const meta = asciiJson({ dict: d.dict, text });
+  const sections = layout(d.count, meta.length, d.names.length, d.floats.length, d.floatEnds !== null);
+  const blob = Buffer.alloc(sections.end);
+  blob.write(MAGIC, 0, 'latin1');
+  blob.writeUInt32LE(d.count, 4);
+  blob.writeUInt32LE(meta.length, 8);
+  blob.writeUInt32LE(d.names.length, 12);
+  blob.writeUInt32LE(d.floats.length, 16);
+  blob.writeUInt32LE(d.floatEnds === null ? d.dimensions : 0, 20);
+  blob.write(meta, sections.meta, 'latin1');
+  for (const [name] of FIXED_COLUMNS) writeLittleEndian(blob, sections.columns[name], d[name]);
+  if (d.floatEnds !== null) writeLittleEndian(blob, sections.floatEnds, d.floatEnds);
+  writeLittleEndian(blob, sections.names, d.names);
+  writeLittleEndian(blob, sections.floats, d.floats);
   return blob;
 }
 
@@ -169,135 +112,172 @@ export function decodeRecords(text: string): DecodedRecords {
 }
 
 export function decodeRecordsFromBuffer(blob: Buffer): DecodedRecords {
-  if (blob.length < HEADER_BYTES || blob.toString('latin1', 0, 4) !== MAGIC) {
+  const magic = blob.length >= 4 ? blob.toString('latin1', 0, 4) : '';
+  if (magic === V1_MAGIC) return fromV1(blob);
+  if (blob.length < HEADER_BYTES || magic !== MAGIC) {
     throw new RecordDecodeError('not an image record batch (bad magic; corrupt or written by an unknown codec)');
   }
   const count = blob.readUInt32LE(4);
   const metaBytes = blob.readUInt32LE(8);
-  const floatCount = blob.readUInt32LE(12);
-  const hashBytes = blob.readUInt32LE(16);
-  const hashStart = HEADER_BYTES + metaBytes;
-  const floatStart = align4(hashStart + hashBytes);
-  if (floatStart + floatCount * 4 !== blob.length || (hashBytes !== 0 && hashBytes !== count * HASH_BYTES)) {
-    throw new RecordDecodeError(`batch is truncated or padded: ${blob.length} bytes, header says ${floatStart + floatCount * 4}`);
+  const namesBytes = blob.readUInt32LE(12);
+  const floatCount = blob.readUInt32LE(16);
+  const dimensions = blob.readUInt32LE(20);
+  const sections = layout(count, metaBytes, namesBytes, floatCount, dimensions === 0 && count > 0);
+  if (sections.end !== blob.length) {
+    throw new RecordDecodeError(`batch is truncated or padded: ${blob.length} bytes, header says ${sections.end}`);
   }
-  let meta: Meta;
+  if (dimensions > 0 && dimensions * count !== floatCount) {
+    throw new RecordDecodeError(`dimension ${dimensions} × ${count} records does not match the ${floatCount} stored floats`);
+  }
+  const aligned = blob.byteOffset % 8 === 0 ? blob : Buffer.from(blob); // a fresh copy starts aligned
+  const meta = parseMeta(aligned.toString('latin1', sections.meta, sections.meta + metaBytes));
+  const fixed = Object.fromEntries(
+    FIXED_COLUMNS.map(([name, type, perRecord]) => [name, readLittleEndian(type, aligned, sections.columns[name], perRecord * count)]),
+  ) as Pick<ColumnData, FixedColumn>;
+  const data: ColumnData = {
+    count,
+    ...fixed,
+    names: readLittleEndian(Uint8Array, aligned, sections.names, namesBytes),
+    floats: readLittleEndian(Float32Array, aligned, sections.floats, floatCount),
+    floatEnds: dimensions === 0 && count > 0 ? readLittleEndian(Uint32Array, aligned, sections.floatEnds, count) : null,
+    dimensions,
+    dict: meta.dict,
+    text: meta.text,
+  };
+  checkOffsets(data);
+  const problems = invalidEntries(data);
+  const entries = new Uint32Array(count - problems.size);
+  for (let i = 0, k = 0; i < count; i++) if (!problems.has(i)) entries[k++] = i;
+  return { columns: new RecordColumns(data), entries, positions: entries, failed: problems.size, problems: describe(problems) };
+}
+
+/** The valid entries of a decoded batch, as records (for small batches: journal entries, tests). */
+export function decodedRecords(decoded: DecodedRecords): ImageRecord[] {
+  return [...new RecordBatch(decoded.columns, decoded.entries)];
+}
+
+function fromV1(blob: Buffer): DecodedRecords {
+  const { records, positions, problems } = decodeV1(blob);
+  const builder = new RecordColumnsBuilder();
+  for (const record of records) builder.append(record);
+  return {
+    columns: builder.finish(),
+    entries: Uint32Array.from(records, (_, i) => i),
+    positions: Uint32Array.from(positions),
+    failed: problems.size,
+    problems: describe(problems),
+  };
+}
+
+type FixedColumn = 'flags' | 'message' | 'attachment' | 'perceptual' | 'createdAt' | 'collection' | 'channel' | 'author' | 'model' | 'template' | 'hashes' | 'nameEnds';
+
+/** The fixed-width columns, in stored order: name, element type, values per record. */
+const FIXED_COLUMNS: ReadonlyArray<readonly [FixedColumn, ColumnType<Column>, number]> = [
+  ['flags', Uint8Array, 1], ['message', Uint32Array, 2], ['attachment', Uint32Array, 2], ['perceptual', Uint32Array, 2],
+  ['createdAt', Float64Array, 1], ['collection', Uint32Array, 1], ['channel', Uint32Array, 1], ['author', Uint32Array, 1],
+  ['model', Uint32Array, 1], ['template', Uint32Array, 1], ['hashes', Uint8Array, HASH_BYTES], ['nameEnds', Uint32Array, 1],
+];
+
+/** Byte offsets of every section of a batch, each starting at a multiple of 8. */
+interface Sections {
+  meta: number;
+  columns: Record<FixedColumn, number>;
+  floatEnds: number;
+  names: number;
+  floats: number;
+  end: number;
+}
+
+function layout(count: number, metaBytes: number, namesBytes: number, floatCount: number, perRecordDims: boolean): Sections {
+  let at = HEADER_BYTES;
+  const next = (bytes: number): number => {
+    const start = at;
+    at = align8(at + bytes);
+    return start;
+  };
+  const meta = next(metaBytes);
+  const columns = Object.fromEntries(
+    FIXED_COLUMNS.map(([name, type, perRecord]) => [name, next(type.BYTES_PER_ELEMENT * perRecord * count)]),
+  ) as Record<FixedColumn, number>;
+  const floatEnds = next(perRecordDims ? 4 * count : 0);
+  const names = next(namesBytes);
+  return { meta, columns, floatEnds, names, floats: at, end: at + 4 * floatCount };
+}
+
+function parseMeta(json: string): { dict: ColumnDictionaries; text: Map<number, TextFields> } {
+  let parsed: { dict?: Partial<ColumnDictionaries>; text?: Record<string, TextFields> };
   try {
-    meta = JSON.parse(blob.toString('latin1', HEADER_BYTES, hashStart)) as Meta;
+    parsed = JSON.parse(json) as typeof parsed;
   } catch (error) {
     throw new RecordDecodeError(`batch metadata is not valid JSON: ${(error as Error).message}`);
   }
-  if (hashBytes > 0 && Array.isArray(meta?.hash)) {
-    const hashes = new Array<string>(count);
-    for (let i = 0; i < count; i++) hashes[i] = blob.toString('hex', hashStart + i * HASH_BYTES, hashStart + (i + 1) * HASH_BYTES);
-    meta.hash = hashes;
+  const dict = parsed?.dict;
+  const names = ['collections', 'channels', 'authors', 'models', 'templates'] as const;
+  if (typeof dict !== 'object' || dict === null || !names.every((name) => Array.isArray(dict[name]))) {
+    throw new RecordDecodeError('batch metadata has no dictionaries');
   }
-  checkMetaShape(meta, count);
-  const floats = readFloats(blob, floatStart, floatCount);
-  const dims = typeof meta.dims === 'number' ? null : meta.dims;
-  const uniformDims = typeof meta.dims === 'number' ? meta.dims : 0;
-  const problems = invalidEntries(meta, count, floatCount);
-  const records: ImageRecord[] = [];
-  const indexes: number[] = [];
-  const { id, msg, att, at, src, hash } = meta;
-  const collections = meta.col.v, collectionOf = meta.col.i;
-  const channels = meta.ch.v, channelOf = meta.ch.i;
-  const authors = meta.au.v, authorOf = meta.au.i;
-  const models = meta.model.v, modelOf = meta.model.i;
-  let offset = 0;
-  for (let i = 0; i < count; i++) {
-    const length = dims === null ? uniformDims : (dims[i] as number);
-    const start = offset;
-    offset += length;
-    if (problems.size > 0 && problems.has(i)) continue;
-    const messageId = msg[i] as string;
-    const attachmentId = att[i] as string;
-    records.push({
-      id: id[i] ?? discordRecordId(messageId, attachmentId),
-      collection: collections[collectionOf[i] as number] as string,
-      channelId: channels[channelOf[i] as number] as string,
-      messageId,
-      attachmentId,
-      authorId: authors[authorOf[i] as number] as string,
-      createdAt: at[i] as number,
-      source: src[i] as string,
-      contentHash: hash[i] as string,
-      modelId: models[modelOf[i] as number] as string,
-      embedding: floats.subarray(start, offset),
-    });
-    indexes.push(i);
-  }
-  const described = [...problems].slice(0, 10).map(([i, reason]) => `record #${i}: ${reason}`);
-  if (problems.size > 10) described.push(`and ${problems.size - 10} more`);
-  return { records, failed: problems.size, problems: described, indexes: problems.size > 0 ? indexes : null };
+  if (typeof parsed.text !== 'object' || parsed.text === null) throw new RecordDecodeError('batch metadata has no text fields');
+  const text = new Map<number, TextFields>();
+  for (const [key, fields] of Object.entries(parsed.text)) text.set(Number(key), fields);
+  return { dict: dict as ColumnDictionaries, text };
 }
 
-/**
- * Entries that cannot become valid records, found column by column (a tight loop per
- * column is far cheaper than validating record objects one by one).
- */
-function invalidEntries(meta: Meta, count: number, floatCount: number): Map<number, string> {
+/** Name and float offsets must grow and stay inside their sections, or no entry can be located. */
+function checkOffsets(d: ColumnData): void {
+  const ends = (values: Uint32Array, limit: number, what: string) => {
+    let previous = 0;
+    for (let i = 0; i < values.length; i++) {
+      const end = values[i] as number;
+      if (end < previous || end > limit) throw new RecordDecodeError(`${what} offsets are out of order at record #${i}`);
+      previous = end;
+    }
+    if (values.length > 0 && previous !== limit) throw new RecordDecodeError(`${what} offsets do not cover the stored ${what}`);
+  };
+  ends(d.nameEnds, d.names.length, 'name');
+  if (d.floatEnds !== null) ends(d.floatEnds, d.floats.length, 'embedding');
+  if (d.floatEnds !== null) {
+    for (let i = 0; i < d.count; i++) {
+      if (d.floatEnds[i] === (i === 0 ? 0 : d.floatEnds[i - 1])) throw new RecordDecodeError(`record #${i} has dimension 0`);
+    }
+  }
+}
+
+/** Entries that cannot become valid records: a dictionary index out of range, a text field of the wrong type. */
+function invalidEntries(d: ColumnData): Map<number, string> {
   const problems = new Map<number, string>();
   const flag = (i: number, reason: string) => problems.has(i) || problems.set(i, reason);
-  const strings = (column: unknown[], name: string, nonEmpty = false) => {
-    for (let i = 0; i < count; i++) {
-      const value = column[i];
+  const lookups = (indexes: Uint32Array, values: unknown[], name: string, nonEmpty = false) => {
+    for (let i = 0; i < d.count; i++) {
+      const value = values[indexes[i] as number];
       if (typeof value !== 'string' || (nonEmpty && value.length === 0)) flag(i, `${name} is not a ${nonEmpty ? 'non-empty ' : ''}string`);
     }
   };
-  const lookups = (dict: Dictionary, name: string, nonEmpty = false) => {
-    for (let i = 0; i < count; i++) {
-      const value = dict.v[dict.i[i] as number];
-      if (typeof value !== 'string' || (nonEmpty && value.length === 0)) flag(i, `${name} is not a ${nonEmpty ? 'non-empty ' : ''}string`);
+  lookups(d.collection, d.dict.collections, 'collection', true);
+  lookups(d.channel, d.dict.channels, 'channelId');
+  lookups(d.author, d.dict.authors, 'authorId');
+  lookups(d.model, d.dict.models, 'modelId');
+  lookups(d.template, d.dict.templates, 'source');
+  const textFields: [number, keyof TextFields, boolean][] = [
+    [RecordFlag.textId, 'id', true], [RecordFlag.textMessage, 'messageId', false],
+    [RecordFlag.textAttachment, 'attachmentId', false], [RecordFlag.textHash, 'contentHash', false],
+  ];
+  for (let i = 0; i < d.count; i++) {
+    if (!Number.isFinite(d.createdAt[i])) flag(i, 'createdAt is not a finite number');
+    const flags = d.flags[i] as number;
+    const text = d.text.get(i);
+    for (const [bit, field, nonEmpty] of textFields) {
+      if ((flags & bit) === 0) continue;
+      const value = text?.[field];
+      if (typeof value !== 'string' || (nonEmpty && value.length === 0)) flag(i, `${field} is not a ${nonEmpty ? 'non-empty ' : ''}string`);
     }
-  };
-  strings(meta.msg, 'messageId');
-  strings(meta.att, 'attachmentId');
-  strings(meta.src, 'source');
-  strings(meta.hash, 'contentHash');
-  for (let i = 0; i < count; i++) {
-    const id = meta.id[i];
-    if (id !== null && (typeof id !== 'string' || id.length === 0)) flag(i, 'id is not a non-empty string');
-    if (!Number.isFinite(meta.at[i])) flag(i, 'createdAt is not a finite number');
-  }
-  lookups(meta.col, 'collection', true);
-  lookups(meta.ch, 'channelId');
-  lookups(meta.au, 'authorId');
-  lookups(meta.model, 'modelId');
-  if (typeof meta.dims === 'number') {
-    const empty = count === 0 && floatCount === 0;
-    if (!empty && !(Number.isSafeInteger(meta.dims) && meta.dims > 0 && meta.dims * count === floatCount)) {
-      throw new RecordDecodeError(`dimension ${meta.dims} × ${count} records does not match the ${floatCount} stored floats`);
-    }
-  } else {
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const length = meta.dims[i];
-      if (!(Number.isSafeInteger(length) && (length as number) > 0)) {
-        throw new RecordDecodeError(`record #${i} has dimension ${JSON.stringify(length)}`);
-      }
-      total += length as number;
-    }
-    if (total !== floatCount) throw new RecordDecodeError(`dimensions add up to ${total} floats but the batch holds ${floatCount}`);
   }
   return problems;
 }
 
-function checkMetaShape(meta: Meta, count: number): void {
-  const columns: [string, unknown][] = [
-    ['id', meta?.id], ['msg', meta?.msg], ['att', meta?.att], ['at', meta?.at], ['src', meta?.src], ['hash', meta?.hash],
-    ['col', meta?.col?.i], ['ch', meta?.ch?.i], ['au', meta?.au?.i], ['model', meta?.model?.i],
-  ];
-  if (Array.isArray(meta?.dims)) columns.push(['dims', meta.dims]);
-  else if (typeof meta?.dims !== 'number') throw new RecordDecodeError('batch metadata has no dimensions');
-  for (const [name, column] of columns) {
-    if (!Array.isArray(column) || column.length !== count) {
-      throw new RecordDecodeError(`batch metadata column "${name}" does not hold ${count} entries`);
-    }
-  }
-  for (const name of ['col', 'ch', 'au', 'model'] as const) {
-    if (!Array.isArray(meta[name].v)) throw new RecordDecodeError(`batch metadata column "${name}" has no values`);
-  }
+function describe(problems: Map<number, string>): string[] {
+  const described = [...problems].slice(0, 10).map(([i, reason]) => `record #${i}: ${reason}`);
+  if (problems.size > 10) described.push(`and ${problems.size - 10} more`);
+  return described;
 }
 
 /** JSON with every non-ASCII character escaped, so that it decodes as latin1. */
@@ -305,26 +285,6 @@ function asciiJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function align4(n: number): number {
-  return (n + 3) & ~3;
-}
-
-function writeFloats(blob: Buffer, offset: number, values: Float32Array): void {
-  if (LITTLE_ENDIAN_HOST) {
-    blob.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
-    return;
-  }
-  for (let i = 0; i < values.length; i++) blob.writeFloatLE(values[i] as number, offset + i * 4);
-}
-
-/** A zero-copy view where the host and alignment allow; a copy otherwise. */
-function readFloats(blob: Buffer, start: number, count: number): Float32Array {
-  const byteOffset = blob.byteOffset + start;
-  if (LITTLE_ENDIAN_HOST) {
-    if (byteOffset % 4 === 0) return new Float32Array(blob.buffer, byteOffset, count);
-    return new Float32Array(blob.buffer.slice(byteOffset, byteOffset + count * 4));
-  }
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) out[i] = blob.readFloatLE(start + i * 4);
-  return out;
+function align8(n: number): number {
+  return Math.ceil(n / 8) * 8;
 }

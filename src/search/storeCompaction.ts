@@ -1,5 +1,8 @@
 import type { ImageRecord } from './imageRecord.js';
-import { decodeRecords, encodeRecords } from './recordCodec.js';
+import { decodeRecords, encodeBuilt } from './recordCodec.js';
+import type { RecordColumns } from './recordColumns.js';
+import { RecordColumnsBuilder } from './recordColumnsBuilder.js';
+import { keyHashOfId } from './recordShape.js';
 import { StoreCorruptError } from './storeErrors.js';
 import { applyJournal, readJournal } from './storeJournal.js';
 import { storeKeys } from './storeKeys.js';
@@ -8,7 +11,7 @@ import {
   emptyManifest, parseDeadLists, parseManifest, serializeDeadLists,
   type DeadLists, type Garbage, type Manifest, type SegmentRef,
 } from './storeManifest.js';
-import { idHash, type CollectionState } from './storeState.js';
+import type { CollectionState } from './storeState.js';
 
 /**
  * Compaction folds the journal (and, for bulk imports, records handed in directly)
@@ -71,12 +74,12 @@ export async function compactUnlocked(
   const packer = new SegmentPacker(ctx, collection, old.nextSegment);
   for (const ref of refs) {
     if (!rewrite.has(ref.n)) continue;
-    const records = await liveRecordsOf(ctx, collection, ref, dead.get(ref.n));
-    if (records === null) {
+    const live = await liveEntriesOf(ctx, collection, ref, dead.get(ref.n));
+    if (live === null) {
       rewrite.delete(ref.n); // unreadable: kept exactly as it is rather than lost
       continue;
     }
-    for (const record of records) await packer.add(record);
+    for (const entry of live.entries) await packer.addFrom(live.columns, entry);
   }
   for (const record of puts) await packer.add(record);
   await packer.flush();
@@ -145,7 +148,7 @@ async function findReplaced(
 ): Promise<[number, number][]> {
   if (net.size === 0) return [];
   const wanted = new Set<number>();
-  for (const id of net.keys()) wanted.add(idHash(id));
+  for (const id of net.keys()) wanted.add(keyHashOfId(id));
   const candidates = new Map<number, number[]>();
   for (const [n, hashes] of segmentHashes) {
     for (let index = 0; index < hashes.length; index++) {
@@ -166,11 +169,11 @@ async function findReplaced(
     } catch (error) {
       throw new StoreCorruptError(`cannot compact collection "${collection}": ${key} cannot be read to confirm replaced records (${(error as Error).message})`);
     }
-    const idAt = new Map<number, string>();
-    decoded.records.forEach((record, j) => idAt.set(decoded.indexes === null ? j : (decoded.indexes[j] as number), record.id));
+    const entryAt = new Map<number, number>();
+    decoded.positions.forEach((position, k) => entryAt.set(position, decoded.entries[k] as number));
     for (const index of indexes) {
-      const id = idAt.get(index);
-      if (id !== undefined && net.has(id)) confirmed.push([n, index]);
+      const entry = entryAt.get(index);
+      if (entry !== undefined && net.has(decoded.columns.idAt(entry))) confirmed.push([n, index]);
     }
   }
   return confirmed;
@@ -190,19 +193,20 @@ function planRewrites(refs: SegmentRef[], newRecords: number, maxRecords: number
   return { rewrite, dropped };
 }
 
-async function liveRecordsOf(
+async function liveEntriesOf(
   ctx: StoreContext,
   collection: string,
   ref: SegmentRef,
   dead: Set<number> | undefined,
-): Promise<ImageRecord[] | null> {
+): Promise<{ columns: RecordColumns; entries: number[] } | null> {
   const key = storeKeys.segment(collection, ref.n);
   const value = await ctx.keyv.get(key);
   try {
     if (typeof value !== 'string') throw new Error(value === undefined ? 'segment is missing' : 'segment is not text');
     const decoded = decodeRecords(value);
     if (decoded.failed > 0) throw new Error(decoded.problems.join('; '));
-    return decoded.records.filter((_, index) => !dead?.has(index));
+    const entries = [...decoded.entries].filter((_, k) => !dead?.has(decoded.positions[k] as number));
+    return { columns: decoded.columns, entries };
   } catch (error) {
     ctx.report({ collection, key, records: ref.count - ref.dead, reason: `${(error as Error).message}; left as it is` });
     return null;
@@ -255,9 +259,10 @@ function addDead(dead: DeadLists, n: number, index: number): void {
 /** Packs records into full segments under fresh numbers and remembers where each went. */
 class SegmentPacker {
   readonly written: SegmentRef[] = [];
-  /** The id hashes of each written segment's entries. */
+  /** The key hashes of each written segment's entries. */
   readonly hashes: Float64Array[] = [];
-  private batch: ImageRecord[] = [];
+  private batch = new RecordColumnsBuilder();
+  private batchHashes: number[] = [];
 
   constructor(
     private readonly ctx: StoreContext,
@@ -266,17 +271,28 @@ class SegmentPacker {
   ) {}
 
   async add(record: ImageRecord): Promise<void> {
-    this.batch.push(record);
+    this.batch.append(record);
+    this.batchHashes.push(keyHashOfId(record.id));
+    if (this.batch.length >= this.ctx.maxSegmentRecords) await this.flush();
+  }
+
+  /** Entry `i` of decoded columns, copied without making a record object. */
+  async addFrom(columns: RecordColumns, i: number): Promise<void> {
+    this.batch.appendFrom(columns, i);
+    this.batchHashes.push(columns.keyHashAt(i));
     if (this.batch.length >= this.ctx.maxSegmentRecords) await this.flush();
   }
 
   async flush(): Promise<void> {
     if (this.batch.length === 0) return;
     const n = this.nextSegment++;
-    const batch = this.batch;
-    this.batch = [];
-    await this.ctx.keyv.set(storeKeys.segment(this.collection, n), encodeRecords(batch));
-    this.hashes.push(Float64Array.from(batch, (record) => idHash(record.id)));
-    this.written.push({ n, count: batch.length, dead: 0 });
+    const count = this.batch.length;
+    const encoded = encodeBuilt(this.batch);
+    const hashes = Float64Array.from(this.batchHashes);
+    this.batch = new RecordColumnsBuilder();
+    this.batchHashes = [];
+    await this.ctx.keyv.set(storeKeys.segment(this.collection, n), encoded);
+    this.hashes.push(hashes);
+    this.written.push({ n, count, dead: 0 });
   }
 }

@@ -45,3 +45,19 @@ export class StoreClosedError extends Error {
     this.name = 'StoreClosedError';
   }
 }
+
+/** A store that was to be read does not exist (a mistyped path or URL, an empty server). */
+export class StoreMissingError extends Error {
+  constructor(url: string, detail: string) {
+    super(`no image store at ${url}: ${detail}; check the store URL`);
+    this.name = 'StoreMissingError';
+  }
+}
+
+/** A write through a store opened read-only (a bug in the caller, never a user's mistake). */
+export class StoreReadOnlyError extends Error {
+  constructor(url: string) {
+    super(`the image store ${url} was opened read-only`);
+    this.name = 'StoreReadOnlyError';
+  }
+}

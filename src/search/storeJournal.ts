@@ -1,6 +1,6 @@
 import type { Keyv } from 'keyv';
 import type { ImageRecord } from './imageRecord.js';
-import { decodeRecords, encodeRecords } from './recordCodec.js';
+import { decodedRecords, decodeRecords, encodeRecords } from './recordCodec.js';
 import { ConcurrentWriterError, StoreCorruptError } from './storeErrors.js';
 import { storeKeys } from './storeKeys.js';
 import { parseManifest } from './storeManifest.js';
@@ -95,8 +95,8 @@ export function decodeJournalValue(seq: number, key: string, value: unknown): Jo
     if (value === undefined || value === null) throw new StoreCorruptError('the entry is missing');
     const entry = value as Partial<{ put: unknown; del: unknown }>;
     if (typeof entry.put === 'string') {
-      const { records, failed, problems } = decodeRecords(entry.put);
-      return { seq, key, kind: 'put', records, failed, problems };
+      const decoded = decodeRecords(entry.put);
+      return { seq, key, kind: 'put', records: decodedRecords(decoded), failed: decoded.failed, problems: decoded.problems };
     }
     if (Array.isArray(entry.del) && entry.del.every((id) => typeof id === 'string')) {
       return { seq, key, kind: 'del', ids: entry.del as string[] };

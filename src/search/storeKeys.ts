@@ -20,10 +20,18 @@ export function checkCollection(collection: string): string {
   return collection;
 }
 
+/** Keys starting with this name the collections that hold records (see storeKeys.collectionMarker). */
+export const COLLECTION_MARKER_PREFIX = 'collection:';
+
 export const storeKeys = {
   /** { version, writtenBy }: refused at open when newer than this code understands. */
   schema: 'schema',
-  /** string[]: collections that hold (or held) image records. */
+  /**
+   * true: this collection holds (or held, until dropped) image records. One key per collection,
+   * written by its single writer, listed by prefix.
+   */
+  collectionMarker: (collection: string) => `${COLLECTION_MARKER_PREFIX}${collection}`,
+  /** string[]: the collections, as stores written before the markers listed them (read, never extended). */
   collections: 'collections',
   /** The manifest: which segments make up a collection and where its journal starts. */
   manifest: (collection: string) => `m:${collection}`,

@@ -30,7 +30,7 @@ export async function migrateStore(
     let records = 0;
     const seen = new Set<string>();
     for await (const batch of from.loadCollection(collection)) {
-      await to.putBulk(batch);
+      await to.putBulk([...batch]);
       for (const record of batch) seen.add(record.id);
       records += batch.length;
       onProgress?.(collection, records);

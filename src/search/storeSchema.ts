@@ -16,13 +16,18 @@ interface SchemaValue {
 
 /** Records the schema in a new store; refuses a store written by a newer schema. */
 export async function checkSchema(keyv: Keyv, writtenBy: string): Promise<void> {
-  const stored = (await keyv.get(storeKeys.schema)) as SchemaValue | undefined;
-  if (stored === undefined) {
+  if ((await readSchema(keyv)) === undefined) {
     await keyv.set(storeKeys.schema, { version: STORE_SCHEMA_VERSION, writtenBy } satisfies SchemaValue);
-    return;
   }
+}
+
+/** The stored schema (undefined in a store nothing was written to); refuses one newer than this code. */
+export async function readSchema(keyv: Keyv): Promise<SchemaValue | undefined> {
+  const stored = (await keyv.get(storeKeys.schema)) as SchemaValue | undefined;
+  if (stored === undefined) return undefined;
   if (typeof stored !== 'object' || stored === null || !Number.isSafeInteger(stored.version)) {
     throw new StoreCorruptError(`the store's ${storeKeys.schema} key holds ${JSON.stringify(stored)}, not a schema version`);
   }
   if (stored.version > STORE_SCHEMA_VERSION) throw new SchemaTooNewError(stored.version, STORE_SCHEMA_VERSION, stored.writtenBy);
+  return stored;
 }

@@ -34,7 +34,7 @@ export class CollectionState {
   /** The generation being switched to while a compaction writes its manifest. */
   pendingGen: number | null = null;
   /**
-   * Segment number → a 53-bit hash of each entry's id (NaN where dead or unreadable):
+   * Segment number → keyHashOfId of each entry's id (NaN where dead or unreadable):
    * how compaction finds the entries that the journal replaces, confirming every hit
    * against the stored id. Null until a full load built it. Typed arrays cost 8 bytes
    * a record and nothing to the garbage collector, unlike holding the id strings.
@@ -60,17 +60,4 @@ export class CollectionState {
   get journalLength(): number {
     return this.nextSeq - this.manifest.journalStart;
   }
-}
-
-/** A 53-bit hash of an id (two 32-bit FNV-1a variants), exact as a JS number. */
-export function idHash(id: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ id.length;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }

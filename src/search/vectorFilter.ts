@@ -2,7 +2,17 @@
  * Search filters, resolved once per search against a table's interned ids so the scan checks
  * integers, not strings.
  */
-import type { VectorTable } from './vectorTable.js';
+import type { Interner } from './interner.js';
+
+/** The per-row columns a filter reads (the collection's RecordTable, row for row with its vectors). */
+export interface FilterColumns {
+  readonly channels: Interner;
+  readonly authors: Interner;
+  readonly channel: Uint32Array;
+  readonly author: Uint32Array;
+  /** ms since epoch */
+  readonly createdAt: Float64Array;
+}
 
 export interface SearchFilter {
   /** Only rows posted in one of these channels (an empty set allows nothing). */
@@ -30,7 +40,7 @@ function bound(value: number | undefined, name: string, open: number): number {
 }
 
 /** The filter in row terms, or null when no row of `table` can match it. */
-export function resolveFilter(table: VectorTable, filter: SearchFilter | undefined): RowFilter | null {
+export function resolveFilter(table: FilterColumns, filter: SearchFilter | undefined): RowFilter | null {
   const after = bound(filter?.after, 'after', -Infinity);
   const before = bound(filter?.before, 'before', Infinity);
   if (!(after < before)) return null;
@@ -55,7 +65,7 @@ export function resolveFilter(table: VectorTable, filter: SearchFilter | undefin
   return { channels, author, after, before };
 }
 
-export function rowAllowed(filter: RowFilter, table: VectorTable, row: number): boolean {
+export function rowAllowed(filter: RowFilter, table: FilterColumns, row: number): boolean {
   if (filter.channels !== null && filter.channels[table.channel[row] as number] !== 1) return false;
   if (filter.author >= 0 && table.author[row] !== filter.author) return false;
   const t = table.createdAt[row] as number;

@@ -1,13 +1,14 @@
 /**
- * In-memory vector index: one partition (VectorIndex) per guild, exact cosine top-k.
+ * In-memory vector index of one collection: exact cosine top-k over rows numbered like the
+ * collection's RecordTable (which owns ids and metadata; the index keeps vectors only).
  *
  * Vectors arrive L2-normalised, so cosine is the dot product. Search is exact (equal to scoring
  * every allowed row in float32 and sorting), with filters applied inside the scan. From
  * `int8From` vectors on, an int8 copy scanned by a WebAssembly SIMD kernel finds the candidates
  * and an error bound proves nothing else can rank (see vectorSearch.ts): 1 M x 256 takes ~30 ms
  * on one core, where a plain float32 scan takes ~500 ms.
- * Memory per vector: 4 bytes x dimensions (float32) + 1 byte x dimensions (int8, when on) + ~28
- * bytes of columns, plus the id string and its map entry.
+ * Memory per vector: 4 bytes x dimensions (float32) + 1 byte x dimensions + 8 (int8 codes, scale and
+ * residual, when on): 1,288 bytes at 256 dimensions.
  * Each collection with an int8 copy owns one WebAssembly.Memory, and V8 reserves ~10 GB of address
  * space for each (about 13 000 per process); small collections stay on the float32 scan, which is
  * why the int8 copy starts at `int8From` (4096) vectors.
@@ -15,24 +16,12 @@
 import { InvalidVectorError, VectorDimensionError } from './vectorErrors.js';
 import { VectorCodes, VectorCodesFullError } from './vectorCodes.js';
 import { resolveFilter, type SearchFilter } from './vectorFilter.js';
-import { exactTopK, int8TopK, type SearchStats } from './vectorSearch.js';
+import { exactTopK, int8TopK, type Ranked, type RowContext, type SearchStats } from './vectorSearch.js';
 import { VectorTable } from './vectorTable.js';
 
-export type { SearchFilter } from './vectorFilter.js';
-export type { SearchStats } from './vectorSearch.js';
+export type { FilterColumns, SearchFilter } from './vectorFilter.js';
+export type { Ranked, RowContext, SearchStats } from './vectorSearch.js';
 export { InvalidVectorError, VectorDimensionError } from './vectorErrors.js';
-
-export interface VectorMeta {
-  channelId: string;
-  authorId: string;
-  /** ms since epoch */
-  createdAt: number;
-}
-
-export interface ScoredId {
-  id: string;
-  score: number;
-}
 
 export interface VectorIndexOptions {
   /**
@@ -45,7 +34,7 @@ export interface VectorIndexOptions {
 const DEFAULT_INT8_FROM = 4096;
 const MAX_DIMENSIONS = 65536; // keeps int8 dot products inside int32
 
-function checkDimensions(dimensions: number): void {
+export function checkDimensions(dimensions: number): void {
   if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS) {
     throw new RangeError(`dimensions must be an integer from 1 to ${MAX_DIMENSIONS}, got ${dimensions}`);
   }
@@ -59,6 +48,8 @@ export class VectorIndex {
 
   constructor(
     readonly dimensions: number,
+    /** The collection's per-row columns and tie order, row for row with this index. */
+    private readonly rows: RowContext,
     options: VectorIndexOptions = {},
   ) {
     checkDimensions(dimensions);
@@ -70,90 +61,63 @@ export class VectorIndex {
     return this.table.size;
   }
 
-  has(id: string): boolean {
-    return this.table.rowOf.has(id);
+  /** Checks a vector without storing it (throws VectorDimensionError or InvalidVectorError). */
+  check(vector: Float32Array, what: string): void {
+    if (vector.length !== this.dimensions) throw new VectorDimensionError(this.dimensions, vector.length);
+    for (let i = 0; i < vector.length; i++) {
+      if (!Number.isFinite(vector[i])) throw new InvalidVectorError(`${what} has ${vector[i]} at index ${i}`);
+    }
   }
 
-  /** Adds a record, or replaces the vector and metadata of an existing one. */
-  upsert(id: string, vector: Float32Array, meta: VectorMeta): void {
-    this.checkVector(vector, id);
-    if (!Number.isFinite(meta.createdAt)) throw new InvalidVectorError(`createdAt of ${id} is ${meta.createdAt}`);
-    const existing = this.table.rowOf.get(id);
-    const row = existing ?? this.table.append(id, vector, meta.channelId, meta.authorId, meta.createdAt);
-    if (existing !== undefined) this.table.write(row, vector, meta.channelId, meta.authorId, meta.createdAt);
+  /** Adds a row at the end (the caller adds the same row to its RecordTable); returns its number. */
+  append(vector: Float32Array): number {
+    this.check(vector, `vector of row ${this.table.size}`);
+    const row = this.table.append(vector);
     if (this.codes !== null) this.keepCodes(() => this.codes?.set(row, vector));
     else if (this.table.size >= this.int8From && !this.int8Unavailable) this.keepCodes(() => this.buildCodes());
+    return row;
   }
 
-  /** Removes a record; false when there was none. */
-  remove(id: string): boolean {
-    const row = this.table.rowOf.get(id);
-    if (row === undefined) return false;
+  /** Replaces a row's vector. */
+  write(row: number, vector: Float32Array): void {
+    this.check(vector, `vector of row ${row}`);
+    this.table.write(row, vector);
+    if (this.codes !== null) this.keepCodes(() => this.codes?.set(row, vector));
+  }
+
+  /** Removes a row by moving the last row into it, as RecordTable.removeRow does; returns the row that moved. */
+  removeRow(row: number): number {
     const movedFrom = this.table.removeRow(row);
     if (this.codes !== null) {
       if (this.table.size < this.int8From / 2) this.codes = null;
       else if (movedFrom !== row) this.codes.move(movedFrom, row);
     }
-    return true;
+    return movedFrom;
   }
 
-  /** The k best records by dot product with `query` among those the filter allows, best first. */
-  search(query: Float32Array, k: number, filter?: SearchFilter, stats?: SearchStats): ScoredId[] {
-    this.checkVector(query, null);
+  /** The k best rows by dot product with `query` among those the filter allows, best first. */
+  search(query: Float32Array, k: number, filter?: SearchFilter, stats?: SearchStats): Ranked {
+    this.check(query, 'query');
     if (!(k >= 0)) throw new RangeError(`k must be a number >= 0, got ${k}`);
     const count = Math.min(Math.floor(k), this.table.size);
-    const rowFilter = resolveFilter(this.table, filter);
+    const rowFilter = resolveFilter(this.rows.columns, filter);
     if (count === 0 || rowFilter === null) {
       if (stats) Object.assign(stats, { path: this.codes === null ? 'exact' : 'int8', rescored: 0, certified: true });
-      return [];
+      return { rows: [], scores: [] };
     }
-    const ranked =
-      this.codes !== null
-        ? int8TopK(this.table, this.codes, query, count, rowFilter, stats)
-        : exactTopK(this.table, query, count, rowFilter, stats);
-    const ids = this.table.ids;
-    return ranked.rows.map((row, i) => ({ id: ids[row] as string, score: ranked.scores[i] as number }));
+    return this.codes !== null
+      ? int8TopK(this.table, this.rows, this.codes, query, count, rowFilter, stats)
+      : exactTopK(this.table, this.rows, query, count, rowFilter, stats);
   }
 
-  ids(): IterableIterator<string> {
-    return this.table.rowOf.keys();
+  /** A copy of a row's vector, e.g. to search for images similar to one already indexed. */
+  vector(row: number): Float32Array {
+    return this.table.vector(row).slice();
   }
 
-  /** A copy of a record's vector, e.g. to search for images similar to one already indexed. */
-  getVector(id: string): Float32Array | undefined {
-    const row = this.table.rowOf.get(id);
-    return row === undefined ? undefined : this.table.vector(row).slice();
-  }
-
-  getMeta(id: string): VectorMeta | undefined {
-    const row = this.table.rowOf.get(id);
-    return row === undefined ? undefined : this.metaOf(row);
-  }
-
-  /** Removes every record the predicate selects (e.g. a channel's) and returns their ids. */
-  removeWhere(predicate: (id: string, meta: VectorMeta) => boolean): string[] {
-    const doomed: string[] = [];
-    const ids = this.table.ids;
-    for (let row = 0; row < ids.length; row++) {
-      const id = ids[row] as string;
-      if (predicate(id, this.metaOf(row))) doomed.push(id);
-    }
-    for (const id of doomed) this.remove(id);
-    return doomed;
-  }
-
-  /** Bytes in typed arrays and the int8 scan memory (not counting id strings and the id map). */
+  /** Bytes in the float32 blocks and the int8 scan memory. */
   get memoryBytes(): number {
     return this.table.typedBytes + (this.codes?.bytes ?? 0);
-  }
-
-  private metaOf(row: number): VectorMeta {
-    const t = this.table;
-    return {
-      channelId: t.channels.names[t.channel[row] as number] as string,
-      authorId: t.authors.names[t.author[row] as number] as string,
-      createdAt: t.createdAt[row] as number,
-    };
   }
 
   /**
@@ -176,54 +140,5 @@ export class VectorIndex {
     codes.reserve(this.table.size);
     for (let row = 0; row < this.table.size; row++) codes.set(row, this.table.vector(row));
     this.codes = codes;
-  }
-
-  /** Checks a record's vector (id given) or the query (id null). */
-  private checkVector(vector: Float32Array, id: string | null): void {
-    if (vector.length !== this.dimensions) throw new VectorDimensionError(this.dimensions, vector.length);
-    for (let i = 0; i < vector.length; i++) {
-      if (!Number.isFinite(vector[i])) {
-        throw new InvalidVectorError(`${id === null ? 'query' : `vector of ${id}`} has ${vector[i]} at index ${i}`);
-      }
-    }
-  }
-}
-
-/** Guild (collection) to its VectorIndex. */
-export class CollectionIndexes {
-  private readonly indexes = new Map<string, VectorIndex>();
-
-  constructor(
-    readonly dimensions: number,
-    private readonly options: VectorIndexOptions = {},
-  ) {
-    checkDimensions(dimensions);
-  }
-
-  get(collection: string): VectorIndex | undefined {
-    return this.indexes.get(collection);
-  }
-
-  getOrCreate(collection: string): VectorIndex {
-    let index = this.indexes.get(collection);
-    if (index === undefined) {
-      index = new VectorIndex(this.dimensions, this.options);
-      this.indexes.set(collection, index);
-    }
-    return index;
-  }
-
-  drop(collection: string): boolean {
-    return this.indexes.delete(collection);
-  }
-
-  collections(): string[] {
-    return [...this.indexes.keys()];
-  }
-
-  totalSize(): number {
-    let total = 0;
-    for (const index of this.indexes.values()) total += index.size;
-    return total;
   }
 }

@@ -5,12 +5,19 @@
  *   that no row left out could have made the top k; when the proof fails, every row whose bound
  *   reaches the k-th score is re-scored too. Either way the result equals exactTopK.
  * Filters are checked inside the scan, so the k results are the best allowed rows.
- * Ties in score rank by id, ascending.
+ * Ties in score rank by the caller's order (the library's: by record id).
  */
 import { TopK } from './topK.js';
 import { SCAN_ROWS, type QueryCodes, type VectorCodes } from './vectorCodes.js';
-import { allowsAll, rowAllowed, type RowFilter } from './vectorFilter.js';
+import { allowsAll, rowAllowed, type FilterColumns, type RowFilter } from './vectorFilter.js';
 import type { VectorTable } from './vectorTable.js';
+
+/** What a scan reads besides vectors: the filter's columns, and how rows tie. */
+export interface RowContext {
+  columns: FilterColumns;
+  /** True when row `a` ranks before row `b` at equal scores. */
+  ranksFirst: (a: number, b: number) => boolean;
+}
 
 /** Fewest candidates the int8 pass keeps; re-scoring 256 rows costs well under a millisecond. */
 export const MIN_CANDIDATES = 256;
@@ -31,18 +38,14 @@ export interface SearchStats {
   certified: boolean;
 }
 
-function byId(table: VectorTable): (a: number, b: number) => boolean {
-  const ids = table.ids;
-  return (a, b) => (ids[a] as string) < (ids[b] as string);
-}
-
-export function exactTopK(table: VectorTable, query: Float32Array, k: number, filter: RowFilter, stats?: SearchStats): Ranked {
-  const top = new TopK(k, byId(table));
+export function exactTopK(table: VectorTable, rows: RowContext, query: Float32Array, k: number, filter: RowFilter, stats?: SearchStats): Ranked {
+  const top = new TopK(k, rows.ranksFirst);
+  const columns = rows.columns;
   const n = table.size;
   const all = allowsAll(filter);
   let rescored = 0;
   for (let row = 0; row < n; row++) {
-    if (!all && !rowAllowed(filter, table, row)) continue;
+    if (!all && !rowAllowed(filter, columns, row)) continue;
     const score = table.dot(row, query);
     rescored++;
     if (score >= top.threshold) top.push(score, row);
@@ -58,6 +61,7 @@ export function exactTopK(table: VectorTable, query: Float32Array, k: number, fi
  */
 function scanUpperBounds(
   table: VectorTable,
+  columns: FilterColumns,
   codes: VectorCodes,
   query: QueryCodes,
   filter: RowFilter,
@@ -75,7 +79,7 @@ function scanUpperBounds(
       const upper = uppers[i] as number;
       if (upper < limit) continue;
       const row = start + (rows[i] as number);
-      if (!all && !rowAllowed(filter, table, row)) continue;
+      if (!all && !rowAllowed(filter, columns, row)) continue;
       visit(upper, row);
       limit = floor();
     }
@@ -84,6 +88,7 @@ function scanUpperBounds(
 
 export function int8TopK(
   table: VectorTable,
+  rows: RowContext,
   codes: VectorCodes,
   query: Float32Array,
   k: number,
@@ -95,9 +100,9 @@ export function int8TopK(
   const constant = q.residual * codes.maxCodeNorm + codes.arithmeticSlack(q) + ROUNDING_SLACK;
   const capacity = Math.min(table.size, Math.max(MIN_CANDIDATES, 4 * k));
   const candidates = new TopK(capacity);
-  scanUpperBounds(table, codes, q, filter, () => candidates.threshold, (upper, row) => candidates.push(upper, row));
+  scanUpperBounds(table, rows.columns, codes, q, filter, () => candidates.threshold, (upper, row) => candidates.push(upper, row));
 
-  const exact = new TopK(k, byId(table));
+  const exact = new TopK(k, rows.ranksFirst);
   const picked = candidates.keptRows();
   for (const row of picked) exact.push(table.dot(row, query), row);
   let rescored = picked.length;
@@ -109,9 +114,9 @@ export function int8TopK(
   if (!certified) {
     // Second pass: re-score every allowed row whose bound reaches the k-th score found so far.
     const kth = exact.threshold - constant - ROUNDING_SLACK; // a bound equal to the k-th score may tie it
-    const fallback = new TopK(k, byId(table));
+    const fallback = new TopK(k, rows.ranksFirst);
     rescored = 0;
-    scanUpperBounds(table, codes, q, filter, () => kth, (_upper, row) => {
+    scanUpperBounds(table, rows.columns, codes, q, filter, () => kth, (_upper, row) => {
       fallback.push(table.dot(row, query), row);
       rescored++;
     });

@@ -172,7 +172,7 @@ export async function storedRecordIds(storeUrl: string, guildId: string): Promis
   const store = await ImageStore.open(storeUrl, { onProblem: (problem) => problems.push(problem), compactAfter: 0 });
   try {
     const ids: string[] = [];
-    for await (const batch of store.loadCollection(guildId)) ids.push(...batch.map((record) => record.id));
+    for await (const batch of store.loadCollection(guildId)) for (const record of batch) ids.push(record.id);
     return { ids: ids.sort(), problems };
   } finally {
     await store.close();

@@ -1,12 +1,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT, WEATHER_DIR } from '../fixtures/datasets.js';
 import { solidColourImage, truncatedJpeg } from '../fixtures/images.js';
+import { createClient } from '@redis/client';
+import { ImageStore } from '../../src/search/imageStore.js';
 import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
+import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
+
+/** A Redis database of this file's own (see redisDatabase.ts). */
+const REDIS_URL = 'redis://127.0.0.1:6379/12';
+const redisSkip = skipUnlessRedis(await emptyRedisDatabase(REDIS_URL));
 
 interface Run {
   code: number | null;
@@ -15,11 +22,11 @@ interface Run {
 }
 
 /** Runs the CLI as a user would, in its own process, with the tiny model and a temporary store. */
-function cli(args: string[], options: { killAfterLines?: RegExp; killCount?: number } = {}): Promise<Run> {
+function cli(args: string[], options: { killAfterLines?: RegExp; killCount?: number; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli.ts'), ...args], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, MODEL_DIR: '', STORE_URL: '', LOG_LEVEL: 'info' },
+      env: { ...process.env, MODEL_DIR: '', STORE_URL: '', LOG_LEVEL: 'info', ...options.env },
     });
     let stdout = '';
     let stderr = '';
@@ -121,5 +128,95 @@ describe('the image-search CLI, end to end with the tiny model', () => {
     assert.equal(runtime.code, 2);
     assert.equal(runtime.stderr.trim().split('\n').length, 1, runtime.stderr);
     assert.match(runtime.stderr, /cannot read .*missing\.png/);
+  });
+
+  test('stats needs no model: it counts the records straight from the store', async () => {
+    const models = await mkdtemp(path.join(work, 'no-models-'));
+    // A model that is not downloaded, and a hub that cannot be reached: nothing may be fetched or loaded.
+    const run = await cli(['stats', '--model', 'nobody/no-such-model', '--store', store], {
+      env: { MODELS_DIR: models, MODEL_HUB_URL: 'http://127.0.0.1:9' },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /model: not downloaded yet/);
+    assert.match(run.stdout, new RegExp(`local: ${imageCount - 1} images`));
+    assert.deepEqual(await readdir(models), []);
+  });
+
+  test('after a model change, find says how many images the old model embedded and how to re-embed them', async () => {
+    // The same encoders with config.json written differently: another model, by its files.
+    const changed = path.join(work, 'changed-model');
+    await cp(model, changed, { recursive: true });
+    const config = JSON.parse(await readFile(path.join(changed, 'config.json'), 'utf8'));
+    await writeFile(path.join(changed, 'config.json'), JSON.stringify(config, null, 4));
+    const find = await cli(['find', 'red', '--model', changed, '--store', store]);
+    assert.equal(find.code, 0, find.stderr);
+    assert.match(find.stdout, new RegExp(`no results: all ${imageCount - 1} indexed images were embedded by another model .*run "image-search index <folder>" again to re-embed them`));
+    const stats = await cli(['stats', '--model', changed, '--store', store]);
+    assert.match(stats.stdout, new RegExp(`local: 0 images \\(\\+${imageCount - 1} from another model; run "image-search index <folder>" again`));
+  });
+
+  test('records of a 256-d model read with the 16-d tiny model: find and stats answer, nothing crashes', async () => {
+    const other = `sqlite://${path.join(work, 'other-model.sqlite')}`;
+    const writer = await ImageStore.open(other);
+    await writer.putMany(Array.from({ length: 3 }, (_, i) => ({
+      id: `/photos/${i}.png`, collection: 'local', channelId: '/photos', messageId: '', attachmentId: '', authorId: '',
+      createdAt: i, source: `/photos/${i}.png`, contentHash: 'a'.repeat(64), perceptualHash: undefined,
+      modelId: 'sha256-0123456789abcdef0123456789abcdef', embedding: new Float32Array(256).fill(0.0625),
+    })));
+    await writer.close();
+    const find = await cli(['find', 'red', '--model', model, '--store', other]);
+    assert.equal(find.code, 0, find.stderr);
+    assert.match(find.stdout, /no results: all 3 indexed images were embedded by another model/);
+    const stats = await cli(['stats', '--model', model, '--store', other]);
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.match(stats.stdout, /local: 0 images \(\+3 from another model/);
+  });
+});
+
+describe('the CLI creates nothing it was only asked to read', () => {
+  let work: string;
+  let model: string;
+
+  before(async () => {
+    model = await fixtureModelDir('tiny');
+    work = await mkdtemp(path.join(os.tmpdir(), 'cli-readonly-test-'));
+  });
+  after(() => rm(work, { recursive: true, force: true }));
+
+  test('stats, find and similar on a SQLite store that does not exist fail naming it, creating neither file nor folder', async () => {
+    const missing = path.join(work, 'no', 'such', 'dir', 'x.sqlite');
+    for (const args of [['stats'], ['find', 'red'], ['similar', path.join(WEATHER_DIR, 'README.md')]]) {
+      const run = await cli([...args, '--model', model, '--store', `sqlite://${missing}`]);
+      assert.equal(run.code, 2, `${args[0]}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, new RegExp(`no image store at sqlite://${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    }
+    await assert.rejects(stat(path.join(work, 'no')), { code: 'ENOENT' });
+  });
+
+  test('migrate --from a store that does not exist fails naming it, and creates nothing', async () => {
+    const missing = path.join(work, 'typo.sqlite');
+    const run = await cli(['migrate', '--from', `sqlite://${missing}`, '--to', `sqlite://${path.join(work, 'copy.sqlite')}`]);
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(run.stderr, /no image store at sqlite:.*typo\.sqlite: the file .* does not exist/);
+    assert.deepEqual(await readdir(work), []);
+  });
+
+  test('an unsupported store URL is a usage error (exit 1), as the README says', async () => {
+    const run = await cli(['stats', '--store', 'mongodb://127.0.0.1/x']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /--store: unsupported store URL "mongodb:\/\/127\.0\.0\.1\/x"[\s\S]*Usage: image-search/);
+  });
+
+  test('stats on an empty Redis database writes nothing to it', { skip: redisSkip }, async () => {
+    const run = await cli(['stats', '--model', model, '--store', REDIS_URL]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /no images indexed yet/);
+    const client = createClient({ url: REDIS_URL });
+    await client.connect();
+    try {
+      assert.equal(await client.dbSize(), 0);
+    } finally {
+      await client.quit();
+    }
   });
 });

@@ -22,6 +22,7 @@ function records(collection: string, count: number): ImageRecord[] {
     createdAt: 1_700_000_000_000 + i,
     source: `https://cdn.example/${i}.png`,
     contentHash: 'h'.repeat(64),
+    perceptualHash: undefined,
     modelId: 'unum-cloud/uform3-image-text-english-small',
     embedding: Float32Array.from({ length: 8 }, (_, d) => Math.sin(i + d)),
   }));

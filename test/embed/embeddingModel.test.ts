@@ -22,7 +22,7 @@ describe('EmbeddingModel with the tiny fixture', () => {
   before(async () => {
     model = await EmbeddingModel.create({
       dir: await fixtureModelDir('tiny'),
-      modelId: 'fixture/tiny',
+      label: 'fixture/tiny',
       threads: 1,
       maxBatch: 8,
       maxWaitMs: 2,
@@ -100,5 +100,28 @@ describe('EmbeddingModel with the tiny fixture', () => {
     const inputs = [await solidColourImage([220, 30, 30]), await htmlAsBytes(), await solidColourImage([30, 160, 50])];
     const results = await Promise.allSettled(inputs.map((bytes) => model.embedImage(bytes)));
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  });
+});
+
+describe('EmbeddingModel with quantized encoders (uint8 weights, integer matmuls, as the published models ship)', () => {
+  test('loads them, and the tiny model quantized still ranks each colour word to its image', async () => {
+    const model = await EmbeddingModel.create({
+      dir: await fixtureModelDir('tiny', { quantized: true }),
+      label: 'fixture/tiny-quantized',
+      threads: 1,
+      maxBatch: 8,
+      maxWaitMs: 2,
+      imageLimits: LIMITS,
+    });
+    try {
+      const images = await Promise.all(TINY_COLOURS.map(async (colour) => model.embedImage(await solidColourImage(colour.rgb))));
+      for (const colour of TINY_COLOURS) {
+        const text = await model.embedText(colour.name);
+        const best = images.reduce((top, image, j) => (dot(image, text) > dot(images[top]!, text) ? j : top), 0);
+        assert.equal(TINY_COLOURS[best]!.name, colour.name);
+      }
+    } finally {
+      await model.dispose();
+    }
   });
 });

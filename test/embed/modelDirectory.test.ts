@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
 import { ModelDirectoryError } from '../../src/embed/modelDirectory.js';
+import { IDENTITY_FILE, modelIdentity } from '../../src/embed/modelIdentity.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 
 let tiny: string;
@@ -19,7 +20,7 @@ async function copyOfTiny(): Promise<string> {
 function open(dir: string): Promise<EmbeddingModel> {
   return EmbeddingModel.create({
     dir,
-    modelId: 'fixture/tiny',
+    label: 'fixture/tiny',
     threads: 1,
     maxBatch: 4,
     maxWaitMs: 1,
@@ -38,13 +39,44 @@ async function refusal(dir: string): Promise<ModelDirectoryError> {
   assert.fail('the model directory was accepted');
 }
 
-describe('a model directory is refused with a message naming the file and the problem', () => {
-  before(async () => {
-    tiny = await fixtureModelDir('tiny');
-    scratch = await mkdtemp(path.join(os.tmpdir(), 'model-dir-test-'));
-  });
-  after(() => rm(scratch, { recursive: true, force: true }));
+before(async () => {
+  tiny = await fixtureModelDir('tiny');
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'model-dir-test-'));
+});
+after(() => rm(scratch, { recursive: true, force: true }));
 
+describe("a model is known by its files, not by its folder's name", () => {
+  test('a copy in a folder named like a published model is the same model; a changed file makes another', async () => {
+    const copy = path.join(scratch, 'uform3-image-text-english-base');
+    await cp(tiny, copy, { recursive: true });
+    const model = await open(copy);
+    try {
+      assert.equal(model.id, await modelIdentity(tiny));
+      assert.match(model.id, /^sha256-[0-9a-f]{32}$/);
+      assert.equal(model.label, 'fixture/tiny');
+    } finally {
+      await model.dispose();
+    }
+    const config = JSON.parse(await readFile(path.join(copy, 'config.json'), 'utf8'));
+    await writeFile(path.join(copy, 'config.json'), JSON.stringify(config, null, 4));
+    assert.notEqual(await modelIdentity(copy), await modelIdentity(tiny));
+  });
+
+  test('the identity is cached beside the model, by file sizes and times, so a start does not hash it again', async () => {
+    const dir = await copyOfTiny();
+    const id = await modelIdentity(dir);
+    const cached = JSON.parse(await readFile(path.join(dir, IDENTITY_FILE), 'utf8'));
+    assert.equal(cached.id, id);
+    // A cache entry whose stamps still match is believed (the files are not read again).
+    await writeFile(path.join(dir, IDENTITY_FILE), JSON.stringify({ ...cached, id: 'sha256-0123456789abcdef0123456789abcdef' }));
+    assert.equal(await modelIdentity(dir), 'sha256-0123456789abcdef0123456789abcdef');
+    // Once a file changes, its stamp does too, and the files are hashed again.
+    await writeFile(path.join(dir, 'tokenizer.json'), `${await readFile(path.join(dir, 'tokenizer.json'), 'utf8')}\n`);
+    assert.notEqual(await modelIdentity(dir), 'sha256-0123456789abcdef0123456789abcdef');
+  });
+});
+
+describe('a model directory is refused with a message naming the file and the problem', () => {
   test('a missing file', async () => {
     const dir = await copyOfTiny();
     await unlink(path.join(dir, 'tokenizer.json'));

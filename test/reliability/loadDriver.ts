@@ -149,6 +149,7 @@ function syntheticRecords(
       createdAt: image.createdAt - k,
       source: image.url,
       contentHash: (k >>> 0).toString(16).padStart(8, '0').repeat(8),
+      perceptualHash: undefined,
       modelId,
       embedding: randomUnitVector(dimensions, random),
     });

@@ -1,14 +1,14 @@
 import { test, describe, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { ImageRecord } from '../../src/search/imageRecord.js';
 import { ImageStore, type ImageStoreOptions, type StoreProblem } from '../../src/search/imageStore.js';
 import { openKeyv } from '../../src/search/keyvFactory.js';
-import { ConcurrentWriterError, SchemaTooNewError } from '../../src/search/storeErrors.js';
+import { ConcurrentWriterError, SchemaTooNewError, StoreMissingError, StoreReadOnlyError } from '../../src/search/storeErrors.js';
 import { InvalidCollectionError } from '../../src/search/storeKeys.js';
 
 /**
@@ -75,6 +75,7 @@ function record(collection: string, n: number, overrides: Partial<ImageRecord> =
     createdAt: 1_700_000_000_000 + n,
     source: `https://cdn.example/attachments/${attachmentId}/image-${n}.png`,
     contentHash: (n * 7919).toString(16).padStart(64, '0'),
+    perceptualHash: undefined,
     modelId: 'test-model',
     embedding,
     ...overrides,
@@ -388,6 +389,49 @@ for (const backend of backends) {
       await store.close();
     });
 
+    test('two stores registering collections at the same moment list every one of them', async () => {
+      const { store, open } = await fresh();
+      const other = await open();
+      const names = (prefix: string) => Array.from({ length: 12 }, (_, i) => `${prefix}-${i}`);
+      // Each store writes its own collections (one writer per collection), all at once.
+      await Promise.all([
+        ...names('shard-a').map((collection, i) => store.put(record(collection, i))),
+        ...names('shard-b').map((collection, i) => other.put(record(collection, i))),
+      ]);
+      const reader = await open();
+      assert.deepEqual(await reader.collections(), [...names('shard-a'), ...names('shard-b')].sort());
+      await Promise.all([store.close(), other.close(), reader.close()]);
+    });
+
+    test('a collection listed by an older store version stays listed, and dropping it unlists it', async () => {
+      const { url, namespace, store, open } = await fresh();
+      await store.put(record('new-guild', 1));
+      await store.close();
+      const raw = await rawKeyv(url, namespace);
+      await raw.set('collections', ['old-guild']);
+      await raw.disconnect();
+      const reopened = await open();
+      assert.deepEqual(await reopened.collections(), ['new-guild', 'old-guild']);
+      await reopened.dropCollection('old-guild');
+      assert.deepEqual(await reopened.collections(), ['new-guild']);
+      await reopened.close();
+    });
+
+    test('a store opened read-only writes nothing, not even to an empty server, and refuses writes', async () => {
+      const { url, namespace, store, open } = await fresh();
+      await store.close();
+      const raw = await rawKeyv(url, namespace);
+      await raw.clear();
+      const reader = await open({ readOnly: true });
+      assert.deepEqual(await reader.collections(), []);
+      await assert.rejects(reader.put(record('g1', 1)), StoreReadOnlyError);
+      await assert.rejects(reader.setCursor('g1', 'c', 1), StoreReadOnlyError);
+      await reader.close();
+      assert.equal(await raw.get('schema'), undefined, 'the read-only open wrote the schema key');
+      await assert.rejects(open({ readOnly: true, mustExist: true }), StoreMissingError);
+      await raw.disconnect();
+    });
+
     test('a second writer on the same collection is detected instead of overwriting', async () => {
       const { store, open } = await fresh();
       await store.put(record('g1', 1));
@@ -401,6 +445,16 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('ImageStore on a SQLite file that does not exist', () => {
+  test('a read-only open fails naming the file, and creates neither the file nor its folder', async () => {
+    const folder = path.join(tempDir, 'no', 'such', 'dir');
+    const url = `sqlite://${path.join(folder, 'x.sqlite')}`;
+    await assert.rejects(ImageStore.open(url, { readOnly: true }), (error: Error) =>
+      error instanceof StoreMissingError && error.message.includes(path.join(folder, 'x.sqlite')));
+    await assert.rejects(stat(path.join(tempDir, 'no')), { code: 'ENOENT' });
+  });
+});
 
 describe('ImageStore durability', () => {
   test('every write whose promise resolved survives a SIGKILL of the writing process', async () => {

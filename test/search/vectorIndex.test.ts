@@ -1,17 +1,23 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { CollectionRecords } from '../../src/search/collectionRecords.js';
+import type { ImageRecord } from '../../src/search/imageRecord.js';
+import { RecordTable } from '../../src/search/recordTable.js';
 import {
-  CollectionIndexes,
   InvalidVectorError,
   VectorDimensionError,
   VectorIndex,
-  type ScoredId,
   type SearchFilter,
   type SearchStats,
-  type VectorMeta,
 } from '../../src/search/vectorIndex.js';
 import { mulberry32 as random } from '../fixtures/seededRandom.js';
 
+/**
+ * The vector index searched as the library searches it: through a collection's records, whose
+ * metadata rows and vectors share row numbers (filters read the metadata, ties rank by id).
+ */
+
+const MODEL = 'test-model';
 
 function unitVector(next: () => number, dimensions: number): Float32Array {
   const v = new Float32Array(dimensions);
@@ -26,10 +32,22 @@ function unitVector(next: () => number, dimensions: number): Float32Array {
   return v;
 }
 
+interface Meta {
+  channelId: string;
+  authorId: string;
+  /** ms since epoch */
+  createdAt: number;
+}
+
 interface Rec {
   id: string;
   vector: Float32Array;
-  meta: VectorMeta;
+  meta: Meta;
+}
+
+interface ScoredId {
+  id: string;
+  score: number;
 }
 
 function randomRecords(next: () => number, count: number, dimensions: number, prefix = 'img'): Rec[] {
@@ -60,9 +78,43 @@ function bruteForce(records: Iterable<Rec>, query: Float32Array, k: number, filt
   return scored.slice(0, k);
 }
 
-function indexOf(records: Rec[], dimensions: number, int8From: number): VectorIndex {
-  const index = new VectorIndex(dimensions, { int8From });
-  for (const r of records) index.upsert(r.id, r.vector, r.meta);
+function imageRecord(r: Rec): ImageRecord {
+  return {
+    id: r.id, collection: 'g', channelId: r.meta.channelId, messageId: '', attachmentId: '', authorId: r.meta.authorId,
+    createdAt: r.meta.createdAt, source: `/images/${r.id}.png`, contentHash: '0'.repeat(64), perceptualHash: undefined,
+    modelId: MODEL, embedding: r.vector,
+  };
+}
+
+/** Records as the library holds them; `search` answers with ids, as hits do. */
+class Indexed {
+  readonly records: CollectionRecords;
+
+  constructor(dimensions: number, int8From: number) {
+    this.records = new CollectionRecords('g', MODEL, dimensions, { int8From });
+  }
+
+  get size(): number {
+    return this.records.searchable.size;
+  }
+
+  put(r: Rec): void {
+    this.records.put(imageRecord(r));
+  }
+
+  remove(id: string): boolean {
+    return this.records.remove(id);
+  }
+
+  search(query: Float32Array, k: number, filter?: SearchFilter, stats?: SearchStats): ScoredId[] {
+    const { rows, scores } = this.records.search(query, k, filter, stats);
+    return rows.map((row, i) => ({ id: this.records.searchable.idAt(row), score: scores[i] as number }));
+  }
+}
+
+function indexOf(records: Rec[], dimensions: number, int8From: number): Indexed {
+  const index = new Indexed(dimensions, int8From);
+  for (const r of records) index.put(r);
   return index;
 }
 
@@ -72,69 +124,53 @@ const PATHS = [
   { name: 'int8 pre-scan', int8From: 0 },
 ];
 
-const META: VectorMeta = { channelId: 'c', authorId: 'a', createdAt: 1 };
+const META: Meta = { channelId: 'c', authorId: 'a', createdAt: 1 };
 
-describe('VectorIndex records', () => {
-  test('upsert adds records that has() and size report', () => {
-    const next = random(1);
-    const index = new VectorIndex(8);
-    index.upsert('a', unitVector(next, 8), META);
-    index.upsert('b', unitVector(next, 8), META);
-    assert.equal(index.size, 2);
-    assert.ok(index.has('a') && index.has('b'));
-    assert.ok(!index.has('c'));
-    assert.deepEqual([...index.ids()].sort(), ['a', 'b']);
-  });
-
+describe('VectorIndex rows', () => {
   for (const path of PATHS) {
-    test(`upsert of an existing id keeps one row with the new vector and metadata (${path.name})`, () => {
+    test(`putting an existing id keeps one row with the new vector and metadata (${path.name})`, () => {
       const next = random(2);
-      const index = new VectorIndex(16, { int8From: path.int8From });
-      const old = unitVector(next, 16);
+      const index = new Indexed(16, path.int8From);
       const fresh = unitVector(next, 16);
-      index.upsert('x', old, META);
-      index.upsert('y', unitVector(next, 16), META);
-      index.upsert('x', fresh, { channelId: 'c2', authorId: 'a2', createdAt: 5 });
+      index.put({ id: 'x', vector: unitVector(next, 16), meta: META });
+      index.put({ id: 'y', vector: unitVector(next, 16), meta: META });
+      index.put({ id: 'x', vector: fresh, meta: { channelId: 'c2', authorId: 'a2', createdAt: 5 } });
       assert.equal(index.size, 2);
-      assert.deepEqual(index.getVector('x'), fresh);
-      assert.deepEqual(index.getMeta('x'), { channelId: 'c2', authorId: 'a2', createdAt: 5 });
       const [best] = index.search(fresh, 1);
       assert.equal(best?.id, 'x');
       assert.ok(Math.abs((best?.score ?? 0) - 1) < 1e-6);
+      assert.deepEqual(index.search(fresh, 1, { channelIds: new Set(['c2']), authorId: 'a2', before: 6 }).map((hit) => hit.id), ['x']);
     });
   }
 
   test('remove deletes a record once and reports whether it existed', () => {
     const next = random(3);
-    const index = new VectorIndex(8);
+    const index = new Indexed(8, Number.POSITIVE_INFINITY);
     const v = unitVector(next, 8);
-    index.upsert('a', v, META);
-    index.upsert('b', unitVector(next, 8), META);
+    index.put({ id: 'a', vector: v, meta: META });
+    index.put({ id: 'b', vector: unitVector(next, 8), meta: META });
     assert.equal(index.remove('a'), true);
     assert.equal(index.remove('a'), false);
     assert.equal(index.size, 1);
-    assert.ok(!index.has('a'));
-    assert.deepEqual(
-      index.search(v, 5).map((r) => r.id),
-      ['b'],
-    );
+    assert.deepEqual(index.search(v, 5).map((r) => r.id), ['b']);
   });
 
-  test('removeWhere drops the selected records (e.g. one channel) and returns their ids', () => {
+  test("removing one channel's records leaves exact search over the rest", () => {
     const records = randomRecords(random(4), 300, 12);
     const index = indexOf(records, 12, 100);
-    const removed = index.removeWhere((_id, meta) => meta.channelId === 'ch-2');
-    const expected = records.filter((r) => r.meta.channelId === 'ch-2').map((r) => r.id);
-    assert.deepEqual(removed.sort(), expected.sort());
-    assert.equal(index.size, records.length - expected.length);
+    for (const r of records) if (r.meta.channelId === 'ch-2') index.remove(r.id);
     const rest = records.filter((r) => r.meta.channelId !== 'ch-2');
+    assert.equal(index.size, rest.length);
     const query = unitVector(random(5), 12);
     assert.deepEqual(index.search(query, 20), bruteForce(rest, query, 20));
   });
 
+  /** What a bare VectorIndex reads besides vectors: an empty table's columns, ties by row. */
+  const emptyRows = () => ({ columns: new RecordTable('g', MODEL), ranksFirst: (a: number, b: number) => a < b });
+
   test('a vector of the wrong dimension is rejected with VectorDimensionError', () => {
-    const index = new VectorIndex(8);
-    assert.throws(() => index.upsert('a', new Float32Array(7), META), VectorDimensionError);
+    const index = new VectorIndex(8, emptyRows());
+    assert.throws(() => index.append(new Float32Array(7)), VectorDimensionError);
     assert.throws(() => index.search(new Float32Array(9), 3), (error: unknown) => {
       assert.ok(error instanceof VectorDimensionError);
       assert.match(error.message, /9 dimensions.*8-dimension/);
@@ -144,11 +180,11 @@ describe('VectorIndex records', () => {
   });
 
   test('non-finite values and invalid dimensions are rejected', () => {
-    const index = new VectorIndex(4);
-    assert.throws(() => index.upsert('a', Float32Array.of(0, Number.NaN, 0, 1), META), InvalidVectorError);
-    assert.throws(() => index.upsert('a', Float32Array.of(0, 0, 0, 1), { ...META, createdAt: Number.NaN }), InvalidVectorError);
-    assert.throws(() => new VectorIndex(0), RangeError);
-    assert.throws(() => new VectorIndex(2.5), RangeError);
+    const rows = emptyRows();
+    const index = new VectorIndex(4, rows);
+    assert.throws(() => index.append(Float32Array.of(0, Number.NaN, 0, 1)), InvalidVectorError);
+    assert.throws(() => new VectorIndex(0, rows), RangeError);
+    assert.throws(() => new VectorIndex(2.5, rows), RangeError);
     assert.equal(index.size, 0);
   });
 });
@@ -233,7 +269,7 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
       const moved = [...kept.values()].slice(-3);
       for (const r of moved) {
         r.vector = unitVector(next, 32);
-        index.upsert(r.id, r.vector, r.meta);
+        index.put(r);
       }
       index.remove((moved[0] as Rec).id);
       kept.delete((moved[0] as Rec).id);
@@ -243,10 +279,10 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
 
     test(`equal scores rank by id (${path.name})`, () => {
       const next = random(51);
-      const index = new VectorIndex(16, { int8From: path.int8From });
+      const index = new Indexed(16, path.int8From);
       const shared = unitVector(next, 16);
-      for (const id of ['m', 'c', 'x', 'a']) index.upsert(id, shared, META);
-      index.upsert('far', unitVector(next, 16), META);
+      for (const id of ['m', 'c', 'x', 'a']) index.put({ id, vector: shared, meta: META });
+      index.put({ id: 'far', vector: unitVector(next, 16), meta: META });
       assert.deepEqual(
         index.search(shared, 3).map((r) => r.id),
         ['a', 'c', 'm'],
@@ -310,7 +346,7 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
   test('crossing the int8 threshold up and down keeps results identical', () => {
     const next = random(71);
     const records = randomRecords(next, 400, 20);
-    const index = new VectorIndex(20, { int8From: 200 });
+    const index = new Indexed(20, 200);
     const live = new Map<string, Rec>();
     const check = (expectedPath: SearchStats['path']): void => {
       const stats = {} as SearchStats;
@@ -318,49 +354,13 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
       assert.deepEqual(index.search(query, 7, undefined, stats), bruteForce(live.values(), query, 7));
       assert.equal(stats.path, expectedPath);
     };
-    for (const r of records.slice(0, 150)) live.set(r.id, r), index.upsert(r.id, r.vector, r.meta);
+    for (const r of records.slice(0, 150)) live.set(r.id, r), index.put(r);
     check('exact');
-    for (const r of records.slice(150)) live.set(r.id, r), index.upsert(r.id, r.vector, r.meta);
+    for (const r of records.slice(150)) live.set(r.id, r), index.put(r);
     check('int8');
     for (const r of records.slice(0, 250)) live.delete(r.id), index.remove(r.id);
     check('int8'); // 150 left: still above half the threshold
     for (const r of records.slice(250, 320)) live.delete(r.id), index.remove(r.id);
     check('exact');
-  });
-});
-
-describe('CollectionIndexes', () => {
-  test('partitions never see each other’s vectors', () => {
-    const next = random(81);
-    const indexes = new CollectionIndexes(16, { int8From: 0 });
-    const shared = unitVector(next, 16);
-    indexes.getOrCreate('guild-a').upsert('a-1', unitVector(next, 16), META);
-    indexes.getOrCreate('guild-b').upsert('b-1', shared, META); // the perfect match lives in B
-    const inA = indexes.get('guild-a')?.search(shared, 10) ?? [];
-    assert.deepEqual(
-      inA.map((r) => r.id),
-      ['a-1'],
-    );
-    assert.equal(indexes.get('guild-b')?.search(shared, 1)[0]?.id, 'b-1');
-    assert.equal(indexes.get('guild-c'), undefined);
-    assert.equal(indexes.getOrCreate('guild-a'), indexes.get('guild-a'));
-    assert.deepEqual(indexes.collections().sort(), ['guild-a', 'guild-b']);
-    assert.equal(indexes.totalSize(), 2);
-  });
-
-  test('drop forgets a collection', () => {
-    const indexes = new CollectionIndexes(4);
-    indexes.getOrCreate('g').upsert('x', Float32Array.of(1, 0, 0, 0), META);
-    assert.equal(indexes.drop('g'), true);
-    assert.equal(indexes.drop('g'), false);
-    assert.equal(indexes.get('g'), undefined);
-    assert.equal(indexes.totalSize(), 0);
-    assert.equal(indexes.getOrCreate('g').size, 0);
-  });
-
-  test('every partition uses the dimension it was given', () => {
-    const indexes = new CollectionIndexes(3);
-    assert.equal(indexes.getOrCreate('g').dimensions, 3);
-    assert.throws(() => indexes.getOrCreate('g').upsert('x', new Float32Array(4), META), VectorDimensionError);
   });
 });

@@ -22,12 +22,13 @@ export default {
     const listed = await context.access.overviewChannels(member, perChannel, { nsfwAllowed: isNsfwChannel(interaction.channel) });
     const counts = [...listed].map((channelId) => [channelId, perChannel.get(channelId) ?? 0] as const).sort((a, b) => b[1] - a[1]);
     const total = counts.reduce((sum, [, count]) => sum + count, 0);
-    const other = context.library.otherModelImages(guildId).filter((image) => listed.has(image.channelId)).length;
+    // Counted over the whole server, so only admins see it (it could count hidden channels' images).
+    const other = admin ? context.library.statsOf(guildId).otherModel : 0;
     const lines = [
       `**${total.toLocaleString('en-US')} images** indexed ${admin ? 'in this server' : 'in the channels you can read'}`,
       ...counts.slice(0, LISTED_CHANNELS).map(([channelId, count]) => `• <#${channelId}>: ${count.toLocaleString('en-US')}`),
       ...(counts.length > LISTED_CHANNELS ? [`• … and ${counts.length - LISTED_CHANNELS} more channels`] : []),
-      `Model: ${context.library.model.id} (${context.library.model.dimensions} dimensions)` +
+      `Model: ${context.library.model.label} (${context.library.model.dimensions} dimensions)` +
         (other > 0 ? `; ${other} images from another model are left out until reindexed` : ''),
     ];
     if (admin) {
