@@ -8,7 +8,7 @@ import { CollectionRegistry } from './collectionRegistry.js';
 import { compactUnlocked, dropUnlocked, type CompactionHooks } from './storeCompaction.js';
 import { StoreClosedError, StoreMissingError, StoreReadOnlyError } from './storeErrors.js';
 import { appendEntry, deleteValue, findJournalEnd, putValue, type JournalValue } from './storeJournal.js';
-import { releaseMappedPages } from './sqliteMemoryMap.js';
+import { SqliteKeyvStore } from './sqliteKeyvStore.js';
 import { checkCollection, storeKeys } from './storeKeys.js';
 import { loadUnlocked, type LoadProgress, type StoreContext, type StoreProblem } from './storeLoader.js';
 import { emptyManifest, liveCount, parseManifest } from './storeManifest.js';
@@ -27,7 +27,7 @@ export { STORE_SCHEMA_VERSION } from './storeSchema.js';
  * values left up to ~190 MB of freed-but-kept heap behind a 1 M-image load.
  */
 export const DEFAULT_SEGMENT_RECORDS = 32_768;
-/** Records loaded between two releases of SQLite's memory-mapped pages (see sqliteMemoryMap.ts). */
+/** Records loaded between two releases of SQLite's memory-mapped pages (SqliteKeyvStore.releaseMappedPages). */
 const RELEASE_MAP_EVERY = 65_536;
 
 export interface ImageStoreOptions {
@@ -180,15 +180,19 @@ export class ImageStore {
       for await (const batch of loadUnlocked(this.ctx, collection, state, onProgress)) {
         yield batch;
         mapped += batch.length;
-        if (this.backend === 'sqlite' && mapped >= RELEASE_MAP_EVERY) {
-          await releaseMappedPages(this.keyv);
+        if (mapped >= RELEASE_MAP_EVERY) {
+          this.releaseMappedPages();
           mapped = 0;
         }
       }
     } finally {
       release();
     }
-    if (this.backend === 'sqlite') await releaseMappedPages(this.keyv);
+    this.releaseMappedPages();
+  }
+
+  private releaseMappedPages(): void {
+    if (this.keyv.store instanceof SqliteKeyvStore) this.keyv.store.releaseMappedPages();
   }
 
   /** Collections that hold (or held, until dropped) records, sorted. */

@@ -22,6 +22,8 @@ export interface SqliteKeyvStoreOptions {
 }
 
 const TABLE = 'keyv';
+/** The memory map's size: start-up's large reads skip a read() per page through it. */
+const MMAP_BYTES = 2147418112;
 
 export class SqliteKeyvStore extends EventEmitter {
   /** keyv reads `opts.dialect` to know that this store can iterate. */
@@ -41,8 +43,7 @@ export class SqliteKeyvStore extends EventEmitter {
       // reader (say, the CLI's `stats`) does not block the writer. synchronous=FULL keeps
       // every resolved write durable across power loss, not only across a killed process.
       this.db.exec('PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL');
-      // Start-up reads large values; through a memory map they skip a read() per page.
-      this.db.exec('PRAGMA mmap_size=2147418112');
+      this.db.exec(`PRAGMA mmap_size=${MMAP_BYTES}`);
       // @keyv/sqlite 4's statement, to the byte, so either adapter recognises the other's table.
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${TABLE}(key VARCHAR(255) PRIMARY KEY, value TEXT )`);
       this.statements = prepareStatements(this.db);
@@ -84,6 +85,22 @@ export class SqliteKeyvStore extends EventEmitter {
     this.statements.clear.run(from, to);
   }
 
+  /** Every key that starts with `prefix` (whole keys, namespace included): one indexed range query. */
+  async keysWithPrefix(prefix: string): Promise<string[]> {
+    const rows = this.statements.keysFrom.all(prefix, upperBound(prefix)) as Array<{ key: string }>;
+    return rows.map((row) => row.key);
+  }
+
+  /**
+   * Unmaps the pages a large read left resident: through the memory map every page read stays
+   * in the process, a second copy of the store beside the index built from it. Mapping again
+   * is lazy, on the next read.
+   */
+  releaseMappedPages(): void {
+    this.db.exec('PRAGMA mmap_size=0');
+    this.db.exec(`PRAGMA mmap_size=${MMAP_BYTES}`);
+  }
+
   async *iterator(namespace?: string): AsyncGenerator<[string, string], void> {
     const [from, to] = namespaceBounds(namespace);
     let after = from;
@@ -106,7 +123,7 @@ export class SqliteKeyvStore extends EventEmitter {
 }
 
 function prepareStatements(db: DatabaseSync): Record<
-  'get' | 'getMany' | 'has' | 'set' | 'delete' | 'deleteMany' | 'clear' | 'pageFrom' | 'pageAfter',
+  'get' | 'getMany' | 'has' | 'set' | 'delete' | 'deleteMany' | 'clear' | 'pageFrom' | 'pageAfter' | 'keysFrom',
   StatementSync
 > {
   const inList = `key IN (SELECT value FROM json_each(?))`;
@@ -120,6 +137,7 @@ function prepareStatements(db: DatabaseSync): Record<
     clear: db.prepare(`DELETE FROM ${TABLE} WHERE key >= ? AND key < ?`),
     pageFrom: db.prepare(`SELECT key, value FROM ${TABLE} WHERE key >= ? AND key < ? ORDER BY key LIMIT ?`),
     pageAfter: db.prepare(`SELECT key, value FROM ${TABLE} WHERE key > ? AND key < ? ORDER BY key LIMIT ?`),
+    keysFrom: db.prepare(`SELECT key FROM ${TABLE} WHERE key >= ? AND key < ? ORDER BY key`),
   };
 }
 
@@ -130,4 +148,11 @@ function prepareStatements(db: DatabaseSync): Record<
  */
 function namespaceBounds(namespace: string | undefined): [string, string] {
   return namespace === undefined || namespace === '' ? ['', '\u{10FFFF}'] : [`${namespace}:`, `${namespace};`];
+}
+
+/** The first string after every string that starts with `prefix` (its last character, plus one). */
+function upperBound(prefix: string): string {
+  if (prefix === '') return '\u{10FFFF}';
+  const last = prefix.codePointAt(prefix.length - 1)!;
+  return prefix.slice(0, -1) + String.fromCodePoint(last + 1);
 }

@@ -1,5 +1,6 @@
 import type { Keyv } from 'keyv';
 import type { StoreBackend } from './keyvFactory.js';
+import type { SqliteKeyvStore } from './sqliteKeyvStore.js';
 
 /**
  * Every key of the store (inside its namespace) that starts with `prefix`: one indexed query on
@@ -10,18 +11,16 @@ import type { StoreBackend } from './keyvFactory.js';
 export async function listKeys(keyv: Keyv, backend: StoreBackend, prefix: string): Promise<string[]> {
   if (backend === 'redis') return listRedisKeys(keyv, prefix);
   const namespaced = keyv.namespace === undefined ? prefix : `${keyv.namespace}:${prefix}`;
-  const pattern = `${namespaced.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const rows =
+  const keys =
     backend === 'sqlite'
-      ? await (keyv.store as SqliteAdapter).query(`SELECT key FROM ${tableOf(keyv)} WHERE key LIKE ? ESCAPE '\\'`, pattern)
-      : await (keyv.store as PostgresAdapter).query(`SELECT key FROM ${tableOf(keyv)} WHERE key LIKE $1`, [pattern]);
-  // SQLite's LIKE ignores ASCII case: keep exact matches only.
-  return rows.map((row) => row.key).filter((key) => key.startsWith(namespaced)).map((key) => key.slice(namespaced.length - prefix.length));
+      ? await (keyv.store as SqliteKeyvStore).keysWithPrefix(namespaced)
+      : (await (keyv.store as PostgresAdapter).query(`SELECT key FROM ${tableOf(keyv)} WHERE key LIKE $1`, [likePrefix(namespaced)])).map((row) => row.key);
+  return keys.filter((key) => key.startsWith(namespaced)).map((key) => key.slice(namespaced.length - prefix.length));
 }
 
-interface SqliteAdapter {
-  opts: { table: string };
-  query(sql: string, ...parameters: unknown[]): Promise<{ key: string }[]>;
+/** A LIKE pattern matching what starts with `prefix` (PostgreSQL's default escape is the backslash). */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 interface PostgresAdapter {

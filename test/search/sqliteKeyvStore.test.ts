@@ -119,6 +119,19 @@ describe('the SQLite keyv store on node:sqlite', () => {
     }
   });
 
+  test('keysWithPrefix lists exactly the keys that start with the prefix, case and LIKE characters taken literally', async () => {
+    const store = new SqliteKeyvStore(freshFile(), { busyTimeoutMs: 1000 });
+    try {
+      for (const key of ['ns:c:1', 'ns:c:2', 'ns:C:3', 'ns:c_x', 'ns:c%y', 'ns:d:1', 'ns:c', 'other:c:1']) await store.set(key, 'v');
+      assert.deepEqual(await store.keysWithPrefix('ns:c:'), ['ns:c:1', 'ns:c:2']);
+      assert.deepEqual(await store.keysWithPrefix('ns:c_'), ['ns:c_x']);
+      assert.deepEqual(await store.keysWithPrefix('ns:c%'), ['ns:c%y']);
+      assert.deepEqual(await store.keysWithPrefix('ns:missing:'), []);
+    } finally {
+      await store.disconnect();
+    }
+  });
+
   test('a file that is not a database is refused when opened, naming the file', async () => {
     const file = freshFile();
     await writeFile(file, 'this is not a database, just text that is long enough to have a header page');
