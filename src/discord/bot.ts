@@ -94,7 +94,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
 
   const images = library.stats().reduce((sum, collection) => sum + collection.images, 0);
   logger.info(
-    { guilds: client.guilds.cache.size, images, model: library.model.id, store: store.backend },
+    { guilds: client.guilds.cache.size, images, model: library.model.label, modelId: library.model.id, store: store.backend },
     `ready as ${client.user?.tag ?? 'bot'}`,
   );
   // Catch-up and resumed walks run in the background: commands work meanwhile.

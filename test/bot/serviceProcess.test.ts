@@ -45,10 +45,11 @@ describe('the bot as a service process (npm start), with health and metrics', ()
 
   test('logs one line when ready, naming guilds, images and model', async () => {
     const line = await bot.waitForLine(/ready as/, 60_000);
-    const entry = JSON.parse(line) as { guilds: number; images: number; model: string };
+    const entry = JSON.parse(line) as { guilds: number; images: number; model: string; modelId: string };
     assert.equal(entry.guilds, 1);
     assert.equal(entry.images, 0);
-    assert.equal(entry.model, 'local/tiny');
+    assert.equal(entry.model, await fixtureModelDir('tiny'), 'the model by the folder it was given');
+    assert.match(entry.modelId, /^sha256-[0-9a-f]{32}$/, 'and by its files');
   });
 
   test('/healthz says the gateway, store and model are fine', async () => {
