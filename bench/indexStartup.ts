@@ -8,7 +8,7 @@ import { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { modelIdentity } from '../src/embed/modelIdentity.js';
 import { openIndex } from '../src/engine.js';
 import { setLogLevel } from '../src/logger.js';
-import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../src/search/imageStore.js';
+import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../src/store/imageStore.js';
 import { discordLikeRecords } from './lib/discordLikeRecords.js';
 import { nodeLoaderFlags } from './lib/childProcess.js';
 

@@ -18,7 +18,7 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
-import { CollectionRecords } from '../src/search/collectionRecords.js';
+import { CollectionRecords } from '../src/library/collectionRecords.js';
 import { TopK } from '../src/search/topK.js';
 import { SCAN_ROWS, VectorCodes } from '../src/search/vectorCodes.js';
 import type { SearchFilter, SearchStats } from '../src/search/vectorIndex.js';

@@ -7,12 +7,12 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
 import { fetchImage } from './fetch/imageFetcher.js';
 import { logger, setLogLevel } from './logger.js';
-import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './search/folderIndexer.js';
-import type { ImageLibrary, SearchHit } from './search/imageLibrary.js';
-import { ImageStore } from './search/imageStore.js';
-import { storeBackendOf, StoreConfigError } from './search/keyvFactory.js';
-import { countRecordsByModel } from './search/storeCensus.js';
-import { migrateStore } from './search/storeMigration.js';
+import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './library/folderIndexer.js';
+import type { ImageLibrary, SearchHit } from './library/imageLibrary.js';
+import { ImageStore } from './store/imageStore.js';
+import { storeBackendOf, StoreConfigError } from './store/keyvFactory.js';
+import { countRecordsByModel } from './store/storeCensus.js';
+import { migrateStore } from './store/storeMigration.js';
 import { startProgress } from './terminalProgress.js';
 
 /**

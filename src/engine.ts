@@ -5,8 +5,8 @@ import { missingModelFiles } from './embed/modelDirectory.js';
 import { ensureModelFiles, modelDirectoryFor } from './embed/modelDownload.js';
 import { modelIdentity } from './embed/modelIdentity.js';
 import { logger } from './logger.js';
-import { ImageLibrary } from './search/imageLibrary.js';
-import { ImageStore } from './search/imageStore.js';
+import { ImageLibrary } from './library/imageLibrary.js';
+import { ImageStore } from './store/imageStore.js';
 import { startProgress } from './terminalProgress.js';
 
 /**

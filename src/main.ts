@@ -3,7 +3,7 @@ import { Status } from 'discord.js';
 import { loadConfig, requireDiscordToken, type Config } from './config.js';
 import { startBot, type Bot } from './discord/bot.js';
 import { fetchBotIdentity } from './discord/botIdentity.js';
-import { EXIT_RESTART_WILL_NOT_HELP, runShardManager, shardOfGuild } from './discord/shardManager.js';
+import { EXIT_RESTART_WILL_NOT_HELP, runShardManager, shardOfGuild } from './discord/sharding/shardManager.js';
 import { surviveUnhandledRejections } from './discord/unhandledRejections.js';
 import { openEngine, type Engine } from './engine.js';
 import { logger, setLogLevel } from './logger.js';

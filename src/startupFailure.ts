@@ -1,12 +1,12 @@
 import { ConfigError } from './config.js';
 import { DiscordTokenRefusedError, DiscordUnavailableError } from './discord/botIdentity.js';
-import { ShardCannotStartError, ShardCrashLoopError } from './discord/shardManager.js';
+import { ShardCannotStartError, ShardCrashLoopError } from './discord/sharding/shardManager.js';
 import { ModelDirectoryError } from './embed/modelDirectory.js';
 import { ModelDownloadError } from './embed/modelDownloadErrors.js';
 import { logger } from './logger.js';
 import { HealthServerListenError } from './ops/healthServer.js';
-import { StoreConfigError, StoreUnavailableError } from './search/keyvFactory.js';
-import { ConcurrentWriterError, SchemaTooNewError, StoreCorruptError } from './search/storeErrors.js';
+import { StoreConfigError, StoreUnavailableError } from './store/keyvFactory.js';
+import { ConcurrentWriterError, SchemaTooNewError, StoreCorruptError } from './store/storeErrors.js';
 
 /**
  * How the bot says it could not start (or, as a shard manager, could not keep its shards running). A person at a terminal reads one plain paragraph: what

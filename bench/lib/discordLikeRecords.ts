@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ImageRecord } from '../../src/search/imageRecord.js';
+import type { ImageRecord } from '../../src/store/imageRecord.js';
 import { mulberry32 } from '../../test/fixtures/seededRandom.js';
 import { randomUnitVector } from './unitVector.js';
 

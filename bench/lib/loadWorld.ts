@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PermissionFlagsBits, REST } from 'discord.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
-import type { ImageRecord } from '../../src/search/imageRecord.js';
-import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../../src/search/imageStore.js';
+import type { ImageRecord } from '../../src/store/imageRecord.js';
+import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../../src/store/imageStore.js';
 import type { FakeDiscord } from '../../test/fake-discord/index.js';
 import { solidColourImage } from '../../test/fixtures/images.js';
 import { TINY_COLOURS } from '../../test/fixtures/models/tinyColours.js';

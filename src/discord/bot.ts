@@ -8,14 +8,14 @@ import type { BotMetrics } from '../ops/metrics.js';
 import { MemberAccess } from './access/memberAccess.js';
 import type { BotContext } from './botContext.js';
 import { buttons, commands } from './commands/index.js';
-import { DeletionRecheck } from './deletionRecheck.js';
+import { DeletionRecheck } from './indexing/deletionRecheck.js';
 import { GuildSettings } from './guildSettings.js';
-import { IndexForgetting } from './indexForgetting.js';
-import { createInteractionHandler } from './interactionHandler.js';
-import { LiveIndexer } from './liveIndexer.js';
-import { ReindexJobs } from './reindexJobs.js';
-import { ResultMedia } from './resultMedia.js';
-import { ResultPages } from './resultPages.js';
+import { IndexForgetting } from './indexing/indexForgetting.js';
+import { createInteractionHandler } from './interactions/interactionHandler.js';
+import { LiveIndexer } from './indexing/liveIndexer.js';
+import { ReindexJobs } from './indexing/reindexJobs.js';
+import { ResultMedia } from './results/resultMedia.js';
+import { ResultPages } from './results/resultPages.js';
 
 export interface Bot {
   client: Client;

@@ -1,14 +1,14 @@
 import type { Config } from '../config.js';
 import type { FetchImageOptions } from '../fetch/imageFetcher.js';
 import type { IngestQueue } from '../ingest/ingestQueue.js';
-import type { ImageLibrary } from '../search/imageLibrary.js';
+import type { ImageLibrary } from '../library/imageLibrary.js';
 import type { BotMetrics } from '../ops/metrics.js';
-import type { ImageStore } from '../search/imageStore.js';
+import type { ImageStore } from '../store/imageStore.js';
 import type { MemberAccess } from './access/memberAccess.js';
 import type { GuildSettings } from './guildSettings.js';
-import type { LiveIndexer } from './liveIndexer.js';
-import type { ReindexJobs } from './reindexJobs.js';
-import type { ResultPages } from './resultPages.js';
+import type { LiveIndexer } from './indexing/liveIndexer.js';
+import type { ReindexJobs } from './indexing/reindexJobs.js';
+import type { ResultPages } from './results/resultPages.js';
 
 /** What command handlers work with: the engine and the bot's running parts. */
 export interface BotContext {

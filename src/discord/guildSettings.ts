@@ -1,4 +1,4 @@
-import type { ImageStore } from '../search/imageStore.js';
+import type { ImageStore } from '../store/imageStore.js';
 
 interface StoredGuildSettings {
   /** Channels whose images are indexed (their threads included). */

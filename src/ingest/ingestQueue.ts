@@ -1,7 +1,7 @@
 import { ImageRejectedError } from '../embed/imageErrors.js';
 import { ImageFetchError } from '../fetch/imageFetcher.js';
 import { logger } from '../logger.js';
-import type { ImageLibrary, ImageOrigin } from '../search/imageLibrary.js';
+import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
 
 /** One image to index: where it came from and where its bytes are. */
 export interface IngestJob {

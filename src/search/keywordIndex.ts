@@ -7,7 +7,7 @@
  * dependency-free library that says which words matched, for display.
  */
 import MiniSearch, { type SearchResult } from 'minisearch';
-import { KEYWORD_FIELDS, type KeywordDocument } from './keywordDocument.js';
+import { KEYWORD_FIELDS, type KeywordDocument } from '../store/keywordDocument.js';
 
 export interface KeywordHit {
   id: string;

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config.js';
-import { EXIT_RESTART_WILL_NOT_HELP, runShardManager, ShardCannotStartError, ShardCrashLoopError } from '../../src/discord/shardManager.js';
-import { nextRestart, restartHistory, type RestartPolicy } from '../../src/discord/shardRestartPolicy.js';
+import { EXIT_RESTART_WILL_NOT_HELP, runShardManager, ShardCannotStartError, ShardCrashLoopError } from '../../src/discord/sharding/shardManager.js';
+import { nextRestart, restartHistory, type RestartPolicy } from '../../src/discord/sharding/shardRestartPolicy.js';
 import { logger } from '../../src/logger.js';
 
 /** Polls `read` until `done` holds (generous limit: the machine may be busy). */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REST } from 'discord.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
-import { shardOfGuild } from '../../src/discord/shardManager.js';
+import { shardOfGuild } from '../../src/discord/sharding/shardManager.js';
 import { FakeDiscord, type InteractionReply } from '../fake-discord/index.js';
 import { solidColourImage } from '../fixtures/images.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';

@@ -4,7 +4,7 @@ import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-di
 import { TINY_COLOURS } from '../fixtures/models/tinyColours.js';
 import { solidColourImage, type Rgb } from '../fixtures/images.js';
 import type { BotUnderTest } from './botHarness.js';
-import { ImageStore, type StoreProblem } from '../../src/search/imageStore.js';
+import { ImageStore, type StoreProblem } from '../../src/store/imageStore.js';
 
 /** A guild with an admin (the owner), a member, and one indexed text channel. */
 export interface SmallWorld {

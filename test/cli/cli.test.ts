@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PROJECT_ROOT, WEATHER_DIR } from '../fixtures/datasets.js';
 import { solidColourImage, truncatedJpeg } from '../fixtures/images.js';
 import { createClient } from '@redis/client';
-import { ImageStore } from '../../src/search/imageStore.js';
+import { ImageStore } from '../../src/store/imageStore.js';
 import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
 

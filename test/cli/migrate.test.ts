@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../src/cli.js';
-import type { ImageRecord } from '../../src/search/imageRecord.js';
-import { ImageStore } from '../../src/search/imageStore.js';
+import type { ImageRecord } from '../../src/store/imageRecord.js';
+import { ImageStore } from '../../src/store/imageStore.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
 
 const TARGET = 'redis://127.0.0.1:6379/8';

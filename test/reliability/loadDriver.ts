@@ -5,7 +5,7 @@
  * commands fired concurrently, each measured from the moment it was sent.
  */
 import { PermissionFlagsBits } from 'discord.js';
-import type { ImageRecord } from '../../src/search/imageRecord.js';
+import type { ImageRecord } from '../../src/store/imageRecord.js';
 import type { InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from '../bot/botHarness.js';
 import { indexChannel } from '../bot/world.js';

@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CollectionRecords } from '../../src/search/collectionRecords.js';
-import type { ImageRecord } from '../../src/search/imageRecord.js';
-import { RecordTable } from '../../src/search/recordTable.js';
+import { CollectionRecords } from '../../src/library/collectionRecords.js';
+import type { ImageRecord } from '../../src/store/imageRecord.js';
+import { RecordTable } from '../../src/library/recordTable.js';
 import {
   InvalidVectorError,
   VectorDimensionError,

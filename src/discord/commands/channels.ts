@@ -1,7 +1,7 @@
 import { ChannelType, InteractionContextType, PermissionFlagsBits, PermissionsBitField, SlashCommandBuilder, type Guild } from 'discord.js';
 import { botReadBlockers } from '../access/memberAccess.js';
-import type { SlashCommand } from '../command.js';
-import { UserFacingError } from '../userFacingError.js';
+import type { SlashCommand } from '../interactions/command.js';
+import { UserFacingError } from '../interactions/userFacingError.js';
 
 /** The one answer for a channel the invoker cannot see, of another server, or not there at all. */
 export const NO_SUCH_CHANNEL = "I can't find that channel in this server.";

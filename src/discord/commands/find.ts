@@ -1,7 +1,7 @@
 import { ChannelType, InteractionContextType, SlashCommandBuilder } from 'discord.js';
-import type { SlashCommand } from '../command.js';
-import { replyWithResults } from '../searchReply.js';
-import { UserFacingError } from '../userFacingError.js';
+import type { SlashCommand } from '../interactions/command.js';
+import { replyWithResults } from '../results/searchReply.js';
+import { UserFacingError } from '../interactions/userFacingError.js';
 
 export const MAX_QUERY_CHARACTERS = 200;
 const DEFAULT_COUNT = 20;

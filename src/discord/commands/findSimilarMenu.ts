@@ -1,9 +1,9 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from 'discord.js';
-import type { MessageMenuCommand } from '../command.js';
-import { embedQueryImage } from '../imageQuery.js';
-import { imagesOf } from '../messageImages.js';
-import { replyWithResults } from '../searchReply.js';
-import { UserFacingError } from '../userFacingError.js';
+import type { MessageMenuCommand } from '../interactions/command.js';
+import { embedQueryImage } from '../results/imageQuery.js';
+import { imagesOf } from '../indexing/messageImages.js';
+import { replyWithResults } from '../results/searchReply.js';
+import { UserFacingError } from '../interactions/userFacingError.js';
 
 export default {
   kind: 'message-menu',

@@ -1,5 +1,5 @@
-import type { ButtonHandler, Command } from '../command.js';
-import { pageButtonHandler } from '../searchReply.js';
+import type { ButtonHandler, Command } from '../interactions/command.js';
+import { pageButtonHandler } from '../results/searchReply.js';
 import channels from './channels.js';
 import find from './find.js';
 import findSimilarMenu from './findSimilarMenu.js';

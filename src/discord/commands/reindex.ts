@@ -8,10 +8,10 @@ import {
 } from 'discord.js';
 import { audienceContains, botReadBlockers } from '../access/memberAccess.js';
 import type { BotContext } from '../botContext.js';
-import { walkableThreads } from '../channelThreads.js';
-import type { SlashCommand } from '../command.js';
-import { ReplyProgressView } from '../reindexProgress.js';
-import { UserFacingError } from '../userFacingError.js';
+import { walkableThreads } from '../indexing/channelThreads.js';
+import type { SlashCommand } from '../interactions/command.js';
+import { ReplyProgressView } from '../indexing/reindexProgress.js';
+import { UserFacingError } from '../interactions/userFacingError.js';
 import { NO_SUCH_CHANNEL, requireManageGuild } from './channels.js';
 
 /** Channels whose posts are threads: walking one means walking its posts. */

@@ -1,8 +1,8 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
-import type { SlashCommand } from '../command.js';
-import { embedQueryImage } from '../imageQuery.js';
-import { replyWithResults } from '../searchReply.js';
-import { UserFacingError } from '../userFacingError.js';
+import type { SlashCommand } from '../interactions/command.js';
+import { embedQueryImage } from '../results/imageQuery.js';
+import { replyWithResults } from '../results/searchReply.js';
+import { UserFacingError } from '../interactions/userFacingError.js';
 
 export default {
   kind: 'slash',

@@ -1,7 +1,7 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { IngestFailure } from '../../ingest/ingestQueue.js';
 import { isNsfwChannel } from '../access/memberAccess.js';
-import type { SlashCommand } from '../command.js';
+import type { SlashCommand } from '../interactions/command.js';
 
 const LISTED_CHANNELS = 20;
 

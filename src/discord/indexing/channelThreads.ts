@@ -1,0 +1,67 @@
+import {
+  ChannelType,
+  PermissionFlagsBits,
+  type FetchedThreads,
+  type FetchedThreadsMore,
+  type GuildBasedChannel,
+  type ThreadChannel,
+} from 'discord.js';
+import { logger } from '../../logger.js';
+import { botReadBlockers } from '../access/memberAccess.js';
+
+export interface WalkableThreads {
+  threads: ThreadChannel[];
+  /** What the admin should know about threads left out (said in the /reindex reply). */
+  note: string | undefined;
+}
+
+/**
+ * The threads of a channel whose history the bot can read: the active ones it knows, then
+ * the archived ones page by page. A forum or media channel's posts are its threads. Archived
+ * private threads are listed only with Manage Threads; without it, only those the bot was
+ * added to, and the note says so.
+ */
+export async function walkableThreads(channel: GuildBasedChannel): Promise<WalkableThreads> {
+  const threads = new Map<string, ThreadChannel>();
+  for (const cached of channel.guild.channels.cache.values()) {
+    if (cached.isThread() && cached.parentId === channel.id) threads.set(cached.id, cached);
+  }
+  let note: string | undefined;
+  if ('threads' in channel) {
+    const manager = channel.threads;
+    const add = (page: FetchedThreads | FetchedThreadsMore) => {
+      for (const thread of page.threads.values()) threads.set(thread.id, thread);
+    };
+    await everyPage((before) => manager.fetchArchived({ type: 'public', ...before }), add, channel);
+    const hasPrivateThreads = channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
+    if (hasPrivateThreads) {
+      const me = channel.guild.members.me;
+      const managesThreads = me !== null && channel.permissionsFor(me).has(PermissionFlagsBits.ManageThreads);
+      await everyPage((before) => manager.fetchArchived({ type: 'private', fetchAll: managesThreads, ...before }), add, channel);
+      if (!managesThreads) {
+        note = "Archived private threads I wasn't added to are not included: give my role Manage Threads there to include them.";
+      }
+    }
+  }
+  return { threads: [...threads.values()].filter((thread) => botReadBlockers(thread).length === 0), note };
+}
+
+/** Follows an archived-thread listing to its end (Discord hands it out 50 threads at a time). */
+async function everyPage(
+  fetch: (before: { before?: ThreadChannel }) => Promise<FetchedThreadsMore>,
+  add: (page: FetchedThreadsMore) => void,
+  channel: GuildBasedChannel,
+): Promise<void> {
+  let before: ThreadChannel | undefined;
+  try {
+    for (;;) {
+      const page = await fetch(before === undefined ? {} : { before });
+      add(page);
+      before = page.threads.last();
+      if (!page.hasMore || before === undefined) return;
+    }
+  } catch (error) {
+    // Without Read Message History (or Manage Threads) the listing is refused: the threads known so far are walked.
+    logger.debug({ err: error, guildId: channel.guildId, channelId: channel.id }, 'could not list archived threads');
+  }
+}

@@ -1,0 +1,50 @@
+import { logger } from '../../logger.js';
+import type { ImageLibrary } from '../../library/imageLibrary.js';
+import type { GuildSettings } from '../guildSettings.js';
+
+/** How the bot learned that something it indexed is gone from Discord. */
+export type GoneBy = 'event' | 'recheck' | 'result';
+
+/**
+ * The one way images leave the index because Discord no longer has them, however the bot
+ * learned it: a live event (deleted message, edit that dropped an image, deleted channel or
+ * thread, the bot removed from a server), the background re-check, or a result found gone
+ * when it was about to be shown.
+ */
+export class IndexForgetting {
+  constructor(
+    private readonly library: ImageLibrary,
+    private readonly settings: GuildSettings,
+  ) {}
+
+  /** Forgets every image of deleted messages. */
+  async messagesDeleted(guildId: string, messageIds: readonly string[], by: GoneBy): Promise<number> {
+    const ids = messageIds.flatMap((messageId) => this.library.idsOfMessage(guildId, messageId));
+    return this.imagesGone(guildId, ids, by);
+  }
+
+  /** Forgets images whose message is gone or no longer holds them. */
+  async imagesGone(guildId: string, imageIds: readonly string[], by: GoneBy): Promise<number> {
+    const removed = await this.library.remove(guildId, imageIds);
+    if (removed > 0 && by !== 'event') logger.info({ guildId, images: removed, by }, 'forgot images whose messages are gone');
+    return removed;
+  }
+
+  /**
+   * Forgets a channel's images and its threads' (`threadIds`, those the bot knows). A deleted
+   * channel is also no longer indexed; one an admin stopped indexing is removed by /channels.
+   */
+  async channelGone(guildId: string, channelId: string, threadIds: ReadonlySet<string>, how: { deleted: boolean; by: GoneBy }): Promise<number> {
+    if (how.deleted) await this.settings.removeChannel(guildId, channelId);
+    const removed = await this.library.removeFromChannels(guildId, new Set([channelId, ...threadIds]));
+    if (how.deleted) logger.info({ guildId, channelId, images: removed, by: how.by }, 'a channel was deleted: its images were forgotten');
+    return removed;
+  }
+
+  /** The bot was removed from a server: everything of it goes. */
+  async guildLeft(guildId: string): Promise<void> {
+    await this.library.dropCollection(guildId);
+    await this.settings.forgetGuild(guildId);
+    logger.info({ guildId }, 'removed from a server: its index was deleted');
+  }
+}

@@ -1,0 +1,235 @@
+import {
+  Events,
+  type Client,
+  type Guild,
+  type GuildBasedChannel,
+  type Message,
+  type PartialMessage,
+  type TextBasedChannel,
+} from 'discord.js';
+import { logger } from '../../logger.js';
+import type { IngestQueue } from '../../ingest/ingestQueue.js';
+import type { ImageLibrary } from '../../library/imageLibrary.js';
+import type { ImageStore } from '../../store/imageStore.js';
+import { botReadBlockers } from '../access/memberAccess.js';
+import { compareSnowflakes, pagesForwards } from './channelHistory.js';
+import { ChannelFrontiers } from './channelFrontiers.js';
+import type { GuildSettings } from '../guildSettings.js';
+import type { IndexForgetting } from './indexForgetting.js';
+import { imagesOf } from './messageImages.js';
+import { UnreadableChannels } from './unreadableChannels.js';
+
+export interface LiveIndexerParts {
+  library: ImageLibrary;
+  store: ImageStore;
+  settings: GuildSettings;
+  ingest: IngestQueue;
+  forgetting: IndexForgetting;
+  cdnHosts: readonly string[];
+}
+
+/**
+ * Keeps the index in step with Discord as it happens: new images are indexed, and
+ * edits that drop an attachment, deletions, deleted channels and a removed bot make
+ * the index forget exactly those images. At start it catches up on what was posted
+ * while it was down, from the cursor it keeps per channel.
+ */
+export class LiveIndexer {
+  private readonly frontiers: ChannelFrontiers;
+  private readonly unreadable: UnreadableChannels;
+  private readonly pending = new Set<Promise<unknown>>();
+  private stopping = false;
+  /** Set once the start-up catch-up begins; guilds that turn available before it are covered by it. */
+  private started = false;
+  private catchingUp: Promise<void> = Promise.resolve();
+
+  constructor(private readonly parts: LiveIndexerParts) {
+    this.frontiers = new ChannelFrontiers(parts.store);
+    this.unreadable = new UnreadableChannels(parts.store);
+  }
+
+  attach(client: Client): void {
+    client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message), 'message create'));
+    client.on(Events.MessageUpdate, (_old, message) => this.track(this.onEdit(message), 'message update'));
+    const { forgetting } = this.parts;
+    client.on(Events.MessageDelete, (message) => {
+      if (message.guildId !== null) this.track(forgetting.messagesDeleted(message.guildId, [message.id], 'event'), 'message delete');
+    });
+    client.on(Events.MessageBulkDelete, (messages, channel) => {
+      if (channel.guildId !== null) this.track(forgetting.messagesDeleted(channel.guildId, [...messages.keys()], 'event'), 'bulk delete');
+    });
+    client.on(Events.ChannelDelete, (channel) => {
+      if ('guild' in channel) this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
+    });
+    client.on(Events.ThreadDelete, (thread) => this.track(this.channelGone(thread.guild, thread.id, { deleted: true }), 'thread delete'));
+    client.on(Events.GuildDelete, (guild) => {
+      // An outage makes a guild unavailable; only a real removal forgets it.
+      if (guild.available) this.track(forgetting.guildLeft(guild.id), 'guild delete');
+    });
+    // After a session that could not be resumed (or a guild outage), Discord does not replay
+    // what was posted meanwhile: every guild comes back through GUILD_CREATE as "available",
+    // and is caught up from its cursors. (Before the start-up catch-up, that one covers it.)
+    client.on(Events.GuildAvailable, (guild) => {
+      if (!this.started || this.stopping) return;
+      this.catchUpGuilds([guild]).catch((error: unknown) =>
+        logger.error({ err: error, guildId: guild.id }, 'catch-up after reconnecting failed; the rest is read on the next start'),
+      );
+    });
+  }
+
+  /** Indexes what was posted in indexed channels (and their active threads) while the bot was away. */
+  async catchUp(client: Client): Promise<void> {
+    this.started = true;
+    await this.catchUpGuilds([...client.guilds.cache.values()]);
+    if (!this.stopping) logger.info({ guilds: client.guilds.cache.size }, 'catch-up after start finished');
+  }
+
+  private catchUpGuilds(guilds: readonly Guild[]): Promise<void> {
+    // Every channel is held before anything is awaited, then caught up one by one: a live message
+    // handled meanwhile must not move a cursor (nor get it saved) past what was missed.
+    const held = guilds.flatMap((guild) =>
+      [...guild.channels.cache.values()].map((channel) => ({ channel, release: this.frontiers.hold(guild.id, channel.id) })),
+    );
+    // One catch-up at a time: a reconnect during the start-up catch-up waits for it.
+    const run = this.catchingUp.then(() => this.catchUpHeld(guilds, held));
+    this.catchingUp = run.catch(() => undefined);
+    return run;
+  }
+
+  private async catchUpHeld(
+    guilds: readonly Guild[],
+    held: ReadonlyArray<{ channel: GuildBasedChannel; release: () => void }>,
+  ): Promise<void> {
+    const indexedByGuild = new Map<string, ReadonlySet<string>>();
+    for (const guild of guilds) indexedByGuild.set(guild.id, await this.parts.settings.indexedChannels(guild.id));
+    const targets: Array<{ channel: GuildBasedChannel; release: () => void }> = [];
+    for (const target of held) {
+      const { channel } = target;
+      const indexed = indexedByGuild.get(channel.guildId)!;
+      const parentId = channel.isThread() ? channel.parentId : null;
+      if (indexed.has(channel.id) || (parentId !== null && indexed.has(parentId))) targets.push(target);
+      else target.release();
+    }
+    const stored = new Map<string, Promise<string | undefined>>();
+    const storedCursor = (guildId: string, channelId: string): Promise<string | undefined> => {
+      let cursor = stored.get(channelId);
+      if (cursor === undefined) stored.set(channelId, (cursor = this.frontiers.stored(guildId, channelId)));
+      return cursor;
+    };
+    // Read every starting point before any catch-up moves a cursor (a thread may start from its channel's).
+    const starts = await Promise.all(targets.map(({ channel }) => this.startOfCatchUp(channel, storedCursor)));
+    for (const [i, { channel, release }] of targets.entries()) {
+      if (this.stopping) return;
+      const after = starts[i];
+      if (after === undefined || !channel.isTextBased()) release();
+      else if (await this.mayRead(channel)) await this.catchUpChannel(channel, after, release);
+      // Unreadable: the hold stays, so the cursor waits below what the bot could not read.
+    }
+  }
+
+  /** Marks a channel's newest message as seen, so catch-up starts from now (a channel just added). */
+  async startFromNow(guildId: string, channelId: string, lastMessageId: string | null): Promise<void> {
+    // An empty channel still needs a cursor, or what is posted in it while the bot is down is never
+    // caught up: its own id is older than any message it will hold.
+    await this.frontiers.reset(guildId, channelId, lastMessageId ?? channelId);
+  }
+
+  /** Stops catch-up after the page it is on (shutdown) and waits for it; what is left is read on the next start. */
+  async stopCatchUp(): Promise<void> {
+    this.stopping = true;
+    await this.catchingUp;
+  }
+
+  /** Waits for event handling in flight and saves every channel's cursor. */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+    await this.frontiers.save();
+  }
+
+  /** Stops following a channel an admin no longer indexes, and forgets its images and its threads'. */
+  async forgetChannel(guild: Guild, channelId: string): Promise<number> {
+    return this.channelGone(guild, channelId, { deleted: false });
+  }
+
+  private async channelGone(guild: Guild, channelId: string, how: { deleted: boolean }): Promise<number> {
+    const threads = new Set(
+      guild.channels.cache.filter((channel) => channel.isThread() && channel.parentId === channelId).keys(),
+    );
+    await this.frontiers.forget(guild.id, channelId);
+    return this.parts.forgetting.channelGone(guild.id, channelId, threads, { ...how, by: 'event' });
+  }
+
+  /** Whether catch-up can read a channel; an indexed channel it cannot read is reported (once). */
+  private async mayRead(channel: GuildBasedChannel): Promise<boolean> {
+    const missing = botReadBlockers(channel);
+    // A thread follows its channel, which is the one reported; a private thread the bot left is simply not read.
+    if (channel.isThread()) return missing.length === 0;
+    if (missing.length > 0) await this.unreadable.cannotRead(channel, missing);
+    else await this.unreadable.canRead(channel);
+    return missing.length === 0;
+  }
+
+  /**
+   * Where a channel's catch-up starts: its stored cursor. A thread the bot never saw a message
+   * in has none; it starts where its channel does, or at its creation if that is later.
+   */
+  private async startOfCatchUp(
+    channel: GuildBasedChannel,
+    storedCursor: (guildId: string, channelId: string) => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const own = await storedCursor(channel.guildId, channel.id);
+    if (own !== undefined || !channel.isThread() || channel.parentId === null) return own;
+    const parent = await storedCursor(channel.guildId, channel.parentId);
+    if (parent === undefined) return undefined;
+    return compareSnowflakes(parent, channel.id) > 0 ? parent : channel.id;
+  }
+
+  private async catchUpChannel(channel: GuildBasedChannel & TextBasedChannel, after: string, release: () => void): Promise<void> {
+    if (!('messages' in channel)) return release();
+    this.frontiers.startCatchUp(channel.guildId, channel.id, after);
+    const log = logger.child({ guildId: channel.guildId, channelId: channel.id });
+    let seen = 0;
+    try {
+      for await (const page of pagesForwards(channel, after)) {
+        await Promise.all(page.map((message) => this.onMessage(message)));
+        seen += page.length;
+        // Shutting down: keep the hold, so the cursor stays below what was not read yet.
+        if (this.stopping) return;
+      }
+      if (seen > 0) log.info({ messages: seen }, 'caught up on messages posted while offline');
+      release();
+    } catch (error) {
+      // The hold stays: the cursor must not pass messages that were never read.
+      log.warn({ err: error }, 'catch-up stopped early; the rest is read on the next start');
+    }
+  }
+
+  private async onMessage(message: Message | PartialMessage): Promise<void> {
+    if (message.guildId === null || message.author?.id === message.client.user.id) return;
+    const channel = message.channel;
+    const parentId = channel.isThread() ? channel.parentId : null;
+    if (!(await this.parts.settings.isIndexed(message.guildId, message.channelId, parentId))) return;
+    const images = imagesOf(message, this.parts.cdnHosts);
+    const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
+    // Only once its images are accepted may the cursor pass a message; if the queue refused them
+    // (shutting down), the message stays in flight and the next start reads it again.
+    await Promise.all(images.map((image) => this.parts.ingest.enqueue(image)));
+    done();
+  }
+
+  private async onEdit(message: Message | PartialMessage): Promise<void> {
+    if (message.guildId === null) return;
+    const full = message.partial ? await message.fetch().catch(() => undefined) : message;
+    if (full === undefined) return;
+    const present = new Set(imagesOf(full, this.parts.cdnHosts).map((image) => image.origin.id));
+    const gone = this.parts.library.idsOfMessage(full.guildId!, full.id).filter((id) => !present.has(id));
+    await this.parts.forgetting.imagesGone(full.guildId!, gone, 'event');
+    await this.onMessage(full);
+  }
+
+  private track(work: Promise<unknown>, what: string): void {
+    const tracked = work.catch((error: unknown) => logger.error({ err: error }, `handling ${what} failed`));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+}

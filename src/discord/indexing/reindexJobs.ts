@@ -1,0 +1,282 @@
+import {
+  DiscordAPIError,
+  RESTJSONErrorCodes,
+  type Client,
+  type Guild,
+  type GuildBasedChannel,
+  type GuildTextBasedChannel,
+  type Message,
+} from 'discord.js';
+import type { IngestQueue } from '../../ingest/ingestQueue.js';
+import { logger } from '../../logger.js';
+import type { ImageStore } from '../../store/imageStore.js';
+import { botReadBlockers } from '../access/memberAccess.js';
+import { pagesBackwards, snowflakeTime } from './channelHistory.js';
+import { imagesOf } from './messageImages.js';
+import { ChannelProgressView, type ProgressView } from './reindexProgress.js';
+import { reindexProgressText } from './reindexProgressText.js';
+import type { ReindexState } from './reindexState.js';
+
+const STATE_PREFIX = 'reindex:';
+const PROGRESS_EVERY_MS = 2000;
+
+export interface ReindexParts {
+  store: ImageStore;
+  ingest: IngestQueue;
+  cdnHosts: readonly string[];
+}
+
+interface Job {
+  /** Set to end the walk after its current page: `stop` for good, `pause` to resume on restart. */
+  halt: 'stop' | 'pause' | undefined;
+  done: Promise<void>;
+  /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
+  parentId: string | null;
+  channelName: string;
+  /** The walk's state, as it goes (stored after every page). */
+  state: ReindexState;
+  views: ProgressView[];
+  lastShown: number;
+}
+
+/**
+ * `/reindex`: walks the history of a channel and then of each of its threads (a forum's
+ * posts), newest to oldest, 100 messages a request, queueing every image not yet indexed.
+ * Its state (what is left to walk, the cursor and counts) is stored after every page, so a
+ * restart resumes where it was, and `/reindex stop` ends it cleanly.
+ */
+export class ReindexJobs {
+  private readonly running = new Map<string, Job>();
+
+  constructor(private readonly parts: ReindexParts) {}
+
+  isRunning(guildId: string, channelId: string): boolean {
+    return this.running.has(jobKey(guildId, channelId));
+  }
+
+  /**
+   * Starts (or restarts from where it stopped) the walk of a channel and `threadIds`. With
+   * `publicIn`, a progress message is posted there; `posted` says whether that worked.
+   */
+  async start(
+    channel: GuildBasedChannel,
+    threadIds: readonly string[],
+    publicIn: GuildTextBasedChannel | undefined,
+  ): Promise<{ state: ReindexState; resumed: boolean; posted: boolean }> {
+    const previous = await this.load(channel.guildId, channel.id);
+    const resumed = previous !== undefined && previous.status !== 'done' && previous.queue.length > 0;
+    const walksItself = channel.isTextBased();
+    const state: ReindexState =
+      resumed && previous !== undefined
+        ? { ...previous, status: 'running', error: undefined, progressMessage: undefined }
+        : {
+            guildId: channel.guildId,
+            channelId: channel.id,
+            status: 'running',
+            queue: [...(walksItself ? [channel.id] : []), ...threadIds],
+            walked: 0,
+            before: undefined,
+            newestAt: undefined,
+            scanned: 0,
+            indexed: 0,
+            skipped: 0,
+            failed: 0,
+            startedAt: Date.now(),
+            activeSeconds: 0,
+            progressMessage: undefined,
+          };
+    const view = publicIn === undefined ? undefined : await ChannelProgressView.post(publicIn, reindexProgressText(state, channel.name));
+    state.progressMessage = view?.message;
+    await this.save(state);
+    this.launch(channel.guild, state, channel.name, channel.isThread() ? channel.parentId : null, view === undefined ? [] : [view]);
+    return { state, resumed, posted: view !== undefined };
+  }
+
+  /** Shows a walk's progress in one more place too: as it is now, and as it goes if it is running. */
+  async watch(channel: GuildBasedChannel, view: ProgressView): Promise<void> {
+    const job = this.running.get(jobKey(channel.guildId, channel.id));
+    if (job !== undefined) job.views.push(view);
+    const state = job?.state ?? (await this.load(channel.guildId, channel.id));
+    if (state !== undefined) await view.show(reindexProgressText(state, channel.name));
+  }
+
+  /** Asks a walk (and the walks of the channel's threads) to stop after the current page; resolves when they have. */
+  async stop(guildId: string, channelId: string): Promise<ReindexState | undefined> {
+    const ofThreads = [...this.running.entries()].filter(([key, job]) => job.parentId === channelId && key.startsWith(`${guildId}/`));
+    for (const [, job] of ofThreads) job.halt = 'stop';
+    await Promise.all(ofThreads.map(([, job]) => job.done));
+    const job = this.running.get(jobKey(guildId, channelId));
+    if (job === undefined) return undefined;
+    job.halt = 'stop';
+    await job.done;
+    return this.load(guildId, channelId);
+  }
+
+  /** After a restart: continues every walk that was running when the bot stopped. */
+  async resumeAll(client: Client): Promise<void> {
+    for (const guild of client.guilds.cache.values()) {
+      for (const state of await this.states(guild.id)) {
+        // An admin's /reindex during the catch-up before this may have resumed it already.
+        if (state.status !== 'running' || this.isRunning(guild.id, state.channelId)) continue;
+        const channel = await channelOf(guild, state.channelId);
+        if (channel === undefined) continue;
+        logger.info({ guildId: guild.id, channelId: channel.id, scanned: state.scanned }, 'resuming reindex');
+        const views = state.progressMessage === undefined ? [] : [new ChannelProgressView(client, state.progressMessage)];
+        this.launch(guild, state, channel.name, channel.isThread() ? channel.parentId : null, views);
+      }
+    }
+  }
+
+  /** Stops every walk at a page boundary (shutdown); their state says running, so they resume. */
+  async pauseAll(): Promise<void> {
+    for (const job of this.running.values()) job.halt = 'pause';
+    await Promise.allSettled([...this.running.values()].map((job) => job.done));
+  }
+
+  async states(guildId: string): Promise<ReindexState[]> {
+    const index = (await this.parts.store.getCursor<string[]>(guildId, `${STATE_PREFIX}channels`)) ?? [];
+    const states = await Promise.all(index.map((channelId) => this.load(guildId, channelId)));
+    return states.filter((state): state is ReindexState => state !== undefined);
+  }
+
+  private launch(guild: Guild, state: ReindexState, channelName: string, parentId: string | null, views: ProgressView[]): void {
+    const key = jobKey(state.guildId, state.channelId);
+    const job: Job = { halt: undefined, done: Promise.resolve(), parentId, channelName, state, views, lastShown: 0 };
+    job.done = this.walk(guild, state, job).finally(() => this.running.delete(key));
+    this.running.set(key, job);
+  }
+
+  private async walk(guild: Guild, state: ReindexState, job: Job): Promise<void> {
+    const log = logger.child({ guildId: state.guildId, channelId: state.channelId });
+    let resumedAt = Date.now();
+    const account = (): void => {
+      state.activeSeconds += (Date.now() - resumedAt) / 1000;
+      resumedAt = Date.now();
+    };
+    try {
+      while (state.queue.length > 0 && job.halt === undefined) {
+        const channelId = state.queue[0]!;
+        try {
+          await this.walkChannel(guild, channelId, state, job, account);
+        } catch (error) {
+          // A thread that went away or was closed to the bot meanwhile is passed over; the named channel is not.
+          if (channelId === state.channelId || !isAccessError(error)) throw error;
+          log.warn({ err: error, threadId: channelId }, 'reindex passed over a thread it can no longer read');
+        }
+        if (job.halt !== undefined) break;
+        state.queue.shift();
+        state.walked++;
+        state.before = undefined;
+        state.newestAt = undefined;
+        account();
+        await this.save(state);
+      }
+      // A pause (shutdown) leaves the status `running`, so the walk resumes on the next start.
+      if (job.halt === undefined) state.status = 'done';
+      else if (job.halt === 'stop') state.status = 'stopped';
+    } catch (error) {
+      state.status = 'failed';
+      state.error = isAccessError(error)
+        ? "Discord did not let me read this channel's history; check that I have View Channel and Read Message History there, then run /reindex again."
+        : 'Reading the history from Discord failed; run /reindex again to continue from where it stopped.';
+      log.error({ err: error }, 'reindex failed');
+    }
+    account();
+    await this.save(state);
+    await this.showProgress(job, state, true);
+    log.info({ status: state.status, scanned: state.scanned, indexed: state.indexed }, 'reindex ended');
+  }
+
+  private async walkChannel(guild: Guild, channelId: string, state: ReindexState, job: Job, account: () => void): Promise<void> {
+    const channel = await channelOf(guild, channelId);
+    if (channel === undefined || !channel.isTextBased() || botReadBlockers(channel).length > 0) {
+      throw new UnreadableChannelError(channelId);
+    }
+    for await (const page of pagesBackwards(channel, state.before)) {
+      state.newestAt ??= snowflakeTime(page[0]!.id);
+      await this.indexPage(page, state);
+      state.before = page.at(-1)!.id;
+      account();
+      await this.save(state);
+      await this.showProgress(job, state, false);
+      if (job.halt !== undefined) return;
+    }
+  }
+
+  private async indexPage(page: Message[], state: ReindexState): Promise<void> {
+    const outcomes: Promise<void>[] = [];
+    for (const message of page) {
+      state.scanned++;
+      // The bot's own posts (search results) show other messages' images: indexing them would duplicate those.
+      if (message.author.id === message.client.user.id) continue;
+      for (const image of imagesOf(message, this.parts.cdnHosts)) {
+        await this.parts.ingest.waitForRoom();
+        outcomes.push(
+          this.parts.ingest.enqueue(image).then((outcome) => {
+            if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
+            else if (outcome === 'failed') state.failed++;
+            else state.indexed++;
+          }),
+        );
+      }
+    }
+    await Promise.all(outcomes);
+  }
+
+  /** Shows the progress in every view, at most every two seconds while running. */
+  private async showProgress(job: Job, state: ReindexState, final: boolean): Promise<void> {
+    if (!final && Date.now() - job.lastShown < PROGRESS_EVERY_MS) return;
+    job.lastShown = Date.now();
+    const text = reindexProgressText(state, job.channelName);
+    await Promise.all(job.views.map((view) => view.show(text)));
+  }
+
+  private async load(guildId: string, channelId: string): Promise<ReindexState | undefined> {
+    const stored = await this.parts.store.getCursor<ReindexState>(guildId, `${STATE_PREFIX}${channelId}`);
+    if (stored === undefined || Array.isArray(stored.queue)) return stored;
+    // Stored before walks covered threads: the walk of the channel alone.
+    return { ...stored, queue: stored.status === 'done' ? [] : [stored.channelId], walked: stored.status === 'done' ? 1 : 0 };
+  }
+
+  private async save(state: ReindexState): Promise<void> {
+    const indexKey = `${STATE_PREFIX}channels`;
+    const index = (await this.parts.store.getCursor<string[]>(state.guildId, indexKey)) ?? [];
+    if (!index.includes(state.channelId)) await this.parts.store.setCursor(state.guildId, indexKey, [...index, state.channelId]);
+    await this.parts.store.setCursor(state.guildId, `${STATE_PREFIX}${state.channelId}`, state);
+  }
+}
+
+/** A channel of the guild, from the cache or (an archived thread) from Discord; undefined when it is gone. */
+async function channelOf(guild: Guild, channelId: string): Promise<GuildBasedChannel | undefined> {
+  const cached = guild.channels.cache.get(channelId);
+  if (cached !== undefined) return cached;
+  try {
+    const fetched = await guild.client.channels.fetch(channelId);
+    return fetched !== null && 'guildId' in fetched && fetched.guildId === guild.id ? fetched : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The walk cannot read a channel: it is gone, or the bot lacks a permission there. */
+class UnreadableChannelError extends Error {
+  constructor(channelId: string) {
+    super(`channel ${channelId} is gone or unreadable`);
+    this.name = 'UnreadableChannelError';
+  }
+}
+
+const ACCESS_ERROR_CODES: ReadonlySet<number | string> = new Set([
+  RESTJSONErrorCodes.MissingAccess,
+  RESTJSONErrorCodes.MissingPermissions,
+  RESTJSONErrorCodes.UnknownChannel,
+]);
+
+/** Something an admin can fix (or a channel that is gone), unlike a Discord outage. */
+function isAccessError(error: unknown): boolean {
+  return error instanceof UnreadableChannelError || (error instanceof DiscordAPIError && ACCESS_ERROR_CODES.has(error.code));
+}
+
+function jobKey(guildId: string, channelId: string): string {
+  return `${guildId}/${channelId}`;
+}

@@ -1,0 +1,58 @@
+import type { Client, GuildTextBasedChannel, RepliableInteraction } from 'discord.js';
+import { logger } from '../../logger.js';
+
+/**
+ * Where a reindex shows its progress. The progress names the channel and counts its
+ * messages, so it is public only where everyone who sees it may read that channel
+ * (decided with audienceContains); otherwise only the admin who asked sees it.
+ */
+export interface ProgressView {
+  show(text: string): Promise<void>;
+}
+
+/** A message the bot posted in a channel, edited as the walk goes; it survives restarts (stored with the walk). */
+export class ChannelProgressView implements ProgressView {
+  constructor(
+    private readonly client: Client,
+    readonly message: { channelId: string; messageId: string },
+  ) {}
+
+  /** Posts the first version; undefined when the bot cannot post there. */
+  static async post(channel: GuildTextBasedChannel, text: string): Promise<ChannelProgressView | undefined> {
+    const message = await channel.send({ content: text, allowedMentions: { parse: [] } }).catch(() => undefined);
+    return message === undefined ? undefined : new ChannelProgressView(channel.client, { channelId: message.channelId, messageId: message.id });
+  }
+
+  async show(text: string): Promise<void> {
+    try {
+      const channel = await this.client.channels.fetch(this.message.channelId);
+      if (channel?.isTextBased()) await channel.messages.edit(this.message.messageId, { content: text, allowedMentions: { parse: [] } });
+    } catch (error) {
+      logger.debug({ err: error, channelId: this.message.channelId }, 'could not edit the reindex progress message');
+    }
+  }
+}
+
+/** Interaction replies can be edited for 15 minutes; the view stops a little before. */
+const REPLY_EDITABLE_MS = 14 * 60 * 1000;
+
+/**
+ * The admin's own (ephemeral) reply to /reindex, edited as the walk goes until Discord no
+ * longer allows it; running /reindex on the channel again shows the progress anew.
+ */
+export class ReplyProgressView implements ProgressView {
+  constructor(
+    private readonly interaction: RepliableInteraction,
+    /** The reply's first lines (what was started, anything the admin should know), kept above the progress. */
+    private readonly header: string,
+  ) {}
+
+  async show(text: string): Promise<void> {
+    if (Date.now() - this.interaction.createdTimestamp > REPLY_EDITABLE_MS) return;
+    try {
+      await this.interaction.editReply({ content: `${this.header}\n${text}`, allowedMentions: { parse: [] } });
+    } catch (error) {
+      logger.debug({ err: error, guildId: this.interaction.guildId }, 'could not edit the reindex reply');
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Keyv } from 'keyv';
+import type { KeywordDocument } from '../../src/store/keywordDocument.js';
+import { KeywordLibrary } from '../../src/library/keywordLibrary.js';
+import { KeywordStore, type KeywordStoreProblem } from '../../src/store/keywordStore.js';
+import { keywordKeys } from '../../src/store/keywordStoreLayout.js';
+import { openKeyv } from '../../src/store/keyvFactory.js';
+import { ConcurrentWriterError } from '../../src/store/storeErrors.js';
+import { stateAfter } from './helpers/keywordOperations.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+let dir = '';
+let files = 0;
+const freshUrl = () => `sqlite://${path.join(dir, `${files++}.sqlite`)}`;
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'keyword-store-test-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function withStore<T>(url: string, use: (store: KeywordStore, keyv: Keyv, problems: KeywordStoreProblem[]) => Promise<T>, compactAfter = 1024): Promise<T> {
+  const keyv = await openKeyv(url);
+  const problems: KeywordStoreProblem[] = [];
+  const store = new KeywordStore(keyv, { compactAfter, onProblem: (p) => problems.push(p) });
+  try {
+    return await use(store, keyv, problems);
+  } finally {
+    await store.close();
+    await keyv.disconnect();
+  }
+}
+
+const byId = (documents: KeywordDocument[]) => [...documents].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+describe('KeywordStore', () => {
+  test('documents survive a restart: puts, replacements and removals as last written', async () => {
+    const url = freshUrl();
+    await withStore(url, async (store) => {
+      await store.put('g1', [{ id: 'a', imageText: 'PINEAPPLE', fileName: 'a.png' }, { id: 'b', messageText: 'walrus' }]);
+      await store.put('g1', [{ id: 'a', imageText: 'WIZARD', description: 'alt text' }]);
+      await store.remove('g1', ['b']);
+      await store.put('g2', [{ id: 'c', fileName: 'c.jpg' }]);
+    });
+    await withStore(url, async (store) => {
+      assert.deepEqual((await store.collections()).sort(), ['g1', 'g2']);
+      assert.deepEqual(await store.load('g1'), [{ id: 'a', imageText: 'WIZARD', description: 'alt text' }]);
+      assert.deepEqual(await store.load('g2'), [{ id: 'c', fileName: 'c.jpg' }]);
+    });
+  });
+
+  test('compaction folds the journal into segments: start-up then reads a few large values, and nothing changes', async () => {
+    const url = freshUrl();
+    const expected = await withStore(url, async (store, keyv) => {
+      for (let i = 0; i < 60; i++) await store.put('g', [{ id: `d${i % 40}`, imageText: `word${i}` }]);
+      await store.remove('g', ['d1', 'd2']);
+      await store.compact('g');
+      const manifest = (await keyv.get(keywordKeys.manifest('g'))) as { journalStart: number; segments: unknown[] };
+      assert.equal(manifest.segments.length, 1);
+      assert.equal(manifest.journalStart, 61);
+      assert.equal(await keyv.has(keywordKeys.journal('g', 0)), false, 'folded journal entries are deleted');
+      return byId(await store.load('g'));
+    }, 0);
+    assert.equal(expected.length, 38);
+    await withStore(url, async (store) => assert.deepEqual(byId(await store.load('g')), expected));
+  });
+
+  test('a second writer on the same collection is refused rather than allowed to overwrite the journal', async () => {
+    const url = freshUrl();
+    await withStore(url, async (first) => {
+      await first.put('g', [{ id: 'a', imageText: 'one' }]);
+      await withStore(url, async (second) => {
+        await second.put('g', [{ id: 'b', imageText: 'two' }]);
+        await assert.rejects(first.put('g', [{ id: 'c', imageText: 'three' }]), ConcurrentWriterError);
+      });
+    });
+  });
+
+  test('an unreadable journal entry is reported and skipped at load; the rest loads', async () => {
+    const url = freshUrl();
+    await withStore(url, async (store, keyv) => {
+      await store.put('g', [{ id: 'a', imageText: 'one' }]);
+      await store.put('g', [{ id: 'b', imageText: 'two' }]);
+      await keyv.set(keywordKeys.journal('g', 0), { nonsense: true });
+    });
+    await withStore(url, async (store, _keyv, problems) => {
+      assert.deepEqual(await store.load('g'), [{ id: 'b', imageText: 'two' }]);
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0]?.key, keywordKeys.journal('g', 0));
+    });
+  });
+
+  test('a drop empties the collection for good', async () => {
+    const url = freshUrl();
+    await withStore(url, async (store) => {
+      await store.put('g', [{ id: 'a', imageText: 'one' }]);
+      await store.compact('g');
+      await store.put('g', [{ id: 'b', imageText: 'two' }]);
+      await store.drop('g');
+      assert.deepEqual(await store.load('g'), []);
+      await store.put('g', [{ id: 'c', imageText: 'three' }]);
+    });
+    await withStore(url, async (store) => assert.deepEqual(await store.load('g'), [{ id: 'c', imageText: 'three' }]));
+  });
+
+  test('killed with SIGKILL mid-write (compacting every 8 writes), every acknowledged change is there after a restart', async () => {
+    const url = freshUrl();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'helpers/keywordWriter.ts'), url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let acked = -1;
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    // 'close' comes after the last of stdout, so every acknowledgement printed is counted.
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('close', (_code, signal) => resolve(signal)));
+    await new Promise<void>((resolve, reject) => {
+      let buffered = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) acked = Number(line.slice('acked '.length));
+        if (acked >= 300) resolve();
+      });
+      child.once('exit', () => reject(new Error(`the writer stopped by itself: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    const lastAcked = acked;
+    await withStore(url, async (store, keyv, problems) => {
+      const manifest = (await keyv.get(keywordKeys.manifest('guild'))) as { gen: number };
+      assert.ok(manifest.gen > 3, `compactions ran while the writer was alive (generation ${manifest.gen})`);
+      const loaded = new Map((await store.load('guild')).map((document) => [document.id, document]));
+      assert.deepEqual(problems, [], 'everything stored is readable');
+      // The write in flight at the kill may or may not have landed; every acknowledged one has.
+      const matches = [lastAcked, lastAcked + 1].some((last) => {
+        const expected = stateAfter(last);
+        return expected.size === loaded.size && [...expected].every(([id, document]) => JSON.stringify(loaded.get(id)) === JSON.stringify(document));
+      });
+      assert.ok(matches, `the store holds the state after operation ${lastAcked} (or the one in flight)`);
+      await store.put('guild', [{ id: 'after-restart', imageText: 'still writable' }]);
+    });
+    assert.equal(stderr.includes('problem'), false, stderr);
+  });
+});
+
+describe('KeywordLibrary', () => {
+  test('loads every collection at start and searches it; writes go to the store before memory', async () => {
+    const url = freshUrl();
+    await withStore(url, async (store) => {
+      const library = await KeywordLibrary.open(store);
+      await library.put('g', { id: 'meme', imageText: 'ONE DOES NOT SIMPLY WALK INTO THE CAPYBARA' });
+      await library.put('g', { id: 'empty', imageText: '  ' });
+      assert.equal(library.has('g', 'empty'), false, 'a document without words is not indexed');
+    });
+    await withStore(url, async (store) => {
+      const library = await KeywordLibrary.open(store);
+      assert.deepEqual(library.search('g', 'capybara', { limit: 5 }).map((hit) => hit.id), ['meme']);
+      await library.remove('g', ['meme']);
+      assert.deepEqual(library.search('g', 'capybara', { limit: 5 }), []);
+    });
+  });
+});
