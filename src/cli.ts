@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
+import { adoptedModelIdsFor, localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
 import { fetchImage } from './fetch/imageFetcher.js';
 import { logger, setLogLevel } from './logger.js';
 import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './library/folderIndexer.js';
@@ -170,7 +170,9 @@ async function migrate(options: CliOptions, out: (line: string) => void): Promis
  * model's files are here, its identity says which records it can search.
  */
 async function stats(options: CliOptions, config: Config, out: (line: string) => void): Promise<void> {
-  const model = await localModelName(config, await resolveModelChoice(config, options.model));
+  const choice = await resolveModelChoice(config, options.model);
+  const model = await localModelName(config, choice);
+  const ours = new Set(model === undefined ? [] : [model.id, ...adoptedModelIdsFor(choice)]);
   const store = await ImageStore.open(options.store ?? config.storeUrl, { readOnly: true });
   try {
     out(model === undefined ? 'model: not downloaded yet (records of every model are counted together)' : `model: ${model.label} (${model.id})`);
@@ -179,7 +181,7 @@ async function stats(options: CliOptions, config: Config, out: (line: string) =>
     if (census.length === 0) out('no images indexed yet');
     for (const { collection, byModel } of census) {
       const total = [...byModel.values()].reduce((sum, count) => sum + count, 0);
-      const searchable = model === undefined ? total : (byModel.get(model.id) ?? 0);
+      const searchable = model === undefined ? total : [...byModel].reduce((sum, [id, count]) => sum + (ours.has(id) ? count : 0), 0);
       const other = total - searchable;
       out(`${collection}: ${searchable} images${other > 0 ? ` (+${other} from another model; ${reembedHint(collection)})` : ''}`);
     }

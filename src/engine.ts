@@ -42,6 +42,17 @@ function labelOf(choice: ModelChoice): string {
   return 'id' in choice ? choice.id : choice.dir;
 }
 
+/**
+ * Stores written before models were known by their files stamped records with the model's hub
+ * id. A model used by that id (downloaded into the models folder, or placed there by hand as
+ * the download error instructs) is the model those records were made with, so they are adopted
+ * rather than left for a reindex; their vector length is still checked. A folder given with
+ * MODEL_DIR proves nothing about old stamps, so nothing is adopted for it.
+ */
+export function adoptedModelIdsFor(choice: ModelChoice): string[] {
+  return 'id' in choice ? [choice.id] : [];
+}
+
 export async function openModel(config: Config, choice: ModelChoice): Promise<EmbeddingModel> {
   const dir =
     'dir' in choice
@@ -79,9 +90,13 @@ export interface EngineOptions {
 }
 
 export async function openEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
-  const model = await openModel(config, await resolveModelChoice(config, options.model));
+  const choice = await resolveModelChoice(config, options.model);
+  const model = await openModel(config, choice);
   try {
-    const { store, library } = await openIndex(model, options.storeUrl ?? config.storeUrl, options);
+    const { store, library } = await openIndex(model, options.storeUrl ?? config.storeUrl, {
+      ...options,
+      adoptedModelIds: adoptedModelIdsFor(choice),
+    });
     return {
       model,
       store,
@@ -101,7 +116,7 @@ export async function openEngine(config: Config, options: EngineOptions = {}): P
 export async function openIndex(
   model: EmbeddingModel,
   storeUrl: string,
-  options: Pick<EngineOptions, 'collections' | 'readOnly'> = {},
+  options: Pick<EngineOptions, 'collections' | 'readOnly'> & { adoptedModelIds?: readonly string[] } = {},
 ): Promise<{ store: ImageStore; library: ImageLibrary }> {
   const store = await ImageStore.open(storeUrl, { readOnly: options.readOnly });
   try {
@@ -110,6 +125,7 @@ export async function openIndex(
     let counted = 0;
     const library = await ImageLibrary.open(model, store, {
       collections: options.collections,
+      adoptedModelIds: options.adoptedModelIds,
       onProgress: (loaded) => {
         progress.advance(loaded - counted);
         counted = loaded;

@@ -26,6 +26,8 @@ export class CollectionRecords {
     readonly modelId: string,
     readonly dimensions: number,
     options: VectorIndexOptions = {},
+    /** Older stamps known to mean this same model (see LibraryLoadOptions.adoptedModelIds). */
+    private readonly adoptedModelIds: ReadonlySet<string> = new Set(),
   ) {
     const channelCounts = new Map<string, number>();
     this.searchable = new RecordTable(collection, modelId, channelCounts);
@@ -57,11 +59,11 @@ export class CollectionRecords {
   /** Adds or replaces every record of a loaded batch, without making record objects. */
   putBatch(batch: RecordBatch): void {
     const { columns, entries } = batch;
-    const ours = columns.data.dict.models.map((model) => model === this.modelId);
+    const ours = columns.data.dict.models.map((model) => this.isOurs(model));
     for (const i of entries) {
       this.removeAt(this.findFrom(columns, i));
       const embedding = columns.embeddingAt(i);
-      if (ours[columns.data.model[i] as number] && this.usable(this.modelId, embedding)) {
+      if (ours[columns.data.model[i] as number] && this.usableVector(embedding)) {
         this.searchable.appendFrom(columns, i);
         this.vectors.append(embedding);
       } else {
@@ -143,7 +145,15 @@ export class CollectionRecords {
   }
 
   private usable(modelId: string, embedding: Float32Array): boolean {
-    if (modelId !== this.modelId || embedding.length !== this.dimensions) return false;
+    return this.isOurs(modelId) && this.usableVector(embedding);
+  }
+
+  private isOurs(modelId: string): boolean {
+    return modelId === this.modelId || this.adoptedModelIds.has(modelId);
+  }
+
+  private usableVector(embedding: Float32Array): boolean {
+    if (embedding.length !== this.dimensions) return false;
     for (let i = 0; i < embedding.length; i++) if (!Number.isFinite(embedding[i])) return false;
     return true;
   }

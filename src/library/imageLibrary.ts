@@ -35,6 +35,11 @@ export interface LibraryLoadOptions {
   collections?: (collection: string) => boolean;
   /** Records loaded so far, across collections. */
   onProgress?: (loaded: number) => void;
+  /**
+   * Model stamps written before models were known by their files, which mean the loaded model
+   * (engine.ts decides which): such records stay searchable instead of waiting for a reindex.
+   */
+  adoptedModelIds?: readonly string[];
 }
 
 export function contentHash(bytes: Uint8Array): string {
@@ -51,14 +56,19 @@ export function contentHash(bytes: Uint8Array): string {
 export class ImageLibrary {
   private readonly collections = new Map<string, CollectionRecords>();
 
+  private readonly adoptedModelIds: ReadonlySet<string>;
+
   private constructor(
     readonly model: EmbeddingModel,
     readonly store: ImageStore,
-  ) {}
+    adoptedModelIds: readonly string[] = [],
+  ) {
+    this.adoptedModelIds = new Set(adoptedModelIds);
+  }
 
   /** Opens the library and loads every (wanted) collection's records from the store. */
   static async open(model: EmbeddingModel, store: ImageStore, options: LibraryLoadOptions = {}): Promise<ImageLibrary> {
-    const library = new ImageLibrary(model, store);
+    const library = new ImageLibrary(model, store, options.adoptedModelIds);
     const wanted = options.collections ?? (() => true);
     let loaded = 0;
     for (const collection of await store.collections()) {
@@ -193,7 +203,7 @@ export class ImageLibrary {
   private recordsOf(collection: string): CollectionRecords {
     let records = this.collections.get(collection);
     if (records === undefined) {
-      records = new CollectionRecords(collection, this.model.id, this.model.dimensions);
+      records = new CollectionRecords(collection, this.model.id, this.model.dimensions, {}, this.adoptedModelIds);
       this.collections.set(collection, records);
     }
     return records;

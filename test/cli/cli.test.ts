@@ -173,6 +173,47 @@ describe('the image-search CLI, end to end with the tiny model', () => {
   });
 });
 
+describe('a store written before models were known by their files', () => {
+  const HUB_ID = 'unum-cloud/uform3-image-text-english-small';
+  let work: string;
+  let modelsDir: string;
+  let store: string;
+
+  before(async () => {
+    work = await mkdtemp(path.join(os.tmpdir(), 'cli-legacy-test-'));
+    // The tiny fixture standing where a download of the hub model puts its files.
+    modelsDir = path.join(work, 'models');
+    await cp(await fixtureModelDir('tiny'), path.join(modelsDir, HUB_ID), { recursive: true });
+    store = `sqlite://${path.join(work, 'legacy.sqlite')}`;
+    const writer = await ImageStore.open(store);
+    // Stamped as earlier versions stamped them: with the hub id.
+    await writer.putMany(Array.from({ length: 3 }, (_, i) => ({
+      id: `/photos/${i}.png`, collection: 'local', channelId: '/photos', messageId: '', attachmentId: '', authorId: '',
+      createdAt: i, source: `/photos/${i}.png`, contentHash: 'a'.repeat(64), perceptualHash: undefined,
+      modelId: HUB_ID, embedding: new Float32Array(16).fill(0.25),
+    })));
+    await writer.close();
+  });
+  after(() => rm(work, { recursive: true, force: true }));
+
+  // No hub is reachable in tests: the files are in place, so nothing may be downloaded.
+  const env = () => ({ MODELS_DIR: modelsDir, MODEL_HUB_URL: 'http://127.0.0.1:9' });
+
+  test('its records are searched by the model used by that hub id, without a reindex', async () => {
+    const find = await cli(['find', 'red', '--model', HUB_ID, '--store', store], { env: env() });
+    assert.equal(find.code, 0, find.stderr);
+    assert.match(find.stdout, /\/photos\/0\.png/);
+    const stats = await cli(['stats', '--model', HUB_ID, '--store', store], { env: env() });
+    assert.match(stats.stdout, /local: 3 images\n/);
+  });
+
+  test('a model folder given by path proves nothing about old stamps: they count as another model', async () => {
+    const stats = await cli(['stats', '--model', path.join(modelsDir, HUB_ID), '--store', store], { env: env() });
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.match(stats.stdout, /local: 0 images \(\+3 from another model/);
+  });
+});
+
 describe('the CLI creates nothing it was only asked to read', () => {
   let work: string;
   let model: string;
