@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { adoptedModelIdsFor, localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
+import { adoptedModelIds, legacyStampsFor, localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
 import { fetchImage } from './fetch/imageFetcher.js';
 import { logger, setLogLevel } from './logger.js';
 import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './library/folderIndexer.js';
@@ -172,9 +172,10 @@ async function migrate(options: CliOptions, out: (line: string) => void): Promis
 async function stats(options: CliOptions, config: Config, out: (line: string) => void): Promise<void> {
   const choice = await resolveModelChoice(config, options.model);
   const model = await localModelName(config, choice);
-  const ours = new Set(model === undefined ? [] : [model.id, ...adoptedModelIdsFor(choice)]);
   const store = await ImageStore.open(options.store ?? config.storeUrl, { readOnly: true });
   try {
+    const adopted = model === undefined ? [] : await adoptedModelIds(store, legacyStampsFor(choice), model.id, false);
+    const ours = new Set(model === undefined ? [] : [model.id, ...adopted]);
     out(model === undefined ? 'model: not downloaded yet (records of every model are counted together)' : `model: ${model.label} (${model.id})`);
     out(`store: ${store.backend} ${store.url}`);
     const census = await countRecordsByModel(store);

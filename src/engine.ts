@@ -45,12 +45,27 @@ function labelOf(choice: ModelChoice): string {
 /**
  * Stores written before models were known by their files stamped records with the model's hub
  * id. A model used by that id (downloaded into the models folder, or placed there by hand as
- * the download error instructs) is the model those records were made with, so they are adopted
- * rather than left for a reindex; their vector length is still checked. A folder given with
- * MODEL_DIR proves nothing about old stamps, so nothing is adopted for it.
+ * the download error instructs) is taken to be the model those records were made with, so
+ * they are adopted rather than left for a reindex (their vector length is still checked). The
+ * first adoption pins the stamp to these files: if the folder's files change later, old records
+ * count as another model. A folder given with MODEL_DIR proves nothing about old stamps, so
+ * nothing is adopted for it.
  */
-export function adoptedModelIdsFor(choice: ModelChoice): string[] {
+export function legacyStampsFor(choice: ModelChoice): string[] {
   return 'id' in choice ? [choice.id] : [];
+}
+
+/** The legacy stamps this model adopts in this store, pinning new adoptions when the store may be written. */
+export async function adoptedModelIds(store: ImageStore, stamps: readonly string[], modelId: string, writable: boolean): Promise<string[]> {
+  if (stamps.length === 0) return [];
+  const pinned = await store.modelAdoptions();
+  const adopted = stamps.filter((stamp) => (pinned[stamp] ?? modelId) === modelId);
+  for (const stamp of stamps.filter((candidate) => !adopted.includes(candidate))) {
+    logger.warn({ stamp, adoptedFor: pinned[stamp], model: modelId }, `records stamped ${stamp} were made by other files than this model's; they count as another model until reindexed`);
+  }
+  const fresh = adopted.filter((stamp) => pinned[stamp] === undefined);
+  if (writable && fresh.length > 0) await store.setModelAdoptions({ ...pinned, ...Object.fromEntries(fresh.map((stamp) => [stamp, modelId])) });
+  return adopted;
 }
 
 export async function openModel(config: Config, choice: ModelChoice): Promise<EmbeddingModel> {
@@ -95,7 +110,7 @@ export async function openEngine(config: Config, options: EngineOptions = {}): P
   try {
     const { store, library } = await openIndex(model, options.storeUrl ?? config.storeUrl, {
       ...options,
-      adoptedModelIds: adoptedModelIdsFor(choice),
+      legacyStamps: legacyStampsFor(choice),
     });
     return {
       model,
@@ -116,7 +131,7 @@ export async function openEngine(config: Config, options: EngineOptions = {}): P
 export async function openIndex(
   model: EmbeddingModel,
   storeUrl: string,
-  options: Pick<EngineOptions, 'collections' | 'readOnly'> & { adoptedModelIds?: readonly string[] } = {},
+  options: Pick<EngineOptions, 'collections' | 'readOnly'> & { legacyStamps?: readonly string[] } = {},
 ): Promise<{ store: ImageStore; library: ImageLibrary }> {
   const store = await ImageStore.open(storeUrl, { readOnly: options.readOnly });
   try {
@@ -125,7 +140,7 @@ export async function openIndex(
     let counted = 0;
     const library = await ImageLibrary.open(model, store, {
       collections: options.collections,
-      adoptedModelIds: options.adoptedModelIds,
+      adoptedModelIds: await adoptedModelIds(store, options.legacyStamps ?? [], model.id, options.readOnly !== true),
       onProgress: (loaded) => {
         progress.advance(loaded - counted);
         counted = loaded;

@@ -11,7 +11,7 @@ import { MODEL_FILES } from './modelManifest.js';
  * still the same model.
  *
  * Hashing ~300 MB takes seconds, so the answer is cached beside the model in IDENTITY_FILE,
- * keyed by each file's size and modification time; any change to a file means hashing again.
+ * keyed by each file's size and change times; any change to a file means hashing again.
  * A read-only model folder just means hashing at every start.
  */
 
@@ -22,6 +22,8 @@ const ID_HEX_DIGITS = 32;
 interface FileStamp {
   size: number;
   mtimeMs: number;
+  /** Set by the system on any change, and kept by no copy tool (unlike mtime, which `cp -p`, rsync and tar restore). */
+  ctimeMs: number;
 }
 
 interface CachedIdentity {
@@ -40,7 +42,7 @@ export async function modelIdentity(dir: string): Promise<string> {
   const stamps: Record<string, FileStamp> = {};
   for (const file of MODEL_FILES) {
     const info = await stat(path.join(dir, file));
-    stamps[file] = { size: info.size, mtimeMs: info.mtimeMs };
+    stamps[file] = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
   }
   const cached = await readCache(dir);
   if (cached !== undefined && sameStamps(cached.files, stamps)) return cached.id;
@@ -79,5 +81,8 @@ async function writeCache(dir: string, identity: CachedIdentity): Promise<void> 
 
 function sameStamps(cached: Record<string, FileStamp> | undefined, current: Record<string, FileStamp>): boolean {
   if (typeof cached !== 'object' || cached === null) return false;
-  return MODEL_FILES.every((file) => cached[file]?.size === current[file]?.size && cached[file]?.mtimeMs === current[file]?.mtimeMs);
+  return MODEL_FILES.every((file) => {
+    const [was, now] = [cached[file], current[file]];
+    return was?.size === now?.size && was?.mtimeMs === now?.mtimeMs && was?.ctimeMs === now?.ctimeMs;
+  });
 }

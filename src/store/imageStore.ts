@@ -216,6 +216,17 @@ export class ImageStore {
     return { collection, segments: m.segments.length, segmentRecords: liveCount(m), journalEntries: state.journalLength };
   }
 
+  /** Old model stamps and the model (by its files) each was adopted for; see engine.ts. */
+  async modelAdoptions(): Promise<Record<string, string>> {
+    this.checkOpen();
+    return ((await this.keyv.get(storeKeys.modelAdoptions)) as Record<string, string> | undefined) ?? {};
+  }
+
+  async setModelAdoptions(adoptions: Record<string, string>): Promise<void> {
+    this.checkWritable();
+    await this.keyv.set(storeKeys.modelAdoptions, adoptions);
+  }
+
   async getSettings<T>(collection: string): Promise<T | undefined> {
     this.checkOpen();
     return this.settings.get<T>(collection);

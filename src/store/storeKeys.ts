@@ -42,6 +42,8 @@ export const storeKeys = {
   /** One journal entry: a put (encoded records) or a delete (ids). */
   journal: (collection: string, seq: number) => `j:${collection}:${seq}`,
   settings: (collection: string) => `settings:${collection}`,
+  /** { [legacy model stamp]: model id }: which model's files each old stamp was adopted for (engine.ts). */
+  modelAdoptions: 'model-adoptions',
   /** { [cursorKey]: value }: all progress cursors of a collection in one small value. */
   cursors: (collection: string) => `cursors:${collection}`,
 } as const;

@@ -10,8 +10,8 @@ export class MigrationError extends Error {
 }
 
 /**
- * Copies every collection (records with their embeddings, settings, cursors) from one
- * store to another, then reads the target back and compares counts. Refuses a target
+ * Copies every collection (records with their embeddings, settings, cursors) and the model
+ * adoptions from one store to another, then reads the target back and compares counts. Refuses a target
  * that already holds any of the collections, so nothing is merged or overwritten.
  */
 export async function migrateStore(
@@ -25,6 +25,8 @@ export async function migrateStore(
   if (clash.length > 0) {
     throw new MigrationError(`the target store already holds ${clash.length} of these collections (${clash.slice(0, 3).join(', ')}…); migrate into an empty store`);
   }
+  const adoptions = await from.modelAdoptions();
+  if (Object.keys(adoptions).length > 0) await to.setModelAdoptions(adoptions);
   const copied: MigratedCollection[] = [];
   for (const collection of collections) {
     let records = 0;

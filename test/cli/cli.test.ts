@@ -8,6 +8,8 @@ import { PROJECT_ROOT, WEATHER_DIR } from '../fixtures/datasets.js';
 import { solidColourImage, truncatedJpeg } from '../fixtures/images.js';
 import { createClient } from '@redis/client';
 import { ImageStore } from '../../src/store/imageStore.js';
+import { loadConfig } from '../../src/config.js';
+import { openEngine } from '../../src/engine.js';
 import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
 
@@ -205,6 +207,26 @@ describe('a store written before models were known by their files', () => {
     assert.match(find.stdout, /\/photos\/0\.png/);
     const stats = await cli(['stats', '--model', HUB_ID, '--store', store], { env: env() });
     assert.match(stats.stdout, /local: 3 images\n/);
+  });
+
+  test('the first adoption pins the stamp to the model\'s files: other files in that folder later do not adopt them', async () => {
+    const config = loadConfig({ ...env(), MODEL: HUB_ID, STORE_URL: store, LOG_LEVEL: 'silent' });
+    const engine = await openEngine(config);
+    try {
+      assert.equal(engine.library.statsOf('local').images, 3, 'adopted, and pinned (the engine may write)');
+    } finally {
+      await engine.close();
+    }
+    const configFile = path.join(modelsDir, HUB_ID, 'config.json');
+    const original = await readFile(configFile, 'utf8');
+    try {
+      await writeFile(configFile, JSON.stringify(JSON.parse(original), null, 4));
+      const stats = await cli(['stats', '--model', HUB_ID, '--store', store], { env: env() });
+      assert.equal(stats.code, 0, stats.stderr);
+      assert.match(stats.stdout, /local: 0 images \(\+3 from another model/);
+    } finally {
+      await writeFile(configFile, original);
+    }
   });
 
   test('a model folder given by path proves nothing about old stamps: they count as another model', async () => {

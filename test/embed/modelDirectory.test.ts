@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
@@ -73,6 +73,19 @@ describe("a model is known by its files, not by its folder's name", () => {
     // Once a file changes, its stamp does too, and the files are hashed again.
     await writeFile(path.join(dir, 'tokenizer.json'), `${await readFile(path.join(dir, 'tokenizer.json'), 'utf8')}\n`);
     assert.notEqual(await modelIdentity(dir), 'sha256-0123456789abcdef0123456789abcdef');
+  });
+
+  test('a file swapped for another of the same size, its modification time restored (as cp -p or tar do), is hashed again', async () => {
+    const dir = await copyOfTiny();
+    const id = await modelIdentity(dir);
+    const file = path.join(dir, 'config.json');
+    const before = await stat(file);
+    const text = await readFile(file, 'utf8');
+    // Same length, other bytes: one space becomes a tab.
+    await writeFile(file, text.replace(' ', '\t'));
+    await utimes(file, before.atime, before.mtime);
+    assert.equal((await stat(file)).size, before.size);
+    assert.notEqual(await modelIdentity(dir), id);
   });
 });
 
