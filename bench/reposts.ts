@@ -96,7 +96,7 @@ function hashMatches(pair: Pair, maxDistance: number): boolean {
 }
 
 function bothMatch(pair: Pair, thresholds: RepostThresholds): boolean {
-  return hashMatches(pair, thresholds.maxHashDistance) && pair.cosine >= thresholds.minCosine;
+  return hashMatches(pair, thresholds.maxDistance) && pair.cosine >= thresholds.minSimilarity;
 }
 
 interface Score {
@@ -147,10 +147,10 @@ function lookupCostAtScale(): { cpuSecondsPerLookup: number; wallSecondsPerLooku
     index.set(`image-${i}`, hash);
     if (i % Math.floor(INDEX_SIZE / LOOKUPS) === 0) queries.push(hash);
   }
-  index.within(queries[0]!, DEFAULT_REPOST_THRESHOLDS.maxHashDistance); // warm-up
+  index.within(queries[0]!, DEFAULT_REPOST_THRESHOLDS.maxDistance); // warm-up
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  for (const query of queries) index.within(query, DEFAULT_REPOST_THRESHOLDS.maxHashDistance);
+  for (const query of queries) index.within(query, DEFAULT_REPOST_THRESHOLDS.maxDistance);
   const used = process.cpuUsage(cpu);
   return {
     cpuSecondsPerLookup: (used.user + used.system) / 1e6 / queries.length,
@@ -192,13 +192,13 @@ function printSweeps(pairs: readonly Pair[]): void {
   console.log('\nboth (distance ≤ h and cosine ≥ c): precision / recall');
   ruled(['h \\ c', ...GRID_COSINE.map(String)]);
   for (const h of GRID_HASH) {
-    const cells = GRID_COSINE.map((c) => score(pairs, (pair) => bothMatch(pair, { maxHashDistance: h, minCosine: c })));
+    const cells = GRID_COSINE.map((c) => score(pairs, (pair) => bothMatch(pair, { maxDistance: h, minSimilarity: c })));
     line([h, ...cells.map((cell) => `${cell.precision.toFixed(3)} / ${cell.recall.toFixed(3)}`)]);
   }
 }
 
 function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): void {
-  console.log(`\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxHashDistance}, c = ${thresholds.minCosine})`);
+  console.log(`\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxDistance}, c = ${thresholds.minSimilarity})`);
   ruled(['pair', 'count', 'max distance', 'min cosine', 'found by both']);
   const kinds = [...new Set(pairs.filter((pair) => pair.positive).map((pair) => pair.kinds))].sort();
   for (const kind of kinds) {
@@ -209,7 +209,7 @@ function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): v
   }
   const negatives = pairs.filter((pair) => !pair.positive);
   const closest = Math.min(...negatives.map((pair) => pair.distance ?? 64));
-  console.log(`closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minCosine}: ${negatives.filter((pair) => pair.cosine >= thresholds.minCosine).length}`);
+  console.log(`closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minSimilarity}: ${negatives.filter((pair) => pair.cosine >= thresholds.minSimilarity).length}`);
 }
 
 /** duplicateGroups over the set: true groups found exactly, and pairs put in one group scored like the decision. */
@@ -260,15 +260,15 @@ async function main(): Promise<void> {
     console.log(`duplicates groups at the defaults: ${grouping.exact} of ${grouping.truth} true groups found exactly; pairs in one group: precision ${grouping.pairs.precision.toFixed(3)}, recall ${grouping.pairs.recall.toFixed(3)}\n`);
 
     const lookup = lookupCostAtScale();
-    console.log(`lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxHashDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`);
+    console.log(`lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`);
 
     const result = (name: string, value: number, digits = 3) => console.log(`RESULT reposts.${name} ${value.toFixed(digits)}`);
     result('hash_cpu_vs_embedding', costs.hash.cpuSeconds / costs.embedding.cpuSeconds, 4);
     result('hash_wall_vs_embedding', costs.hash.wallSeconds / costs.embedding.wallSeconds, 4);
     result('lookup_1m_cpu_vs_embedding', lookup.cpuSecondsPerLookup / (costs.embedding.cpuSeconds / images.length), 4);
     const decisions: Array<[string, (pair: Pair) => boolean]> = [
-      ['hash_only', (pair) => hashMatches(pair, defaults.maxHashDistance)],
-      ['embedding_only', (pair) => pair.cosine >= defaults.minCosine],
+      ['hash_only', (pair) => hashMatches(pair, defaults.maxDistance)],
+      ['embedding_only', (pair) => pair.cosine >= defaults.minSimilarity],
       ['combined', (pair) => bothMatch(pair, defaults)],
     ];
     for (const [name, decide] of decisions) {

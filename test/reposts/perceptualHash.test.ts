@@ -59,12 +59,12 @@ describe('perceptualHash on the weather photos', () => {
     }
   });
 
-  test(`cropped, framed and brightened copies are nearly all within the default ${DEFAULT_REPOST_THRESHOLDS.maxHashDistance} bits`, async () => {
+  test(`cropped, framed and brightened copies are nearly all within the default ${DEFAULT_REPOST_THRESHOLDS.maxDistance} bits`, async () => {
     const far: string[] = [];
     for (const kind of ['cropped', 'bordered', 'brightened'] as const) {
       for (const i of SAMPLE) {
         const distance = hammingDistance(hashes[i]!, await hashOf(await repostCopy(photos[i]!.bytes, kind)));
-        if (distance > DEFAULT_REPOST_THRESHOLDS.maxHashDistance) far.push(`${kind} ${photos[i]!.name}: ${distance} bits`);
+        if (distance > DEFAULT_REPOST_THRESHOLDS.maxDistance) far.push(`${kind} ${photos[i]!.name}: ${distance} bits`);
       }
     }
     assert.ok(far.length <= 0.05 * 3 * SAMPLE.length, far.join('; '));
