@@ -48,7 +48,7 @@ export function earlierCopies(records: CollectionRecords, id: string, query: Rep
   const near = slotsWithin(pairs, table.size, readHash(pairs, row), query.maxDistance)
     .filter(({ slot }) => slot !== row && postedBefore(table, slot, row) && rowAllowed(filter, table, slot))
     .map(({ slot, distance }) => ({ key: slot, distance }));
-  return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), query.minSimilarity)
+  return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), query)
     .sort((a, b) => (postedBefore(table, a.key, b.key) ? -1 : 1))
     .map(({ key, distance, similarity }) => ({ image: table.infoAt(key), distance, similarity }))
     .filter(({ image }) => messageId === '' || image.messageId !== messageId);
@@ -94,7 +94,7 @@ export function duplicateGroupsIn(records: CollectionRecords, thresholds: Repost
     const near = slotsWithin(pairs, table.size, readHash(pairs, row), thresholds.maxDistance)
       .filter(({ slot }) => slot !== row && itemOfRow.has(slot))
       .map(({ slot, distance }) => ({ key: slot, distance }));
-    return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), thresholds.minSimilarity).map(
+    return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), thresholds).map(
       ({ key }) => itemOfRow.get(key)!,
     );
   });

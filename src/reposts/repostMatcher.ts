@@ -4,6 +4,10 @@
  * at least `minSimilarity`. Either alone is fooled: hashes collide between different pictures with
  * the same layout and miss large crops; embeddings rate two photos of the same scene as near-copies.
  * A hash scan finds the few candidates; the embeddings confirm them.
+ *
+ * Except very close hashes: within `hashAloneDistance` bits the hash decides alone. No two different
+ * pictures measured came that close (pictures whose hash is their layout are low information, see
+ * dctHash.ts), while an embedding that moves under a change of brightness could only lose copies there.
  */
 import { isInformative } from './dctHash.js';
 import { hammingDistance } from './hammingDistance.js';
@@ -12,8 +16,10 @@ import type { PerceptualHashIndex } from './perceptualHashIndex.js';
 export interface RepostThresholds {
   /** Hamming distance between perceptual hashes, in bits of HASH_BITS. */
   maxDistance: number;
-  /** Cosine similarity between L2-normalised embeddings, in [-1, 1]. */
+  /** Cosine similarity between L2-normalised embeddings, in [-1, 1], asked of hashes farther apart than hashAloneDistance. */
   minSimilarity: number;
+  /** Hashes at most this many bits apart (and within maxDistance) make near-copies whatever the embeddings say. */
+  hashAloneDistance: number;
 }
 
 /** Bits in a perceptual hash: the largest distance there is. */
@@ -25,8 +31,9 @@ export const HASH_BITS = 64;
  * cropped and framed copies reach 13 and 14 bits), so 14. The similarity only vetoes hash
  * look-alikes; 0.8 is the highest in the sweep that lost no copy at that distance. The sweep's
  * embeddings came from the random-weight fixture model: rerun it with the real model before raising it.
+ * The hash alone is trusted to 8 bits: the closest two different pictures came was 11.
  */
-export const DEFAULT_REPOST_THRESHOLDS: RepostThresholds = { maxDistance: 14, minSimilarity: 0.8 };
+export const DEFAULT_REPOST_THRESHOLDS: RepostThresholds = { maxDistance: 14, minSimilarity: 0.8, hashAloneDistance: 8 };
 
 export interface RepostSignals {
   perceptualHash: bigint;
@@ -56,7 +63,7 @@ export function findReposts(
   thresholds: RepostThresholds,
 ): RepostMatch[] {
   const near = hashes.within(image.perceptualHash, thresholds.maxDistance).map(({ id, distance }) => ({ key: id, distance }));
-  return confirmedByEmbedding(image.embedding, near, embeddingOf, thresholds.minSimilarity).map(({ key, distance, similarity }) => ({
+  return confirmedByEmbedding(image.embedding, near, embeddingOf, thresholds).map(({ key, distance, similarity }) => ({
     id: key,
     distance,
     similarity,
@@ -64,22 +71,22 @@ export function findReposts(
 }
 
 /**
- * The second half of the decision, for hash neighbours found by any scan (`key` is whatever the
- * scan names an image by): those whose embedding is at least `minSimilarity` to `embedding`,
- * nearest hash first (ties: more similar first).
+ * The second half of the decision, for hash neighbours within maxDistance found by any scan (`key`
+ * is whatever the scan names an image by): those the embeddings confirm (or whose hash is close
+ * enough alone), nearest hash first (ties: more similar first).
  */
 export function confirmedByEmbedding<K>(
   embedding: Float32Array,
   near: Iterable<{ key: K; distance: number }>,
   embeddingOf: EmbeddingLookup<K>,
-  minSimilarity: number,
+  thresholds: RepostThresholds,
 ): Array<{ key: K; distance: number; similarity: number }> {
   const confirmed: Array<{ key: K; distance: number; similarity: number }> = [];
   for (const { key, distance } of near) {
     const other = embeddingOf(key);
     if (other === undefined) continue;
     const similarity = cosine(embedding, other);
-    if (similarity >= minSimilarity) confirmed.push({ key, distance, similarity });
+    if (isNearCopy(distance, similarity, thresholds)) confirmed.push({ key, distance, similarity });
   }
   return confirmed.sort((a, b) => a.distance - b.distance || b.similarity - a.similarity);
 }
@@ -90,7 +97,13 @@ export function nearCopyMatch(a: RepostSignals, b: RepostSignals, thresholds: Re
   const distance = hammingDistance(a.perceptualHash, b.perceptualHash);
   if (distance > thresholds.maxDistance) return null;
   const similarity = cosine(a.embedding, b.embedding);
-  return similarity >= thresholds.minSimilarity ? { distance, similarity } : null;
+  return isNearCopy(distance, similarity, thresholds) ? { distance, similarity } : null;
+}
+
+/** The rule itself, for two informative hashes `distance` bits apart and embeddings of cosine `similarity`. */
+export function isNearCopy(distance: number, similarity: number, thresholds: RepostThresholds): boolean {
+  if (distance > thresholds.maxDistance) return false;
+  return distance <= thresholds.hashAloneDistance || similarity >= thresholds.minSimilarity;
 }
 
 /** Dot product: both vectors are L2-normalised, so it is their cosine. */
