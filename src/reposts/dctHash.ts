@@ -16,7 +16,7 @@
  *    look-alikes, so two unrelated blanks would collide. So does a picture mostly of one flat level
  *    (more than MAX_FLAT_SHARE of the thumbnail): text on a plain ground, a chat screenshot. Its low
  *    frequencies are the layout of its text, which different pictures share (two unrelated captions
- *    on plain grounds came 4 bits apart, and a tenth of such pairs within 14). Both hash to
+ *    on plain grounds came 4 bits apart, and one such pair in seven within 14). Both hash to
  *    LOW_INFORMATION_HASH, which matches nothing, not even itself.
  *
  * Bit layout: bit 63 is set on every real hash (the constant term is left out: it is the mean
