@@ -7,9 +7,10 @@ import { duplicateGroups } from '../src/reposts/duplicateGroups.js';
 import { hammingDistance } from '../src/reposts/hammingDistance.js';
 import { perceptualHash } from '../src/reposts/perceptualHash.js';
 import { PerceptualHashIndex } from '../src/reposts/perceptualHashIndex.js';
-import { cosine, DEFAULT_REPOST_THRESHOLDS, type RepostThresholds } from '../src/reposts/repostMatcher.js';
+import { cosine, DEFAULT_REPOST_THRESHOLDS, isNearCopy, type RepostThresholds } from '../src/reposts/repostMatcher.js';
 import { WEATHER_DIR } from '../test/fixtures/datasets.js';
 import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
+import { memeSet } from '../test/fixtures/memes/memeSet.js';
 import { labelledRepostSet } from '../test/fixtures/repostCopies.js';
 import { mulberry32 } from '../test/fixtures/seededRandom.js';
 
@@ -18,9 +19,10 @@ import { mulberry32 } from '../test/fixtures/seededRandom.js';
  * copies from different pictures, and what the hash costs beside the embedding.
  *
  * The labelled set: the 53 weather photos, the first 36 with three copies each (re-saved at JPEG
- * quality 20, halved, cropped 3 % a side, framed 5 %, brightened 25 %, converted to PNG), written
- * to a temporary folder and read back. Two images form a positive pair when they show the same
- * photo. Embeddings come from the `small` fixture: uform3-small's shapes with RANDOM weights, so
+ * quality 20, halved, cropped 3 % a side, framed 5 %, brightened 25 %, converted to PNG), and 30
+ * pictures of text (captions on plain grounds, chat screenshots: different pictures that share a
+ * layout), written to a temporary folder and read back. Two images form a positive pair when they
+ * show the same photo. Embeddings come from the `small` fixture: uform3-small's shapes with RANDOM weights, so
  * the embedding columns show the mechanics only; its cost is the real model's.
  *
  * `npm run bench -- reposts <model dir>` runs it with another uform3 directory (a downloaded
@@ -32,6 +34,10 @@ import { mulberry32 } from '../test/fixtures/seededRandom.js';
 
 const LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 };
 const PHOTOS_WITH_COPIES = 36;
+/** Captions on plain grounds and chat screenshots: different pictures whose hashes are their layout. */
+const TEXT_PICTURES = 30;
+/** In the sweeps of both signals: no distance within which the hash decides alone. */
+const NO_HASH_ALONE = -1;
 const ROUNDS = 2;
 const INDEX_SIZE = 1_000_000;
 const LOOKUPS = 20;
@@ -96,7 +102,7 @@ function hashMatches(pair: Pair, maxDistance: number): boolean {
 }
 
 function bothMatch(pair: Pair, thresholds: RepostThresholds): boolean {
-  return hashMatches(pair, thresholds.maxHashDistance) && pair.cosine >= thresholds.minCosine;
+  return pair.distance !== undefined && isNearCopy(pair.distance, pair.cosine, thresholds);
 }
 
 interface Score {
@@ -132,8 +138,15 @@ async function labelledImagesOnDisk(folder: string): Promise<Array<{ name: strin
   const names = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
   const photos = await Promise.all(names.map(async (name) => ({ name, bytes: await readFile(path.join(WEATHER_DIR, name)) })));
   const set = await labelledRepostSet(photos, PHOTOS_WITH_COPIES);
-  for (const image of set) await writeFile(path.join(folder, image.name), image.bytes);
-  return set.map(({ name, group, kind }) => ({ name, group, kind, file: path.join(folder, name) }));
+  const texts = (await memeSet({ count: TEXT_PICTURES, kinds: ['flat', 'flat', 'chat'] })).map((meme, i) => ({
+    name: `text-${meme.name}`,
+    bytes: meme.bytes,
+    group: photos.length + i,
+    kind: meme.kind === 'chat' ? 'chat screenshot' : 'caption on a plain ground',
+  }));
+  const all = [...set, ...texts];
+  for (const image of all) await writeFile(path.join(folder, image.name), image.bytes);
+  return all.map(({ name, group, kind }) => ({ name, group, kind, file: path.join(folder, name) }));
 }
 
 /** CPU seconds per `within` query over INDEX_SIZE random informative hashes. */
@@ -147,10 +160,10 @@ function lookupCostAtScale(): { cpuSecondsPerLookup: number; wallSecondsPerLooku
     index.set(`image-${i}`, hash);
     if (i % Math.floor(INDEX_SIZE / LOOKUPS) === 0) queries.push(hash);
   }
-  index.within(queries[0]!, DEFAULT_REPOST_THRESHOLDS.maxHashDistance); // warm-up
+  index.within(queries[0]!, DEFAULT_REPOST_THRESHOLDS.maxDistance); // warm-up
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
-  for (const query of queries) index.within(query, DEFAULT_REPOST_THRESHOLDS.maxHashDistance);
+  for (const query of queries) index.within(query, DEFAULT_REPOST_THRESHOLDS.maxDistance);
   const used = process.cpuUsage(cpu);
   return {
     cpuSecondsPerLookup: (used.user + used.system) / 1e6 / queries.length,
@@ -192,13 +205,13 @@ function printSweeps(pairs: readonly Pair[]): void {
   console.log('\nboth (distance ≤ h and cosine ≥ c): precision / recall');
   ruled(['h \\ c', ...GRID_COSINE.map(String)]);
   for (const h of GRID_HASH) {
-    const cells = GRID_COSINE.map((c) => score(pairs, (pair) => bothMatch(pair, { maxHashDistance: h, minCosine: c })));
+    const cells = GRID_COSINE.map((c) => score(pairs, (pair) => bothMatch(pair, { maxDistance: h, minSimilarity: c, hashAloneDistance: NO_HASH_ALONE })));
     line([h, ...cells.map((cell) => `${cell.precision.toFixed(3)} / ${cell.recall.toFixed(3)}`)]);
   }
 }
 
 function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): void {
-  console.log(`\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxHashDistance}, c = ${thresholds.minCosine})`);
+  console.log(`\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxDistance}, c = ${thresholds.minSimilarity}, hash alone within ${thresholds.hashAloneDistance})`);
   ruled(['pair', 'count', 'max distance', 'min cosine', 'found by both']);
   const kinds = [...new Set(pairs.filter((pair) => pair.positive).map((pair) => pair.kinds))].sort();
   for (const kind of kinds) {
@@ -209,7 +222,7 @@ function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): v
   }
   const negatives = pairs.filter((pair) => !pair.positive);
   const closest = Math.min(...negatives.map((pair) => pair.distance ?? 64));
-  console.log(`closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minCosine}: ${negatives.filter((pair) => pair.cosine >= thresholds.minCosine).length}`);
+  console.log(`closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minSimilarity}: ${negatives.filter((pair) => pair.cosine >= thresholds.minSimilarity).length}`);
 }
 
 /** duplicateGroups over the set: true groups found exactly, and pairs put in one group scored like the decision. */
@@ -247,12 +260,15 @@ async function main(): Promise<void> {
     const images: Image[] = labelled.map((image, i) => ({ ...image, hash: hashes[i]!, embedding: embeddings[i]! }));
     const pairs = pairsOf(images);
     const positives = pairs.filter((pair) => pair.positive).length;
-    const lowInformation = images.filter((image) => !isInformative(image.hash)).length;
+    const lowInformation = [...new Set(images.map((image) => image.kind))]
+      .map((kind) => `${kind} ${images.filter((image) => image.kind === kind && !isInformative(image.hash)).length}/${images.filter((image) => image.kind === kind).length}`)
+      .join(', ');
     const defaults = DEFAULT_REPOST_THRESHOLDS;
 
     const perImage = (cost: Cost) => `${((cost.cpuSeconds / images.length) * 1000).toFixed(1)} ms CPU, ${((cost.wallSeconds / images.length) * 1000).toFixed(1)} ms wall`;
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embeddings: ${modelDir ?? 'small fixture (random weights: mechanics only)'}`);
-    console.log(`set: ${images.length} images (53 photos, ${PHOTOS_WITH_COPIES} with 3 copies), ${pairs.length} pairs of which ${positives} positive; low-information hashes: ${lowInformation}\n`);
+    console.log(`set: ${images.length} images (53 photos, ${PHOTOS_WITH_COPIES} with 3 copies; ${TEXT_PICTURES} pictures of text), ${pairs.length} pairs of which ${positives} positive`);
+    console.log(`low-information hashes by kind: ${lowInformation}\n`);
     console.log(`per image, best of ${ROUNDS} alternating rounds: hash ${perImage(costs.hash)}; embedding ${perImage(costs.embedding)}\n`);
     printSweeps(pairs);
     printCopyKinds(pairs, defaults);
@@ -260,15 +276,15 @@ async function main(): Promise<void> {
     console.log(`duplicates groups at the defaults: ${grouping.exact} of ${grouping.truth} true groups found exactly; pairs in one group: precision ${grouping.pairs.precision.toFixed(3)}, recall ${grouping.pairs.recall.toFixed(3)}\n`);
 
     const lookup = lookupCostAtScale();
-    console.log(`lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxHashDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`);
+    console.log(`lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`);
 
     const result = (name: string, value: number, digits = 3) => console.log(`RESULT reposts.${name} ${value.toFixed(digits)}`);
     result('hash_cpu_vs_embedding', costs.hash.cpuSeconds / costs.embedding.cpuSeconds, 4);
     result('hash_wall_vs_embedding', costs.hash.wallSeconds / costs.embedding.wallSeconds, 4);
     result('lookup_1m_cpu_vs_embedding', lookup.cpuSecondsPerLookup / (costs.embedding.cpuSeconds / images.length), 4);
     const decisions: Array<[string, (pair: Pair) => boolean]> = [
-      ['hash_only', (pair) => hashMatches(pair, defaults.maxHashDistance)],
-      ['embedding_only', (pair) => pair.cosine >= defaults.minCosine],
+      ['hash_only', (pair) => hashMatches(pair, defaults.maxDistance)],
+      ['embedding_only', (pair) => pair.cosine >= defaults.minSimilarity],
       ['combined', (pair) => bothMatch(pair, defaults)],
     ];
     for (const [name, decide] of decisions) {

@@ -3,6 +3,8 @@ import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { printDuplicates, thresholdFlags } from './cli/duplicatesCommand.js';
+import { UsageError } from './cli/usageError.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { adoptedModelIds, legacyStampsFor, localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
 import { fetchImage } from './fetch/imageFetcher.js';
@@ -13,6 +15,7 @@ import { ImageStore } from './store/imageStore.js';
 import { storeBackendOf, StoreConfigError } from './store/keyvFactory.js';
 import { countRecordsByModel } from './store/storeCensus.js';
 import { migrateStore } from './store/storeMigration.js';
+import { DEFAULT_REPOST_THRESHOLDS, type RepostThresholds } from './reposts/repostMatcher.js';
 import { startProgress } from './terminalProgress.js';
 
 /**
@@ -26,6 +29,7 @@ Commands:
   index <folder>               index every image under a folder (recursive; resumable)
   find "<text>" [--top N]      images that best match a description
   similar <path|URL> [--top N] images that look most like an image
+  duplicates [folder]          groups of near-copies among the indexed images, largest first
   stats                        what the index holds
   migrate --from URL --to URL  copy the whole index to another store and verify it
 
@@ -35,9 +39,13 @@ Options:
   --top N          results to show, 1-100 (default 10)
   --from, --to     stores to migrate from and to (migrate only)
   --verbose        log details and show stack traces
-  -h, --help       this help`;
+  -h, --help       this help
 
-class UsageError extends Error {}
+Options of duplicates (near-copies: hashes close and embeddings similar, or hashes very close):
+  --json                   print one JSON array of groups, each an array of absolute paths
+  --max-distance N         bits of 64 two perceptual hashes may differ in (default: REPOST_MAX_DISTANCE, ${DEFAULT_REPOST_THRESHOLDS.maxDistance})
+  --min-similarity X       least cosine similarity of two embeddings, -1 to 1 (default: REPOST_MIN_SIMILARITY, ${DEFAULT_REPOST_THRESHOLDS.minSimilarity})
+  --hash-alone-distance N  bits within which the hashes decide alone (default: REPOST_HASH_ALONE_DISTANCE, ${DEFAULT_REPOST_THRESHOLDS.hashAloneDistance})`;
 
 interface CliOptions {
   model: string | undefined;
@@ -45,6 +53,9 @@ interface CliOptions {
   from: string | undefined;
   to: string | undefined;
   top: number;
+  json: boolean;
+  /** Thresholds given as flags; the configuration supplies the rest. */
+  thresholds: Partial<RepostThresholds>;
   verbose: boolean;
 }
 
@@ -91,7 +102,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
 }
 
-const COMMAND_NAMES = ['index', 'find', 'similar', 'stats', 'migrate'] as const;
+const COMMAND_NAMES = ['index', 'find', 'similar', 'duplicates', 'stats', 'migrate'] as const;
 type CommandName = (typeof COMMAND_NAMES)[number];
 type EngineCommandName = Exclude<CommandName, 'stats' | 'migrate'>;
 type Command = (engine: Engine, args: string[], options: CliOptions, config: Config, out: (line: string) => void) => Promise<void>;
@@ -106,6 +117,10 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
       top: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'max-distance': { type: 'string' },
+      'min-similarity': { type: 'string' },
+      'hash-alone-distance': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -123,7 +138,8 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   const top = values.top === undefined ? 10 : Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
   const expected = command === 'stats' || command === 'migrate' ? 0 : 1;
-  if (args.length !== expected) {
+  if (command === 'duplicates' && args.length > 1) throw new UsageError('"duplicates" takes at most one argument: a folder.');
+  if (command !== 'duplicates' && args.length !== expected) {
     throw new UsageError(
       expected === 0 ? `"${command}" takes no arguments.` : `"${command}" takes exactly one argument (quote text with spaces).`,
     );
@@ -131,7 +147,16 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   return {
     command: command as CommandName,
     args,
-    options: { model: values.model, store: values.store, from: values.from, to: values.to, top, verbose: values.verbose },
+    options: {
+      model: values.model,
+      store: values.store,
+      from: values.from,
+      to: values.to,
+      top,
+      json: values.json,
+      thresholds: thresholdFlags(values),
+      verbose: values.verbose,
+    },
   };
 }
 
@@ -211,6 +236,11 @@ const COMMANDS: Record<EngineCommandName, Command> = {
   async find(engine, [text], options, _config, out) {
     if (text!.trim() === '') throw new UsageError('The search text is empty.');
     printHits(await engine.library.searchText(LOCAL_COLLECTION, text!, { limit: options.top }), engine.library, out);
+  },
+
+  async duplicates(engine, [folder], options, config, out) {
+    const thresholds = { ...config.reposts, ...options.thresholds };
+    printDuplicates(engine.library, { folder, json: options.json, thresholds }, out, (line) => process.stderr.write(`${line}\n`));
   },
 
   async similar(engine, [target], options, config, out) {

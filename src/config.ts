@@ -1,6 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { DEFAULT_HUB_URL, DEFAULT_MODEL_ID } from './embed/modelManifest.js';
+import { DEFAULT_REPOST_THRESHOLDS, HASH_BITS, type RepostThresholds } from './reposts/repostMatcher.js';
 
 /**
  * The one place that reads the environment. Every variable is validated at start;
@@ -14,6 +15,10 @@ const positiveInt = (what: string) =>
   z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
 const nonNegativeInt = (what: string) =>
   z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).min(0, `expected ${what}`);
+
+/** A Hamming distance between two perceptual hashes. */
+const hashBits = () =>
+  nonNegativeInt(`a whole number of bits from 0 to ${HASH_BITS}`).max(HASH_BITS, `expected a whole number of bits from 0 to ${HASH_BITS}`);
 
 const listOf = (what: string) =>
   z
@@ -105,6 +110,13 @@ const schema = z.object({
     .number({ error: 'expected a number of hours greater than 0, e.g. 24' })
     .positive('expected a number of hours greater than 0, e.g. 24'),
   RECHECK_REQUESTS_PER_MINUTE: nonNegativeInt('a whole number of history reads a minute (0 turns the re-check off)'),
+  // When two images are near-copies (src/reposts/repostMatcher.ts).
+  REPOST_MAX_DISTANCE: hashBits(),
+  REPOST_MIN_SIMILARITY: z.coerce
+    .number({ error: 'expected a cosine similarity from -1 to 1, e.g. 0.8' })
+    .min(-1, 'expected a cosine similarity from -1 to 1, e.g. 0.8')
+    .max(1, 'expected a cosine similarity from -1 to 1, e.g. 0.8'),
+  REPOST_HASH_ALONE_DISTANCE: hashBits(),
 });
 
 /**
@@ -150,6 +162,9 @@ export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | unde
   SHARD_COUNT: undefined,
   RECHECK_PERIOD_HOURS: '24',
   RECHECK_REQUESTS_PER_MINUTE: '30',
+  REPOST_MAX_DISTANCE: String(DEFAULT_REPOST_THRESHOLDS.maxDistance),
+  REPOST_MIN_SIMILARITY: String(DEFAULT_REPOST_THRESHOLDS.minSimilarity),
+  REPOST_HASH_ALONE_DISTANCE: String(DEFAULT_REPOST_THRESHOLDS.hashAloneDistance),
 };
 
 export interface Config {
@@ -177,6 +192,8 @@ export interface Config {
   healthPort: number | undefined;
   /** Every indexed message is read again about once a period, at most this many history reads a minute (0: never). */
   recheck: { periodMs: number; requestsPerMinute: number };
+  /** Default thresholds of the near-copy decision (reposts, `image-search duplicates`). */
+  reposts: RepostThresholds;
   /**
    * How this process takes part in sharding: `single` (no manager), `manager` (spawns one
    * process per shard it runs: `ids` of `count`, all of them when `ids` is undefined), or
@@ -251,6 +268,7 @@ export function loadConfig(env?: Environment): Config {
     commandsPerMinute: v.COMMANDS_PER_MINUTE,
     healthPort: v.HEALTH_PORT,
     recheck: { periodMs: v.RECHECK_PERIOD_HOURS * 3_600_000, requestsPerMinute: v.RECHECK_REQUESTS_PER_MINUTE },
+    reposts: { maxDistance: v.REPOST_MAX_DISTANCE, minSimilarity: v.REPOST_MIN_SIMILARITY, hashAloneDistance: v.REPOST_HASH_ALONE_DISTANCE },
     sharding,
   };
 }

@@ -147,6 +147,10 @@ export async function openIndex(
       },
     });
     progress.stop();
+    const unhashed = library.stats().reduce((sum, { collection }) => sum + library.imagesWithoutHash(collection), 0);
+    if (unhashed > 0) {
+      logger.info({ images: unhashed }, 'images without a perceptual hash: no reposts are found for them until /reindex or image-search index hashes them (no re-embedding)');
+    }
     return { store, library };
   } catch (error) {
     await store.close();

@@ -82,8 +82,8 @@ export class IngestQueue {
   enqueue(job: IngestJob): Promise<IngestOutcome> {
     if (this.closed) return Promise.reject(new Error('ingest is shutting down'));
     if (job.refusal !== undefined) return this.refuse(job, job.refusal);
-    const existing = this.library.get(job.origin.collection, job.origin.id);
-    if (existing !== undefined && existing.modelId === this.library.modelId) return Promise.resolve(this.alreadyIndexed());
+    // An image indexed before perceptual hashes is downloaded again, to be hashed (not re-embedded).
+    if (this.library.isComplete(job.origin.collection, job.origin.id)) return Promise.resolve(this.alreadyIndexed());
     // The same image asked for again while it is still queued or being indexed (a catch-up re-reading
     // messages that live events brought in): it is downloaded, embedded and stored once.
     const key = inFlightKey(job);

@@ -115,6 +115,18 @@ export class CollectionRecords {
     return this.vectors.search(query, k, filter, stats);
   }
 
+  /** A copy of a searchable row's embedding. */
+  embeddingAt(row: number): Float32Array {
+    return this.vectors.vector(row);
+  }
+
+  /** Records the perceptual hash of a record already held (a backfill); false when there is none. */
+  setPerceptualHash(id: string, hash: bigint): boolean {
+    const ref = this.find(id);
+    ref?.table.setPerceptualHash(ref.row, hash);
+    return ref !== null;
+  }
+
   /** Records of another model, by model id. */
   otherModels(): Map<string, number> {
     const counts = new Map<string, number>();

@@ -1,11 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingModel } from '../embed/embeddingModel.js';
 import { CollectionRecords } from './collectionRecords.js';
+import {
+  duplicateGroupsIn, earlierCopies, foldNearCopies, imagesWithoutHash, type HitWithCopies, type RepostHit, type RepostQuery,
+} from './collectionReposts.js';
+import { embedWithHash, hashForBackfill } from '../reposts/ingestHash.js';
+import type { RepostThresholds } from '../reposts/repostMatcher.js';
 import type { ImageInfo, ImageRecord } from '../store/imageRecord.js';
 import type { ImageStore } from '../store/imageStore.js';
 import type { SearchFilter } from '../search/vectorIndex.js';
 
 export type { ImageInfo } from '../store/imageRecord.js';
+export type { HitWithCopies, RepostHit, RepostQuery } from './collectionReposts.js';
 
 /** Where an image came from; the library adds the hashes, model id and embedding. */
 export type ImageOrigin = Omit<ImageInfo, 'contentHash' | 'modelId' | 'perceptualHash'>;
@@ -91,14 +97,26 @@ export class ImageLibrary {
     return this.model.id;
   }
 
-  /** Embeds and stores an image unless the same bytes are already indexed under this id by this model. */
+  /**
+   * Embeds, hashes and stores an image unless the same bytes are already indexed under this id by
+   * this model; such an image still gets its perceptual hash if it lacks one (no re-embedding).
+   */
   async addImage(origin: ImageOrigin, bytes: Uint8Array): Promise<AddOutcome> {
     const hash = contentHash(bytes);
     const existing = this.get(origin.collection, origin.id);
-    if (existing?.contentHash === hash && existing.modelId === this.model.id) return 'unchanged';
-    const embedding = await this.model.embedImage(bytes);
-    await this.put({ ...origin, contentHash: hash, perceptualHash: undefined, modelId: this.model.id, embedding });
+    if (existing?.contentHash === hash && existing.modelId === this.model.id) {
+      if (existing.perceptualHash === undefined) await this.backfillPerceptualHash(existing, bytes);
+      return 'unchanged';
+    }
+    const { embedding, perceptualHash } = await embedWithHash(this.model, bytes, origin.id);
+    await this.put({ ...origin, contentHash: hash, perceptualHash, modelId: this.model.id, embedding });
     return existing === undefined ? 'indexed' : 'updated';
+  }
+
+  /** Whether an image is indexed by this model with every signal made, so nothing is left to do for it. */
+  isComplete(collection: string, id: string): boolean {
+    const image = this.get(collection, id);
+    return image !== undefined && image.modelId === this.model.id && image.perceptualHash !== undefined;
   }
 
   /** Stores a record whose embedding is already made (by this model). */
@@ -180,6 +198,30 @@ export class ImageLibrary {
     return rows.map((row, i) => ({ image: records.searchable.infoAt(row), score: scores[i] as number }));
   }
 
+  /** Near-copies of an indexed image posted before it, earliest first (src/reposts/README.md). */
+  repostsOf(collection: string, id: string, query: RepostQuery): RepostHit[] {
+    const records = this.collections.get(collection);
+    return records === undefined ? [] : earlierCopies(records, id, query);
+  }
+
+  /** Ranked hits with each near-copy folded into the best-ranked hit it copies ("and 2 near-copies"). */
+  nearCopies<H extends SearchHit>(collection: string, hits: readonly H[], thresholds: RepostThresholds): Array<HitWithCopies<H>> {
+    const records = this.collections.get(collection);
+    return records === undefined ? hits.map((hit) => ({ hit, nearCopies: [] })) : foldNearCopies(records, hits, thresholds);
+  }
+
+  /** Groups of near-duplicates among a collection's images (those the filter allows), largest first. */
+  duplicateGroups(collection: string, thresholds: RepostThresholds, filter?: SearchFilter): ImageInfo[][] {
+    const records = this.collections.get(collection);
+    return records === undefined ? [] : duplicateGroupsIn(records, thresholds, filter);
+  }
+
+  /** Searchable images that have no perceptual hash yet (a reindex fills them in without re-embedding). */
+  imagesWithoutHash(collection: string): number {
+    const records = this.collections.get(collection);
+    return records === undefined ? 0 : imagesWithoutHash(records);
+  }
+
   stats(): CollectionStats[] {
     return [...this.collections.keys()].sort().map((collection) => this.statsOf(collection));
   }
@@ -198,6 +240,19 @@ export class ImageLibrary {
       total.vectors += vectors;
     }
     return total;
+  }
+
+  /** Stores the perceptual hash of an image indexed before hashes were made: one small write, no inference. */
+  private async backfillPerceptualHash(image: ImageInfo, bytes: Uint8Array): Promise<void> {
+    const perceptualHash = await hashForBackfill(bytes, this.model.imageLimits, image.id);
+    const records = this.collections.get(image.collection);
+    const row = records?.searchable.find(image.id) ?? -1;
+    // Removed, replaced or hashed meanwhile; or kept as metadata only (no vector to write back).
+    if (perceptualHash === undefined || records === undefined || row < 0) return;
+    const now = records.searchable.infoAt(row);
+    if (now.contentHash !== image.contentHash || now.perceptualHash !== undefined) return;
+    await this.store.put({ ...now, perceptualHash, embedding: records.embeddingAt(row) });
+    records.setPerceptualHash(image.id, perceptualHash);
   }
 
   private recordsOf(collection: string): CollectionRecords {

@@ -28,7 +28,10 @@ export class RecordTable implements FilterColumns {
   /** Two 32-bit halves (low, high) per row. */
   message = new Uint32Array(0);
   attachment = new Uint32Array(0);
-  /** Allocated when the first row with a perceptual hash arrives; two halves per row. */
+  /**
+   * Allocated when the first row with a perceptual hash arrives; two halves (low, high) per row, as
+   * reposts/hashScan.ts scans them. (0, 0) for a row without one; the flag tells that from 0n.
+   */
   perceptual: Uint32Array | null = null;
   hashes = new Uint8Array(0);
   channel = new Uint32Array(0);
@@ -259,6 +262,17 @@ export class RecordTable implements FilterColumns {
     return attachmentIdText(flags, this.attachment[2 * row] as number, this.attachment[2 * row + 1] as number, text);
   }
 
+  /** Whether a row's perceptual hash was computed (it may still be LOW_INFORMATION_HASH). */
+  hasPerceptualHash(row: number): boolean {
+    return ((this.flags[row] as number) & RecordFlag.perceptualHash) !== 0;
+  }
+
+  /** Records a row's perceptual hash, computed after the row was added (a backfill). */
+  setPerceptualHash(row: number, hash: bigint): void {
+    this.flags[row] = (this.flags[row] as number) | RecordFlag.perceptualHash;
+    this.setPerceptual(row, Number(hash & 0xffff_ffffn), Number(hash >> 32n));
+  }
+
   private setPerceptual(row: number, low: number, high: number): void {
     if (this.perceptual === null) this.perceptual = new Uint32Array(2 * this.capacity);
     this.perceptual[2 * row] = low;
@@ -287,6 +301,8 @@ export class RecordTable implements FilterColumns {
 
   private newRow(): number {
     this.ensureCapacity(this.size + 1, false);
+    // A removed last row leaves its hash behind; scans of the column must not see it (hashScan.ts).
+    if (this.perceptual !== null) this.setPerceptual(this.size, 0, 0);
     return this.size++;
   }
 

@@ -13,8 +13,11 @@
  *    PNG saved as JPEG); photos have few such coefficients and keep their distances.
  *  - Low information: a picture with fewer than MIN_SIGNIFICANT_FREQUENCIES non-zero frequencies (a
  *    blank, a solid colour, a faint gradient, plain stripes) says too little to tell copies from
- *    look-alikes, so two unrelated blanks would collide. It hashes to LOW_INFORMATION_HASH, which
- *    matches nothing, not even itself.
+ *    look-alikes, so two unrelated blanks would collide. So does a picture mostly of one flat level
+ *    (more than MAX_FLAT_SHARE of the thumbnail): text on a plain ground, a chat screenshot. Its low
+ *    frequencies are the layout of its text, which different pictures share (two unrelated captions
+ *    on plain grounds came 4 bits apart, and one such pair in seven within 14). Both hash to
+ *    LOW_INFORMATION_HASH, which matches nothing, not even itself.
  *
  * Bit layout: bit 63 is set on every real hash (the constant term is left out: it is the mean
  * brightness); AC coefficient (v, u), v cycles down and u across, is bit 63 − (8v + u). A real hash
@@ -33,6 +36,13 @@ const NOISE_AMPLITUDE = 0.5;
  * all their copies have 25 or more; a JPEG of a solid colour has none, three flat stripes 7.
  */
 export const MIN_SIGNIFICANT_FREQUENCIES = 16;
+/**
+ * Share of the thumbnail that may lie within FLAT_TOLERANCE grey levels of its commonest level. The
+ * weather photos and copies of them made ten ways reach 0.39 (a wide sky); captions on plain grounds
+ * 0.79 and more, chat screenshots 0.64 and more (BENCHMARKS.md, reposts).
+ */
+export const MAX_FLAT_SHARE = 0.5;
+const FLAT_TOLERANCE = 6;
 const REAL_HASH_MARK = 1n << 63n;
 
 /** cos(π (2n + 1) k / 2N) for the kept frequencies k and every pixel n. */
@@ -50,6 +60,7 @@ export function isInformative(hash: bigint): boolean {
 /** 32×32 grey levels (0–255), row by row, → the 64-bit hash (LOW_INFORMATION_HASH for a featureless one). */
 export function dctHash(thumbnail: ArrayLike<number>): bigint {
   const amplitudes = lowFrequencyAmplitudes(thumbnail);
+  if (flatShare(thumbnail) > MAX_FLAT_SHARE) return LOW_INFORMATION_HASH;
   let significant = 0;
   for (let i = 1; i < amplitudes.length; i++) {
     if (Math.abs(amplitudes[i]!) < NOISE_AMPLITUDE) amplitudes[i] = 0;
@@ -64,6 +75,17 @@ export function dctHash(thumbnail: ArrayLike<number>): bigint {
     if (amplitude > median) hash |= 1n << BigInt(62 - i);
   });
   return hash;
+}
+
+/** The share of grey levels within FLAT_TOLERANCE of the commonest (rounded) level. */
+export function flatShare(thumbnail: ArrayLike<number>): number {
+  const counts = new Uint32Array(256);
+  for (let i = 0; i < thumbnail.length; i++) counts[Math.min(255, Math.max(0, Math.round(thumbnail[i]!)))]!++;
+  let commonest = 0;
+  for (let level = 1; level < 256; level++) if (counts[level]! > counts[commonest]!) commonest = level;
+  let near = 0;
+  for (let level = Math.max(0, commonest - FLAT_TOLERANCE); level <= Math.min(255, commonest + FLAT_TOLERANCE); level++) near += counts[level]!;
+  return near / thumbnail.length;
 }
 
 /**

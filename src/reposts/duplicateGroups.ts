@@ -36,28 +36,31 @@ export function duplicateGroups<T extends DuplicateCandidate>(candidates: readon
     hashes.set(candidate.id, candidate.perceptualHash);
   });
   const embeddingOf = (id: string) => candidates[byId.get(id)!]?.embedding;
-
-  const neighbours = candidates.map((candidate, index) =>
-    findReposts(candidate, hashes, embeddingOf, thresholds)
-      .map((match) => byId.get(match.id)!)
-      .filter((other) => other !== index),
-  );
-  const centresFirst = candidates
-    .map((_, index) => index)
-    .sort((a, b) => neighbours[b]!.length - neighbours[a]!.length || compareIds(candidates[a]!, candidates[b]!));
-
-  const grouped = new Uint8Array(candidates.length);
-  const groups: T[][] = [];
-  for (const centre of centresFirst) {
-    if (grouped[centre]) continue;
-    const members = [centre, ...neighbours[centre]!.filter((other) => !grouped[other])];
-    if (members.length < 2) continue;
-    for (const member of members) grouped[member] = 1;
-    groups.push(members.map((member) => candidates[member]!).sort(compareIds));
-  }
-  return groups.sort((a, b) => b.length - a.length || compareIds(a[0]!, b[0]!));
+  const neighbours = candidates.map((candidate) => findReposts(candidate, hashes, embeddingOf, thresholds).map((match) => byId.get(match.id)!));
+  const byIdOrder = (a: number, b: number) => compareIds(candidates[a]!.id, candidates[b]!.id);
+  return starGroups(neighbours, byIdOrder).map((group) => group.map((member) => candidates[member]!));
 }
 
-function compareIds(a: DuplicateCandidate, b: DuplicateCandidate): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+/**
+ * The star clusters of items 0..n-1, given each one's near-duplicates (`neighbours[i]`; i itself may
+ * be listed, it is ignored) and an order to break ties by: groups of item numbers, largest first
+ * (ties: by first member), members in that order.
+ */
+export function starGroups(neighbours: ReadonlyArray<readonly number[]>, order: (a: number, b: number) => number): number[][] {
+  const others = neighbours.map((near, item) => near.filter((other) => other !== item));
+  const centresFirst = others.map((_, item) => item).sort((a, b) => others[b]!.length - others[a]!.length || order(a, b));
+  const grouped = new Uint8Array(others.length);
+  const groups: number[][] = [];
+  for (const centre of centresFirst) {
+    if (grouped[centre]) continue;
+    const members = [centre, ...others[centre]!.filter((other) => !grouped[other])];
+    if (members.length < 2) continue;
+    for (const member of members) grouped[member] = 1;
+    groups.push(members.sort(order));
+  }
+  return groups.sort((a, b) => b.length - a.length || order(a[0]!, b[0]!));
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { dctHash, isInformative, LOW_INFORMATION_HASH, THUMBNAIL_SIZE } from '../../src/reposts/dctHash.js';
+import { dctHash, flatShare, isInformative, LOW_INFORMATION_HASH, MAX_FLAT_SHARE, THUMBNAIL_SIZE } from '../../src/reposts/dctHash.js';
 import { hammingDistance } from '../../src/reposts/hammingDistance.js';
 import { mulberry32 } from '../fixtures/seededRandom.js';
 
@@ -65,6 +65,14 @@ describe('dctHash', () => {
 
   test('plain stripes, with structure along one direction only, are low information', () => {
     assert.equal(dctHash(thumbnail((_x, y) => (y < SIZE / 3 ? 60 : y < (2 * SIZE) / 3 ? 150 : 230))), LOW_INFORMATION_HASH);
+  });
+
+  test('a thumbnail mostly of one level is low information, whatever detail the rest holds', () => {
+    const detailed = blobs(6);
+    const mostlyPlain = detailed.map((level, i) => (i < 0.6 * SIZE * SIZE ? 200 : level));
+    assert.ok(isInformative(dctHash(detailed)));
+    assert.ok(flatShare(mostlyPlain) > MAX_FLAT_SHARE);
+    assert.equal(dctHash(mostlyPlain), LOW_INFORMATION_HASH);
   });
 
   test('a thumbnail of the wrong size is refused', () => {

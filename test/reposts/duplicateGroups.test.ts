@@ -5,7 +5,7 @@ import { duplicateGroups, type DuplicateCandidate } from '../../src/reposts/dupl
 import type { RepostThresholds } from '../../src/reposts/repostMatcher.js';
 import { unitVectorAt } from '../fixtures/unitVectors.js';
 
-const THRESHOLDS: RepostThresholds = { maxHashDistance: 10, minCosine: 0.9 };
+const THRESHOLDS: RepostThresholds = { maxDistance: 10, minSimilarity: 0.9, hashAloneDistance: 4 };
 const ORIGIN = 0x9d2e_41c7_b358_06afn;
 
 /** ORIGIN with 8 bits flipped per step, a new byte each step: steps i and j are 8·|i − j| bits apart. */
@@ -57,7 +57,7 @@ describe('duplicateGroups', () => {
   });
 
   test('close hashes with distant embeddings are not grouped', () => {
-    const candidates = [image('photo', ORIGIN, 1), image('same-layout', ORIGIN, 0.5)];
+    const candidates = [image('photo', ORIGIN, 1), image('same-layout', byteFlipped(1), 0.5)];
     assert.deepEqual(duplicateGroups(candidates, THRESHOLDS), []);
   });
 

@@ -12,6 +12,7 @@ import { DEFAULT_REPOST_THRESHOLDS } from '../../src/reposts/repostMatcher.js';
 import { WEATHER_DIR } from '../fixtures/datasets.js';
 import * as images from '../fixtures/images.js';
 import { BLUE, RED } from '../fixtures/images.js';
+import { chatScreenshot, flatMeme } from '../fixtures/memes/memeImages.js';
 import { repostCopy } from '../fixtures/repostCopies.js';
 import { mulberry32 } from '../fixtures/seededRandom.js';
 
@@ -59,12 +60,12 @@ describe('perceptualHash on the weather photos', () => {
     }
   });
 
-  test(`cropped, framed and brightened copies are nearly all within the default ${DEFAULT_REPOST_THRESHOLDS.maxHashDistance} bits`, async () => {
+  test(`cropped, framed and brightened copies are nearly all within the default ${DEFAULT_REPOST_THRESHOLDS.maxDistance} bits`, async () => {
     const far: string[] = [];
     for (const kind of ['cropped', 'bordered', 'brightened'] as const) {
       for (const i of SAMPLE) {
         const distance = hammingDistance(hashes[i]!, await hashOf(await repostCopy(photos[i]!.bytes, kind)));
-        if (distance > DEFAULT_REPOST_THRESHOLDS.maxHashDistance) far.push(`${kind} ${photos[i]!.name}: ${distance} bits`);
+        if (distance > DEFAULT_REPOST_THRESHOLDS.maxDistance) far.push(`${kind} ${photos[i]!.name}: ${distance} bits`);
       }
     }
     assert.ok(far.length <= 0.05 * 3 * SAMPLE.length, far.join('; '));
@@ -122,6 +123,17 @@ describe('perceptualHash on pictures with too little in them', () => {
       return [level, level, level];
     });
     assert.equal(await hashOf(await images.encodeRgb(pixels, 240, 160, 'png')), LOW_INFORMATION_HASH);
+  });
+
+  test('text on a plain ground is low information: its hash would be the layout of the text, which other captions share', async () => {
+    const caption = (lines: readonly [string, string]) => flatMeme([40, 90, 200], 600, 400, { lines, font: 'anton', ink: 'white' });
+    assert.equal(await hashOf(await caption(['WHEN THE BUILD', 'PASSES FIRST TIME'])), LOW_INFORMATION_HASH);
+    assert.equal(await hashOf(await caption(['NOBODY AT ALL', 'ME AT 3 AM'])), LOW_INFORMATION_HASH);
+  });
+
+  test('a chat screenshot is low information', async () => {
+    const messages = [{ author: 'ada', text: 'did the build pass?' }, { author: 'lin', text: 'first time, somehow' }];
+    assert.equal(await hashOf(await chatScreenshot(messages, 520, 'dark')), LOW_INFORMATION_HASH);
   });
 
   test('plain stripes are low information', async () => {

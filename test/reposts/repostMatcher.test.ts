@@ -5,7 +5,8 @@ import { PerceptualHashIndex } from '../../src/reposts/perceptualHashIndex.js';
 import { cosine, findReposts, type RepostThresholds } from '../../src/reposts/repostMatcher.js';
 import { unitVectorAt } from '../fixtures/unitVectors.js';
 
-const THRESHOLDS: RepostThresholds = { maxHashDistance: 10, minCosine: 0.9 };
+/** The hash alone decides only for identical or one-bit-apart hashes here, so the embeddings are asked. */
+const THRESHOLDS: RepostThresholds = { maxDistance: 10, minSimilarity: 0.9, hashAloneDistance: 1 };
 const HASH = 0xc5a1_9e33_07bd_4f68n;
 const NEW_EMBEDDING = unitVectorAt(1);
 
@@ -32,8 +33,8 @@ describe('findReposts', () => {
     const { hashes, embeddingOf } = library([['copy', 4, 0.97]]);
     const matches = findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS);
     assert.deepEqual(ids(matches), ['copy']);
-    assert.equal(matches[0]!.hashDistance, 4);
-    assert.ok(Math.abs(matches[0]!.cosine - 0.97) < 1e-6);
+    assert.equal(matches[0]!.distance, 4);
+    assert.ok(Math.abs(matches[0]!.similarity - 0.97) < 1e-6);
   });
 
   test('a close hash with a distant embedding is not a repost', () => {
@@ -48,9 +49,20 @@ describe('findReposts', () => {
 
   test('both thresholds are inclusive', () => {
     // 0.875 is exact in float32, so the cosine lands on the threshold itself.
-    const thresholds = { maxHashDistance: 10, minCosine: 0.875 };
-    const { hashes, embeddingOf } = library([['at-both-limits', 10, 0.875], ['just-past-distance', 11, 1], ['just-under-cosine', 0, 0.874]]);
+    const thresholds = { maxDistance: 10, minSimilarity: 0.875, hashAloneDistance: 0 };
+    const { hashes, embeddingOf } = library([['at-both-limits', 10, 0.875], ['just-past-distance', 11, 1], ['just-under-cosine', 1, 0.874]]);
     assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, thresholds)), ['at-both-limits']);
+  });
+
+  test('hashes within hashAloneDistance bits make a repost whatever the embeddings say', () => {
+    const { hashes, embeddingOf } = library([['brightened', 1, 0.1], ['two-bits-away', 2, 0.1]]);
+    assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS)), ['brightened']);
+  });
+
+  test('hashAloneDistance never reaches past maxDistance', () => {
+    const thresholds = { maxDistance: 4, minSimilarity: 0.9, hashAloneDistance: 8 };
+    const { hashes, embeddingOf } = library([['four-away', 4, 0.1], ['five-away', 5, 0.1]]);
+    assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, thresholds)), ['four-away']);
   });
 
   test('a low-information image is never a repost, even of an identical embedding', () => {

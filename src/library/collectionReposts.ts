@@ -1,0 +1,125 @@
+/**
+ * Near-copies among one collection's images, answered from the columns the library already holds:
+ * the perceptual hashes by row (RecordTable.perceptual, scanned by reposts/hashScan.ts) and the
+ * vectors by the same row. The decision itself is reposts/repostMatcher.ts; what this file adds is
+ * which rows are compared. Only searchable rows (embedded by the loaded model) take part.
+ */
+import { isInformative } from '../reposts/dctHash.js';
+import { starGroups } from '../reposts/duplicateGroups.js';
+import { readHash, slotsWithin } from '../reposts/hashScan.js';
+import { confirmedByEmbedding, nearCopyMatch, type RepostSignals, type RepostThresholds } from '../reposts/repostMatcher.js';
+import { resolveFilter, rowAllowed, type SearchFilter } from '../search/vectorFilter.js';
+import type { ImageInfo } from '../store/imageRecord.js';
+import type { CollectionRecords } from './collectionRecords.js';
+import type { RecordTable } from './recordTable.js';
+
+export interface RepostQuery extends RepostThresholds {
+  /** Only copies this filter allows (e.g. the channels a notice may link to). */
+  filter?: SearchFilter;
+}
+
+export interface RepostHit {
+  image: ImageInfo;
+  /** Bits the perceptual hashes differ in. */
+  distance: number;
+  /** Cosine similarity of the embeddings. */
+  similarity: number;
+}
+
+export interface HitWithCopies<H> {
+  hit: H;
+  /** Lower-ranked hits that are near-copies of `hit`, in their rank order. */
+  nearCopies: H[];
+}
+
+/**
+ * The images an indexed image is a repost of: near-copies posted before it (earlier `createdAt`;
+ * the same time, a lower id), outside its own message, earliest first. None when the image is not
+ * searchable, has no perceptual hash yet, or a low-information one.
+ */
+export function earlierCopies(records: CollectionRecords, id: string, query: RepostQuery): RepostHit[] {
+  const table = records.searchable;
+  const row = table.find(id);
+  const pairs = table.perceptual;
+  if (row < 0 || pairs === null || !table.hasPerceptualHash(row)) return [];
+  const filter = resolveFilter(table, query.filter);
+  if (filter === null) return [];
+  const messageId = table.infoAt(row).messageId;
+  const near = slotsWithin(pairs, table.size, readHash(pairs, row), query.maxDistance)
+    .filter(({ slot }) => slot !== row && postedBefore(table, slot, row) && rowAllowed(filter, table, slot))
+    .map(({ slot, distance }) => ({ key: slot, distance }));
+  return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), query)
+    .sort((a, b) => (postedBefore(table, a.key, b.key) ? -1 : 1))
+    .map(({ key, distance, similarity }) => ({ image: table.infoAt(key), distance, similarity }))
+    .filter(({ image }) => messageId === '' || image.messageId !== messageId);
+}
+
+/**
+ * Ranked hits with each near-copy folded into the best-ranked hit it is a near-copy of (pairwise,
+ * k² for a page of k): what lets a results page say "and 2 near-copies". Each hit is compared with
+ * the hits kept so far, not with what was folded into them, so chains of copies do not merge.
+ */
+export function foldNearCopies<H extends { image: ImageInfo }>(
+  records: CollectionRecords,
+  hits: readonly H[],
+  thresholds: RepostThresholds,
+): Array<HitWithCopies<H>> {
+  const kept: Array<HitWithCopies<H> & { signals: RepostSignals | null }> = [];
+  for (const hit of hits) {
+    const signals = signalsOf(records, hit.image);
+    const leader = signals === null ? undefined : kept.find((other) => other.signals !== null && nearCopyMatch(signals, other.signals, thresholds) !== null);
+    if (leader !== undefined) leader.nearCopies.push(hit);
+    else kept.push({ hit, nearCopies: [], signals });
+  }
+  return kept.map(({ hit, nearCopies }) => ({ hit, nearCopies }));
+}
+
+/**
+ * Every group of near-duplicates among the images a filter allows (stars, see duplicateGroups.ts),
+ * largest first; members in id order (Discord ids: oldest first; paths: alphabetical).
+ */
+export function duplicateGroupsIn(records: CollectionRecords, thresholds: RepostThresholds, filter?: SearchFilter): ImageInfo[][] {
+  const table = records.searchable;
+  const pairs = table.perceptual;
+  const rowFilter = resolveFilter(table, filter);
+  if (pairs === null || rowFilter === null) return [];
+  const rows: number[] = [];
+  const itemOfRow = new Map<number, number>();
+  for (let row = 0; row < table.size; row++) {
+    if (!table.hasPerceptualHash(row) || !isInformative(readHash(pairs, row)) || !rowAllowed(rowFilter, table, row)) continue;
+    itemOfRow.set(row, rows.length);
+    rows.push(row);
+  }
+  const neighbours = rows.map((row) => {
+    const near = slotsWithin(pairs, table.size, readHash(pairs, row), thresholds.maxDistance)
+      .filter(({ slot }) => slot !== row && itemOfRow.has(slot))
+      .map(({ slot, distance }) => ({ key: slot, distance }));
+    return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), thresholds).map(
+      ({ key }) => itemOfRow.get(key)!,
+    );
+  });
+  const order = (a: number, b: number) => (table.ranksFirst(rows[a]!, rows[b]!) ? -1 : table.ranksFirst(rows[b]!, rows[a]!) ? 1 : 0);
+  return starGroups(neighbours, order).map((group) => group.map((item) => table.infoAt(rows[item]!)));
+}
+
+/** Searchable images without a perceptual hash (indexed before hashes were computed, or whose hash failed). */
+export function imagesWithoutHash(records: CollectionRecords): number {
+  const table = records.searchable;
+  let missing = 0;
+  for (let row = 0; row < table.size; row++) if (!table.hasPerceptualHash(row)) missing++;
+  return missing;
+}
+
+/** A hit's hash and embedding, or null when it has no usable hash or is no longer searchable. */
+function signalsOf(records: CollectionRecords, image: ImageInfo): RepostSignals | null {
+  if (image.perceptualHash === undefined || !isInformative(image.perceptualHash)) return null;
+  const row = records.searchable.find(image.id);
+  return row < 0 ? null : { perceptualHash: image.perceptualHash, embedding: records.embeddingAt(row) };
+}
+
+/** Whether row `a` was posted before row `b`: earlier time, or the same time and the lower id. */
+function postedBefore(table: RecordTable, a: number, b: number): boolean {
+  const at = table.createdAt[a] as number;
+  const bt = table.createdAt[b] as number;
+  return at !== bt ? at < bt : table.ranksFirst(a, b);
+}
