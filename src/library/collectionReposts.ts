@@ -33,24 +33,32 @@ export interface HitWithCopies<H> {
 }
 
 /**
- * The images an indexed image is a repost of: near-copies posted before it (earlier `createdAt`;
- * the same time, a lower id), outside its own message, earliest first. None when the image is not
- * searchable, has no perceptual hash yet, or a low-information one.
+ * The images an indexed image is a repost of, posted before it (earlier `createdAt`; the same
+ * time, a lower id), outside its own message, earliest first: the same bytes (whatever the
+ * picture: a flat meme re-uploaded is a repost too), and near-copies by the repost decision
+ * (which needs an informative perceptual hash). None when the image is not searchable.
  */
 export function earlierCopies(records: CollectionRecords, id: string, query: RepostQuery): RepostHit[] {
   const table = records.searchable;
   const row = table.find(id);
-  const pairs = table.perceptual;
-  if (row < 0 || pairs === null || !table.hasPerceptualHash(row)) return [];
-  const filter = resolveFilter(table, query.filter);
+  const filter = row < 0 ? null : resolveFilter(table, query.filter);
   if (filter === null) return [];
   const messageId = table.infoAt(row).messageId;
-  const near = slotsWithin(pairs, table.size, readHash(pairs, row), query.maxDistance)
-    .filter(({ slot }) => slot !== row && postedBefore(table, slot, row) && rowAllowed(filter, table, slot))
-    .map(({ slot, distance }) => ({ key: slot, distance }));
-  return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), query)
-    .sort((a, b) => (postedBefore(table, a.key, b.key) ? -1 : 1))
-    .map(({ key, distance, similarity }) => ({ image: table.infoAt(key), distance, similarity }))
+  const earlier = (slot: number) => slot !== row && postedBefore(table, slot, row) && rowAllowed(filter, table, slot);
+  const copies = new Map<number, { distance: number; similarity: number }>();
+  for (const slot of table.rowsWithSameContent(row).filter(earlier)) copies.set(slot, { distance: 0, similarity: 1 });
+  const pairs = table.perceptual;
+  if (pairs !== null && table.hasPerceptualHash(row)) {
+    const near = slotsWithin(pairs, table.size, readHash(pairs, row), query.maxDistance)
+      .filter(({ slot }) => earlier(slot) && !copies.has(slot))
+      .map(({ slot, distance }) => ({ key: slot, distance }));
+    for (const { key, distance, similarity } of confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), query)) {
+      copies.set(key, { distance, similarity });
+    }
+  }
+  return [...copies]
+    .sort(([a], [b]) => (postedBefore(table, a, b) ? -1 : 1))
+    .map(([slot, match]) => ({ image: table.infoAt(slot), ...match }))
     .filter(({ image }) => messageId === '' || image.messageId !== messageId);
 }
 
@@ -76,27 +84,37 @@ export function foldNearCopies<H extends { image: ImageInfo }>(
 
 /**
  * Every group of near-duplicates among the images a filter allows (stars, see duplicateGroups.ts),
- * largest first; members in id order (Discord ids: oldest first; paths: alphabetical).
+ * largest first; members in id order (Discord ids: oldest first; paths: alphabetical). The same
+ * bytes always count as duplicates; other pairs need the repost decision (an informative hash).
  */
 export function duplicateGroupsIn(records: CollectionRecords, thresholds: RepostThresholds, filter?: SearchFilter): ImageInfo[][] {
   const table = records.searchable;
   const pairs = table.perceptual;
   const rowFilter = resolveFilter(table, filter);
-  if (pairs === null || rowFilter === null) return [];
+  if (rowFilter === null) return [];
   const rows: number[] = [];
   const itemOfRow = new Map<number, number>();
+  const rowsByContent = new Map<string, number[]>();
   for (let row = 0; row < table.size; row++) {
-    if (!table.hasPerceptualHash(row) || !isInformative(readHash(pairs, row)) || !rowAllowed(rowFilter, table, row)) continue;
+    if (!rowAllowed(rowFilter, table, row)) continue;
     itemOfRow.set(row, rows.length);
     rows.push(row);
+    const content = table.contentHashAt(row);
+    if (content === '') continue;
+    let same = rowsByContent.get(content);
+    if (same === undefined) rowsByContent.set(content, (same = []));
+    same.push(row);
   }
   const neighbours = rows.map((row) => {
-    const near = slotsWithin(pairs, table.size, readHash(pairs, row), thresholds.maxDistance)
-      .filter(({ slot }) => slot !== row && itemOfRow.has(slot))
-      .map(({ slot, distance }) => ({ key: slot, distance }));
-    return confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), thresholds).map(
-      ({ key }) => itemOfRow.get(key)!,
-    );
+    const identical = (rowsByContent.get(table.contentHashAt(row)) ?? []).filter((slot) => slot !== row);
+    const hashed = pairs !== null && table.hasPerceptualHash(row);
+    const near = hashed
+      ? slotsWithin(pairs, table.size, readHash(pairs, row), thresholds.maxDistance)
+          .filter(({ slot }) => slot !== row && itemOfRow.has(slot) && !identical.includes(slot))
+          .map(({ slot, distance }) => ({ key: slot, distance }))
+      : [];
+    const confirmed = confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), thresholds).map(({ key }) => key);
+    return [...identical, ...confirmed].map((slot) => itemOfRow.get(slot)!);
   });
   const order = (a: number, b: number) => (table.ranksFirst(rows[a]!, rows[b]!) ? -1 : table.ranksFirst(rows[b]!, rows[a]!) ? 1 : 0);
   return starGroups(neighbours, order).map((group) => group.map((item) => table.infoAt(rows[item]!)));

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -65,6 +65,9 @@ describe('image-search duplicates, end to end with the tiny model', () => {
     for (const [file, lines] of [['caption-1.jpg', ['WHEN THE BUILD', 'PASSES FIRST TIME']], ['caption-2.jpg', ['NOBODY AT ALL', 'ME AT 3 AM']]] as const) {
       await writeFile(path.join(photos, file), await flatMeme([40, 90, 200], 600, 400, { lines, font: 'anton', ink: 'white' }));
     }
+    // The same file saved twice: duplicates whatever the picture.
+    await copyFile(path.join(photos, 'caption-1.jpg'), path.join(photos, 'same-bytes.jpg'));
+    truth.push([path.join(photos, 'caption-1.jpg'), path.join(photos, 'same-bytes.jpg')]);
     store = `sqlite://${path.join(work, 'index.sqlite')}`;
     const indexed = await cli(['index', photos, ...common()]);
     assert.equal(indexed.code, 0, indexed.stderr);
@@ -86,11 +89,16 @@ describe('image-search duplicates, end to end with the tiny model', () => {
 
   test('plain colours and captions on plain grounds are never grouped, not even with the same picture in another format', () => {
     const grouped = byDefault.groups.flat().map((file) => path.basename(file));
-    assert.deepEqual(grouped.filter((file) => /^(white|grey|caption)/.test(file)), []);
+    assert.deepEqual(grouped.filter((file) => /^(white|grey|caption-2)/.test(file)), []);
+  });
+
+  test('the same bytes are always grouped, even a caption on a plain ground', () => {
+    const group = byDefault.groups.find((candidate) => candidate.some((file) => path.basename(file) === 'same-bytes.jpg'));
+    assert.deepEqual(group?.map((file) => path.basename(file)), ['caption-1.jpg', 'same-bytes.jpg']);
   });
 
   test('says on stderr how many groups it found among how many images', () => {
-    assert.match(byDefault.stderr, new RegExp(`${truth.length} group\\(s\\) of near-copies .* among ${53 + 3 * PHOTOS_WITH_COPIES + 2 + 5} indexed images`));
+    assert.match(byDefault.stderr, new RegExp(`${truth.length} group\\(s\\) of near-copies .* among ${53 + 3 * PHOTOS_WITH_COPIES + 2 + 6} indexed images`));
   });
 
   test('--json prints one JSON array of groups of absolute paths, the same groups, and nothing else on stdout', async () => {

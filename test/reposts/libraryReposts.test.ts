@@ -113,6 +113,17 @@ describe('reposts in the library', () => {
     assert.deepEqual(library.duplicateGroups(GUILD, { maxDistance: 64, minSimilarity: -1, hashAloneDistance: 64 }), []);
   });
 
+  test('the same bytes posted again are a repost whatever the picture: a plain one re-uploaded too', async () => {
+    const blank = await solidColourImage(WHITE, { width: 200, height: 150 });
+    await library.addImage(posted('blank-1', 1000), blank);
+    await library.addImage(posted('blank-2', 2000), blank);
+    assert.deepEqual(
+      library.repostsOf(GUILD, 'blank-2', DEFAULTS).map((hit) => [hit.image.id, hit.distance, hit.similarity]),
+      [['blank-1', 0, 1]],
+    );
+    assert.deepEqual(library.duplicateGroups(GUILD, DEFAULTS).map((group) => group.map((image) => image.id)), [['blank-1', 'blank-2']]);
+  });
+
   test('nearCopies folds each copy into the best-ranked hit it copies, keeping the ranking', async () => {
     await library.addImage(posted('original', 1000), photo);
     await library.addImage(posted('other', 2000), other);
