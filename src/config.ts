@@ -105,6 +105,8 @@ const schema = z.object({
     .number({ error: 'expected a number of hours greater than 0, e.g. 24' })
     .positive('expected a number of hours greater than 0, e.g. 24'),
   RECHECK_REQUESTS_PER_MINUTE: nonNegativeInt('a whole number of history reads a minute (0 turns the re-check off)'),
+  // Reading the words in images (issue 13): off by default, it costs CPU and ~350 MB.
+  OCR: z.enum(['on', 'off'], { error: 'expected on or off' }),
 });
 
 /**
@@ -150,6 +152,7 @@ export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | unde
   SHARD_COUNT: undefined,
   RECHECK_PERIOD_HOURS: '24',
   RECHECK_REQUESTS_PER_MINUTE: '30',
+  OCR: 'off',
 };
 
 export interface Config {
@@ -177,6 +180,8 @@ export interface Config {
   healthPort: number | undefined;
   /** Every indexed message is read again about once a period, at most this many history reads a minute (0: never). */
   recheck: { periodMs: number; requestsPerMinute: number };
+  /** Read the words in every collection's images (OCR); the CLI's --ocr turns it on for one run. */
+  ocr: boolean;
   /**
    * How this process takes part in sharding: `single` (no manager), `manager` (spawns one
    * process per shard it runs: `ids` of `count`, all of them when `ids` is undefined), or
@@ -251,6 +256,7 @@ export function loadConfig(env?: Environment): Config {
     commandsPerMinute: v.COMMANDS_PER_MINUTE,
     healthPort: v.HEALTH_PORT,
     recheck: { periodMs: v.RECHECK_PERIOD_HOURS * 3_600_000, requestsPerMinute: v.RECHECK_REQUESTS_PER_MINUTE },
+    ocr: v.OCR === 'on',
     sharding,
   };
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { EmbeddingModel } from '../embed/embeddingModel.js';
 import { CollectionRecords } from './collectionRecords.js';
+import { KeywordLibrary } from './keywordLibrary.js';
+import { searchCollection, type LibraryHit, type LibrarySearchOptions } from './librarySearch.js';
+import { ImageTextReader } from '../ocr/imageTextReader.js';
 import type { ImageInfo, ImageRecord } from '../store/imageRecord.js';
 import type { ImageStore } from '../store/imageStore.js';
 import type { SearchFilter } from '../search/vectorIndex.js';
@@ -35,6 +38,8 @@ export interface LibraryLoadOptions {
   collections?: (collection: string) => boolean;
   /** Records loaded so far, across collections. */
   onProgress?: (loaded: number) => void;
+  /** Reads the words in images (default: a reader with OCR off everywhere). */
+  ocr?: ImageTextReader;
 }
 
 export function contentHash(bytes: Uint8Array): string {
@@ -47,21 +52,32 @@ export function contentHash(bytes: Uint8Array): string {
  * Every write goes to the store first, then to memory, so a crash never leaves memory
  * claiming what the store lost. In memory, records are columns (see recordTable.ts);
  * objects are built only for what a caller reads: hits, a record asked for by id.
+ *
+ * The library also owns each image's words (`words`: OCR text, message text, file name, alt
+ * text), so that every way an image leaves the index (a deleted message, channel or server,
+ * a deleted file) is one call here that removes its record and its words.
  */
 export class ImageLibrary {
   private readonly collections = new Map<string, CollectionRecords>();
+  /** The words of each image, for search by words (see ingest/imageIndexing.ts for how they get here). */
+  readonly words: KeywordLibrary;
 
   private constructor(
     readonly model: EmbeddingModel,
     readonly store: ImageStore,
-  ) {}
+    /** Reads the words in images, in the background. */
+    readonly ocr: ImageTextReader,
+  ) {
+    this.words = new KeywordLibrary(store.keywords);
+  }
 
   /** Opens the library and loads every (wanted) collection's records from the store. */
   static async open(model: EmbeddingModel, store: ImageStore, options: LibraryLoadOptions = {}): Promise<ImageLibrary> {
-    const library = new ImageLibrary(model, store);
+    const library = new ImageLibrary(model, store, options.ocr ?? new ImageTextReader());
     const wanted = options.collections ?? (() => true);
     let loaded = 0;
-    for (const collection of await store.collections()) {
+    const collections = await store.collections();
+    for (const collection of collections) {
       if (!wanted(collection)) continue;
       const records = library.recordsOf(collection);
       // The store says how many records to expect before the first batch: room for all at once.
@@ -74,6 +90,7 @@ export class ImageLibrary {
         options.onProgress?.(loaded);
       }
     }
+    await library.words.load(collections, { collections: wanted, exists: (collection, id) => library.get(collection, id) !== undefined });
     return library;
   }
 
@@ -132,6 +149,7 @@ export class ImageLibrary {
     if (records === undefined || present.length === 0) return 0;
     await this.store.remove(collection, present);
     for (const id of present) records.remove(id);
+    await this.words.remove(collection, present);
     return present.length;
   }
 
@@ -153,6 +171,15 @@ export class ImageLibrary {
   async dropCollection(collection: string): Promise<void> {
     await this.store.dropCollection(collection);
     this.collections.delete(collection);
+    await this.words.dropCollection(collection);
+  }
+
+  /** A text query by meaning, words or both (see librarySearch.ts), with filters and permissions applied to both sides. */
+  async search(collection: string, options: LibrarySearchOptions): Promise<LibraryHit[]> {
+    const records = this.collections.get(collection);
+    if (records === undefined) return [];
+    const searchWords = this.words.search.bind(this.words, collection);
+    return searchCollection({ records, embedText: (text) => this.model.embedText(text), searchWords }, options);
   }
 
   async searchText(collection: string, text: string, options: SearchOptions): Promise<SearchHit[]> {

@@ -6,7 +6,7 @@
  * weaker typings) and Orama (schema-bound, larger, asynchronous API) for a small,
  * dependency-free library that says which words matched, for display.
  */
-import MiniSearch, { type SearchResult } from 'minisearch';
+import MiniSearch, { type Query, type SearchResult } from 'minisearch';
 import { KEYWORD_FIELDS, type KeywordDocument } from '../store/keywordDocument.js';
 
 export interface KeywordHit {
@@ -14,7 +14,11 @@ export interface KeywordHit {
   score: number;
   /** The document's words that matched the query (lower case), for display. */
   matchedWords: string[];
-  /** Share of the query's words that this document matched (0..1]. */
+  /**
+   * How much of the query this document matched (0..1]: the share of its words found, each
+   * weighted by its rarity (BM25's idf), so a word most images hold ("the") counts for little
+   * and a word only this image holds for much. 1 when every word of the query is found.
+   */
   coverage: number;
 }
 
@@ -24,9 +28,44 @@ export interface KeywordSearchOptions {
   filter?: (id: string) => boolean;
 }
 
-/** Words: runs of letters and digits, lower-cased ("Pineapple_wizard.PNG" → pineapple, wizard, png). */
-export function keywordTerms(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+/** Apostrophes inside a word ("don't", "it’s") join it: OCR often drops them. */
+const INNER_APOSTROPHE = /(?<=[\p{L}\p{N}])['’ʼ](?=[\p{L}\p{N}])/gu;
+/** Latin, Greek and Cyrillic accents, once split from their letters by NFKD. */
+const COMBINING_ACCENTS = /[\u0300-\u036f]/g;
+/** A file name's extension: "png" would otherwise match every PNG. */
+const EXTENSION = /\.[\p{L}\p{N}]{1,5}$/u;
+
+/**
+ * Words: runs of letters and digits, lower-cased, accents dropped, so "Café", "CAFE" and
+ * "cafe" are one word ("Pineapple_wizard-2" → pineapple, wizard, 2). A file name's extension
+ * is not a word.
+ */
+export function keywordTerms(text: string, field?: string): string[] {
+  const words = field === 'fileName' ? text.replace(EXTENSION, '') : text;
+  return words.normalize('NFKD').replace(COMBINING_ACCENTS, '').replace(INNER_APOSTROPHE, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/**
+ * The words of OCR text, and each word joined to the next where either is a short fragment:
+ * the recogniser now and then breaks a word at a wide letter gap ("GOR ILLA"), and the joined
+ * term lets the whole word be found. Words are joined within a line only.
+ */
+function imageTextTerms(text: string): string[] {
+  return text.split('\n').flatMap((line) => {
+    const words = keywordTerms(line);
+    const joined = words.slice(1).flatMap((word, i) => {
+      const previous = words[i] as string;
+      return Math.min(previous.length, word.length) <= FRAGMENT_LENGTH ? [previous + word] : [];
+    });
+    return [...words, ...joined];
+  });
+}
+
+/** A piece of a broken word is at most this long. */
+const FRAGMENT_LENGTH = 4;
+
+function documentTerms(text: string, field?: string): string[] {
+  return field === 'imageText' ? imageTextTerms(text) : keywordTerms(text, field);
 }
 
 /** Typos are forgiven in words of 5 letters or more: one edit up to 8 letters, two beyond. */
@@ -34,13 +73,17 @@ function fuzziness(term: string): number {
   return term.length < 5 ? 0 : term.length <= 8 ? 1 : 2;
 }
 
+const EXACT = { prefix: false, fuzzy: false } as const;
+const LOOSE = { prefix: (term: string) => term.length >= 4, fuzzy: fuzziness } as const;
+
 export class KeywordIndex {
   private readonly engine = new MiniSearch<KeywordDocument>({
     fields: [...KEYWORD_FIELDS],
-    storeFields: [],
-    tokenize: keywordTerms,
+    // Kept so that an edit of one field (a message's text) can rewrite the others unchanged.
+    storeFields: [...KEYWORD_FIELDS],
+    tokenize: documentTerms,
     processTerm: (term) => term,
-    searchOptions: { prefix: (term) => term.length >= 4, fuzzy: fuzziness, combineWith: 'OR' },
+    searchOptions: { combineWith: 'OR', tokenize: (text) => keywordTerms(text) },
   });
 
   get size(): number {
@@ -49,6 +92,12 @@ export class KeywordIndex {
 
   has(id: string): boolean {
     return this.engine.has(id);
+  }
+
+  /** The document as last put, or undefined. */
+  get(id: string): KeywordDocument | undefined {
+    const fields = this.engine.getStoredFields(id) as Omit<KeywordDocument, 'id'> | undefined;
+    return fields === undefined ? undefined : { id, ...fields };
   }
 
   /** Adds the document, replacing any with the same id. */
@@ -63,20 +112,46 @@ export class KeywordIndex {
     return true;
   }
 
+  /**
+   * The best matches, by BM25. A query word that some accepted document holds exactly matches
+   * only exactly; a word no accepted document holds is looked for as a prefix and with typos
+   * (an OCR misreading). So "cat" finds the image reading "cat", not "category" or "coat",
+   * while "helicopter" still finds "HEL1COPTER" when nothing reads "helicopter".
+   */
   search(query: string, options: KeywordSearchOptions): KeywordHit[] {
-    const queryTerms = new Set(keywordTerms(query));
-    if (queryTerms.size === 0 || options.limit <= 0) return [];
+    const terms = [...new Set(keywordTerms(query))];
+    if (terms.length === 0 || options.limit <= 0) return [];
     const filter = options.filter;
-    const results = this.engine.search([...queryTerms].join(' '), filter === undefined ? {} : { filter: (result) => filter(result.id as string) });
-    return results.slice(0, options.limit).map((result) => toHit(result, queryTerms.size));
+    const searchOptions = filter === undefined ? {} : { filter: (result: SearchResult) => filter(result.id as string) };
+    const exact = this.engine.search({ ...EXACT, queries: terms }, searchOptions);
+    const holding = new Map<string, number>(); // term → documents holding it exactly
+    for (const result of exact) for (const term of result.queryTerms) holding.set(term, (holding.get(term) ?? 0) + 1);
+    const missing = terms.filter((term) => !holding.has(term));
+    const results = missing.length === 0 ? exact : this.engine.search(looseQuery([...holding.keys()], missing), searchOptions);
+    const weight = new Map(terms.map((term) => [term, idf(this.engine.documentCount, holding.get(term) ?? 0)]));
+    const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
+    return results.slice(0, options.limit).map((result) => toHit(result, weight, total));
   }
 }
 
-function toHit(result: SearchResult, queryTermCount: number): KeywordHit {
+/** BM25's inverse document frequency: rarer words weigh more; never negative. */
+function idf(documents: number, holding: number): number {
+  return Math.log(1 + (documents - holding + 0.5) / (holding + 0.5));
+}
+
+function looseQuery(found: string[], missing: string[]): Query {
+  const queries: Query[] = [{ ...LOOSE, queries: missing }];
+  if (found.length > 0) queries.push({ ...EXACT, queries: found });
+  return { combineWith: 'OR', queries };
+}
+
+function toHit(result: SearchResult, weight: ReadonlyMap<string, number>, total: number): KeywordHit {
+  const found = new Set(result.queryTerms);
+  const matched = [...found].reduce((sum, term) => sum + (weight.get(term) ?? 0), 0);
   return {
     id: result.id as string,
     score: result.score,
     matchedWords: [...result.terms].sort(),
-    coverage: Math.min(1, new Set(result.queryTerms).size / queryTermCount),
+    coverage: found.size === weight.size ? 1 : total > 0 ? matched / total : 0,
   };
 }
