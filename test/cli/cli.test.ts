@@ -1,48 +1,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PROJECT_ROOT, WEATHER_DIR } from '../fixtures/datasets.js';
+import { WEATHER_DIR } from '../fixtures/datasets.js';
 import { solidColourImage, truncatedJpeg } from '../fixtures/images.js';
 import { createClient } from '@redis/client';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
+import { cli } from './cliProcess.js';
 
 /** A Redis database of this file's own (see redisDatabase.ts). */
 const REDIS_URL = 'redis://127.0.0.1:6379/12';
 const redisSkip = skipUnlessRedis(await emptyRedisDatabase(REDIS_URL));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a user would, in its own process, with the tiny model and a temporary store. */
-function cli(args: string[], options: { killAfterLines?: RegExp; killCount?: number; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'src/cli.ts'), ...args], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, MODEL_DIR: '', STORE_URL: '', LOG_LEVEL: 'info', ...options.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    let matches = 0;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (options.killAfterLines !== undefined) {
-        matches = stderr.split('\n').filter((line) => options.killAfterLines!.test(line)).length;
-        if (matches >= (options.killCount ?? 1)) child.kill('SIGKILL');
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the image-search CLI, end to end with the tiny model', () => {
   let work: string;
