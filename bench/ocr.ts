@@ -6,10 +6,11 @@
  *    flat memes, chat screenshots): word recall, character error rate, the share of
  *    images whose key word was read, seconds per image (wall and CPU, one image at a
  *    time, one onnxruntime thread) and resident memory added by the engine.
- * 2. `eval` on the same set with the chosen engine: each image indexed (embedding with
- *    the tiny fixture model, OCR text and file name in the keyword index), then
- *    Recall@1/5/10 and MRR for each match mode. The tiny model only knows colours, so the
- *    meaning column is near chance here; words and both are the figures that count.
+ * 2. `eval` on the same set with the chosen engine, indexed as `image-search index DIR --ocr`
+ *    indexes it (embedding with the tiny fixture model, OCR text and file name as words),
+ *    then Recall@1/5/10 and MRR for each match mode; then the same on memes made another way
+ *    (./ocr/pangoMemes.ts). The tiny model only knows colours, so the meaning column is near
+ *    chance here; words and both are the figures that count.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,6 +27,7 @@ import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
 import { memeSet, writeMemeSet, type LabelledMeme } from '../test/fixtures/memes/memeSet.js';
 import { characterErrorRate, wordRecall, wordsOf } from '../test/fixtures/memes/ocrScore.js';
 import { paddleCandidate, tesseractCandidate, type OcrCandidate } from './ocr/ocrCandidates.js';
+import { writePangoMemes } from './ocr/pangoMemes.js';
 
 const COUNT = Number(process.argv[2] ?? 60);
 if (!Number.isInteger(COUNT) || COUNT < 5) {
@@ -116,9 +118,12 @@ async function main(): Promise<void> {
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-ocr-'));
   try {
-    await writeMemeSet(dir, memes);
-    console.log(`\neval (tiny fixture model: the meaning column reflects colours only)\n`);
-    console.log(await evalOnSet(dir));
+    await writeMemeSet(path.join(dir, 'fixtures'), memes);
+    console.log(`\neval on the same set (tiny fixture model: the meaning column reflects colours only)\n`);
+    console.log(await evalOnSet(path.join(dir, 'fixtures')));
+    const made = await writePangoMemes(path.join(dir, 'pango'));
+    console.log(`\neval on ${made} memes made another way (Pango text in system fonts, bench/ocr/pangoMemes.ts)\n`);
+    console.log(await evalOnSet(path.join(dir, 'pango')));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

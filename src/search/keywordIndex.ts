@@ -45,29 +45,6 @@ export function keywordTerms(text: string, field?: string): string[] {
   return words.normalize('NFKD').replace(COMBINING_ACCENTS, '').replace(INNER_APOSTROPHE, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-/**
- * The words of OCR text, and each word joined to the next where either is a short fragment:
- * the recogniser now and then breaks a word at a wide letter gap ("GOR ILLA"), and the joined
- * term lets the whole word be found. Words are joined within a line only.
- */
-function imageTextTerms(text: string): string[] {
-  return text.split('\n').flatMap((line) => {
-    const words = keywordTerms(line);
-    const joined = words.slice(1).flatMap((word, i) => {
-      const previous = words[i] as string;
-      return Math.min(previous.length, word.length) <= FRAGMENT_LENGTH ? [previous + word] : [];
-    });
-    return [...words, ...joined];
-  });
-}
-
-/** A piece of a broken word is at most this long. */
-const FRAGMENT_LENGTH = 4;
-
-function documentTerms(text: string, field?: string): string[] {
-  return field === 'imageText' ? imageTextTerms(text) : keywordTerms(text, field);
-}
-
 /** Typos are forgiven in words of 5 letters or more: one edit up to 8 letters, two beyond. */
 function fuzziness(term: string): number {
   return term.length < 5 ? 0 : term.length <= 8 ? 1 : 2;
@@ -81,7 +58,7 @@ export class KeywordIndex {
     fields: [...KEYWORD_FIELDS],
     // Kept so that an edit of one field (a message's text) can rewrite the others unchanged.
     storeFields: [...KEYWORD_FIELDS],
-    tokenize: documentTerms,
+    tokenize: keywordTerms,
     processTerm: (term) => term,
     searchOptions: { combineWith: 'OR', tokenize: (text) => keywordTerms(text) },
   });
@@ -114,9 +91,10 @@ export class KeywordIndex {
 
   /**
    * The best matches, by BM25. A query word that some accepted document holds exactly matches
-   * only exactly; a word no accepted document holds is looked for as a prefix and with typos
-   * (an OCR misreading). So "cat" finds the image reading "cat", not "category" or "coat",
-   * while "helicopter" still finds "HEL1COPTER" when nothing reads "helicopter".
+   * only exactly; a word no accepted document holds is looked for as OCR may have misread it: as
+   * a prefix, with typos, and broken in two. So "cat" finds the image reading "cat", not
+   * "category" or "coat", while "helicopter" still finds "HEL1COPTER" and "gorilla" "GOR ILLA"
+   * when nothing reads "helicopter" or "gorilla".
    */
   search(query: string, options: KeywordSearchOptions): KeywordHit[] {
     const terms = [...new Set(keywordTerms(query))];
@@ -129,9 +107,21 @@ export class KeywordIndex {
     const missing = terms.filter((term) => !holding.has(term));
     const results = missing.length === 0 ? exact : this.engine.search(looseQuery([...holding.keys()], missing), searchOptions);
     const weight = new Map(terms.map((term) => [term, idf(this.engine.documentCount, holding.get(term) ?? 0)]));
-    const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
-    return results.slice(0, options.limit).map((result) => toHit(result, weight, total));
+    const pieces = new Map(missing.flatMap((term) => brokenWord(term).flat().map((piece) => [piece, term] as const)));
+    const queryTermOf = (term: string): string => (weight.has(term) ? term : (pieces.get(term) ?? term));
+    return results.slice(0, options.limit).map((result) => toHit(result, weight, queryTermOf));
   }
+}
+
+/**
+ * The ways OCR may have broken a word in two, with a space at a wide letter gap ("GOR ILLA") or
+ * before an apostrophe ("DON 'T", which the query "don't" asks for as "dont"): a first piece of
+ * at least 2 letters, and the rest.
+ */
+function brokenWord(term: string): [string, string][] {
+  const splits: [string, string][] = [];
+  for (let at = 2; at < term.length; at++) splits.push([term.slice(0, at), term.slice(at)]);
+  return splits;
 }
 
 /** BM25's inverse document frequency: rarer words weigh more; never negative. */
@@ -141,12 +131,15 @@ function idf(documents: number, holding: number): number {
 
 function looseQuery(found: string[], missing: string[]): Query {
   const queries: Query[] = [{ ...LOOSE, queries: missing }];
+  for (const pieces of missing.flatMap(brokenWord)) queries.push({ ...EXACT, combineWith: 'AND', queries: pieces });
   if (found.length > 0) queries.push({ ...EXACT, queries: found });
   return { combineWith: 'OR', queries };
 }
 
-function toHit(result: SearchResult, weight: ReadonlyMap<string, number>, total: number): KeywordHit {
-  const found = new Set(result.queryTerms);
+/** `queryTermOf` names the query word a matched term stands for (a piece of a broken word, its whole). */
+function toHit(result: SearchResult, weight: ReadonlyMap<string, number>, queryTermOf: (term: string) => string): KeywordHit {
+  const found = new Set(result.queryTerms.map(queryTermOf));
+  const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
   const matched = [...found].reduce((sum, term) => sum + (weight.get(term) ?? 0), 0);
   return {
     id: result.id as string,

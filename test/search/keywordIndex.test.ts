@@ -55,9 +55,10 @@ describe('KeywordIndex', () => {
   });
 
   test('a word the recogniser broke in two is still found whole', () => {
-    const index = indexOf({ id: 'a', imageText: 'NOBODY ASKED BUT GOR ILLA\nTHE END' });
-    assert.deepEqual(ids(index, 'gorilla'), ['a']);
-    assert.deepEqual(index.search('gorilla', { limit: 1 })[0]?.matchedWords, ['gorilla']);
+    const index = indexOf({ id: 'a', imageText: 'NOBODY ASKED BUT GOR ILLA\nTHE END' }, { id: 'b', imageText: 'GOR' });
+    const [hit, ...rest] = index.search('gorilla', { limit: 5 });
+    assert.deepEqual([hit?.id, hit?.matchedWords, hit?.coverage, rest], ['a', ['gor', 'illa'], 1, []]);
+    assert.deepEqual(ids(indexOf({ id: 'c', imageText: "DON 'T PANIC" }), "don't"), ['c']);
   });
 
   test('case, accents, punctuation and apostrophes do not stand in the way', () => {
