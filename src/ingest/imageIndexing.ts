@@ -42,12 +42,13 @@ export async function readImageText(library: ImageLibrary, collection: string, i
   const hash = library.get(collection, id)?.contentHash;
   const log = logger.child({ collection, imageId: id });
   try {
-    const text = await library.ocr.read(bytes);
-    // Deleted or replaced while it waited: what was read belongs to no indexed image.
-    if (hash === undefined || library.get(collection, id)?.contentHash !== hash) return 'not-needed';
-    await library.words.setImageText(collection, id, text);
-    log.debug({ characters: text.length }, 'image text read');
-    return 'read';
+    return await library.ocr.read(bytes, async (text): Promise<TextOutcome> => {
+      // Deleted or replaced while it waited: what was read belongs to no indexed image.
+      if (hash === undefined || library.get(collection, id)?.contentHash !== hash) return 'not-needed';
+      await library.words.setImageText(collection, id, text);
+      log.debug({ characters: text.length }, 'image text read');
+      return 'read';
+    });
   } catch (error) {
     if (error instanceof BacklogFullError || error instanceof SchedulerClosedError) {
       log.debug({ reason: error.message }, 'image text left for a later reindex');

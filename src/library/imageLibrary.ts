@@ -76,9 +76,8 @@ export class ImageLibrary {
     const library = new ImageLibrary(model, store, options.ocr ?? new ImageTextReader());
     const wanted = options.collections ?? (() => true);
     let loaded = 0;
-    const collections = await store.collections();
+    const collections = (await store.collections()).filter(wanted);
     for (const collection of collections) {
-      if (!wanted(collection)) continue;
       const records = library.recordsOf(collection);
       // The store says how many records to expect before the first batch: room for all at once.
       const reserve = (done: number, total?: number): void => {
@@ -90,7 +89,7 @@ export class ImageLibrary {
         options.onProgress?.(loaded);
       }
     }
-    await library.words.load(collections, { collections: wanted, exists: (collection, id) => library.get(collection, id) !== undefined });
+    await library.words.load(collections, { exists: (collection, id) => library.get(collection, id) !== undefined });
     return library;
   }
 

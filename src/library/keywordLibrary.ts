@@ -9,8 +9,6 @@ import { KeywordIndex, type KeywordHit, type KeywordSearchOptions } from '../sea
 import type { KeywordStore } from '../store/keywordStore.js';
 
 export interface KeywordLoadOptions {
-  /** Which collections to load (a shard loads its own guilds); default all. */
-  collections?: (collection: string) => boolean;
   /**
    * Whether an image is still indexed. Words of images that are not (left by a crash between
    * removing an image and its words) are dropped at load, and from the store when it is writable.
@@ -25,9 +23,7 @@ export class KeywordLibrary {
 
   /** Loads the documents of these collections from the store. */
   async load(collections: readonly string[], options: KeywordLoadOptions = {}): Promise<void> {
-    const wanted = options.collections ?? (() => true);
     for (const collection of collections) {
-      if (!wanted(collection)) continue;
       const index = this.indexOf(collection);
       const orphans: string[] = [];
       for (const document of await this.store.load(collection)) {

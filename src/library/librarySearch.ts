@@ -27,7 +27,7 @@ export interface LibrarySearchOptions {
 export interface LibraryHit {
   /** Built for this hit only. */
   image: ImageInfo;
-  /** Cosine similarity for meaning; a fused rank score for both; BM25 for words. */
+  /** Cosine similarity for meaning; BM25 for words; the fused score (0..1, rankFusion.ts) for both. */
   score: number;
   foundBy: FoundBy;
   /** The image's words that matched the query (empty when found by meaning alone). */
@@ -44,13 +44,15 @@ export interface SearchableCollection {
 export async function searchCollection(collection: SearchableCollection, options: LibrarySearchOptions): Promise<LibraryHit[]> {
   const { records } = collection;
   const table = records.searchable;
+  const allowed = options.allowed;
+  // Each image is built once, when first needed (by the permission check, or for the results).
   const seen = new Map<string, ImageInfo>();
-  const imageOf = (id: string, row: number): ImageInfo => {
+  const imageOf = (id: string, row = table.find(id)): ImageInfo | undefined => {
     let image = seen.get(id);
-    if (image === undefined) seen.set(id, (image = table.infoAt(row)));
+    if (image === undefined && row >= 0) seen.set(id, (image = table.infoAt(row)));
     return image;
   };
-  const allowed = options.allowed;
+  const mayShow = (id: string, row: number): boolean => allowed === undefined || allowed(imageOf(id, row)!);
   const rowFilter = resolveFilter(table, options.filter);
   const sources = {
     async meaning(_query: string, limit: number) {
@@ -59,18 +61,22 @@ export async function searchCollection(collection: SearchableCollection, options
       const { rows, scores } = records.search(vector, limit, options.filter);
       return rows.flatMap((row, i) => {
         const id = table.idAt(row);
-        return allowed === undefined || allowed(imageOf(id, row)) ? [{ id, score: scores[i] as number }] : [];
+        return mayShow(id, row) ? [{ id, score: scores[i] as number }] : [];
       });
     },
     words(query: string, limit: number) {
       if (rowFilter === null) return [];
       const accepts = (id: string): boolean => {
         const row = table.find(id);
-        return row >= 0 && rowAllowed(rowFilter, table, row) && (allowed === undefined || allowed(imageOf(id, row)));
+        return row >= 0 && rowAllowed(rowFilter, table, row) && mayShow(id, row);
       };
       return collection.searchWords(query, { limit, filter: accepts });
     },
   };
   const fused = await hybridSearch(options.text, options.mode ?? 'both', options.limit, sources);
-  return fused.map((hit) => ({ image: imageOf(hit.id, table.find(hit.id)), score: hit.score, foundBy: hit.foundBy, matchedWords: hit.matchedWords }));
+  // An image removed while the query was embedded is left out.
+  return fused.flatMap((hit) => {
+    const image = imageOf(hit.id);
+    return image === undefined ? [] : [{ image, score: hit.score, foundBy: hit.foundBy, matchedWords: hit.matchedWords }];
+  });
 }

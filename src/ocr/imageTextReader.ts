@@ -48,12 +48,14 @@ export class ImageTextReader {
   }
 
   /**
-   * The text in an image, lines joined by newlines ('' for none), read when the foreground is
-   * idle. Rejects with BacklogFullError when the backlog is full, SchedulerClosedError once
-   * closed, ImageRejectedError for what cannot be decoded, OcrModelError when the models cannot load.
+   * Reads the text in an image when the foreground is idle (lines joined by newlines, '' for
+   * none) and hands it to `use`, in the same background task, so that close() waits for what
+   * `use` stores. Rejects with BacklogFullError when the backlog is full, SchedulerClosedError
+   * once closed, ImageRejectedError for what cannot be decoded, OcrModelError when the models
+   * cannot load.
    */
-  read(bytes: Uint8Array): Promise<string> {
-    return this.scheduler.background(async () => (await (await this.loadedEngine()).read(bytes)).text);
+  read<T>(bytes: Uint8Array, use: (text: string) => Promise<T>): Promise<T> {
+    return this.scheduler.background(async () => use((await (await this.loadedEngine()).read(bytes)).text));
   }
 
   /** Images waiting to be read, and how many may wait. */
