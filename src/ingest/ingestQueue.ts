@@ -67,7 +67,7 @@ export class IngestQueue {
   private refusing = 0;
   /** Images queued or being indexed, by collection. */
   private readonly depths = new Map<string, number>();
-  private readonly roomWaiters: Array<() => void> = [];
+  private readonly roomWaiters = new Set<() => void>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
   /** The outcome to come of every image queued or being indexed, by `inFlightKey`. */
@@ -136,14 +136,28 @@ export class IngestQueue {
    * leaves nothing unread; live images never wait, and past OCR's backlog are left for a reindex).
    */
   async waitForRoom(): Promise<void> {
-    while (this.isFull()) {
-      await Promise.race([new Promise<void>((resolve) => this.roomWaiters.push(resolve)), this.library.ocr.backlogShrinks()]);
-    }
+    while (this.isFull()) await this.roomMayChange();
   }
 
   private isFull(): boolean {
+    return this.waiting.length >= this.options.queueLimit || this.ocrIsFull();
+  }
+
+  private ocrIsFull(): boolean {
     const ocr = this.library.ocr.backlog;
-    return this.waiting.length >= this.options.queueLimit || ocr.waiting + this.forText >= ocr.limit;
+    return ocr.waiting + this.forText >= ocr.limit;
+  }
+
+  /** Resolves when there may be room: an image was handled, or OCR took the next one. */
+  private roomMayChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.roomWaiters.delete(wake);
+        resolve();
+      };
+      this.roomWaiters.add(wake);
+      if (this.ocrIsFull()) void this.library.ocr.backlogShrinks().then(wake);
+    });
   }
 
   /** Resolves when nothing is queued or running. */
@@ -204,7 +218,7 @@ export class IngestQueue {
   }
 
   private notify(): void {
-    if (!this.isFull()) for (const wake of this.roomWaiters.splice(0)) wake();
+    if (!this.isFull()) for (const wake of [...this.roomWaiters]) wake();
     if (this.depth === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
