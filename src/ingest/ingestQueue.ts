@@ -11,7 +11,7 @@ export interface IngestJob {
   /** Why this image is refused unread (e.g. an SVG): recorded as a failure, never downloaded. */
   refusal?: string;
   /** The words around it (message text, file name, alt text), indexed with it; an edit brings them again. */
-  words?: SurroundingWords;
+  words: SurroundingWords;
 }
 
 /** A queued image: to embed (and read, if OCR is on), or, already embedded, only to read. */
@@ -106,10 +106,11 @@ export class IngestQueue {
     const existing = this.library.get(collection, id);
     const textOnly = existing !== undefined && existing.modelId === this.library.modelId;
     // The same image asked for again while it is still queued or being indexed (a catch-up re-reading
-    // messages that live events brought in): it is downloaded, embedded and stored once.
+    // messages that live events brought in, an edit): it is downloaded, embedded and stored once,
+    // then given the words this later sighting brings.
     const key = inFlightKey(job);
     const queued = this.inFlight.get(key);
-    if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.alreadyIndexed()));
+    if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.updateWords(job)));
     if (textOnly && !needsReading(this.library, collection, id)) return this.updateWords(job);
     const forText = this.library.ocr.isOn(collection);
     this.depths.set(collection, this.depthOf(collection) + 1);
@@ -190,7 +191,7 @@ export class IngestQueue {
   /** An indexed image seen again: its words as they are now (one small write when they changed). */
   private async updateWords(job: IngestJob): Promise<IngestOutcome> {
     try {
-      await this.library.words.describe(job.origin.collection, job.origin.id, job.words ?? {}, { imageChanged: false });
+      await this.library.words.describe(job.origin.collection, job.origin.id, job.words, { imageChanged: false });
     } catch (error) {
       logger.warn({ err: error, guildId: job.origin.collection, imageId: job.origin.id }, 'could not update the words of an image');
     }
@@ -228,8 +229,8 @@ export class IngestQueue {
     for (let attempt = 1; ; attempt++) {
       try {
         const bytes = await this.download(job.url);
-        if (textOnly) await this.library.words.describe(collection, id, job.words ?? {}, { imageChanged: false });
-        const outcome = textOnly ? 'already-indexed' : await indexImage(this.library, job.origin, bytes, job.words ?? {});
+        if (textOnly) await this.library.words.describe(collection, id, job.words, { imageChanged: false });
+        const outcome = textOnly ? 'already-indexed' : await indexImage(this.library, job.origin, bytes, job.words);
         // Not awaited: the slot is free for the next image while this one waits for OCR.
         void readImageText(this.library, collection, id, bytes);
         return outcome;

@@ -145,6 +145,6 @@ function toHit(result: SearchResult, weight: ReadonlyMap<string, number>, queryT
     id: result.id as string,
     score: result.score,
     matchedWords: [...result.terms].sort(),
-    coverage: found.size === weight.size ? 1 : total > 0 ? matched / total : 0,
+    coverage: [...weight.keys()].every((term) => found.has(term)) ? 1 : total > 0 ? matched / total : 0,
   };
 }

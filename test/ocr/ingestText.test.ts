@@ -103,6 +103,15 @@ describe('ingest with OCR: embedding first, then the words in the image', () => 
     assert.equal(downloads.length, 1);
   });
 
+  test('an edit that arrives while the image is still being indexed is not lost', async () => {
+    const first = queue.enqueue(job('lighthouse', 'first words'));
+    const edited = queue.enqueue(job('lighthouse', 'edited to say pelican'));
+    assert.deepEqual(await Promise.all([first, edited]), ['indexed', 'already-indexed']);
+    assert.deepEqual(await byWords('pelican'), ['m-lighthouse:a']);
+    assert.deepEqual(await byWords('first'), []);
+    assert.equal(downloads.length, 1);
+  });
+
   test('past the OCR backlog images are still embedded; a history walk waiting for room then reads every one', async () => {
     await open(1);
     const words = Object.keys(CAPTIONS);
