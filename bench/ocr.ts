@@ -6,10 +6,11 @@
  *    flat memes, chat screenshots): word recall, character error rate, the share of
  *    images whose key word was read, seconds per image (wall and CPU, one image at a
  *    time, one onnxruntime thread) and resident memory added by the engine.
- * 2. `eval` on the same set with the chosen engine: each image indexed (embedding with
- *    the tiny fixture model, OCR text and file name in the keyword index), then
- *    Recall@1/5/10 and MRR for each match mode. The tiny model only knows colours, so the
- *    meaning column is near chance here; words and both are the figures that count.
+ * 2. `eval` on the same set with the chosen engine, indexed as `image-search index DIR --ocr`
+ *    indexes it (embedding with the tiny fixture model, OCR text and file name as words),
+ *    then Recall@1/5/10 and MRR for each match mode; then the same on memes made another way
+ *    (./ocr/pangoMemes.ts). The tiny model only knows colours, so the meaning column is near
+ *    chance here; words and both are the figures that count.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,19 +18,16 @@ import path from 'node:path';
 import { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { setLogLevel } from '../src/logger.js';
 import { OcrEngine } from '../src/ocr/ocrEngine.js';
-import { evaluateCaptions, formatEvalReport, parseCaptions } from '../src/search/captionEval.js';
-import { LOCAL_COLLECTION } from '../src/library/folderIndexer.js';
-import { hybridSearch } from '../src/search/hybridSearch.js';
+import { indexFolder, LOCAL_COLLECTION } from '../src/library/folderIndexer.js';
 import { ImageLibrary } from '../src/library/imageLibrary.js';
+import { evaluateIndex } from '../src/library/indexEval.js';
+import { ImageTextReader } from '../src/ocr/imageTextReader.js';
 import { ImageStore } from '../src/store/imageStore.js';
-import { KeywordLibrary } from '../src/library/keywordLibrary.js';
-import { KeywordStore } from '../src/store/keywordStore.js';
-import { openKeyv } from '../src/store/keyvFactory.js';
-import type { MatchMode } from '../src/search/rankFusion.js';
 import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
 import { memeSet, writeMemeSet, type LabelledMeme } from '../test/fixtures/memes/memeSet.js';
 import { characterErrorRate, wordRecall, wordsOf } from '../test/fixtures/memes/ocrScore.js';
 import { paddleCandidate, tesseractCandidate, type OcrCandidate } from './ocr/ocrCandidates.js';
+import { writePangoMemes } from './ocr/pangoMemes.js';
 
 const COUNT = Number(process.argv[2] ?? 60);
 if (!Number.isInteger(COUNT) || COUNT < 5) {
@@ -73,6 +71,7 @@ async function measure(make: () => Promise<OcrCandidate>, memes: readonly Labell
   return { name: candidate.name, scores, wallPerImage, cpuPerImage, addedRssMb };
 }
 
+/** `eval` on the set, indexed as `image-search index DIR --ocr` indexes a folder. */
 async function evalOnSet(dir: string): Promise<string> {
   const modelDir = await fixtureModelDir('tiny');
   const model = await EmbeddingModel.create({
@@ -80,30 +79,17 @@ async function evalOnSet(dir: string): Promise<string> {
     imageLimits: { maxBytes: 50 * 2 ** 20, maxPixels: 100_000_000 },
   });
   const store = await ImageStore.open(`sqlite://${path.join(dir, 'index.sqlite')}`);
-  const keyv = await openKeyv(`sqlite://${path.join(dir, 'index.sqlite')}`);
-  const library = await ImageLibrary.open(model, store);
-  const keywords = await KeywordLibrary.open(new KeywordStore(keyv));
-  const ocr = await OcrEngine.create({ threads: 1 });
-  const captionsFile = path.join(dir, 'captions.tsv');
-  const captions = parseCaptions(await readFile(captionsFile, 'utf8'), captionsFile);
-  for (const { file } of captions) {
-    const bytes = await readFile(file);
-    const origin = { id: file, collection: LOCAL_COLLECTION, channelId: dir, messageId: '', attachmentId: '', authorId: '', createdAt: 0, source: file };
-    await library.addImage(origin, bytes);
-    await keywords.put(LOCAL_COLLECTION, { id: file, imageText: (await ocr.read(bytes)).text, fileName: path.basename(file) });
+  const ocr = new ImageTextReader({ enabled: () => true, ocr: { threads: 1 } });
+  try {
+    const library = await ImageLibrary.open(model, store, { ocr });
+    await indexFolder(library, dir, { concurrency: 8 });
+    const captionsFile = path.join(dir, 'captions.tsv');
+    return await evaluateIndex(library, LOCAL_COLLECTION, captionsFile, await readFile(captionsFile, 'utf8'));
+  } finally {
+    await ocr.close();
+    await store.close();
+    await model.dispose();
   }
-  const sources = {
-    meaning: async (query: string, limit: number) =>
-      (await library.searchText(LOCAL_COLLECTION, query, { limit })).map((hit) => ({ id: hit.image.id, score: hit.score })),
-    words: (query: string, limit: number) => keywords.search(LOCAL_COLLECTION, query, { limit }),
-  };
-  const ranker = (mode: MatchMode) => async (query: string) => (await hybridSearch(query, mode, 10, sources)).map((hit) => hit.id);
-  const report = await evaluateCaptions(captions, { meaning: ranker('meaning'), words: ranker('words'), both: ranker('both') }, (file) => library.has(LOCAL_COLLECTION, file));
-  await ocr.dispose();
-  await store.close();
-  await keyv.disconnect();
-  await model.dispose();
-  return formatEvalReport(report);
 }
 
 async function main(): Promise<void> {
@@ -132,9 +118,12 @@ async function main(): Promise<void> {
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-ocr-'));
   try {
-    await writeMemeSet(dir, memes);
-    console.log(`\neval (tiny fixture model: the meaning column reflects colours only)\n`);
-    console.log(await evalOnSet(dir));
+    await writeMemeSet(path.join(dir, 'fixtures'), memes);
+    console.log(`\neval on the same set (tiny fixture model: the meaning column reflects colours only)\n`);
+    console.log(await evalOnSet(path.join(dir, 'fixtures')));
+    const made = await writePangoMemes(path.join(dir, 'pango'));
+    console.log(`\neval on ${made} memes made another way (Pango text in system fonts, bench/ocr/pangoMemes.ts)\n`);
+    console.log(await evalOnSet(path.join(dir, 'pango')));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,9 @@ import { fetchImage } from './fetch/imageFetcher.js';
 import { logger, setLogLevel } from './logger.js';
 import { indexFolder, LOCAL_COLLECTION, type FolderIndexReport } from './library/folderIndexer.js';
 import type { ImageLibrary, SearchHit } from './library/imageLibrary.js';
+import { evaluateIndex } from './library/indexEval.js';
+import { CaptionsFormatError } from './search/captionEval.js';
+import { MATCH_MODES, type MatchMode } from './search/rankFusion.js';
 import { ImageStore } from './store/imageStore.js';
 import { storeBackendOf, StoreConfigError } from './store/keyvFactory.js';
 import { countRecordsByModel } from './store/storeCensus.js';
@@ -26,9 +29,11 @@ import { startProgress } from './terminalProgress.js';
 const HELP = `Usage: image-search <command> [options]
 
 Commands:
-  index <folder>               index every image under a folder (recursive; resumable)
-  find "<text>" [--top N]      images that best match a description
+  index <folder> [--ocr]       index every image under a folder (recursive; resumable)
+  find "<text>" [--top N] [--match meaning|words|both]
+                               images that best match a description, or hold its words
   similar <path|URL> [--top N] images that look most like an image
+  eval --captions FILE         Recall@1/5/10 and MRR of the index for FILE's queries
   duplicates [folder]          groups of near-copies among the indexed images, largest first
   stats                        what the index holds
   migrate --from URL --to URL  copy the whole index to another store and verify it
@@ -37,6 +42,9 @@ Options:
   --model DIR|ID   a uform3 model directory, or a model id to download (default: MODEL / MODEL_DIR)
   --store URL      sqlite://file, redis://host:port or postgresql://... (default: STORE_URL)
   --top N          results to show, 1-100 (default 10)
+  --ocr            index: also read the words in images (default: OCR)
+  --match MODE     find: by meaning, by the images' words, or both ranked together (default both)
+  --captions FILE  eval: lines of "path<TAB>query", paths relative to FILE's folder
   --from, --to     stores to migrate from and to (migrate only)
   --verbose        log details and show stack traces
   -h, --help       this help
@@ -56,6 +64,9 @@ interface CliOptions {
   json: boolean;
   /** Thresholds given as flags; the configuration supplies the rest. */
   thresholds: Partial<RepostThresholds>;
+  ocr: boolean;
+  match: MatchMode;
+  captions: string | undefined;
   verbose: boolean;
 }
 
@@ -85,11 +96,12 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       return 0;
     }
     // Searching only reads: a mistyped store is reported, not created.
-    engine = await openEngine(config, { model: options.model, storeUrl: options.store, readOnly: command !== 'index' });
+    const ocr = command === 'index' ? options.ocr || config.ocr : false;
+    engine = await openEngine(config, { model: options.model, storeUrl: options.store, readOnly: command !== 'index', ocr });
     await COMMANDS[command](engine, args, options, config, out);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof CaptionsFormatError) {
       process.stderr.write(`${error.message}\n\n${HELP}\n`);
       return 1;
     }
@@ -102,7 +114,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
   }
 }
 
-const COMMAND_NAMES = ['index', 'find', 'similar', 'duplicates', 'stats', 'migrate'] as const;
+const COMMAND_NAMES = ['index', 'find', 'similar', 'duplicates', 'eval', 'stats', 'migrate'] as const;
 type CommandName = (typeof COMMAND_NAMES)[number];
 type EngineCommandName = Exclude<CommandName, 'stats' | 'migrate'>;
 type Command = (engine: Engine, args: string[], options: CliOptions, config: Config, out: (line: string) => void) => Promise<void>;
@@ -121,6 +133,9 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
       'max-distance': { type: 'string' },
       'min-similarity': { type: 'string' },
       'hash-alone-distance': { type: 'string' },
+      ocr: { type: 'boolean', default: false },
+      match: { type: 'string' },
+      captions: { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -137,7 +152,13 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   }
   const top = values.top === undefined ? 10 : Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
-  const expected = command === 'stats' || command === 'migrate' ? 0 : 1;
+  const match = values.match ?? 'both';
+  if (!(MATCH_MODES as readonly string[]).includes(match)) throw new UsageError(`--match must be meaning, words or both, not "${match}".`);
+  for (const [option, given, only] of [['--ocr', values.ocr, 'index'], ['--match', values.match, 'find'], ['--captions', values.captions, 'eval']] as const) {
+    if (given !== undefined && given !== false && command !== only) throw new UsageError(`${option} applies to "${only}" only.`);
+  }
+  if (command === 'eval' && values.captions === undefined) throw new UsageError('eval needs --captions FILE.');
+  const expected = command === 'stats' || command === 'migrate' || command === 'eval' ? 0 : 1;
   if (command === 'duplicates' && args.length > 1) throw new UsageError('"duplicates" takes at most one argument: a folder.');
   if (command !== 'duplicates' && args.length !== expected) {
     throw new UsageError(
@@ -155,6 +176,9 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
       top,
       json: values.json,
       thresholds: thresholdFlags(values),
+      ocr: values.ocr,
+      match: match as MatchMode,
+      captions: values.captions,
       verbose: values.verbose,
     },
   };
@@ -230,12 +254,19 @@ const COMMANDS: Record<EngineCommandName, Command> = {
     });
     progress.stop();
     out(summarise(report));
+    if (engine.library.ocr.isOn(LOCAL_COLLECTION)) out(`read the text in ${report.textRead} images; ${report.textFailed} could not be read`);
     for (const failure of report.failed) out(`  failed: ${failure.file}: ${failure.reason}`);
   },
 
   async find(engine, [text], options, _config, out) {
     if (text!.trim() === '') throw new UsageError('The search text is empty.');
-    printHits(await engine.library.searchText(LOCAL_COLLECTION, text!, { limit: options.top }), engine.library, out);
+    printHits(await engine.library.search(LOCAL_COLLECTION, { text: text!, mode: options.match, limit: options.top }), engine.library, out);
+  },
+
+  async eval(engine, _args, options, _config, out) {
+    const captionsFile = options.captions!;
+    const captions = (await readLocal(captionsFile)).toString('utf8');
+    out(await evaluateIndex(engine.library, LOCAL_COLLECTION, captionsFile, captions));
   },
 
   async duplicates(engine, [folder], options, config, out) {
@@ -260,21 +291,28 @@ function summarise(report: FolderIndexReport): string {
   );
 }
 
-function printHits(hits: SearchHit[], library: ImageLibrary, out: (line: string) => void): void {
+/** One line a hit; a hit found by its words is followed by the words that matched. */
+function printHits(hits: Array<SearchHit & { matchedWords?: string[] }>, library: ImageLibrary, out: (line: string) => void): void {
   if (hits.length === 0) {
-    const { otherModel } = library.statsOf(LOCAL_COLLECTION);
-    out(
-      otherModel > 0
-        ? `no results: all ${otherModel} indexed images were embedded by another model than ${library.model.label}; ${reembedHint(LOCAL_COLLECTION)}`
-        : 'no images indexed yet: run "image-search index <folder>" first',
-    );
+    out(noResultsReason(library));
     return;
   }
   out('rank  score   path');
-  hits.forEach((hit, i) => out(`${String(i + 1).padStart(4)}  ${hit.score.toFixed(4)}  ${hit.image.source}`));
+  hits.forEach((hit, i) => {
+    out(`${String(i + 1).padStart(4)}  ${hit.score.toFixed(4)}  ${hit.image.source}`);
+    if (hit.matchedWords !== undefined && hit.matchedWords.length > 0) out(`        words: ${hit.matchedWords.join(', ')}`);
+  });
 }
 
-async function readLocal(file: string): Promise<Uint8Array> {
+function noResultsReason(library: ImageLibrary): string {
+  const { images, otherModel } = library.statsOf(LOCAL_COLLECTION);
+  if (images > 0) return 'no matching images';
+  return otherModel > 0
+    ? `no results: all ${otherModel} indexed images were embedded by another model than ${library.model.label}; ${reembedHint(LOCAL_COLLECTION)}`
+    : 'no images indexed yet: run "image-search index <folder>" first';
+}
+
+async function readLocal(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (error) {

@@ -117,6 +117,8 @@ const schema = z.object({
     .min(-1, 'expected a cosine similarity from -1 to 1, e.g. 0.8')
     .max(1, 'expected a cosine similarity from -1 to 1, e.g. 0.8'),
   REPOST_HASH_ALONE_DISTANCE: hashBits(),
+  // Reading the words in images (issue 13): off by default, it costs CPU and ~350 MB.
+  OCR: z.enum(['on', 'off'], { error: 'expected on or off' }),
 });
 
 /**
@@ -165,6 +167,7 @@ export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | unde
   REPOST_MAX_DISTANCE: String(DEFAULT_REPOST_THRESHOLDS.maxDistance),
   REPOST_MIN_SIMILARITY: String(DEFAULT_REPOST_THRESHOLDS.minSimilarity),
   REPOST_HASH_ALONE_DISTANCE: String(DEFAULT_REPOST_THRESHOLDS.hashAloneDistance),
+  OCR: 'off',
 };
 
 export interface Config {
@@ -194,6 +197,8 @@ export interface Config {
   recheck: { periodMs: number; requestsPerMinute: number };
   /** Default thresholds of the near-copy decision (reposts, `image-search duplicates`). */
   reposts: RepostThresholds;
+  /** Read the words in every collection's images (OCR); the CLI's --ocr turns it on for one run. */
+  ocr: boolean;
   /**
    * How this process takes part in sharding: `single` (no manager), `manager` (spawns one
    * process per shard it runs: `ids` of `count`, all of them when `ids` is undefined), or
@@ -269,6 +274,7 @@ export function loadConfig(env?: Environment): Config {
     healthPort: v.HEALTH_PORT,
     recheck: { periodMs: v.RECHECK_PERIOD_HOURS * 3_600_000, requestsPerMinute: v.RECHECK_REQUESTS_PER_MINUTE },
     reposts: { maxDistance: v.REPOST_MAX_DISTANCE, minSimilarity: v.REPOST_MIN_SIMILARITY, hashAloneDistance: v.REPOST_HASH_ALONE_DISTANCE },
+    ocr: v.OCR === 'on',
     sharding,
   };
 }

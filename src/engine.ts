@@ -6,12 +6,14 @@ import { ensureModelFiles, modelDirectoryFor } from './embed/modelDownload.js';
 import { modelIdentity } from './embed/modelIdentity.js';
 import { logger } from './logger.js';
 import { ImageLibrary } from './library/imageLibrary.js';
+import { ImageTextReader } from './ocr/imageTextReader.js';
 import { ImageStore } from './store/imageStore.js';
 import { startProgress } from './terminalProgress.js';
 
 /**
  * Start-up shared by the bot and the CLI: the model (downloaded if missing), then the
- * store, then the in-memory index loaded from it. Discord is not involved here.
+ * store, then the in-memory index loaded from it (vectors and words). Discord is not
+ * involved here.
  */
 
 export interface Engine {
@@ -102,14 +104,23 @@ export interface EngineOptions {
   collections?: (collection: string) => boolean;
   /** Search only: the store is opened read-only and must exist (see ImageStoreOptions.readOnly). */
   readOnly?: boolean;
+  /**
+   * Read the words in images of every collection (default: the OCR setting). A per-server
+   * choice replaces this later through `library.ocr.setEnabled`.
+   */
+  ocr?: boolean;
 }
 
 export async function openEngine(config: Config, options: EngineOptions = {}): Promise<Engine> {
   const choice = await resolveModelChoice(config, options.model);
   const model = await openModel(config, choice);
+  const ocrOn = options.ocr ?? config.ocr;
+  // Cheap until the first image is read: the OCR models load then.
+  const ocr = new ImageTextReader({ enabled: () => ocrOn });
   try {
     const { store, library } = await openIndex(model, options.storeUrl ?? config.storeUrl, {
       ...options,
+      ocr,
       legacyStamps: legacyStampsFor(choice),
     });
     return {
@@ -117,6 +128,8 @@ export async function openEngine(config: Config, options: EngineOptions = {}): P
       store,
       library,
       close: async () => {
+        // Images still waiting to be read are dropped: the next /reindex or `index --ocr` reads them.
+        await ocr.close();
         await store.close();
         await model.dispose();
       },
@@ -131,7 +144,7 @@ export async function openEngine(config: Config, options: EngineOptions = {}): P
 export async function openIndex(
   model: EmbeddingModel,
   storeUrl: string,
-  options: Pick<EngineOptions, 'collections' | 'readOnly'> & { legacyStamps?: readonly string[] } = {},
+  options: Pick<EngineOptions, 'collections' | 'readOnly'> & { ocr?: ImageTextReader; legacyStamps?: readonly string[] } = {},
 ): Promise<{ store: ImageStore; library: ImageLibrary }> {
   const store = await ImageStore.open(storeUrl, { readOnly: options.readOnly });
   try {
@@ -141,6 +154,7 @@ export async function openIndex(
     const library = await ImageLibrary.open(model, store, {
       collections: options.collections,
       adoptedModelIds: await adoptedModelIds(store, options.legacyStamps ?? [], model.id, options.readOnly !== true),
+      ocr: options.ocr,
       onProgress: (loaded) => {
         progress.advance(loaded - counted);
         counted = loaded;

@@ -35,6 +35,12 @@ describe('config', () => {
     assert.ok(problems.some((p) => p.startsWith('ENCODER_THREADS is "-1"')));
   });
 
+  test('OCR is off unless set to on; anything else is refused, naming it', () => {
+    assert.equal(loadConfig({}).ocr, false);
+    assert.equal(loadConfig({ OCR: 'on' }).ocr, true);
+    assert.deepEqual(problemsOf({ OCR: 'yes' }), ['OCR is "yes": expected on or off']);
+  });
+
   test('a URL variable must be http or https', () => {
     const [problem] = problemsOf({ DISCORD_API_URL: 'ftp://example' });
     assert.match(problem!, /^DISCORD_API_URL is "ftp:\/\/example": expected the Discord REST base URL/);

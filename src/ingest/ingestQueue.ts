@@ -2,6 +2,7 @@ import { ImageRejectedError } from '../embed/imageErrors.js';
 import { ImageFetchError } from '../fetch/imageFetcher.js';
 import { logger } from '../logger.js';
 import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
+import { indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
 
 /** One image to index: where it came from and where its bytes are. */
 export interface IngestJob {
@@ -9,6 +10,17 @@ export interface IngestJob {
   url: string;
   /** Why this image is refused unread (e.g. an SVG): recorded as a failure, never downloaded. */
   refusal?: string;
+  /** The words around it (message text, file name, alt text), indexed with it; an edit brings them again. */
+  words: SurroundingWords;
+}
+
+/** A queued image: to embed (and read, if OCR is on), or, already embedded, only to read. */
+interface QueuedJob {
+  job: IngestJob;
+  textOnly: boolean;
+  /** It will be handed to OCR: counted against OCR's backlog by waitForRoom. */
+  forText: boolean;
+  done: (outcome: IngestOutcome) => void;
 }
 
 export type IngestOutcome = 'indexed' | 'updated' | 'unchanged' | 'already-indexed' | 'failed';
@@ -42,16 +54,20 @@ export interface IngestObserver {
 /**
  * Between Discord and the encoder: bounded concurrency, backpressure for history
  * walks, bounded retries of transient faults, and a record of every image that
- * could not be indexed (never dropped silently).
+ * could not be indexed (never dropped silently). Each image is indexed as
+ * imageIndexing.ts says; OCR is handed the bytes and runs in the background, so a
+ * download slot is never held while an image waits to be read.
  */
 export class IngestQueue {
-  private readonly waiting: Array<{ job: IngestJob; done: (outcome: IngestOutcome) => void }> = [];
+  private readonly waiting: QueuedJob[] = [];
   private active = 0;
+  /** Jobs queued or running that will hand an image to OCR. */
+  private forText = 0;
   /** Refusals being recorded (they take no download slot, but are work in progress). */
   private refusing = 0;
   /** Images queued or being indexed, by collection. */
   private readonly depths = new Map<string, number>();
-  private readonly roomWaiters: Array<() => void> = [];
+  private readonly roomWaiters = new Set<() => void>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
   /** The outcome to come of every image queued or being indexed, by `inFlightKey`. */
@@ -78,38 +94,71 @@ export class IngestQueue {
     return this.depths.get(collection) ?? 0;
   }
 
-  /** Queues an image; resolves when it is indexed, skipped or recorded as failed. */
+  /**
+   * Queues an image; resolves when it is indexed, skipped or recorded as failed (reading its
+   * text, if due, goes on in the background). An image already indexed only has its words
+   * brought up to date (a message edit), and is downloaded again only if OCR has yet to read it.
+   */
   enqueue(job: IngestJob): Promise<IngestOutcome> {
     if (this.closed) return Promise.reject(new Error('ingest is shutting down'));
     if (job.refusal !== undefined) return this.refuse(job, job.refusal);
-    // An image indexed before perceptual hashes is downloaded again, to be hashed (not re-embedded).
-    if (this.library.isComplete(job.origin.collection, job.origin.id)) return Promise.resolve(this.alreadyIndexed());
+    // An image indexed before perceptual hashes goes through addImage again, to be hashed (not re-embedded).
+    const { collection, id } = job.origin;
+    const textOnly = this.library.isComplete(collection, id);
     // The same image asked for again while it is still queued or being indexed (a catch-up re-reading
-    // messages that live events brought in): it is downloaded, embedded and stored once.
+    // messages that live events brought in, an edit): it is downloaded, embedded and stored once,
+    // then given the words this later sighting brings.
     const key = inFlightKey(job);
     const queued = this.inFlight.get(key);
-    if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.alreadyIndexed()));
-    const { collection } = job.origin;
+    if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.updateWords(job)));
+    if (textOnly && !needsReading(this.library, collection, id)) return this.updateWords(job);
+    const forText = this.library.ocr.isOn(collection);
     this.depths.set(collection, this.depthOf(collection) + 1);
+    if (forText) this.forText++;
     const outcome = new Promise<IngestOutcome>((resolve) => {
-      this.waiting.push({ job, done: resolve });
+      this.waiting.push({ job, textOnly, forText, done: resolve });
       this.pump();
     });
     this.inFlight.set(key, outcome);
     void outcome.then(() => {
       this.inFlight.delete(key);
+      if (forText) this.forText--;
       const depth = this.depthOf(collection) - 1;
       if (depth > 0) this.depths.set(collection, depth);
       else this.depths.delete(collection);
+      this.notify();
     });
     return outcome;
   }
 
-  /** Resolves once the queue has room (history walks await this before reading more). */
+  /**
+   * Resolves once the queue has room, and OCR has room for what is on its way to it (history
+   * walks await this before reading more, so a /reindex with OCR on goes at OCR's pace and
+   * leaves nothing unread; live images never wait, and past OCR's backlog are left for a reindex).
+   */
   async waitForRoom(): Promise<void> {
-    while (this.waiting.length >= this.options.queueLimit) {
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
-    }
+    while (this.isFull()) await this.roomMayChange();
+  }
+
+  private isFull(): boolean {
+    return this.waiting.length >= this.options.queueLimit || this.ocrIsFull();
+  }
+
+  private ocrIsFull(): boolean {
+    const ocr = this.library.ocr.backlog;
+    return ocr.waiting + this.forText >= ocr.limit;
+  }
+
+  /** Resolves when there may be room: an image was handled, or OCR took the next one. */
+  private roomMayChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.roomWaiters.delete(wake);
+        resolve();
+      };
+      this.roomWaiters.add(wake);
+      if (this.ocrIsFull()) void this.library.ocr.backlogShrinks().then(wake);
+    });
   }
 
   /** Resolves when nothing is queued or running. */
@@ -139,6 +188,16 @@ export class IngestQueue {
     return 'failed';
   }
 
+  /** An indexed image seen again: its words as they are now (one small write when they changed). */
+  private async updateWords(job: IngestJob): Promise<IngestOutcome> {
+    try {
+      await this.library.words.describe(job.origin.collection, job.origin.id, job.words, { imageChanged: false });
+    } catch (error) {
+      logger.warn({ err: error, guildId: job.origin.collection, imageId: job.origin.id }, 'could not update the words of an image');
+    }
+    return this.alreadyIndexed();
+  }
+
   private alreadyIndexed(): IngestOutcome {
     this.observer.onOutcome?.('already-indexed');
     return 'already-indexed';
@@ -148,7 +207,7 @@ export class IngestQueue {
     while (this.active < this.options.concurrency && this.waiting.length > 0) {
       const next = this.waiting.shift()!;
       this.active++;
-      void this.run(next.job).then((outcome) => {
+      void this.run(next).then((outcome) => {
         this.active--;
         this.observer.onOutcome?.(outcome);
         next.done(outcome);
@@ -160,16 +219,21 @@ export class IngestQueue {
   }
 
   private notify(): void {
-    if (this.waiting.length < this.options.queueLimit) for (const wake of this.roomWaiters.splice(0)) wake();
+    if (!this.isFull()) for (const wake of [...this.roomWaiters]) wake();
     if (this.depth === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  private async run(job: IngestJob): Promise<IngestOutcome> {
-    const log = logger.child({ guildId: job.origin.collection, channelId: job.origin.channelId, imageId: job.origin.id });
+  private async run({ job, textOnly }: QueuedJob): Promise<IngestOutcome> {
+    const { collection, id } = job.origin;
+    const log = logger.child({ guildId: collection, channelId: job.origin.channelId, imageId: id });
     for (let attempt = 1; ; attempt++) {
       try {
         const bytes = await this.download(job.url);
-        return await this.library.addImage(job.origin, bytes);
+        if (textOnly) await this.library.words.describe(collection, id, job.words, { imageChanged: false });
+        const outcome = textOnly ? 'already-indexed' : await indexImage(this.library, job.origin, bytes, job.words);
+        // Not awaited: the slot is free for the next image while this one waits for OCR.
+        void readImageText(this.library, collection, id, bytes);
+        return outcome;
       } catch (error) {
         const permanent = isPermanent(error);
         if (permanent || attempt >= this.options.maxAttempts) {

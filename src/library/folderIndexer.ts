@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ImageRejectedError } from '../embed/imageErrors.js';
+import { indexImage, readImageText } from '../ingest/imageIndexing.js';
 import { logger } from '../logger.js';
 import type { ImageLibrary } from './imageLibrary.js';
 
@@ -21,6 +22,9 @@ export interface FolderIndexReport {
   failed: Array<{ file: string; reason: string }>;
   /** Records of files that no longer exist under the folder. */
   removed: number;
+  /** Images whose text OCR read in this run (OCR on), and those it could not read. */
+  textRead: number;
+  textFailed: number;
 }
 
 export interface FolderIndexOptions {
@@ -34,7 +38,10 @@ export interface FolderIndexOptions {
  * Indexes every image under a folder into the local collection. Each file's record is
  * written as soon as it is embedded and keyed by its absolute path, so a run that is
  * interrupted and started again re-encodes nothing it already stored, and never
- * duplicates a file. Records of files deleted since the last run are removed.
+ * duplicates a file. Records of files deleted since the last run are removed. A file's
+ * name is indexed as its words; with OCR on, so is the text in it, read once per file
+ * (a later run reads only files it has not read). Each worker waits for its file's text
+ * before taking the next, which bounds the images waiting for OCR by the concurrency.
  */
 export async function indexFolder(
   library: ImageLibrary,
@@ -52,6 +59,8 @@ export async function indexFolder(
     skipped: files.length - candidates.length,
     failed: [],
     removed: 0,
+    textRead: 0,
+    textFailed: 0,
   };
   options.onStart?.(candidates.length);
 
@@ -83,20 +92,18 @@ async function indexFile(library: ImageLibrary, file: string, report: FolderInde
     report.failed.push({ file, reason: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
     return;
   }
+  const origin = {
+    id: file,
+    collection: LOCAL_COLLECTION,
+    channelId: path.dirname(file),
+    messageId: '',
+    attachmentId: '',
+    authorId: '',
+    createdAt: modifiedAt,
+    source: file,
+  };
   try {
-    const outcome = await library.addImage(
-      {
-        id: file,
-        collection: LOCAL_COLLECTION,
-        channelId: path.dirname(file),
-        messageId: '',
-        attachmentId: '',
-        authorId: '',
-        createdAt: modifiedAt,
-        source: file,
-      },
-      bytes,
-    );
+    const outcome = await indexImage(library, origin, bytes, { fileName: path.basename(file) });
     report[outcome]++;
     logger.debug({ file, outcome }, 'image handled');
   } catch (error) {
@@ -104,7 +111,11 @@ async function indexFile(library: ImageLibrary, file: string, report: FolderInde
     if (!(error instanceof ImageRejectedError)) throw error;
     if (error.reason === 'not-an-image') report.skipped++;
     else report.failed.push({ file, reason: error.message });
+    return;
   }
+  const text = await readImageText(library, LOCAL_COLLECTION, file, bytes);
+  if (text === 'read') report.textRead++;
+  else if (text !== 'not-needed') report.textFailed++;
 }
 
 async function listFiles(root: string): Promise<string[]> {

@@ -6,6 +6,9 @@ import {
 } from './collectionReposts.js';
 import { embedWithHash, hashForBackfill } from '../reposts/ingestHash.js';
 import type { RepostThresholds } from '../reposts/repostMatcher.js';
+import { KeywordLibrary } from './keywordLibrary.js';
+import { searchCollection, type LibraryHit, type LibrarySearchOptions } from './librarySearch.js';
+import { ImageTextReader } from '../ocr/imageTextReader.js';
 import type { ImageInfo, ImageRecord } from '../store/imageRecord.js';
 import type { ImageStore } from '../store/imageStore.js';
 import type { SearchFilter } from '../search/vectorIndex.js';
@@ -46,6 +49,8 @@ export interface LibraryLoadOptions {
    * (engine.ts decides which): such records stay searchable instead of waiting for a reindex.
    */
   adoptedModelIds?: readonly string[];
+  /** Reads the words in images (default: a reader with OCR off everywhere). */
+  ocr?: ImageTextReader;
 }
 
 export function contentHash(bytes: Uint8Array): string {
@@ -58,27 +63,36 @@ export function contentHash(bytes: Uint8Array): string {
  * Every write goes to the store first, then to memory, so a crash never leaves memory
  * claiming what the store lost. In memory, records are columns (see recordTable.ts);
  * objects are built only for what a caller reads: hits, a record asked for by id.
+ *
+ * The library also owns each image's words (`words`: OCR text, message text, file name, alt
+ * text), so that every way an image leaves the index (a deleted message, channel or server,
+ * a deleted file) is one call here that removes its record and its words.
  */
 export class ImageLibrary {
   private readonly collections = new Map<string, CollectionRecords>();
+  /** The words of each image, for search by words (see ingest/imageIndexing.ts for how they get here). */
+  readonly words: KeywordLibrary;
 
   private readonly adoptedModelIds: ReadonlySet<string>;
 
   private constructor(
     readonly model: EmbeddingModel,
     readonly store: ImageStore,
+    /** Reads the words in images, in the background. */
+    readonly ocr: ImageTextReader,
     adoptedModelIds: readonly string[] = [],
   ) {
+    this.words = new KeywordLibrary(store.keywords);
     this.adoptedModelIds = new Set(adoptedModelIds);
   }
 
   /** Opens the library and loads every (wanted) collection's records from the store. */
   static async open(model: EmbeddingModel, store: ImageStore, options: LibraryLoadOptions = {}): Promise<ImageLibrary> {
-    const library = new ImageLibrary(model, store, options.adoptedModelIds);
+    const library = new ImageLibrary(model, store, options.ocr ?? new ImageTextReader(), options.adoptedModelIds);
     const wanted = options.collections ?? (() => true);
     let loaded = 0;
-    for (const collection of await store.collections()) {
-      if (!wanted(collection)) continue;
+    const collections = (await store.collections()).filter(wanted);
+    for (const collection of collections) {
       const records = library.recordsOf(collection);
       // The store says how many records to expect before the first batch: room for all at once.
       const reserve = (done: number, total?: number): void => {
@@ -90,6 +104,7 @@ export class ImageLibrary {
         options.onProgress?.(loaded);
       }
     }
+    await library.words.load(collections, { exists: (collection, id) => library.get(collection, id) !== undefined });
     return library;
   }
 
@@ -160,6 +175,7 @@ export class ImageLibrary {
     if (records === undefined || present.length === 0) return 0;
     await this.store.remove(collection, present);
     for (const id of present) records.remove(id);
+    await this.words.remove(collection, present);
     return present.length;
   }
 
@@ -181,6 +197,15 @@ export class ImageLibrary {
   async dropCollection(collection: string): Promise<void> {
     await this.store.dropCollection(collection);
     this.collections.delete(collection);
+    await this.words.dropCollection(collection);
+  }
+
+  /** A text query by meaning, words or both (see librarySearch.ts), with filters and permissions applied to both sides. */
+  async search(collection: string, options: LibrarySearchOptions): Promise<LibraryHit[]> {
+    const records = this.collections.get(collection);
+    if (records === undefined) return [];
+    const searchWords = this.words.search.bind(this.words, collection);
+    return searchCollection({ records, embedText: (text) => this.model.embedText(text), searchWords }, options);
   }
 
   async searchText(collection: string, text: string, options: SearchOptions): Promise<SearchHit[]> {

@@ -44,6 +44,7 @@ export class IdleScheduler {
   private backgroundRunning = false;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  private startWaiters: Array<() => void> = [];
 
   constructor(options: IdleSchedulerOptions = {}) {
     this.maxBacklog = options.maxBacklog ?? 10_000;
@@ -52,6 +53,17 @@ export class IdleScheduler {
   /** Background tasks waiting to start. */
   get backlog(): number {
     return this.queue.length;
+  }
+
+  /** Background tasks that may wait. */
+  get backlogLimit(): number {
+    return this.maxBacklog;
+  }
+
+  /** Resolves when the next background task starts (the backlog shrinks), or on close. */
+  nextTaskStart(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.startWaiters.push(resolve));
   }
 
   /** Runs `work` now; background tasks wait until it and every other foreground task are done. */
@@ -85,6 +97,7 @@ export class IdleScheduler {
   close(): void {
     this.closed = true;
     for (const task of this.queue.splice(0)) task.reject(new SchedulerClosedError());
+    for (const resolve of this.startWaiters.splice(0)) resolve();
     this.notifyIdle();
   }
 
@@ -100,6 +113,7 @@ export class IdleScheduler {
       const task = this.queue.shift();
       if (task === undefined) return this.notifyIdle();
       this.backgroundRunning = true;
+      for (const resolve of this.startWaiters.splice(0)) resolve();
       task
         .work()
         .then(task.resolve, task.reject)

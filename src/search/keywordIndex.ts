@@ -6,7 +6,7 @@
  * weaker typings) and Orama (schema-bound, larger, asynchronous API) for a small,
  * dependency-free library that says which words matched, for display.
  */
-import MiniSearch, { type SearchResult } from 'minisearch';
+import MiniSearch, { type Query, type SearchResult } from 'minisearch';
 import { KEYWORD_FIELDS, type KeywordDocument } from '../store/keywordDocument.js';
 
 export interface KeywordHit {
@@ -14,7 +14,11 @@ export interface KeywordHit {
   score: number;
   /** The document's words that matched the query (lower case), for display. */
   matchedWords: string[];
-  /** Share of the query's words that this document matched (0..1]. */
+  /**
+   * How much of the query this document matched (0..1]: the share of its words found, each
+   * weighted by its rarity (BM25's idf), so a word most images hold ("the") counts for little
+   * and a word only this image holds for much. 1 when every word of the query is found.
+   */
   coverage: number;
 }
 
@@ -24,9 +28,21 @@ export interface KeywordSearchOptions {
   filter?: (id: string) => boolean;
 }
 
-/** Words: runs of letters and digits, lower-cased ("Pineapple_wizard.PNG" → pineapple, wizard, png). */
-export function keywordTerms(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+/** Apostrophes inside a word ("don't", "it’s") join it: OCR often drops them. */
+const INNER_APOSTROPHE = /(?<=[\p{L}\p{N}])['’ʼ](?=[\p{L}\p{N}])/gu;
+/** Latin, Greek and Cyrillic accents, once split from their letters by NFKD. */
+const COMBINING_ACCENTS = /[\u0300-\u036f]/g;
+/** A file name's extension: "png" would otherwise match every PNG. */
+const EXTENSION = /\.[\p{L}\p{N}]{1,5}$/u;
+
+/**
+ * Words: runs of letters and digits, lower-cased, accents dropped, so "Café", "CAFE" and
+ * "cafe" are one word ("Pineapple_wizard-2" → pineapple, wizard, 2). A file name's extension
+ * is not a word.
+ */
+export function keywordTerms(text: string, field?: string): string[] {
+  const words = field === 'fileName' ? text.replace(EXTENSION, '') : text;
+  return words.normalize('NFKD').replace(COMBINING_ACCENTS, '').replace(INNER_APOSTROPHE, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
 /** Typos are forgiven in words of 5 letters or more: one edit up to 8 letters, two beyond. */
@@ -34,13 +50,17 @@ function fuzziness(term: string): number {
   return term.length < 5 ? 0 : term.length <= 8 ? 1 : 2;
 }
 
+const EXACT = { prefix: false, fuzzy: false } as const;
+const LOOSE = { prefix: (term: string) => term.length >= 4, fuzzy: fuzziness } as const;
+
 export class KeywordIndex {
   private readonly engine = new MiniSearch<KeywordDocument>({
     fields: [...KEYWORD_FIELDS],
-    storeFields: [],
+    // Kept so that an edit of one field (a message's text) can rewrite the others unchanged.
+    storeFields: [...KEYWORD_FIELDS],
     tokenize: keywordTerms,
     processTerm: (term) => term,
-    searchOptions: { prefix: (term) => term.length >= 4, fuzzy: fuzziness, combineWith: 'OR' },
+    searchOptions: { combineWith: 'OR', tokenize: (text) => keywordTerms(text) },
   });
 
   get size(): number {
@@ -49,6 +69,12 @@ export class KeywordIndex {
 
   has(id: string): boolean {
     return this.engine.has(id);
+  }
+
+  /** The document as last put, or undefined. */
+  get(id: string): KeywordDocument | undefined {
+    const fields = this.engine.getStoredFields(id) as Omit<KeywordDocument, 'id'> | undefined;
+    return fields === undefined ? undefined : { id, ...fields };
   }
 
   /** Adds the document, replacing any with the same id. */
@@ -63,20 +89,62 @@ export class KeywordIndex {
     return true;
   }
 
+  /**
+   * The best matches, by BM25. A query word that some accepted document holds exactly matches
+   * only exactly; a word no accepted document holds is looked for as OCR may have misread it: as
+   * a prefix, with typos, and broken in two. So "cat" finds the image reading "cat", not
+   * "category" or "coat", while "helicopter" still finds "HEL1COPTER" and "gorilla" "GOR ILLA"
+   * when nothing reads "helicopter" or "gorilla".
+   */
   search(query: string, options: KeywordSearchOptions): KeywordHit[] {
-    const queryTerms = new Set(keywordTerms(query));
-    if (queryTerms.size === 0 || options.limit <= 0) return [];
+    const terms = [...new Set(keywordTerms(query))];
+    if (terms.length === 0 || options.limit <= 0) return [];
     const filter = options.filter;
-    const results = this.engine.search([...queryTerms].join(' '), filter === undefined ? {} : { filter: (result) => filter(result.id as string) });
-    return results.slice(0, options.limit).map((result) => toHit(result, queryTerms.size));
+    const searchOptions = filter === undefined ? {} : { filter: (result: SearchResult) => filter(result.id as string) };
+    const exact = this.engine.search({ ...EXACT, queries: terms }, searchOptions);
+    const holding = new Map<string, number>(); // term → documents holding it exactly
+    for (const result of exact) for (const term of result.queryTerms) holding.set(term, (holding.get(term) ?? 0) + 1);
+    const missing = terms.filter((term) => !holding.has(term));
+    const results = missing.length === 0 ? exact : this.engine.search(looseQuery([...holding.keys()], missing), searchOptions);
+    const weight = new Map(terms.map((term) => [term, idf(this.engine.documentCount, holding.get(term) ?? 0)]));
+    const pieces = new Map(missing.flatMap((term) => brokenWord(term).flat().map((piece) => [piece, term] as const)));
+    const queryTermOf = (term: string): string => (weight.has(term) ? term : (pieces.get(term) ?? term));
+    return results.slice(0, options.limit).map((result) => toHit(result, weight, queryTermOf));
   }
 }
 
-function toHit(result: SearchResult, queryTermCount: number): KeywordHit {
+/**
+ * The ways OCR may have broken a word in two, with a space at a wide letter gap ("GOR ILLA") or
+ * before an apostrophe ("DON 'T", which the query "don't" asks for as "dont"): a first piece of
+ * at least 2 letters, and the rest.
+ */
+function brokenWord(term: string): [string, string][] {
+  const splits: [string, string][] = [];
+  for (let at = 2; at < term.length; at++) splits.push([term.slice(0, at), term.slice(at)]);
+  return splits;
+}
+
+/** BM25's inverse document frequency: rarer words weigh more; never negative. */
+function idf(documents: number, holding: number): number {
+  return Math.log(1 + (documents - holding + 0.5) / (holding + 0.5));
+}
+
+function looseQuery(found: string[], missing: string[]): Query {
+  const queries: Query[] = [{ ...LOOSE, queries: missing }];
+  for (const pieces of missing.flatMap(brokenWord)) queries.push({ ...EXACT, combineWith: 'AND', queries: pieces });
+  if (found.length > 0) queries.push({ ...EXACT, queries: found });
+  return { combineWith: 'OR', queries };
+}
+
+/** `queryTermOf` names the query word a matched term stands for (a piece of a broken word, its whole). */
+function toHit(result: SearchResult, weight: ReadonlyMap<string, number>, queryTermOf: (term: string) => string): KeywordHit {
+  const found = new Set(result.queryTerms.map(queryTermOf));
+  const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
+  const matched = [...found].reduce((sum, term) => sum + (weight.get(term) ?? 0), 0);
   return {
     id: result.id as string,
     score: result.score,
     matchedWords: [...result.terms].sort(),
-    coverage: Math.min(1, new Set(result.queryTerms).size / queryTermCount),
+    coverage: [...weight.keys()].every((term) => found.has(term)) ? 1 : total > 0 ? matched / total : 0,
   };
 }

@@ -6,6 +6,7 @@ import { validateRecord } from './recordCodec.js';
 import type { RecordBatch } from './recordColumns.js';
 import { CollectionRegistry } from './collectionRegistry.js';
 import { compactUnlocked, dropUnlocked, type CompactionHooks } from './storeCompaction.js';
+import { KeywordStore } from './keywordStore.js';
 import { StoreClosedError, StoreMissingError, StoreReadOnlyError } from './storeErrors.js';
 import { appendEntry, deleteValue, findJournalEnd, putValue, type JournalValue } from './storeJournal.js';
 import { SqliteKeyvStore } from './sqliteKeyvStore.js';
@@ -76,6 +77,8 @@ export class ImageStore {
   readonly backend: StoreBackend;
   /** The URL with any password masked, for display. */
   readonly url: string;
+  /** The words of the images (keyword search), on this store's connection; its keys start with `kw:`. */
+  readonly keywords: KeywordStore;
   private readonly ctx: StoreContext;
   private readonly settings: StoreSettings;
   private readonly states = new Map<string, Promise<CollectionState>>();
@@ -100,6 +103,7 @@ export class ImageStore {
       `image store: ${p.reason} (${p.key}, ${p.records} record(s) of collection ${p.collection})`, 'ImageStoreWarning'));
     this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? DEFAULT_SEGMENT_RECORDS };
     this.settings = new StoreSettings(keyv);
+    this.keywords = new KeywordStore(keyv, this.readOnly ? { readOnly: { url: this.url } } : {});
     this.registry = new CollectionRegistry(keyv, this.backend);
     this.onCompactionError = options.onCompactionError ?? ((error, collection) => process.emitWarning(
       `image store: compacting collection ${collection} failed (will retry): ${(error as Error)?.message ?? error}`, 'ImageStoreWarning'));
@@ -267,6 +271,7 @@ export class ImageStore {
       await settled.value.writes.run(async () => undefined);
       await settled.value.compaction;
     }
+    await this.keywords.close();
     await this.keyv.disconnect();
   }
 

@@ -4,7 +4,11 @@
  */
 export interface KeywordDocument {
   id: string;
-  /** Text read from the image (OCR); absent until OCR has run, or when it is off. */
+  /**
+   * Text read from the image (OCR). Undefined: not read (yet, or OCR is off); '' when it
+   * was read and holds no text. So this field is also the "OCR done" marker, written in
+   * the same store write as the text it marks.
+   */
   imageText?: string;
   /** The text of the message the image was posted with. */
   messageText?: string;
@@ -17,7 +21,15 @@ export interface KeywordDocument {
 export const KEYWORD_FIELDS = ['imageText', 'messageText', 'fileName', 'description'] as const;
 export type KeywordField = (typeof KEYWORD_FIELDS)[number];
 
+/** The words around an image, known when it is posted (or found in a folder). */
+export type SurroundingWords = Pick<KeywordDocument, 'messageText' | 'fileName' | 'description'>;
+
 /** A document is worth indexing when any field holds a word. */
 export function hasWords(document: KeywordDocument): boolean {
   return KEYWORD_FIELDS.some((field) => /[\p{L}\p{N}]/u.test(document[field] ?? ''));
+}
+
+/** Kept when it holds words, or records that OCR read the image (found nothing, but need not read it again). */
+export function worthKeeping(document: KeywordDocument): boolean {
+  return document.imageText !== undefined || hasWords(document);
 }

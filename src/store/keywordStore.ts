@@ -5,7 +5,8 @@
  * journal into fresh segments in the background, in an order that leaves a consistent
  * state at every instant: new segments, then the manifest (the switch), then deletion
  * of what the old one named. One process writes a collection at a time (as for images);
- * a second writer is detected and refused with ConcurrentWriterError.
+ * a second writer is detected and refused with ConcurrentWriterError. The collections are
+ * the image store's (a document exists only for an image): no list of its own is kept.
  */
 import type { Keyv } from 'keyv';
 import type { KeywordDocument } from './keywordDocument.js';
@@ -13,7 +14,7 @@ import {
   applyKeywordJournal, decodeDocuments, emptyKeywordManifest, encodeDocuments, keywordKeys, parseKeywordManifest,
   type KeywordJournalValue, type KeywordManifest,
 } from './keywordStoreLayout.js';
-import { ConcurrentWriterError, StoreCorruptError } from './storeErrors.js';
+import { ConcurrentWriterError, StoreCorruptError, StoreReadOnlyError } from './storeErrors.js';
 import { checkCollection } from './storeKeys.js';
 import { Mutex } from './storeState.js';
 
@@ -30,6 +31,8 @@ export interface KeywordStoreOptions {
   maxSegmentDocuments?: number;
   /** Told about anything unreadable at load, and about failed background compactions. */
   onProblem?: (problem: KeywordStoreProblem) => void;
+  /** Only reads: every write throws StoreReadOnlyError naming this URL (the store it shares a connection with). */
+  readOnly?: { url: string };
 }
 
 interface CollectionState {
@@ -38,7 +41,6 @@ interface CollectionState {
   /** Documents in segments plus journal entries: an upper bound on the live count. */
   size: number;
   lock: Mutex;
-  registered: boolean;
   conflict: Error | null;
   compaction: Promise<void> | null;
 }
@@ -48,10 +50,10 @@ const SEGMENT_WINDOW = 4;
 
 export class KeywordStore {
   private readonly states = new Map<string, Promise<CollectionState>>();
-  private readonly registry = new Mutex();
   private readonly compactAfter: number;
   private readonly maxSegmentDocuments: number;
   private readonly report: (problem: KeywordStoreProblem) => void;
+  private readonly readOnlyUrl: string | undefined;
 
   /** `keyv` is shared with the image store (its owner disconnects it). */
   constructor(
@@ -61,6 +63,11 @@ export class KeywordStore {
     this.compactAfter = options.compactAfter ?? 1024;
     this.maxSegmentDocuments = options.maxSegmentDocuments ?? 20_000;
     this.report = options.onProblem ?? ((p) => process.emitWarning(`keyword store: ${p.reason} (${p.key})`, 'KeywordStoreWarning'));
+    this.readOnlyUrl = options.readOnly?.url;
+  }
+
+  get writable(): boolean {
+    return this.readOnlyUrl === undefined;
   }
 
   /** Adds or replaces documents: one small write. */
@@ -79,21 +86,16 @@ export class KeywordStore {
     return state.lock.run(async () => [...(await this.readAll(collection, state, 'report')).values()]);
   }
 
-  async collections(): Promise<string[]> {
-    const listed = await this.keyv.get(keywordKeys.collections);
-    if (listed === undefined) return [];
-    if (!Array.isArray(listed)) throw new StoreCorruptError(`the ${keywordKeys.collections} key does not hold a list`);
-    return listed as string[];
-  }
-
   /** Folds the journal into segments now (it also happens by itself as the journal grows). */
   async compact(collection: string): Promise<void> {
+    this.checkWritable();
     const state = await this.stateOf(checkCollection(collection));
     await state.lock.run(() => this.compactUnlocked(collection, state));
   }
 
   /** Deletes a collection's documents. */
   async drop(collection: string): Promise<void> {
+    this.checkWritable();
     const state = await this.stateOf(checkCollection(collection));
     await state.lock.run(async () => {
       const old = state.manifest;
@@ -116,11 +118,15 @@ export class KeywordStore {
     }
   }
 
+  private checkWritable(): void {
+    if (this.readOnlyUrl !== undefined) throw new StoreReadOnlyError(this.readOnlyUrl);
+  }
+
   private async append(collection: string, value: KeywordJournalValue): Promise<void> {
+    this.checkWritable();
     const state = await this.stateOf(checkCollection(collection));
     await state.lock.run(async () => {
       if (state.conflict !== null) throw state.conflict;
-      await this.ensureRegistered(collection, state);
       const key = keywordKeys.journal(collection, state.nextSeq);
       const manifestKey = keywordKeys.manifest(collection);
       const [existing, stored] = (await this.keyv.getMany([key, manifestKey])) as unknown[];
@@ -246,16 +252,7 @@ export class KeywordStore {
     const manifest = stored === undefined ? emptyKeywordManifest() : parseKeywordManifest(stored, key);
     const nextSeq = await journalEnd((seq) => this.keyv.has(keywordKeys.journal(collection, seq)), manifest.journalStart);
     const size = manifest.segments.reduce((sum, s) => sum + s.count, 0) + (nextSeq - manifest.journalStart);
-    return { manifest, nextSeq, size, lock: new Mutex(), registered: false, conflict: null, compaction: null };
-  }
-
-  private async ensureRegistered(collection: string, state: CollectionState): Promise<void> {
-    if (state.registered) return;
-    await this.registry.run(async () => {
-      const listed = await this.collections();
-      if (!listed.includes(collection)) await this.keyv.set(keywordKeys.collections, [...listed, collection]);
-      state.registered = true;
-    });
+    return { manifest, nextSeq, size, lock: new Mutex(), conflict: null, compaction: null };
   }
 }
 

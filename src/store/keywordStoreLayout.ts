@@ -11,7 +11,6 @@ import { StoreCorruptError } from './storeErrors.js';
 import type { KeywordDocument } from './keywordDocument.js';
 
 export const keywordKeys = {
-  collections: 'kw:collections',
   manifest: (collection: string) => `kw:m:${collection}`,
   segment: (collection: string, n: number) => `kw:s:${collection}:${n}`,
   journal: (collection: string, seq: number) => `kw:j:${collection}:${seq}`,
@@ -45,25 +44,28 @@ export function parseKeywordManifest(value: unknown, key: string): KeywordManife
   return m as KeywordManifest;
 }
 
-/** A document as stored: [id, imageText, messageText, fileName, description], '' for absent. */
-type StoredDocument = [string, string, string, string, string];
+/**
+ * A document as stored: [id, imageText, messageText, fileName, description], '' for an absent
+ * field, except imageText: null when not read, '' when read and empty (the OCR-done marker).
+ */
+type StoredDocument = [string, string | null, string, string, string];
 
 export type KeywordJournalValue = { put: StoredDocument[] } | { del: string[] };
 
 export function encodeDocuments(documents: readonly KeywordDocument[]): StoredDocument[] {
-  return documents.map((d) => [d.id, d.imageText ?? '', d.messageText ?? '', d.fileName ?? '', d.description ?? '']);
+  return documents.map((d) => [d.id, d.imageText ?? null, d.messageText ?? '', d.fileName ?? '', d.description ?? '']);
 }
 
 /** Stored documents back; throws StoreCorruptError naming the key when the value is not a list of them. */
 export function decodeDocuments(value: unknown, key: string): KeywordDocument[] {
   if (!Array.isArray(value)) throw new StoreCorruptError(`${key} does not hold a list of keyword documents`);
   return value.map((entry) => {
-    if (!Array.isArray(entry) || entry.length !== 5 || entry.some((field) => typeof field !== 'string')) {
+    if (!Array.isArray(entry) || entry.length !== 5 || entry.some((field, i) => typeof field !== 'string' && !(i === 1 && field === null))) {
       throw new StoreCorruptError(`${key} holds something that is not a keyword document: ${JSON.stringify(entry)?.slice(0, 120)}`);
     }
     const [id, imageText, messageText, fileName, description] = entry as StoredDocument;
     const document: KeywordDocument = { id };
-    if (imageText !== '') document.imageText = imageText;
+    if (imageText !== null) document.imageText = imageText;
     if (messageText !== '') document.messageText = messageText;
     if (fileName !== '') document.fileName = fileName;
     if (description !== '') document.description = description;

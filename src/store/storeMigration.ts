@@ -9,9 +9,12 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
+/** Keyword documents per write while copying (the target compacts them into segments after). */
+const KEYWORD_BATCH = 20_000;
+
 /**
- * Copies every collection (records with their embeddings, settings, cursors) and the model
- * adoptions from one store to another, then reads the target back and compares counts. Refuses a target
+ * Copies every collection (records with their embeddings, their words, settings, cursors) and
+ * the model adoptions from one store to another, then reads the target back and compares counts. Refuses a target
  * that already holds any of the collections, so nothing is merged or overwritten.
  */
 export async function migrateStore(
@@ -37,6 +40,11 @@ export async function migrateStore(
       records += batch.length;
       onProgress?.(collection, records);
     }
+    const documents = await from.keywords.load(collection);
+    for (let start = 0; start < documents.length; start += KEYWORD_BATCH) {
+      await to.keywords.put(collection, documents.slice(start, start + KEYWORD_BATCH));
+    }
+    if (documents.length > 0) await to.keywords.compact(collection);
     const settings = await from.getSettings<unknown>(collection);
     if (settings !== undefined) await to.setSettings(collection, settings);
     for (const [key, value] of Object.entries(await from.cursors(collection))) await to.setCursor(collection, key, value);

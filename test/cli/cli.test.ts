@@ -4,7 +4,6 @@ import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writ
 import os from 'node:os';
 import path from 'node:path';
 import { WEATHER_DIR } from '../fixtures/datasets.js';
-import { cli } from './cliProcess.js';
 import { solidColourImage, truncatedJpeg } from '../fixtures/images.js';
 import { createClient } from '@redis/client';
 import { ImageStore } from '../../src/store/imageStore.js';
@@ -12,6 +11,7 @@ import { loadConfig } from '../../src/config.js';
 import { openEngine } from '../../src/engine.js';
 import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
+import { cli } from './cliProcess.js';
 
 /** A Redis database of this file's own (see redisDatabase.ts). */
 const REDIS_URL = 'redis://127.0.0.1:6379/12';

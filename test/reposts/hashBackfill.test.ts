@@ -94,12 +94,12 @@ describe('perceptual hashes filled in for images indexed without one', () => {
     const downloads: string[] = [];
     const bytesAt = new Map([['https://cdn/old', photos[0]!], ['https://cdn/copy', copy]]);
     const queue = new IngestQueue(library, async (url) => (downloads.push(url), bytesAt.get(url)!), { concurrency: 2, queueLimit: 10, maxAttempts: 1 });
-    assert.equal(await queue.enqueue({ origin: origin('old', 1), url: 'https://cdn/old' }), 'unchanged');
+    assert.equal(await queue.enqueue({ origin: origin('old', 1), url: 'https://cdn/old', words: {} }), 'unchanged');
     assert.ok(await keptMarker(library, GUILD, 'old', 1), 'the old embedding was kept');
-    assert.equal(await queue.enqueue({ origin: origin('old', 1), url: 'https://cdn/old' }), 'already-indexed');
+    assert.equal(await queue.enqueue({ origin: origin('old', 1), url: 'https://cdn/old', words: {} }), 'already-indexed');
     assert.deepEqual(downloads, ['https://cdn/old']);
     // Hashed, the old image is found as the original of a copy posted later.
-    assert.equal(await queue.enqueue({ origin: origin('copy', 2), url: 'https://cdn/copy' }), 'indexed');
+    assert.equal(await queue.enqueue({ origin: origin('copy', 2), url: 'https://cdn/copy', words: {} }), 'indexed');
     const similar = { ...DEFAULT_REPOST_THRESHOLDS, minSimilarity: -1 }; // the marker embedding is like nothing
     assert.deepEqual(library.repostsOf(GUILD, 'copy', similar).map(({ image }) => image.id), ['old']);
     await queue.close();

@@ -24,16 +24,56 @@ describe('KeywordIndex', () => {
     assert.deepEqual(ids(index, 'lighthouse'), ['alt']);
   });
 
-  test('says which of the image\'s words matched, and what share of the query they cover', () => {
-    const index = indexOf({ id: 'a', imageText: 'THE PINEAPPLE WIZARD' }, { id: 'b', imageText: 'a wizard hat' });
-    const [best, next] = index.search('pineapple wizard', { limit: 10 });
-    assert.deepEqual(best, { ...best, id: 'a', matchedWords: ['pineapple', 'wizard'], coverage: 1 });
-    assert.deepEqual(next, { ...next, id: 'b', matchedWords: ['wizard'], coverage: 0.5 });
+  test('says which of the image\'s words matched, and how much of the query they cover, rare words weighing more', () => {
+    const index = indexOf(
+      { id: 'a', imageText: 'THE PINEAPPLE WIZARD' },
+      { id: 'b', imageText: 'the wizard hat' },
+      { id: 'c', imageText: 'the pineapple' },
+      { id: 'd', imageText: 'the end' },
+    );
+    const [best, ...rest] = index.search('the pineapple wizard', { limit: 10 });
+    assert.deepEqual(best, { ...best, id: 'a', matchedWords: ['pineapple', 'the', 'wizard'], coverage: 1 });
+    const coverage = Object.fromEntries(rest.map((hit) => [hit.id, hit.coverage]));
+    assert.ok(coverage.d! < 0.1, `"the", which every image holds, covers little: ${coverage.d}`);
+    assert.ok(coverage.b! > 0.5 && coverage.b! < 1 && coverage.c === coverage.b, JSON.stringify(coverage));
   });
 
   test('forgives one misread letter in a longer word', () => {
     const index = indexOf({ id: 'a', imageText: 'NOBODY EXPECTS THE HEL1COPTER' });
     assert.deepEqual(ids(index, 'helicopter'), ['a']);
+  });
+
+  test('a word some image holds exactly matches only exactly: no prefixes, no near misses', () => {
+    const index = indexOf({ id: 'cat', imageText: 'MY CAT' }, { id: 'category', fileName: 'category.png' }, { id: 'coat', messageText: 'a warm coat' });
+    assert.deepEqual(ids(index, 'cat'), ['cat']);
+    assert.deepEqual(ids(index, 'categ'), ['category'], 'a word nothing holds is looked for as a prefix');
+  });
+
+  test('only images the filter accepts decide whether a word is held exactly', () => {
+    const index = indexOf({ id: 'hidden', imageText: 'PINEAPPLE' }, { id: 'visible', imageText: 'PINEAPPLES' });
+    assert.deepEqual(ids(index, 'pineapple', (id) => id === 'visible'), ['visible']);
+  });
+
+  test('a word the recogniser broke in two is still found whole', () => {
+    const index = indexOf({ id: 'a', imageText: 'NOBODY ASKED BUT GOR ILLA\nTHE END' }, { id: 'b', imageText: 'GOR' });
+    const [hit, ...rest] = index.search('gorilla', { limit: 5 });
+    assert.deepEqual([hit?.id, hit?.matchedWords, hit?.coverage, rest], ['a', ['gor', 'illa'], 1, []]);
+    assert.deepEqual(ids(indexOf({ id: 'c', imageText: "DON 'T PANIC" }), "don't"), ['c']);
+  });
+
+  test('case, accents, punctuation and apostrophes do not stand in the way', () => {
+    const index = indexOf({ id: 'cafe', imageText: 'CAFÉ!' }, { id: 'dont', imageText: "DON'T PANIC" }, { id: 'naive', messageText: 'so naïve...' });
+    assert.deepEqual(ids(index, 'cafe'), ['cafe']);
+    assert.deepEqual(ids(index, 'Café?'), ['cafe']);
+    assert.deepEqual(ids(index, 'dont'), ['dont']);
+    assert.deepEqual(ids(index, "don't"), ['dont']);
+    assert.deepEqual(ids(index, 'NAIVE'), ['naive']);
+  });
+
+  test("a file name's extension is not one of its words", () => {
+    const index = indexOf({ id: 'a', fileName: 'walrus.png' }, { id: 'b', fileName: 'png-logo.jpg' });
+    assert.deepEqual(ids(index, 'png'), ['b']);
+    assert.deepEqual(ids(index, 'walrus'), ['a']);
   });
 
   test('a removed image is no longer found; a replaced one is found by its new words only', () => {
@@ -56,7 +96,8 @@ describe('KeywordIndex', () => {
     assert.deepEqual(ids(indexOf({ id: 'a', imageText: 'x' }), ' !? '), []);
   });
 
-  test('terms are lower-case runs of letters and digits in any script', () => {
-    assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG Ünïcode 中文'), ['pineapple', 'wizard', '2', 'png', 'ünïcode', '中文']);
+  test('terms are lower-case runs of letters and digits in any script, without accents', () => {
+    assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG Ünïcode 中文 it’s'), ['pineapple', 'wizard', '2', 'png', 'unicode', '中文', 'its']);
+    assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG', 'fileName'), ['pineapple', 'wizard', '2']);
   });
 });

@@ -7,11 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Keyv } from 'keyv';
 import type { KeywordDocument } from '../../src/store/keywordDocument.js';
-import { KeywordLibrary } from '../../src/library/keywordLibrary.js';
+import { ImageStore } from '../../src/store/imageStore.js';
 import { KeywordStore, type KeywordStoreProblem } from '../../src/store/keywordStore.js';
 import { keywordKeys } from '../../src/store/keywordStoreLayout.js';
 import { openKeyv } from '../../src/store/keyvFactory.js';
-import { ConcurrentWriterError } from '../../src/store/storeErrors.js';
+import { ConcurrentWriterError, StoreReadOnlyError } from '../../src/store/storeErrors.js';
+import { migrateStore } from '../../src/store/storeMigration.js';
 import { stateAfter } from './helpers/keywordOperations.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,7 +51,6 @@ describe('KeywordStore', () => {
       await store.put('g2', [{ id: 'c', fileName: 'c.jpg' }]);
     });
     await withStore(url, async (store) => {
-      assert.deepEqual((await store.collections()).sort(), ['g1', 'g2']);
       assert.deepEqual(await store.load('g1'), [{ id: 'a', imageText: 'WIZARD', description: 'alt text' }]);
       assert.deepEqual(await store.load('g2'), [{ id: 'c', fileName: 'c.jpg' }]);
     });
@@ -149,20 +149,36 @@ describe('KeywordStore', () => {
   });
 });
 
-describe('KeywordLibrary', () => {
-  test('loads every collection at start and searches it; writes go to the store before memory', async () => {
+describe('KeywordStore beside the image store', () => {
+  test("it shares the image store's connection, refuses writes when that store is read-only", async () => {
     const url = freshUrl();
-    await withStore(url, async (store) => {
-      const library = await KeywordLibrary.open(store);
-      await library.put('g', { id: 'meme', imageText: 'ONE DOES NOT SIMPLY WALK INTO THE CAPYBARA' });
-      await library.put('g', { id: 'empty', imageText: '  ' });
-      assert.equal(library.has('g', 'empty'), false, 'a document without words is not indexed');
-    });
-    await withStore(url, async (store) => {
-      const library = await KeywordLibrary.open(store);
-      assert.deepEqual(library.search('g', 'capybara', { limit: 5 }).map((hit) => hit.id), ['meme']);
-      await library.remove('g', ['meme']);
-      assert.deepEqual(library.search('g', 'capybara', { limit: 5 }), []);
-    });
+    const writer = await ImageStore.open(url);
+    await writer.keywords.put('g', [{ id: 'a', imageText: '' }, { id: 'b', fileName: 'b.png' }]);
+    await writer.close();
+    const reader = await ImageStore.open(url, { readOnly: true });
+    try {
+      assert.deepEqual(byId(await reader.keywords.load('g')), [{ id: 'a', imageText: '' }, { id: 'b', fileName: 'b.png' }], 'read but empty stays told apart from not read');
+      await assert.rejects(reader.keywords.put('g', [{ id: 'c', fileName: 'c.png' }]), StoreReadOnlyError);
+      await assert.rejects(reader.keywords.remove('g', ['a']), StoreReadOnlyError);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  test('migrating a store copies the words of its images', async () => {
+    const from = await ImageStore.open(freshUrl());
+    const to = await ImageStore.open(freshUrl());
+    try {
+      await from.put({
+        id: 'a', collection: 'g', channelId: 'c', messageId: 'm', attachmentId: 'a', authorId: 'u', createdAt: 1, source: 'a.png',
+        contentHash: 'h'.repeat(64), perceptualHash: undefined, modelId: 'm', embedding: new Float32Array([1, 0]),
+      });
+      await from.keywords.put('g', [{ id: 'a', imageText: 'PINEAPPLE', messageText: 'look' }]);
+      await migrateStore(from, to);
+      assert.deepEqual(await to.keywords.load('g'), [{ id: 'a', imageText: 'PINEAPPLE', messageText: 'look' }]);
+    } finally {
+      await from.close();
+      await to.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { Message, PartialMessage } from 'discord.js';
 import { ImageRejectedError } from '../../embed/imageErrors.js';
 import type { ImageOrigin } from '../../library/imageLibrary.js';
+import type { SurroundingWords } from '../../store/keywordDocument.js';
 import { discordRecordId } from '../../store/imageRecord.js';
 
 /** An image in a message that can be indexed: an attachment, or an image embed on Discord's CDN. */
@@ -12,6 +13,8 @@ export interface MessageImage {
   size: number | undefined;
   /** Set when the image is not to be indexed: why (recorded as a failure, like any refusal). */
   refusal?: string;
+  /** The message's text, the file name and the alt text: indexed with the image, for search by words. */
+  words: SurroundingWords;
 }
 
 /** SVGs are drawn, not decoded: drawing one can fetch other files and addresses, so they are never downloaded. */
@@ -40,6 +43,7 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
       url: attachment.url,
       filename: attachment.name,
       size: attachment.size,
+      words: { messageText: message.content ?? undefined, fileName: attachment.name, description: attachment.description ?? undefined },
       ...(svg ? { refusal: SVG_REFUSAL } : {}),
     });
   }
@@ -47,11 +51,13 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
     const url = embed.data.type === 'image' ? (embed.thumbnail?.url ?? embed.image?.url) : embed.image?.url;
     if (url === undefined || !isOnCdn(url, cdnHosts)) return;
     const attachmentId = `embed${index}`;
+    const filename = new URL(url).pathname.split('/').pop() ?? 'image';
     images.push({
       origin: { ...base, id: discordRecordId(message.id, attachmentId), attachmentId, source: url },
       url,
-      filename: new URL(url).pathname.split('/').pop() ?? 'image',
+      filename,
       size: undefined,
+      words: { messageText: message.content ?? undefined, fileName: filename },
     });
   });
   return images;

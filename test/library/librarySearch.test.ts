@@ -1,0 +1,117 @@
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
+import { indexImage } from '../../src/ingest/imageIndexing.js';
+import { ImageLibrary, type ImageOrigin } from '../../src/library/imageLibrary.js';
+import type { LibrarySearchOptions } from '../../src/library/librarySearch.js';
+import { ImageStore } from '../../src/store/imageStore.js';
+import { solidColourImage } from '../fixtures/images.js';
+import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
+
+const rgb = (name: string) => TINY_COLOURS.find((colour) => colour.name === name)!.rgb;
+const DAY = 86_400_000;
+
+function origin(id: string, channelId = 'c1', authorId = 'u1', createdAt = 10 * DAY): ImageOrigin {
+  return { id, collection: 'g1', channelId, messageId: `m-${id}`, attachmentId: id, authorId, createdAt, source: `https://cdn/${id}` };
+}
+
+/** The tiny model ranks by colour; the words come from the message around each image. */
+describe('ImageLibrary.search: meaning, words, or both', () => {
+  let dir: string;
+  let model: EmbeddingModel;
+  let store: ImageStore;
+  let library: ImageLibrary;
+  let counter = 0;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'library-search-test-'));
+    const options = { threads: 1, maxBatch: 8, maxWaitMs: 1, imageLimits: { maxBytes: 1e7, maxPixels: 1e7 } };
+    model = await EmbeddingModel.create({ dir: await fixtureModelDir('tiny'), label: 'fixture/tiny', ...options });
+  });
+  beforeEach(async () => {
+    await store?.close();
+    store = await ImageStore.open(`sqlite://${path.join(dir, `store-${counter++}.sqlite`)}`);
+    library = await ImageLibrary.open(model, store);
+    await add('red', 'red', 'a quiet evening');
+    await add('blue-meme', 'blue', 'when you finally find the pineapple');
+    await add('green', 'green', 'car park at night');
+  });
+  after(async () => {
+    await store.close();
+    await model.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function add(id: string, colour: string, messageText: string, where: Partial<ImageOrigin> = {}): Promise<void> {
+    await indexImage(library, { ...origin(id), ...where }, await solidColourImage(rgb(colour)), { messageText, fileName: `${id}.png` });
+  }
+
+  const search = (options: Partial<LibrarySearchOptions> & { text: string }) => library.search('g1', { limit: 3, ...options });
+  const ids = async (options: Partial<LibrarySearchOptions> & { text: string }) => (await search(options)).map((hit) => hit.image.id);
+
+  test('a word only one image holds ranks that image first, shown with the words that matched', async () => {
+    const [first] = await search({ text: 'pineapple' });
+    assert.equal(first?.image.id, 'blue-meme');
+    assert.deepEqual(first?.matchedWords, ['pineapple']);
+    assert.notEqual(first?.foundBy, 'meaning');
+  });
+
+  test('a description ranks what it means first, above an image matching some of its words', async () => {
+    // "at night" is in the green image's message; what the query means is red.
+    const hits = await search({ text: 'red sky at night' });
+    assert.equal(hits[0]?.image.id, 'red');
+    assert.deepEqual(hits.find((hit) => hit.image.id === 'green')?.matchedWords, ['at', 'night']);
+  });
+
+  test('each mode answers from its own side', async () => {
+    assert.deepEqual(await ids({ text: 'pineapple', mode: 'words' }), ['blue-meme']);
+    const meaning = await search({ text: 'red', mode: 'meaning' });
+    assert.equal(meaning[0]?.image.id, 'red');
+    assert.ok(meaning.every((hit) => hit.foundBy === 'meaning' && hit.matchedWords.length === 0));
+  });
+
+  test('a query embedded by the caller is used as given', async () => {
+    assert.equal((await ids({ text: 'green', vector: await model.embedText('red'), mode: 'meaning' }))[0], 'red');
+  });
+
+  test('the channel, author and date filter applies to word matches too', async () => {
+    await add('pineapple-c2', 'yellow', 'pineapple again', { channelId: 'c2' });
+    await add('pineapple-u2', 'yellow', 'pineapple again', { authorId: 'u2' });
+    await add('pineapple-old', 'yellow', 'pineapple again', { createdAt: DAY });
+    const filter = { channelIds: new Set(['c1']), authorId: 'u1', after: 5 * DAY };
+    assert.deepEqual(await ids({ text: 'pineapple', mode: 'words', filter }), ['blue-meme']);
+    assert.ok(!(await ids({ text: 'pineapple', filter, limit: 10 })).some((id) => id.startsWith('pineapple-')));
+  });
+
+  test('an image the caller may not see is never returned, whether found by its words or its meaning', async () => {
+    const allowed = (image: { channelId: string }) => image.channelId !== 'secret';
+    await add('secret-meme', 'red', 'the secret pineapple plan', { channelId: 'secret' });
+    for (const mode of ['words', 'both', 'meaning'] as const) {
+      const found = await ids({ text: 'pineapple red', mode, allowed, limit: 10 });
+      assert.ok(!found.includes('secret-meme'), `${mode}: ${found.join(', ')}`);
+    }
+    assert.ok((await ids({ text: 'pineapple red', mode: 'words', limit: 10 })).includes('secret-meme'), 'found when allowed');
+  });
+
+  test('removing an image, by any path, removes its words with it, in memory and in the store', async () => {
+    await add('in-c2', 'yellow', 'walrus', { channelId: 'c2' });
+    await add('in-c3', 'yellow', 'walrus', { channelId: 'c3' });
+    await library.remove('g1', ['blue-meme']);
+    await library.removeFromChannels('g1', new Set(['c2']));
+    await library.removeWhere('g1', (image) => image.channelId === 'c3');
+    assert.deepEqual(await ids({ text: 'pineapple walrus', mode: 'words' }), []);
+    assert.equal(library.words.size('g1'), 2);
+    await store.close();
+    store = await ImageStore.open(store.url.replace(/^sqlite:\/\//, 'sqlite://'));
+    const reopened = await ImageLibrary.open(model, store);
+    assert.equal(reopened.words.size('g1'), 2);
+    await reopened.dropCollection('g1');
+    assert.equal(reopened.words.size('g1'), 0);
+    await store.close();
+    store = await ImageStore.open(store.url);
+    assert.equal((await ImageLibrary.open(model, store)).words.size('g1'), 0);
+  });
+});
