@@ -9,7 +9,7 @@ import { MemberAccess } from './access/memberAccess.js';
 import type { BotContext } from './botContext.js';
 import { buttons, commands } from './commands/index.js';
 import { DeletionRecheck } from './indexing/deletionRecheck.js';
-import { GuildSettings } from './guildSettings.js';
+import { GuildState } from './guildState/guildState.js';
 import { IndexForgetting } from './indexing/indexForgetting.js';
 import { createInteractionHandler } from './interactions/interactionHandler.js';
 import { LiveIndexer } from './indexing/liveIndexer.js';
@@ -45,19 +45,17 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     timeoutMs: config.downloadTimeoutMs,
     trustedHosts: trustedLoopbackHosts(config.discord.cdnHosts),
   };
+  const guildState = new GuildState(store);
   const ingest = new IngestQueue(library, async (url) => (await fetchImage(url, cdnFetch)).bytes, config.ingest, {
     onFailure: async (collection, failure) => {
       metrics?.error('ingest');
-      const failures = (await store.getCursor<number>(collection, 'failures')) ?? 0;
-      await store.setCursor(collection, 'failures', failures + 1);
-      await store.setCursor(collection, 'last-failure', failure);
+      await guildState.recordFailure(collection, failure);
     },
     onOutcome: (outcome) => metrics?.imageIndexed(outcome),
   });
-  const settings = new GuildSettings(store);
-  const forgetting = new IndexForgetting(library, settings);
-  const live = new LiveIndexer({ library, store, settings, ingest, forgetting, cdnHosts: config.discord.cdnHosts });
-  const reindex = new ReindexJobs({ store, ingest, cdnHosts: config.discord.cdnHosts });
+  const forgetting = new IndexForgetting(library, guildState.settings);
+  const live = new LiveIndexer({ library, guildState, ingest, forgetting, cdnHosts: config.discord.cdnHosts });
+  const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, ingest, cdnHosts: config.discord.cdnHosts });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     // Deletions and edits of messages the bot never cached must still reach the index.
@@ -68,8 +66,8 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   });
   const access = new MemberAccess();
   const resultPages = new ResultPages(library, new ResultMedia(client, forgetting), access);
-  const context: BotContext = { config, library, store, settings, ingest, live, reindex, resultPages, access, cdnFetch, publicFetch, metrics };
-  const recheck = new DeletionRecheck(client, { library, store, forgetting, metrics, ...config.recheck });
+  const context: BotContext = { config, library, store, guildState, ingest, live, reindex, resultPages, access, cdnFetch, publicFetch, metrics };
+  const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck });
 
   const handleInteraction = createInteractionHandler(commands, buttons, context);
   // The handler answers and logs every failure itself; this catch is the last guard.

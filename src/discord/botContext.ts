@@ -5,7 +5,7 @@ import type { ImageLibrary } from '../library/imageLibrary.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import type { ImageStore } from '../store/imageStore.js';
 import type { MemberAccess } from './access/memberAccess.js';
-import type { GuildSettings } from './guildSettings.js';
+import type { GuildState } from './guildState/guildState.js';
 import type { LiveIndexer } from './indexing/liveIndexer.js';
 import type { ReindexJobs } from './indexing/reindexJobs.js';
 import type { ResultPages } from './results/resultPages.js';
@@ -15,7 +15,8 @@ export interface BotContext {
   config: Config;
   library: ImageLibrary;
   store: ImageStore;
-  settings: GuildSettings;
+  /** Per-guild settings and the state of background work. */
+  guildState: GuildState;
   ingest: IngestQueue;
   live: LiveIndexer;
   reindex: ReindexJobs;

@@ -107,7 +107,7 @@ describe('bad input reaching the bot', () => {
       options: { channel: world.channelId },
     });
     assert.match(privateText(reply), /Manage Server/);
-    assert.ok((await harness.bot.context.settings.indexedChannels(world.guildId)).has(world.channelId));
+    assert.ok((await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.channelId));
   });
 });
 

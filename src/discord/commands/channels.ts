@@ -36,7 +36,7 @@ export default {
     const { guildId } = interaction;
     const subcommand = interaction.options.getSubcommand();
     if (subcommand === 'list') {
-      await interaction.editReply(listText(interaction.guild, await context.settings.indexedChannels(guildId)));
+      await interaction.editReply(listText(interaction.guild, await context.guildState.settings.indexedChannels(guildId)));
       return;
     }
     const channel = await context.access.channelOption(interaction, 'channel');
@@ -49,7 +49,7 @@ export default {
       if (missing.length > 0) {
         throw new UserFacingError(`I can't index <#${channel.id}>: I need ${missing.join(' and ')} there. Give my role those permissions and try again.`);
       }
-      const added = await context.settings.addChannel(guildId, channel.id);
+      const added = await context.guildState.settings.addChannel(guildId, channel.id);
       const lastMessageId = 'lastMessageId' in channel ? (channel.lastMessageId ?? null) : null;
       if (added) await context.live.startFromNow(guildId, channel.id, lastMessageId);
       await interaction.editReply(
@@ -59,7 +59,7 @@ export default {
       );
       return;
     }
-    const removed = await context.settings.removeChannel(guildId, channel.id);
+    const removed = await context.guildState.settings.removeChannel(guildId, channel.id);
     await context.reindex.stop(guildId, channel.id);
     const forgotten = await context.live.forgetChannel(interaction.guild, channel.id);
     await interaction.editReply(

@@ -49,7 +49,7 @@ export default {
     }
     const { guildId } = interaction;
     const parentId = target.isThread() ? target.parentId : null;
-    if (!(await context.settings.isIndexed(guildId, target.id, parentId))) {
+    if (!(await context.guildState.settings.isIndexed(guildId, target.id, parentId))) {
       throw new UserFacingError(`<#${target.id}> is not indexed. Add it first with \`/channels add\`.`);
     }
     if (interaction.options.getBoolean('stop') === true) {

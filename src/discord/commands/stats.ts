@@ -1,5 +1,4 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { IngestFailure } from '../../ingest/ingestQueue.js';
 import { isNsfwChannel } from '../access/memberAccess.js';
 import type { SlashCommand } from '../interactions/command.js';
 
@@ -33,8 +32,7 @@ export default {
     ];
     if (admin) {
       // Failures are kept in the store, so the count survives restarts. They may come from any channel: admins only.
-      const failed = (await context.store.getCursor<number>(guildId, 'failures')) ?? 0;
-      const lastFailure = await context.store.getCursor<IngestFailure>(guildId, 'last-failure');
+      const { count: failed, last: lastFailure } = await context.guildState.failures(guildId);
       lines.push(
         `Store: ${context.store.backend}`,
         `Queue: ${context.ingest.depthOf(guildId)} images of this server waiting`,

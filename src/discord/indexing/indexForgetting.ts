@@ -1,6 +1,6 @@
 import { logger } from '../../logger.js';
 import type { ImageLibrary } from '../../library/imageLibrary.js';
-import type { GuildSettings } from '../guildSettings.js';
+import type { GuildSettings } from '../guildState/guildSettings.js';
 
 /** How the bot learned that something it indexed is gone from Discord. */
 export type GoneBy = 'event' | 'recheck' | 'result';

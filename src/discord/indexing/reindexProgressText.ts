@@ -1,4 +1,4 @@
-import { snowflakeTime } from './channelHistory.js';
+import { SnowflakeUtil } from 'discord.js';
 import type { ReindexState } from './reindexState.js';
 
 const STATUS = {
@@ -37,9 +37,9 @@ export function reindexProgressText(state: ReindexState, channelName: string): s
 function estimateSeconds(state: ReindexState): number | undefined {
   const channelId = state.queue[0];
   if (channelId === undefined || state.before === undefined || state.newestAt === undefined || state.activeSeconds < 1) return undefined;
-  const createdAt = snowflakeTime(channelId);
+  const createdAt = SnowflakeUtil.timestampFrom(channelId);
   const total = state.newestAt - createdAt;
-  const walked = state.newestAt - snowflakeTime(state.before);
+  const walked = state.newestAt - SnowflakeUtil.timestampFrom(state.before);
   if (total <= 0 || walked <= 0) return undefined;
   return (state.activeSeconds * (total - walked)) / walked;
 }
