@@ -7,15 +7,19 @@ import { logger } from '../logger.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import { MemberAccess } from './access/memberAccess.js';
 import type { BotContext } from './botContext.js';
-import { buttons, commands } from './commands/index.js';
+import { commands, components } from './commands/index.js';
 import { DeletionRecheck } from './indexing/deletionRecheck.js';
 import { GuildState } from './guildState/guildState.js';
 import { IndexForgetting } from './indexing/indexForgetting.js';
 import { createInteractionHandler } from './interactions/interactionHandler.js';
 import { LiveIndexer } from './indexing/liveIndexer.js';
 import { ReindexJobs } from './indexing/reindexJobs.js';
+import { DEFAULT_NOTES } from './results/hitNotes.js';
+import { HitSearch } from './results/hitSearch.js';
 import { ResultMedia } from './results/resultMedia.js';
 import { ResultPages } from './results/resultPages.js';
+import { ResultSessions } from './results/resultSessions.js';
+import { welcomeNewServers } from './welcome.js';
 
 export interface Bot {
   client: Client;
@@ -65,11 +69,29 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     rest: { api: config.discord.apiUrl, handlerSweepInterval: 10 * 60 * 1000 },
   });
   const access = new MemberAccess();
-  const resultPages = new ResultPages(library, new ResultMedia(client, forgetting), access);
-  const context: BotContext = { config, library, store, guildState, ingest, live, reindex, resultPages, access, cdnFetch, publicFetch, metrics };
+  const hitSearch = new HitSearch(library, access);
+  const resultSessions = new ResultSessions();
+  const resultPages = new ResultPages(hitSearch, new ResultMedia(client, forgetting), DEFAULT_NOTES);
+  const context: BotContext = {
+    config,
+    library,
+    store,
+    guildState,
+    ingest,
+    live,
+    reindex,
+    forgetting,
+    hitSearch,
+    resultSessions,
+    resultPages,
+    access,
+    cdnFetch,
+    publicFetch,
+    metrics,
+  };
   const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck });
 
-  const handleInteraction = createInteractionHandler(commands, buttons, context);
+  const handleInteraction = createInteractionHandler(commands, components, context);
   // The handler answers and logs every failure itself; this catch is the last guard.
   client.on(Events.InteractionCreate, (interaction) =>
     handleInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handling failed')),
@@ -83,6 +105,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     logger.warn({ err: error, shardId }, 'gateway connection error; discord.js reconnects');
   });
   live.attach(client);
+  welcomeNewServers(client, guildState.settings);
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(token);
@@ -118,7 +141,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
       await reindex.pauseAll();
       await ingest.close();
       await live.flush();
-      resultPages.close();
+      resultSessions.close();
       await client.destroy();
     },
   };

@@ -61,28 +61,78 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
-/** The attachment file names shown in a results reply, in rank order. */
-export function shownNames(reply: InteractionReply): string[] {
-  return reply.embeds.map((embed) => decodeURIComponent(new URL(embed.image!.url).pathname.split('/').pop()!));
+type Component = { type?: number; components?: Component[]; items?: Array<{ media: { url: string }; description?: string }>; content?: string; label?: string; custom_id?: string; disabled?: boolean; placeholder?: string; options?: Array<{ label: string; value: string }>; accessory?: Component };
+
+/** Every component of a reply, nested ones included, in order. */
+export function componentsOf(reply: Pick<InteractionReply, 'components'>): Component[] {
+  const all: Component[] = [];
+  const walk = (nodes: Component[]) => {
+    for (const node of nodes) {
+      all.push(node);
+      walk([...(node.components ?? []), ...(node.accessory ? [node.accessory] : [])]);
+    }
+  };
+  walk(reply.components as Component[]);
+  return all;
 }
 
-/** The channel ids the shown results come from (the `<#id>` in each embed), in rank order. */
-export function shownChannels(reply: InteractionReply): string[] {
-  return reply.embeds.map((embed) => /<#(\d+)>/.exec(embed.description ?? '')?.[1] ?? '');
+/** Everything a person reads in a reply: its content and every text display. */
+export function shownText(reply: Pick<InteractionReply, 'content' | 'components'>): string {
+  return [reply.content, ...componentsOf(reply).filter((c) => c.type === 10).map((c) => c.content ?? '')].filter((text) => text !== '').join('\n');
+}
+
+/** The attachment file names of the images shown in a results gallery, in rank order. */
+export function shownNames(reply: Pick<InteractionReply, 'components'>): string[] {
+  return componentsOf(reply)
+    .filter((c) => c.type === 12)
+    .flatMap((gallery) => gallery.items ?? [])
+    .map((item) => decodeURIComponent(new URL(item.media.url).pathname.split('/').pop()!));
+}
+
+/** The result lines of a results page (`**#n** …`), in rank order. */
+export function resultLines(reply: Pick<InteractionReply, 'content' | 'components'>): string[] {
+  return shownText(reply).split('\n').filter((line) => /^\*\*#\d+\*\*/.test(line));
+}
+
+/** The numbers of the results shown, in order. */
+export function shownRanks(reply: Pick<InteractionReply, 'content' | 'components'>): number[] {
+  return resultLines(reply).map((line) => Number(/^\*\*#(\d+)\*\*/.exec(line)![1]));
+}
+
+/** The channel ids the shown results come from (the `<#id>` of each result line), in rank order. */
+export function shownChannels(reply: Pick<InteractionReply, 'content' | 'components'>): string[] {
+  return resultLines(reply).map((line) => /<#(\d+)>/.exec(line)?.[1] ?? '');
 }
 
 /** The custom id of a button on a reply, by its label (e.g. `Next`); throws when there is none. */
-export function buttonId(reply: InteractionReply, label: string): string {
-  const rows = reply.components as Array<{ components?: Array<{ label?: string; custom_id?: string }> }>;
-  const button = rows.flatMap((row) => row.components ?? []).find((component) => component.label === label);
+export function buttonId(reply: Pick<InteractionReply, 'components'>, label: string): string {
+  const button = componentsOf(reply).find((component) => component.type === 2 && component.label === label);
   if (button?.custom_id === undefined) throw new Error(`the reply has no "${label}" button`);
   return button.custom_id;
 }
 
 /** Whether a reply carries a button of that label that a person can press. */
-export function hasEnabledButton(reply: InteractionReply, label: string): boolean {
-  const rows = reply.components as Array<{ components?: Array<{ label?: string; disabled?: boolean }> }>;
-  return rows.flatMap((row) => row.components ?? []).some((component) => component.label === label && component.disabled !== true);
+export function hasEnabledButton(reply: Pick<InteractionReply, 'components'>, label: string): boolean {
+  return componentsOf(reply).some((component) => component.type === 2 && component.label === label && component.disabled !== true);
+}
+
+/** A select menu of a reply whose placeholder starts with `placeholder` (e.g. `More like`): its custom id and option labels and values. */
+export function selectMenu(reply: Pick<InteractionReply, 'components'>, placeholder: string): { customId: string; options: Array<{ label: string; value: string }> } {
+  const menu = componentsOf(reply).find((component) => component.type === 3 && component.placeholder?.startsWith(placeholder) === true);
+  if (menu?.custom_id === undefined) throw new Error(`the reply has no "${placeholder}" menu`);
+  return { customId: menu.custom_id, options: menu.options ?? [] };
+}
+
+/** Chooses `Show #n` or `More like #n` on a results message, as its searcher (or as `userId`). */
+export function chooseResult(
+  harness: BotUnderTest,
+  reply: InteractionReply,
+  what: { menu: 'More like' | 'Show'; number: number; userId: string; channelId: string },
+): Promise<InteractionReply> {
+  const { customId, options } = selectMenu(reply, what.menu);
+  const option = options.find((candidate) => candidate.label === `${what.menu} #${what.number}`);
+  if (option === undefined) throw new Error(`the "${what.menu}" menu has no #${what.number}`);
+  return harness.discord.selectMenu({ channelId: what.channelId, userId: what.userId, messageId: reply.original!.id, customId, values: [option.value] });
 }
 
 /** Runs `/find query count:25` as a member in a channel and returns the reply. */

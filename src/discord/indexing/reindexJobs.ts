@@ -16,7 +16,6 @@ import type { ChannelValues } from '../guildState/storedValues.js';
 import { pagesBackwards } from './channelHistory.js';
 import { imagesOf } from './messageImages.js';
 import { ChannelProgressView, type ProgressView } from './reindexProgress.js';
-import { reindexProgressText } from './reindexProgressText.js';
 import type { ReindexState } from './reindexState.js';
 
 const PROGRESS_EVERY_MS = 2000;
@@ -88,7 +87,7 @@ export class ReindexJobs {
             activeSeconds: 0,
             progressMessage: undefined,
           };
-    const view = publicIn === undefined ? undefined : await ChannelProgressView.post(publicIn, reindexProgressText(state, channel.name));
+    const view = publicIn === undefined ? undefined : await ChannelProgressView.post(publicIn, state, channel.name);
     state.progressMessage = view?.message;
     await this.save(state);
     this.launch(channel.guild, state, channel.name, channel.isThread() ? channel.parentId : null, view === undefined ? [] : [view]);
@@ -100,7 +99,7 @@ export class ReindexJobs {
     const job = this.running.get(jobKey(channel.guildId, channel.id));
     if (job !== undefined) job.views.push(view);
     const state = job?.state ?? (await this.load(channel.guildId, channel.id));
-    if (state !== undefined) await view.show(reindexProgressText(state, channel.name));
+    if (state !== undefined) await view.show(state, channel.name);
   }
 
   /** Asks a walk (and the walks of the channel's threads) to stop after the current page; resolves when they have. */
@@ -177,9 +176,7 @@ export class ReindexJobs {
       else if (job.halt === 'stop') state.status = 'stopped';
     } catch (error) {
       state.status = 'failed';
-      state.error = isAccessError(error)
-        ? "Discord did not let me read this channel's history; check that I have View Channel and Read Message History there, then run /reindex again."
-        : 'Reading the history from Discord failed; run /reindex again to continue from where it stopped.';
+      state.error = isAccessError(error) ? 'reindex.failedAccess' : 'reindex.failedDiscord';
       log.error({ err: error }, 'reindex failed');
     }
     account();
@@ -229,8 +226,7 @@ export class ReindexJobs {
   private async showProgress(job: Job, state: ReindexState, final: boolean): Promise<void> {
     if (!final && Date.now() - job.lastShown < PROGRESS_EVERY_MS) return;
     job.lastShown = Date.now();
-    const text = reindexProgressText(state, job.channelName);
-    await Promise.all(job.views.map((view) => view.show(text)));
+    await Promise.all(job.views.map((view) => view.show(state, job.channelName)));
   }
 
   private async load(guildId: string, channelId: string): Promise<ReindexState | undefined> {

@@ -1,0 +1,3 @@
+import type { Translation } from './catalogue.js';
+
+export const de: Translation = {};
