@@ -55,7 +55,7 @@ describe('what the bot tells whom', () => {
   const run = (userId: string, name: string, extra: { subcommand?: string; options?: Record<string, string | number | boolean>; channelId?: string } = {}) =>
     harness.discord.invokeSlashCommand({ channelId: extra.channelId ?? world.commands, userId, name, ...extra });
   /** Everything a reply showed, in every version, as one string. */
-  const everything = (reply: InteractionReply) => JSON.stringify([reply.original?.versions, reply.followups, reply.embeds]);
+  const everything = (reply: InteractionReply) => JSON.stringify([reply.original?.versions, reply.followups, reply.components]);
 
   before(async () => {
     harness = await startBotUnderTest({ setup: (discord) => (world = build(discord)) });

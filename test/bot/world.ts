@@ -35,7 +35,19 @@ export async function indexChannel(harness: BotUnderTest, world: { channelId: st
   if (!/Now indexing|already indexed/.test(reply.content)) throw new Error(`/channels add failed: ${reply.content}`);
 }
 
-/** Posts solid-colour images as a member; resolves once the bot has indexed all of them. */
+let posted = 0;
+
+/**
+ * The colour a few steps off, different for every image posted in a test file: identical files
+ * would be one result ("posted N times"), and a test of who sees what must see each image.
+ */
+function unique([r, g, b]: Rgb): Rgb {
+  const n = posted++;
+  const step = (value: number, by: number) => (value + by > 255 ? value - by : value + by);
+  return [step(r, n % 8), step(g, Math.floor(n / 8) % 8), step(b, Math.floor(n / 64) % 8)];
+}
+
+/** Posts solid-colour images (each a distinct file) as a member; resolves once the bot has indexed all of them. */
 export async function postColours(
   harness: BotUnderTest,
   channelId: string,
@@ -44,7 +56,7 @@ export async function postColours(
 ): Promise<string[]> {
   const message = await harness.discord.postMessage(channelId, userId, {
     attachments: await Promise.all(
-      colours.map(async ({ name, rgb }) => ({ filename: `${name}.png`, data: await solidColourImage(rgb), contentType: 'image/png' })),
+      colours.map(async ({ name, rgb }) => ({ filename: `${name}.png`, data: await solidColourImage(unique(rgb)), contentType: 'image/png' })),
     ),
   });
   const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);

@@ -8,7 +8,7 @@ import { REST } from 'discord.js';
 import { registerCommands } from '../../src/discord/registerCommands.js';
 import { FakeDiscord } from '../fake-discord/index.js';
 import { freePort, startBotProcess, type BotProcess } from '../bot/botProcess.js';
-import { buildSmallWorld, type SmallWorld } from '../bot/world.js';
+import { buildSmallWorld, shownNames, shownText, type SmallWorld } from '../bot/world.js';
 import { htmlAsBytes, solidColourImage } from '../fixtures/images.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 
@@ -98,7 +98,7 @@ describe('the bot token stays secret while the bot runs', { timeout: 120_000 }, 
     assert.match(stats, /\*\*1 images\*\*[\s\S]*Failed images: 1/);
 
     const found = await discord.invokeSlashCommand({ ...as(world.memberId), name: 'find', options: { query: 'red' } });
-    assert.ok(found.embeds.length > 0, found.content);
+    assert.ok(shownNames(found).length > 0, shownText(found));
     const refused = await discord.invokeSlashCommand({
       ...as(world.memberId),
       name: 'similar',
@@ -106,7 +106,7 @@ describe('the bot token stays secret while the bot runs', { timeout: 120_000 }, 
     });
     assert.match(refused.content + refused.followups.map((f) => f.content).join(''), /couldn't use that image/);
     const linked = await discord.invokeSlashCommand({ ...as(world.memberId), name: 'similar', options: { url: linkUrl } });
-    assert.ok(linked.embeds.length > 0, linked.content);
+    assert.ok(shownNames(linked).length > 0, shownText(linked));
     const denied = await discord.invokeSlashCommand({ ...as(world.memberId), name: 'channels', subcommand: 'list' });
     assert.match(denied.content + denied.followups.map((f) => f.content).join(''), /Manage Server/);
 
