@@ -29,7 +29,7 @@ describe('/help', () => {
     const text = shownText(await help(world.adminId));
     const steps = text.slice(text.indexOf('### Setting up')).split('\n').filter((line) => /^\d\. /.test(line));
     assert.equal(steps.length, 5);
-    assert.match(steps[0]!, /View Channel.*Read Message History.*Send Messages.*Attach Files/);
+    assert.match(steps[0]!, /View Channel.*Read Message History.*Send Messages/);
     assert.match(steps[1]!, /^2\. `\/channels add/);
     assert.match(steps[2]!, /^3\. `\/reindex/);
     assert.match(steps[3]!, /^4\. `\/channels list`/);

@@ -232,7 +232,7 @@ export const de: Translation = {
   'help.forgetMe': '`/vergiss-mich`: entfernt deine hier geposteten Bilder aus dem Index und indexiert deine nicht mehr; `/vergiss-mich rückgängig:True` lässt neue wieder zu.',
   'help.setup.title': 'Einrichtung (Server verwalten)',
   'help.setup.permissions':
-    'Gib meiner Rolle **Kanal ansehen**, **Nachrichtenverlauf anzeigen**, **Nachrichten senden** und **Dateien anhängen** in den Kanälen, die indexiert werden sollen (und **Threads verwalten**, um archivierte private Threads zu erreichen).',
+    'Gib meiner Rolle **Kanal ansehen**, **Nachrichtenverlauf anzeigen** und **Nachrichten senden** in den Kanälen, die indexiert werden sollen (und **Threads verwalten**, um archivierte private Threads zu erreichen).',
   'help.setup.channels': '`/kanäle hinzufügen kanal:#fotos`: neue Bilder dort indexieren, Threads inklusive.',
   'help.setup.reindex': '`/neu-indexieren kanal:#fotos`: indexieren, was vorher gepostet wurde, mit Live-Fortschritt; `stopp:True` hält es an.',
   'help.setup.check': '`/kanäle liste`: prüfen, ob ich jeden indexierten Kanal lesen kann.',

@@ -240,7 +240,7 @@ export const en = {
   'help.forgetMe': '`/forget-me`: removes the images you posted here from the index and stops indexing yours; `/forget-me undo:True` lets new ones in again.',
   'help.setup.title': 'Setting up (Manage Server)',
   'help.setup.permissions':
-    'Give my role **View Channel**, **Read Message History**, **Send Messages** and **Attach Files** in the channels to index (and **Manage Threads** to reach archived private threads).',
+    'Give my role **View Channel**, **Read Message History** and **Send Messages** in the channels to index (and **Manage Threads** to reach archived private threads).',
   'help.setup.channels': '`/channels add channel:#photos`: index new images there, threads included.',
   'help.setup.reindex': '`/reindex channel:#photos`: index what was posted before, with live progress; `stop:True` pauses it.',
   'help.setup.check': '`/channels list`: check that I can read every indexed channel.',

@@ -219,7 +219,7 @@ export const es: Translation = {
   'help.forgetMe': '`/olvídame`: quita del índice las imágenes que publicaste aquí y deja de indexar las tuyas; `/olvídame deshacer:True` vuelve a admitir las nuevas.',
   'help.setup.title': 'Configuración (Gestionar servidor)',
   'help.setup.permissions':
-    'Dale a mi rol **Ver canal**, **Leer el historial de mensajes**, **Enviar mensajes** y **Adjuntar archivos** en los canales que quieras indexar (y **Gestionar hilos** para llegar a los hilos privados archivados).',
+    'Dale a mi rol **Ver canal**, **Leer el historial de mensajes** y **Enviar mensajes** en los canales que quieras indexar (y **Gestionar hilos** para llegar a los hilos privados archivados).',
   'help.setup.channels': '`/canales añadir canal:#fotos`: indexar las imágenes nuevas de ese canal, hilos incluidos.',
   'help.setup.reindex': '`/reindexar canal:#fotos`: indexar lo publicado antes, con el progreso en directo; `detener:True` lo pausa.',
   'help.setup.check': '`/canales lista`: comprobar que puedo leer cada canal indexado.',

@@ -222,7 +222,7 @@ export const fr: Translation = {
   'help.forgetMe': '`/oublie-moi` : retire de l’index les images que tu as publiées ici et n’indexe plus les tiennes ; `/oublie-moi annuler:True` laisse de nouveau entrer les nouvelles.',
   'help.setup.title': 'Installation (Gérer le serveur)',
   'help.setup.permissions':
-    'Donne à mon rôle **Voir le salon**, **Voir les anciens messages**, **Envoyer des messages** et **Joindre des fichiers** dans les salons à indexer (et **Gérer les fils** pour atteindre les fils privés archivés).',
+    'Donne à mon rôle **Voir le salon**, **Voir les anciens messages** et **Envoyer des messages** dans les salons à indexer (et **Gérer les fils** pour atteindre les fils privés archivés).',
   'help.setup.channels': '`/salons ajouter salon:#photos` : indexer les nouvelles images de ce salon, fils compris.',
   'help.setup.reindex': '`/réindexer salon:#photos` : indexer ce qui a été publié avant, avec une progression en direct ; `arrêter:True` la met en pause.',
   'help.setup.check': '`/salons liste` : vérifier que je peux lire chaque salon indexé.',

@@ -222,7 +222,7 @@ export const ptBR: Translation = {
   'help.forgetMe': '`/esqueça-me`: tira do índice as imagens que você postou aqui e para de indexar as suas; `/esqueça-me desfazer:True` volta a aceitar as novas.',
   'help.setup.title': 'Configuração (Gerenciar servidor)',
   'help.setup.permissions':
-    'Dê ao meu cargo **Ver canal**, **Ver histórico de mensagens**, **Enviar mensagens** e **Anexar arquivos** nos canais a indexar (e **Gerenciar tópicos** para alcançar tópicos privados arquivados).',
+    'Dê ao meu cargo **Ver canal**, **Ver histórico de mensagens** e **Enviar mensagens** nos canais a indexar (e **Gerenciar tópicos** para alcançar tópicos privados arquivados).',
   'help.setup.channels': '`/canais adicionar canal:#fotos`: indexar as imagens novas de lá, tópicos incluídos.',
   'help.setup.reindex': '`/reindexar canal:#fotos`: indexar o que foi postado antes, com progresso ao vivo; `parar:True` pausa.',
   'help.setup.check': '`/canais lista`: conferir se consigo ler cada canal indexado.',
