@@ -1,36 +1,23 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermissionFlagsBits as P } from 'discord.js';
 import { relevanceOf } from '../../src/discord/results/relevance.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { solidColourImage } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, componentsOf, findAll, indexChannel, postColours, resultLines, shownNames, shownText, until, type SmallWorld } from './world.js';
+import { buildStaffWorld, componentsOf, findAll, indexChannel, postColours, resultLines, shownNames, shownText, until, type StaffWorld } from './world.js';
 
 const IS_COMPONENTS_V2 = 1 << 15;
 const RED = [220, 30, 30] as const;
 
 describe('a /find gallery page', () => {
   let harness: BotUnderTest;
-  let world: SmallWorld & { staffChannelId: string; stafferId: string };
+  let world: StaffWorld;
   /** The message ids of the three copies of one photo. */
   const copies: string[] = [];
 
   function build(discord: FakeDiscord): void {
-    const small = buildSmallWorld(discord);
-    const botRoleId = discord.state.guildRoles(small.guildId).find((role) => role.botId === discord.botUser.id)!.id;
-    const staffRoleId = discord.createRole(small.guildId, { name: 'Staff', permissions: 0n }).id;
-    const stafferId = discord.createUser({ username: 'staffer' }).id;
-    discord.addMember(small.guildId, stafferId, { roles: [staffRoleId] });
-    const staffChannelId = discord.createChannel(small.guildId, {
-      name: 'staff-only',
-      permissionOverwrites: [
-        { id: small.guildId, type: 'role', deny: P.ViewChannel },
-        { id: staffRoleId, type: 'role', allow: P.ViewChannel },
-        { id: botRoleId, type: 'role', allow: P.ViewChannel | P.ReadMessageHistory },
-      ],
-    }).id;
-    world = { ...small, staffChannelId, stafferId };
+    const staff = buildStaffWorld(discord);
+    world = staff;
   }
 
   /** The same file posted once in each of these channels. */

@@ -1,43 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermissionFlagsBits as P } from 'discord.js';
 import type { FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import {
-  buildSmallWorld,
-  buttonId,
-  chooseResult,
-  findAll,
-  indexChannel,
-  lastRequestSeq,
-  postColours,
-  privateText,
-  shownNames,
-  shownText,
-  type SmallWorld,
-} from './world.js';
+import { buildStaffWorld, buttonId, chooseResult, findAll, indexChannel, lastRequestSeq, postColours, privateText, shownNames, shownText, type StaffWorld } from './world.js';
 
 describe('More like #n and Show #n on a results page', () => {
   let harness: BotUnderTest;
-  let world: SmallWorld & { staffChannelId: string; stafferId: string; staffRoleId: string; otherId: string };
+  let world: StaffWorld & { otherId: string };
 
   function build(discord: FakeDiscord): void {
-    const small = buildSmallWorld(discord);
-    const botRoleId = discord.state.guildRoles(small.guildId).find((role) => role.botId === discord.botUser.id)!.id;
-    const staffRoleId = discord.createRole(small.guildId, { name: 'Staff', permissions: 0n }).id;
-    const stafferId = discord.createUser({ username: 'staffer' }).id;
+    const staff = buildStaffWorld(discord);
     const otherId = discord.createUser({ username: 'bystander' }).id;
-    discord.addMember(small.guildId, stafferId, { roles: [staffRoleId] });
-    discord.addMember(small.guildId, otherId);
-    const staffChannelId = discord.createChannel(small.guildId, {
-      name: 'staff-only',
-      permissionOverwrites: [
-        { id: small.guildId, type: 'role', deny: P.ViewChannel },
-        { id: staffRoleId, type: 'role', allow: P.ViewChannel },
-        { id: botRoleId, type: 'role', allow: P.ViewChannel | P.ReadMessageHistory },
-      ],
-    }).id;
-    world = { ...small, staffChannelId, stafferId, staffRoleId, otherId };
+    discord.addMember(staff.guildId, otherId);
+    world = { ...staff, otherId };
   }
 
   before(async () => {

@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermissionFlagsBits as P, type TextChannel } from 'discord.js';
+import type { TextChannel } from 'discord.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import type { Rgb } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buttonId, everyPage, findAll, hasEnabledButton, indexChannel, postColours, shownChannels, shownNames, shownRanks, shownText, type SmallWorld } from './world.js';
+import { buildSmallWorld, buildStaffWorld, buttonId, everyPage, findAll, hasEnabledButton, indexChannel, postColours, shownChannels, shownNames, shownRanks, shownText, type SmallWorld, type StaffWorld } from './world.js';
 
 const RED: Rgb = [220, 30, 30];
 const BLUE: Rgb = [30, 60, 220];
@@ -21,27 +21,15 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 describe('turning pages of /find results', () => {
   let harness: BotUnderTest;
-  let world: SmallWorld & { otherId: string; stafferId: string; staffRoleId: string; staffChannelId: string; nsfwChannelId: string; nsfwChatId: string };
+  let world: StaffWorld & { otherId: string; nsfwChannelId: string; nsfwChatId: string };
 
   function build(discord: FakeDiscord): void {
-    const small = buildSmallWorld(discord);
-    const botRoleId = discord.state.guildRoles(small.guildId).find((role) => role.botId === discord.botUser.id)!.id;
-    const staffRoleId = discord.createRole(small.guildId, { name: 'Staff', permissions: 0n }).id;
+    const staff = buildStaffWorld(discord);
     const otherId = discord.createUser({ username: 'bystander' }).id;
-    const stafferId = discord.createUser({ username: 'staffer' }).id;
-    discord.addMember(small.guildId, otherId);
-    discord.addMember(small.guildId, stafferId, { roles: [staffRoleId] });
-    const staffChannelId = discord.createChannel(small.guildId, {
-      name: 'staff-only',
-      permissionOverwrites: [
-        { id: small.guildId, type: 'role', deny: P.ViewChannel },
-        { id: staffRoleId, type: 'role', allow: P.ViewChannel },
-        { id: botRoleId, type: 'role', allow: P.ViewChannel | P.ReadMessageHistory },
-      ],
-    }).id;
-    const nsfwChannelId = discord.createChannel(small.guildId, { name: 'after-dark', nsfw: true }).id;
-    const nsfwChatId = discord.createChannel(small.guildId, { name: 'after-dark-chat', nsfw: true }).id;
-    world = { ...small, otherId, stafferId, staffRoleId, staffChannelId, nsfwChannelId, nsfwChatId };
+    discord.addMember(staff.guildId, otherId);
+    const nsfwChannelId = discord.createChannel(staff.guildId, { name: 'after-dark', nsfw: true }).id;
+    const nsfwChatId = discord.createChannel(staff.guildId, { name: 'after-dark-chat', nsfw: true }).id;
+    world = { ...staff, otherId, nsfwChannelId, nsfwChatId };
   }
 
   before(async () => {

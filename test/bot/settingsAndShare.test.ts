@@ -1,31 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermissionFlagsBits as P } from 'discord.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buttonId, chooseResult, everyPage, findAll, indexChannel, postColours, privateText, shownNames, type SmallWorld } from './world.js';
+import { buildStaffWorld, buttonId, chooseResult, everyPage, findAll, indexChannel, postColours, privateText, shownNames, type StaffWorld } from './world.js';
 
 const IS_COMPONENTS_V2 = 1 << 15;
 
 describe('/settings, and sharing a result', () => {
   let harness: BotUnderTest;
-  let world: SmallWorld & { staffChannelId: string; stafferId: string };
+  let world: StaffWorld;
 
   function build(discord: FakeDiscord): void {
-    const small = buildSmallWorld(discord);
-    const botRoleId = discord.state.guildRoles(small.guildId).find((role) => role.botId === discord.botUser.id)!.id;
-    const staffRoleId = discord.createRole(small.guildId, { name: 'Staff', permissions: 0n }).id;
-    const stafferId = discord.createUser({ username: 'staffer' }).id;
-    discord.addMember(small.guildId, stafferId, { roles: [staffRoleId] });
-    const staffChannelId = discord.createChannel(small.guildId, {
-      name: 'staff-only',
-      permissionOverwrites: [
-        { id: small.guildId, type: 'role', deny: P.ViewChannel },
-        { id: staffRoleId, type: 'role', allow: P.ViewChannel | P.SendMessages },
-        { id: botRoleId, type: 'role', allow: P.ViewChannel | P.ReadMessageHistory },
-      ],
-    }).id;
-    world = { ...small, staffChannelId, stafferId };
+    const staff = buildStaffWorld(discord);
+    world = staff;
   }
 
   before(async () => {

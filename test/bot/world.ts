@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PermissionFlagsBits } from 'discord.js';
 import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { TINY_COLOURS } from '../fixtures/models/tinyColours.js';
 import { solidColourImage, type Rgb } from '../fixtures/images.js';
@@ -22,6 +23,30 @@ export function buildSmallWorld(discord: FakeDiscord, name = 'photos'): SmallWor
   discord.addMember(guild.id, member.id);
   const channel = discord.createChannel(guild.id, { name });
   return { guildId: guild.id, adminId: admin.id, memberId: member.id, channelId: channel.id };
+}
+
+/** A small world plus a Staff role, a member who has it (the staffer), and a channel only Staff (and the bot) can read. */
+export interface StaffWorld extends SmallWorld {
+  staffRoleId: string;
+  stafferId: string;
+  staffChannelId: string;
+}
+
+export function buildStaffWorld(discord: FakeDiscord): StaffWorld {
+  const small = buildSmallWorld(discord);
+  const botRoleId = discord.state.guildRoles(small.guildId).find((role) => role.botId === discord.botUser.id)!.id;
+  const staffRoleId = discord.createRole(small.guildId, { name: 'Staff', permissions: 0n }).id;
+  const stafferId = discord.createUser({ username: 'staffer' }).id;
+  discord.addMember(small.guildId, stafferId, { roles: [staffRoleId] });
+  const staffChannelId = discord.createChannel(small.guildId, {
+    name: 'staff-only',
+    permissionOverwrites: [
+      { id: small.guildId, type: 'role', deny: PermissionFlagsBits.ViewChannel },
+      { id: staffRoleId, type: 'role', allow: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages },
+      { id: botRoleId, type: 'role', allow: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ReadMessageHistory },
+    ],
+  }).id;
+  return { ...small, staffRoleId, stafferId, staffChannelId };
 }
 
 export async function indexChannel(harness: BotUnderTest, world: { channelId: string; adminId: string }, channelId = world.channelId): Promise<void> {

@@ -28,3 +28,11 @@ export type ParamArgs<K extends MessageKey> = keyof ParamsOf<K> extends never ? 
 
 /** A message that takes no parameters. */
 export type PlainKey = { [K in MessageKey]: ParamArgs<K> extends [] ? K : never }[MessageKey];
+
+/**
+ * Plural forms for French, Spanish and Portuguese, whose `many` form (large round numbers:
+ * « 1 million d’images », "1 millón de imágenes") is worded like `other`.
+ */
+export function oneOrOther(one: string, other: string): PluralForms {
+  return { one, many: other, other };
+}

@@ -1,7 +1,4 @@
-import type { Translation } from './catalogue.js';
-
-/** Spanish plurals: `many` is for large round numbers («1 millón de imágenes»), worded like `other`. */
-const plural = (one: string, other: string) => ({ one, many: other, other });
+import { oneOrOther as plural, type Translation } from './catalogue.js';
 
 export const es: Translation = {
   'commands.find.name': 'buscar',

@@ -1,7 +1,4 @@
-import type { Translation } from './catalogue.js';
-
-/** French plurals: `many` is for large round numbers (« 1 million d’images »), worded like `other`. */
-const plural = (one: string, other: string) => ({ one, many: other, other });
+import { oneOrOther as plural, type Translation } from './catalogue.js';
 
 export const fr: Translation = {
   'commands.find.name': 'chercher',

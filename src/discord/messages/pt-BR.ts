@@ -1,7 +1,4 @@
-import type { Translation } from './catalogue.js';
-
-/** Portuguese plurals: `many` is for large round numbers ("1 milhão de imagens"), worded like `other`. */
-const plural = (one: string, other: string) => ({ one, many: other, other });
+import { oneOrOther as plural, type Translation } from './catalogue.js';
 
 export const ptBR: Translation = {
   'commands.find.name': 'buscar',

@@ -54,7 +54,8 @@ export class HitSearch {
       ...(query.after === undefined ? {} : { after: query.after }),
       ...(query.before === undefined ? {} : { before: query.before }),
     };
-    const limit = Math.min(query.limit * COPIES_HEADROOM + 1, MAX_RANKED);
+    // One result more when the query's own image is left out (More like #n).
+    const limit = Math.min((query.limit + 1) * COPIES_HEADROOM, MAX_RANKED);
     const hits = await this.access.searchReadable<SearchHit>(
       member,
       candidates,
