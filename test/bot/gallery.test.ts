@@ -4,7 +4,7 @@ import { relevanceOf } from '../../src/discord/results/relevance.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { solidColourImage } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildStaffWorld, componentsOf, findAll, indexChannel, postColours, resultLines, shownNames, shownText, until, type StaffWorld } from './world.js';
+import { buildSmallWorld, buildStaffWorld, componentsOf, findAll, indexChannel, postColours, resultLines, shownNames, shownText, until, type SmallWorld, type StaffWorld } from './world.js';
 
 const IS_COMPONENTS_V2 = 1 << 15;
 const RED = [220, 30, 30] as const;
@@ -103,5 +103,35 @@ describe('relevance words', () => {
 
   test('an image query: close from 0.85, good from 0.70, loose below', () => {
     assert.deepEqual([0.97, 0.85, 0.75, 0.7, 0.5].map((score) => relevanceOf(score, 'image')), ['close', 'close', 'good', 'good', 'loose']);
+  });
+});
+
+describe('a gallery page whose every result was posted many times', () => {
+  let harness: BotUnderTest;
+  let world: SmallWorld;
+
+  before(async () => {
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildSmallWorld(discord)) });
+    await indexChannel(harness, world);
+    // Ten reds, each posted four times (four copies in one message).
+    for (let n = 0; n < 10; n++) {
+      const data = await solidColourImage([200 + n, 30, 30], { width: 16, height: 16 });
+      const message = await harness.discord.postMessage(world.channelId, world.memberId, {
+        attachments: Array.from({ length: 4 }, (_, copy) => ({ filename: `red-${n}-${copy}.png`, data, contentType: 'image/png' })),
+      });
+      const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);
+      await until(() => ids.every((id) => harness.engine.library.has(world.guildId, id)), 'the copies to be indexed');
+    }
+  });
+  after(() => harness.stop());
+
+  test("stays within Discord's 4000 characters of text: the notes give way from the last result up", async () => {
+    const reply = await findAll(harness, { channelId: world.channelId, userId: world.memberId }, 'red');
+    assert.equal(resultLines(reply).length, 10, 'every result keeps its line');
+    const text = shownText(reply);
+    assert.ok(text.length <= 4000, `${text.length} characters`);
+    const notes = text.split('\n').filter((line) => line.startsWith('-# posted'));
+    assert.ok(notes.length >= 1 && notes.length < 10, `${notes.length} results kept their notes`);
+    assert.match(text.split('\n')[3]!, /^-# posted 4 times/, 'the first result keeps its note');
   });
 });

@@ -14,7 +14,7 @@ import {
 import type { Messages } from '../messages/messages.js';
 import type { HitNote } from './hitNotes.js';
 import type { ResultGroup } from './hitSearch.js';
-import { fileNameOf, resultLine } from './resultLine.js';
+import { entriesText, fileNameOf, resultEntry, type ResultEntry } from './resultLine.js';
 import { customId, type ResultSession } from './resultSessions.js';
 
 /** One page of a session, its images at URLs that work now. */
@@ -27,6 +27,9 @@ export interface GalleryPageContent {
   messages: Messages;
 }
 
+/** Discord's limit for all the text of a Components V2 message. */
+const TEXT_LIMIT = 4000;
+
 /**
  * A results page in Components V2: the title, a gallery of the page's images in rank order,
  * one line per result under it; then the controls: More like #n and Show #n (select menus)
@@ -35,12 +38,10 @@ export interface GalleryPageContent {
 export function galleryPage(content: GalleryPageContent, withControls = true) {
   const { session, shown, page, pageCount, messages } = content;
   const first = page * session.perPage + 1;
+  const heading = `### ${session.title}\n-# ${messages.text('results.pageOf', { page: page + 1, pages: pageCount, count: session.groups.length })}`;
+  const entries = shown.map(({ group }, i) => resultEntry(first + i, group, session.kind, content.notes, messages));
   const container = new ContainerBuilder()
-    .addTextDisplayComponents(
-      new TextDisplayBuilder().setContent(
-        `### ${session.title}\n-# ${messages.text('results.pageOf', { page: page + 1, pages: pageCount, count: session.groups.length })}`,
-      ),
-    )
+    .addTextDisplayComponents(new TextDisplayBuilder().setContent(heading))
     .addMediaGalleryComponents(
       new MediaGalleryBuilder().addItems(
         shown.map(({ group, url }, i) =>
@@ -49,13 +50,16 @@ export function galleryPage(content: GalleryPageContent, withControls = true) {
       ),
     )
     .addSeparatorComponents(new SeparatorBuilder())
-    .addTextDisplayComponents(
-      new TextDisplayBuilder().setContent(
-        shown.map(({ group }, i) => resultLine(first + i, group, session.kind, content.notes, messages)).join('\n'),
-      ),
-    );
+    .addTextDisplayComponents(new TextDisplayBuilder().setContent(withinLimit(entries, TEXT_LIMIT - heading.length)));
   const rows = withControls ? controls(content, first) : [];
   return { components: [container, ...rows], flags: MessageFlags.IsComponentsV2 as const, allowedMentions: { parse: [] } };
+}
+
+/** The entries as text within `room` characters: past it, notes give way, from the last result up. */
+function withinLimit(entries: readonly ResultEntry[], room: number): string {
+  const kept = [...entries];
+  for (let i = kept.length - 1; i >= 0 && entriesText(kept).length > room; i--) kept[i] = { line: kept[i]!.line, notes: undefined };
+  return entriesText(kept);
 }
 
 /** A page with no result left that the member may see (they lost access, or the images are gone). */

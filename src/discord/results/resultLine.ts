@@ -8,11 +8,17 @@ export function jumpLink(image: Pick<ImageInfo, 'collection' | 'channelId' | 'me
   return `https://discord.com/channels/${image.collection}/${image.channelId}/${image.messageId}`;
 }
 
+/** A result's line, and its notes joined (undefined when it has none). */
+export interface ResultEntry {
+  line: string;
+  notes: string | undefined;
+}
+
 /**
  * One result in words: its number, how well it matches, who posted it where and when (Discord
- * draws the date in the reader's own format), a jump link; then its notes, in small type.
+ * draws the date in the reader's own format), a jump link; and its notes.
  */
-export function resultLine(number: number, group: ResultGroup, kind: 'text' | 'image', notes: readonly HitNote[], messages: Messages): string {
+export function resultEntry(number: number, group: ResultGroup, kind: 'text' | 'image', notes: readonly HitNote[], messages: Messages): ResultEntry {
   const { image, score } = group.hits[0]!;
   const line = messages.text('results.line', {
     number,
@@ -23,7 +29,12 @@ export function resultLine(number: number, group: ResultGroup, kind: 'text' | 'i
     link: jumpLink(image),
   });
   const said = notes.map((note) => note(group, messages)).filter((text) => text !== undefined);
-  return said.length === 0 ? line : `${line}\n-# ${said.join(' · ')}`;
+  return { line, notes: said.length === 0 ? undefined : said.join(' · ') };
+}
+
+/** Entries as text: each line, its notes under it in small type. */
+export function entriesText(entries: readonly ResultEntry[]): string {
+  return entries.map(({ line, notes }) => (notes === undefined ? line : `${line}\n-# ${notes}`)).join('\n');
 }
 
 /** The file name of an image, from where it is stored (`…/sunset.jpg?…` → `sunset.jpg`). */

@@ -16,7 +16,7 @@ import type { BotContext } from '../botContext.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 import { messagesFor } from '../messages/messages.js';
 import type { ResultGroup } from './hitSearch.js';
-import { fileNameOf, jumpLink, resultLine } from './resultLine.js';
+import { entriesText, fileNameOf, jumpLink, resultEntry } from './resultLine.js';
 import { customId, type ResultSession } from './resultSessions.js';
 
 /**
@@ -31,7 +31,7 @@ export async function show(interaction: MessageComponentInteraction<'cached'>, c
   const number = session.groups.indexOf(group) + 1;
   const container = new ContainerBuilder()
     .addMediaGalleryComponents(new MediaGalleryBuilder().addItems(new MediaGalleryItemBuilder().setURL(fresh.url).setDescription(fileNameOf(fresh.hit.image))))
-    .addTextDisplayComponents(new TextDisplayBuilder().setContent(resultLine(number, visible, session.kind, [], messages)));
+    .addTextDisplayComponents(new TextDisplayBuilder().setContent(entriesText([resultEntry(number, visible, session.kind, [], messages)])));
   const { sharing } = await context.guildState.settings.preferences(session.guildId);
   const share = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(customId(session, { kind: 'share', result: group.key })).setLabel(messages.text('share.button')).setStyle(ButtonStyle.Primary),
