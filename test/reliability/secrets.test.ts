@@ -91,11 +91,11 @@ describe('the bot token stays secret while the bot runs', { timeout: 120_000 }, 
     await discord.postMessage(world.channelId, world.memberId, { attachments: [{ filename: 'page.png', data: await htmlAsBytes(), contentType: 'image/png' }] });
     // Wait until both are through ingest, so the logs of indexing and of a refused file are in the output.
     let stats = '';
-    for (let i = 0; i < 100 && !(/\*\*1 images\*\*/.test(stats) && /Failed images: 1/.test(stats)); i++) {
+    for (let i = 0; i < 100 && !(/\*\*1 image\*\*/.test(stats) && /Failed images: 1/.test(stats)); i++) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
       stats = (await discord.invokeSlashCommand({ ...as(world.adminId), name: 'stats' })).content;
     }
-    assert.match(stats, /\*\*1 images\*\*[\s\S]*Failed images: 1/);
+    assert.match(stats, /\*\*1 image\*\*[\s\S]*Failed images: 1/);
 
     const found = await discord.invokeSlashCommand({ ...as(world.memberId), name: 'find', options: { query: 'red' } });
     assert.ok(shownNames(found).length > 0, shownText(found));
