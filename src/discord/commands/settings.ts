@@ -1,7 +1,8 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { PREFERENCE_NAMES, PREFERENCES, optionName, type PreferenceName, type Preferences } from '../guildState/preferences.js';
+import { PREFERENCE_NAMES, PREFERENCES, type PreferenceName, type Preferences } from '../guildState/preferences.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { described } from '../messages/commandText.js';
+import { en } from '../messages/en.js';
 import { messagesFor, type Messages } from '../messages/messages.js';
 import { requireManageGuild } from './channels.js';
 
@@ -13,8 +14,8 @@ function definition() {
   for (const name of PREFERENCE_NAMES) {
     const spec = PREFERENCES[name];
     const key = `settings.${name}` as const;
-    if (spec.kind === 'switch') builder.addBooleanOption((option) => described(option, key).setName(optionName(name)));
-    else builder.addIntegerOption((option) => described(option, key).setName(optionName(name)).setMinValue(spec.min).setMaxValue(spec.max));
+    if (spec.kind === 'switch') builder.addBooleanOption((option) => described(option, key));
+    else builder.addIntegerOption((option) => described(option, key).setMinValue(spec.min).setMaxValue(spec.max));
   }
   return builder.toJSON();
 }
@@ -34,6 +35,11 @@ export default {
     await interaction.editReply([header, ...PREFERENCE_NAMES.map((name) => `• ${summary(name, now, messages)}`)].join('\n'));
   },
 } satisfies SlashCommand;
+
+/** The option of a preference, as Discord sends it back (its English name). */
+function optionName(name: PreferenceName): string {
+  return en[`settings.${name}.name`];
+}
 
 function chosen(interaction: ChatInputCommandInteraction<'cached'>): Partial<Preferences> {
   const changes: Partial<Record<PreferenceName, number | boolean>> = {};

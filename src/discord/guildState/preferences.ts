@@ -3,8 +3,9 @@ import { z } from 'zod';
 /**
  * What an admin sets with /settings, one entry each: its kind (which shapes the command's
  * option and how the value is shown), its default and its bounds. A feature that adds a
- * switch adds its entry here and its wording in the messages (`settings.<name>.name` and
- * `.description`); the command, the stored schema and the summary follow from this table.
+ * switch adds its entry here and its words in the messages (`settings.<name>.name`, the
+ * option; `.description`; `.label`, in the summary); the command, the stored schema and the
+ * summary follow from this table.
  */
 export const PREFERENCES = {
   /** Results on one gallery page (a media gallery holds at most 10). */
@@ -24,11 +25,6 @@ export type Preferences = {
 };
 
 export const PREFERENCE_NAMES = Object.keys(PREFERENCES) as PreferenceName[];
-
-/** The /settings option of a preference: `resultsPerPage` → `results-per-page`. */
-export function optionName(name: PreferenceName): string {
-  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-}
 
 /** Reads stored preferences: an unknown, missing or out-of-range value is its default (a store written by any version loads). */
 export function readPreferences(stored: unknown): Preferences {
