@@ -4,6 +4,7 @@ import { startBotUnderTest } from '../../test/bot/botHarness.js';
 import { PROJECT_ROOT } from '../../test/fixtures/datasets.js';
 import { screenshotHtml } from './chromiumScreenshot.js';
 import { findScene } from './findScene.js';
+import { helpScene } from './helpScene.js';
 import { PAGE_BACKGROUND } from './pageStyle.js';
 import { replyPage } from './replyPage.js';
 import type { Scene } from './scene.js';
@@ -17,7 +18,7 @@ import type { Scene } from './scene.js';
  *   npm run render:reply -- find    only these
  */
 
-const SCENES: Scene[] = [findScene()];
+const SCENES: Scene[] = [findScene(), helpScene()];
 const OUT_DIR = path.join(PROJECT_ROOT, 'docs', 'images');
 const PAGE_WIDTH = 880;
 

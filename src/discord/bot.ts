@@ -7,15 +7,19 @@ import { logger } from '../logger.js';
 import type { BotMetrics } from '../ops/metrics.js';
 import { MemberAccess } from './access/memberAccess.js';
 import type { BotContext } from './botContext.js';
-import { buttons, commands } from './commands/index.js';
+import { commands, components } from './commands/index.js';
 import { DeletionRecheck } from './indexing/deletionRecheck.js';
-import { GuildSettings } from './guildSettings.js';
+import { GuildState } from './guildState/guildState.js';
 import { IndexForgetting } from './indexing/indexForgetting.js';
 import { createInteractionHandler } from './interactions/interactionHandler.js';
 import { LiveIndexer } from './indexing/liveIndexer.js';
 import { ReindexJobs } from './indexing/reindexJobs.js';
+import { DEFAULT_NOTES } from './results/hitNotes.js';
+import { HitSearch } from './results/hitSearch.js';
 import { ResultMedia } from './results/resultMedia.js';
 import { ResultPages } from './results/resultPages.js';
+import { ResultSessions } from './results/resultSessions.js';
+import { welcomeNewServers } from './welcome.js';
 
 export interface Bot {
   client: Client;
@@ -45,19 +49,17 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     timeoutMs: config.downloadTimeoutMs,
     trustedHosts: trustedLoopbackHosts(config.discord.cdnHosts),
   };
+  const guildState = new GuildState(store);
   const ingest = new IngestQueue(library, async (url) => (await fetchImage(url, cdnFetch)).bytes, config.ingest, {
     onFailure: async (collection, failure) => {
       metrics?.error('ingest');
-      const failures = (await store.getCursor<number>(collection, 'failures')) ?? 0;
-      await store.setCursor(collection, 'failures', failures + 1);
-      await store.setCursor(collection, 'last-failure', failure);
+      await guildState.recordFailure(collection, failure);
     },
     onOutcome: (outcome) => metrics?.imageIndexed(outcome),
   });
-  const settings = new GuildSettings(store);
-  const forgetting = new IndexForgetting(library, settings);
-  const live = new LiveIndexer({ library, store, settings, ingest, forgetting, cdnHosts: config.discord.cdnHosts });
-  const reindex = new ReindexJobs({ store, ingest, cdnHosts: config.discord.cdnHosts });
+  const forgetting = new IndexForgetting(library, guildState.settings);
+  const live = new LiveIndexer({ library, guildState, ingest, forgetting, cdnHosts: config.discord.cdnHosts });
+  const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, ingest, cdnHosts: config.discord.cdnHosts });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     // Deletions and edits of messages the bot never cached must still reach the index.
@@ -67,11 +69,29 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     rest: { api: config.discord.apiUrl, handlerSweepInterval: 10 * 60 * 1000 },
   });
   const access = new MemberAccess();
-  const resultPages = new ResultPages(library, new ResultMedia(client, forgetting), access);
-  const context: BotContext = { config, library, store, settings, ingest, live, reindex, resultPages, access, cdnFetch, publicFetch, metrics };
-  const recheck = new DeletionRecheck(client, { library, store, forgetting, metrics, ...config.recheck });
+  const hitSearch = new HitSearch(library, access);
+  const resultSessions = new ResultSessions();
+  const resultPages = new ResultPages(hitSearch, new ResultMedia(client, forgetting), DEFAULT_NOTES);
+  const context: BotContext = {
+    config,
+    library,
+    store,
+    guildState,
+    ingest,
+    live,
+    reindex,
+    forgetting,
+    hitSearch,
+    resultSessions,
+    resultPages,
+    access,
+    cdnFetch,
+    publicFetch,
+    metrics,
+  };
+  const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck });
 
-  const handleInteraction = createInteractionHandler(commands, buttons, context);
+  const handleInteraction = createInteractionHandler(commands, components, context);
   // The handler answers and logs every failure itself; this catch is the last guard.
   client.on(Events.InteractionCreate, (interaction) =>
     handleInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handling failed')),
@@ -85,6 +105,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     logger.warn({ err: error, shardId }, 'gateway connection error; discord.js reconnects');
   });
   live.attach(client);
+  welcomeNewServers(client, guildState.settings);
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(token);
@@ -120,7 +141,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
       await reindex.pauseAll();
       await ingest.close();
       await live.flush();
-      resultPages.close();
+      resultSessions.close();
       await client.destroy();
     },
   };

@@ -84,6 +84,12 @@ export class CollectionRecords {
     return this.removeAt(this.find(id));
   }
 
+  /** A copy of a searchable record's stored vector. */
+  vectorOf(id: string): Float32Array | undefined {
+    const row = this.searchable.find(id);
+    return row >= 0 ? this.vectors.vector(row) : undefined;
+  }
+
   /** Ids of a message's records, of any model. */
   idsOfMessage(messageId: string): string[] {
     return [this.searchable, this.others].flatMap((table) => table.rowsOfMessage(messageId).map((row) => table.idAt(row)));

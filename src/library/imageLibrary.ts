@@ -154,6 +154,11 @@ export class ImageLibrary {
     return ref === null || ref === undefined ? undefined : ref.table.infoAt(ref.row);
   }
 
+  /** A searchable image's stored embedding (searching from it needs no download or encoding). */
+  vectorOf(collection: string, id: string): Float32Array | undefined {
+    return this.collections.get(collection)?.vectorOf(id);
+  }
+
   /** Every image of a collection (including other models' records), built one at a time. */
   *images(collection: string): Generator<ImageInfo> {
     yield* this.collections.get(collection)?.infos() ?? [];

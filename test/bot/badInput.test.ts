@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PermissionFlagsBits } from 'discord.js';
 import { htmlAsBytes, solidColourImage, truncatedJpeg } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, indexChannel, until, privateText, type SmallWorld } from './world.js';
+import { buildSmallWorld, indexChannel, until, privateText, shownText, type SmallWorld } from './world.js';
 
 
 describe('bad input reaching the bot', () => {
@@ -45,7 +45,7 @@ describe('bad input reaching the bot', () => {
     await harness.bot.context.ingest.idle(); // the failures are in the store once their images are done
     const stats = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'stats' });
     assert.match(stats.content, /Failed images: 3/);
-    assert.match(stats.content, /\*\*1 images\*\* indexed/);
+    assert.match(stats.content, /\*\*1 image\*\* indexed/);
   });
 
   test('an SVG attachment is not fetched, and is recorded as failed with its reason', async () => {
@@ -107,7 +107,7 @@ describe('bad input reaching the bot', () => {
       options: { channel: world.channelId },
     });
     assert.match(privateText(reply), /Manage Server/);
-    assert.ok((await harness.bot.context.settings.indexedChannels(world.guildId)).has(world.channelId));
+    assert.ok((await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.channelId));
   });
 });
 
@@ -122,8 +122,8 @@ describe('one member sending commands too fast', () => {
   test('is asked privately to wait, while others are unaffected', async () => {
     const find = (userId: string) =>
       harness.discord.invokeSlashCommand({ channelId: world.channelId, userId, name: 'find', options: { query: 'red' } });
-    for (let i = 0; i < 3; i++) assert.match((await find(world.memberId)).content, /Results for "red"|No matching images/);
+    for (let i = 0; i < 3; i++) assert.match(shownText(await find(world.memberId)), /Results for "red"|No matching images/);
     assert.match(privateText(await find(world.memberId)), /Please wait \d+ seconds?/);
-    assert.match((await find(world.adminId)).content, /Results for "red"|No matching images/);
+    assert.match(shownText(await find(world.adminId)), /Results for "red"|No matching images/);
   });
 });

@@ -55,7 +55,7 @@ describe('what the bot tells whom', () => {
   const run = (userId: string, name: string, extra: { subcommand?: string; options?: Record<string, string | number | boolean>; channelId?: string } = {}) =>
     harness.discord.invokeSlashCommand({ channelId: extra.channelId ?? world.commands, userId, name, ...extra });
   /** Everything a reply showed, in every version, as one string. */
-  const everything = (reply: InteractionReply) => JSON.stringify([reply.original?.versions, reply.followups, reply.embeds]);
+  const everything = (reply: InteractionReply) => JSON.stringify([reply.original?.versions, reply.followups, reply.components]);
 
   before(async () => {
     harness = await startBotUnderTest({ setup: (discord) => (world = build(discord)) });
@@ -108,7 +108,7 @@ describe('what the bot tells whom', () => {
   test("another server's channel is refused by every command that takes a channel, with the answer for one that does not exist", async () => {
     const added = await run(world.adminId, 'channels', { subcommand: 'add', options: { channel: world.otherGuildChannel } });
     assert.equal(privateText(added), "I can't find that channel in this server.");
-    assert.ok(!(await harness.bot.context.settings.indexedChannels(world.guildId)).has(world.otherGuildChannel), 'nothing was stored');
+    assert.ok(!(await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.otherGuildChannel), 'nothing was stored');
     const removed = await run(world.adminId, 'channels', { subcommand: 'remove', options: { channel: world.otherGuildChannel } });
     assert.equal(privateText(removed), "I can't find that channel in this server.");
     const reindexed = await run(world.adminId, 'reindex', { options: { channel: world.otherGuildChannel } });
@@ -120,7 +120,7 @@ describe('what the bot tells whom', () => {
   test('a channel the invoker cannot see gets the same answer as one in another server (no oracle)', async () => {
     const removed = await run(world.managerId, 'channels', { subcommand: 'remove', options: { channel: world.staff } });
     assert.equal(privateText(removed), "I can't find that channel in this server.");
-    assert.ok((await harness.bot.context.settings.indexedChannels(world.guildId)).has(world.staff), 'the staff channel is still indexed');
+    assert.ok((await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.staff), 'the staff channel is still indexed');
     const reindexed = await run(world.managerId, 'reindex', { options: { channel: world.staff } });
     assert.equal(privateText(reindexed), "I can't find that channel in this server.");
     const found = await run(world.memberId, 'find', { options: { query: 'red', channel: world.staff } });

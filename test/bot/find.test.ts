@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, indexChannel, postColours, shownNames, type SmallWorld } from './world.js';
+import { buildSmallWorld, indexChannel, postColours, resultLines, shownNames, shownText, type SmallWorld } from './world.js';
 
 const RED = { name: 'red', rgb: [220, 30, 30] as const };
 const GREEN = { name: 'green', rgb: [30, 160, 50] as const };
@@ -23,8 +23,8 @@ describe('/find, end to end', () => {
     assert.equal(reply.ephemeral, true, 'results are private to the searcher');
     assert.ok(reply.respondedAfterMs! < 3000);
     assert.equal(shownNames(reply)[0], 'red.png');
-    assert.match(reply.embeds[0]!.description!, new RegExp(`/channels/${world.guildId}/${world.channelId}/\\d+`));
-    assert.match(reply.content, /Results for "red"/);
+    assert.match(resultLines(reply)[0]!, new RegExp(`^\\*\\*#1\\*\\* .*\\(https://discord.com/channels/${world.guildId}/${world.channelId}/\\d+\\)$`));
+    assert.match(shownText(reply), /Results for "red"/);
   });
 
   test('an empty query gets a private message saying what to do', async () => {

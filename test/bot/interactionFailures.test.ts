@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, CALLBACK_ROUTE, privateText, until, type SmallWorld } from './world.js';
+import { buildSmallWorld, CALLBACK_ROUTE, privateText, until, shownText, type SmallWorld } from './world.js';
 
 describe('interactions that cannot be handled as asked', () => {
   let harness: BotUnderTest;
@@ -32,14 +32,14 @@ describe('interactions that cannot be handled as asked', () => {
       harness.discord.addMember(world.guildId, userId);
       const find = (who: string, wait?: false) =>
         harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: who, name: 'find', options: { query: 'red' }, ...(wait === false ? { wait } : {}) });
-      assert.match((await find(userId)).content, /Results for "red"|No matching images/, 'the first command of the minute');
+      assert.match(shownText(await find(userId)), /Results for "red"|No matching images/, 'the first command of the minute');
       harness.discord.injectFault({ route: CALLBACK_ROUTE, method: 'POST', status: 500, times: 1000 });
       const refused = await find(userId, false);
       // discord.js retries a 500 three times: the reply has failed once the fourth answer is served.
       await until(() => harness.discord.requests.filter((request) => request.fault !== null && request.path.includes(refused.interactionId)).length >= 4, 'the rate-limit reply to be refused');
       harness.discord.clearFaults();
       const later = await find(world.adminId);
-      assert.match(later.content, /Results for "red"|No matching images/, 'the bot still answers');
+      assert.match(shownText(later), /Results for "red"|No matching images/, 'the bot still answers');
       assert.deepEqual(escaped, [], 'no promise rejection went unhandled');
     } finally {
       process.off('unhandledRejection', record);

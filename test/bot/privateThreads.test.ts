@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import type { Rgb } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buttonId, findAll, indexChannel, postColours, shownChannels, type SmallWorld } from './world.js';
+import { buildSmallWorld, buttonId, findAll, indexChannel, postColours, shownChannels, shownNames, type SmallWorld } from './world.js';
 
 const RED: Rgb = [220, 30, 30];
 
@@ -46,7 +46,7 @@ describe('a member removed from a private thread', () => {
   test('sees its images while a member, and neither a new search nor Previous/Next shows them once removed', async () => {
     const where = { channelId: world.channelId, userId: world.memberId };
     const first = await findAll(harness, where, 'red');
-    assert.equal(first.embeds.length, 10);
+    assert.equal(shownNames(first).length, 10);
     assert.ok(fromThread(first) > 0, 'precondition: as a member they see the thread images');
     const second = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
     assert.ok(fromThread(second) > 0, 'precondition: the next page shows thread images too');
@@ -55,9 +55,9 @@ describe('a member removed from a private thread', () => {
 
     const again = await findAll(harness, where, 'red');
     assert.equal(fromThread(again), 0, 'a new search shows nothing of the thread');
-    assert.ok(again.embeds.length > 0, 'the channel images are still shown');
+    assert.ok(shownNames(again).length > 0, 'the channel images are still shown');
     const back = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(second, 'Previous') });
     assert.equal(fromThread(back), 0, 'Previous on the old results shows nothing of the thread');
-    assert.ok(!JSON.stringify([back.embeds, back.mediaUrls]).includes('thread-'));
+    assert.ok(!JSON.stringify([back.components, back.mediaUrls]).includes('thread-'));
   });
 });

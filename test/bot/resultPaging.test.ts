@@ -1,10 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PermissionFlagsBits as P, type TextChannel } from 'discord.js';
+import type { TextChannel } from 'discord.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import type { Rgb } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buttonId, everyPage, findAll, hasEnabledButton, indexChannel, postColours, shownChannels, shownNames, type SmallWorld } from './world.js';
+import { buildSmallWorld, buildStaffWorld, buttonId, everyPage, findAll, hasEnabledButton, indexChannel, postColours, shownChannels, shownNames, shownRanks, shownText, type SmallWorld, type StaffWorld } from './world.js';
 
 const RED: Rgb = [220, 30, 30];
 const BLUE: Rgb = [30, 60, 220];
@@ -12,40 +12,24 @@ const GREEN: Rgb = [30, 160, 50];
 
 /** `count` images of one colour named `<prefix>-01.png`…, posted up to ten a message. */
 async function postMany(harness: BotUnderTest, channelId: string, userId: string, prefix: string, rgb: Rgb, count: number): Promise<string[]> {
-  const names = Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`);
+  const images = Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${String(i + 1).padStart(2, '0')}`, rgb }));
   const ids: string[] = [];
-  for (let i = 0; i < names.length; i += 10) {
-    ids.push(...(await postColours(harness, channelId, userId, names.slice(i, i + 10).map((name) => ({ name, rgb })))));
-  }
+  for (let i = 0; i < images.length; i += 10) ids.push(...(await postColours(harness, channelId, userId, images.slice(i, i + 10))));
   return ids;
 }
-
-const titleRanks = (reply: { embeds: Array<{ title?: string }> }) => reply.embeds.map((embed) => Number(/^#(\d+)/.exec(embed.title ?? '')?.[1]));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('turning pages of /find results', () => {
   let harness: BotUnderTest;
-  let world: SmallWorld & { otherId: string; stafferId: string; staffRoleId: string; staffChannelId: string; nsfwChannelId: string; nsfwChatId: string };
+  let world: StaffWorld & { otherId: string; nsfwChannelId: string; nsfwChatId: string };
 
   function build(discord: FakeDiscord): void {
-    const small = buildSmallWorld(discord);
-    const botRoleId = discord.state.guildRoles(small.guildId).find((role) => role.botId === discord.botUser.id)!.id;
-    const staffRoleId = discord.createRole(small.guildId, { name: 'Staff', permissions: 0n }).id;
+    const staff = buildStaffWorld(discord);
     const otherId = discord.createUser({ username: 'bystander' }).id;
-    const stafferId = discord.createUser({ username: 'staffer' }).id;
-    discord.addMember(small.guildId, otherId);
-    discord.addMember(small.guildId, stafferId, { roles: [staffRoleId] });
-    const staffChannelId = discord.createChannel(small.guildId, {
-      name: 'staff-only',
-      permissionOverwrites: [
-        { id: small.guildId, type: 'role', deny: P.ViewChannel },
-        { id: staffRoleId, type: 'role', allow: P.ViewChannel },
-        { id: botRoleId, type: 'role', allow: P.ViewChannel | P.ReadMessageHistory },
-      ],
-    }).id;
-    const nsfwChannelId = discord.createChannel(small.guildId, { name: 'after-dark', nsfw: true }).id;
-    const nsfwChatId = discord.createChannel(small.guildId, { name: 'after-dark-chat', nsfw: true }).id;
-    world = { ...small, otherId, stafferId, staffRoleId, staffChannelId, nsfwChannelId, nsfwChatId };
+    discord.addMember(staff.guildId, otherId);
+    const nsfwChannelId = discord.createChannel(staff.guildId, { name: 'after-dark', nsfw: true }).id;
+    const nsfwChatId = discord.createChannel(staff.guildId, { name: 'after-dark-chat', nsfw: true }).id;
+    world = { ...staff, otherId, nsfwChannelId, nsfwChatId };
   }
 
   before(async () => {
@@ -62,21 +46,21 @@ describe('turning pages of /find results', () => {
   test('25 results come ten a page: Next shows 11-20, Previous goes back to 1-10', async () => {
     const searcher = { channelId: world.channelId, userId: world.memberId };
     const first = await findAll(harness, searcher, 'red');
-    assert.deepEqual(titleRanks(first), range(1, 10));
-    assert.match(first.content, /page 1 of 3/);
+    assert.deepEqual(shownRanks(first), range(1, 10));
+    assert.match(shownText(first), /page 1 of 3/);
     assert.ok(hasEnabledButton(first, 'Next'));
     assert.ok(!hasEnabledButton(first, 'Previous'));
     const firstNames = shownNames(first);
 
     const second = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
     assert.equal(second.original!.id, first.original!.id, 'the results message itself turns the page');
-    assert.deepEqual(titleRanks(second), range(11, 20));
-    assert.match(second.content, /page 2 of 3/);
+    assert.deepEqual(shownRanks(second), range(11, 20));
+    assert.match(shownText(second), /page 2 of 3/);
     assert.ok(hasEnabledButton(second, 'Previous'));
     assert.ok(shownNames(second).every((name) => !firstNames.includes(name)));
 
     const back = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(second, 'Previous') });
-    assert.deepEqual(titleRanks(back), range(1, 10));
+    assert.deepEqual(shownRanks(back), range(1, 10));
     assert.deepEqual(shownNames(back), firstNames);
 
     const all = (await everyPage(harness, back, world.memberId)).flatMap(shownNames);
@@ -106,9 +90,9 @@ describe('turning pages of /find results', () => {
 
     harness.discord.setMemberRoles(world.guildId, world.stafferId, []);
     const next = await harness.discord.pressButton({ userId: world.stafferId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
-    assert.ok(next.embeds.length > 0, 'the images the member can still see are shown');
+    assert.ok(shownNames(next).length > 0, 'the images the member can still see are shown');
     assert.deepEqual(new Set(shownChannels(next)), new Set([world.channelId]));
-    assert.ok(!JSON.stringify([next.content, next.embeds, next.mediaUrls]).includes('staff-blue'));
+    assert.ok(!JSON.stringify([next.components, next.mediaUrls]).includes('staff-blue'));
   });
 
   test('when the channel a search ran in stops being age-restricted, the next page shows no age-restricted images', async () => {
@@ -120,9 +104,9 @@ describe('turning pages of /find results', () => {
     const chat = () => harness.bot.client.channels.cache.get(world.nsfwChatId) as TextChannel | undefined;
     await harness.discord.waitFor(() => chat()?.nsfw === false, { what: 'the bot to hear the channel is no longer age-restricted' });
     const next = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
-    assert.ok(next.embeds.length > 0, 'the other images are still shown');
+    assert.ok(shownNames(next).length > 0, 'the other images are still shown');
     assert.ok(!shownChannels(next).includes(world.nsfwChannelId));
-    assert.ok(!JSON.stringify([next.content, next.embeds, next.mediaUrls]).includes('nsfw-green'));
+    assert.ok(!JSON.stringify([next.components, next.mediaUrls]).includes('nsfw-green'));
   });
 });
 
@@ -152,9 +136,9 @@ describe('fresh attachment URLs in /find results', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const reply = await findAll(harness, { channelId: world.channelId, userId: world.memberId }, 'red');
-    assert.equal(reply.embeds.length, 10);
-    const statuses = await Promise.all(reply.embeds.map((embed) => loads(embed.image!.url)));
-    assert.deepEqual(statuses, reply.embeds.map(() => 200));
+    assert.equal(reply.mediaUrls.length, 10);
+    const statuses = await Promise.all(reply.mediaUrls.map(loads));
+    assert.deepEqual(statuses, reply.mediaUrls.map(() => 200));
   });
 
   test("when a result's message cannot be re-read, its stored URL is re-signed through refresh-urls", async () => {
@@ -169,8 +153,8 @@ describe('fresh attachment URLs in /find results', () => {
         name: 'find',
         options: { query: 'red', count: 3 },
       });
-      assert.equal(reply.embeds.length, 3);
-      const statuses = await Promise.all(reply.embeds.map((embed) => loads(embed.image!.url)));
+      assert.equal(reply.mediaUrls.length, 3);
+      const statuses = await Promise.all(reply.mediaUrls.map(loads));
       assert.deepEqual(statuses, [200, 200, 200]);
       assert.ok(harness.discord.requests.slice(requestsBefore).some((request) => request.path.endsWith('/attachments/refresh-urls')));
     } finally {
@@ -179,9 +163,11 @@ describe('fresh attachment URLs in /find results', () => {
   });
 
   test('a hit whose message was deleted while the bot was offline is dropped, purged, and no other result is skipped', async () => {
-    const deleted = ids[1]!;
     const before = await findAll(harness, { channelId: world.channelId, userId: world.memberId }, 'red');
-    assert.ok(shownNames(before).includes('red-02.png'), 'precondition: the image to delete is on the first page');
+    // The second result of the first page is the one deleted.
+    const deletedName = shownNames(before)[1]!;
+    const deletedNumber = Number(/^red-(\d+)\.png$/.exec(deletedName)![1]);
+    const deleted = ids[deletedNumber - 1]!;
     await harness.stopBot();
     await harness.discord.deleteMessage(deleted.split(':')[0]!);
     await harness.startBotAgain();
@@ -190,8 +176,8 @@ describe('fresh attachment URLs in /find results', () => {
     const pages = await everyPage(harness, first, world.memberId);
     const shown = pages.flatMap(shownNames);
     assert.equal(shownNames(first).length, 10, 'the first page is still full');
-    assert.ok(!shown.includes('red-02.png'));
-    assert.deepEqual(shown.sort(), range(1, 12).filter((n) => n !== 2).map((n) => `red-${String(n).padStart(2, '0')}.png`));
+    assert.ok(!shown.includes(deletedName));
+    assert.deepEqual(shown.sort(), range(1, 12).filter((n) => n !== deletedNumber).map((n) => `red-${String(n).padStart(2, '0')}.png`));
     assert.equal(harness.engine.library.has(world.guildId, deleted), false, 'the deleted image is purged from the index');
   });
 });

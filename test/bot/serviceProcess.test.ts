@@ -12,7 +12,7 @@ import { solidColourImage } from '../fixtures/images.js';
 import { PROJECT_ROOT } from '../fixtures/datasets.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 import { freePort, startBotProcess, type BotProcess } from './botProcess.js';
-import { buildSmallWorld, type SmallWorld } from './world.js';
+import { buildSmallWorld, shownNames, type SmallWorld } from './world.js';
 
 describe('the bot as a service process (npm start), with health and metrics', () => {
   let discord: FakeDiscord;
@@ -75,7 +75,7 @@ describe('the bot as a service process (npm start), with health and metrics', ()
     }
     assert.match(metrics, /imagebot_images_ingested_total\{outcome="indexed"\} 1\b/);
     const reply = await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query: 'red' } });
-    assert.equal(reply.embeds.length, 1);
+    assert.equal(shownNames(reply).length, 1);
     metrics = await (await fetch(`${healthUrl}/metrics`)).text();
     assert.match(metrics, /imagebot_search_query_duration_seconds_count\{kind="text"\} 1\b/);
   });

@@ -13,7 +13,7 @@ import { solidColourImage } from '../fixtures/images.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
 import { freePort, startBotProcess, type BotProcess } from './botProcess.js';
-import { until } from './world.js';
+import { shownNames, until } from './world.js';
 
 /** A Redis database of its own, emptied first, so runs never see each other's data. */
 const REDIS_URL = 'redis://127.0.0.1:6379/7';
@@ -121,8 +121,6 @@ describe('shards split across two hosts sharing one Redis store', { skip, timeou
       options: { query: 'red', count: 25 },
       wait: { timeoutMs: 60_000 },
     });
-  const shownNames = (reply: InteractionReply): string[] =>
-    reply.embeds.map((embed) => new URL(embed.image!.url).pathname.split('/').pop()!);
   /** Asks until the guild's results show `count` images (each answer is a real /find). */
   async function waitForImages(guild: ShardGuild, count: number, what: string): Promise<string[]> {
     const deadline = Date.now() + START_MS;
@@ -133,9 +131,11 @@ describe('shards split across two hosts sharing one Redis store', { skip, timeou
       await sleep(250);
     }
   }
+  let reds = 0;
+  /** A red image, a different file each time (the same file posted twice would be one result). */
   const postRed = async (guild: ShardGuild, filename: string): Promise<void> => {
     await discord.postMessage(guild.channelId, guild.memberId, {
-      attachments: [{ filename, data: await solidColourImage([220, 30, 30]), contentType: 'image/png' }],
+      attachments: [{ filename, data: await solidColourImage([220 - reds++, 30, 30]), contentType: 'image/png' }],
     });
   };
 

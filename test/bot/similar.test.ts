@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { htmlAsBytes, solidColourImage } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, indexChannel, postColours, shownNames, privateText, type SmallWorld } from './world.js';
+import { buildSmallWorld, indexChannel, postColours, shownNames, privateText, shownText, type SmallWorld } from './world.js';
 
 const RED = { name: 'red', rgb: [220, 30, 30] as const };
 const GREEN = { name: 'green', rgb: [30, 160, 50] as const };
@@ -29,7 +29,7 @@ describe('/similar and "Find similar images", end to end', () => {
     const reply = await similar({}, { image: { filename: 'query.png', data: await solidColourImage(BLUE.rgb, { width: 50, height: 40 }), contentType: 'image/png' } });
     assert.equal(reply.ephemeral, true, 'results are private to the searcher');
     assert.equal(shownNames(reply)[0], 'blue.png');
-    assert.match(reply.content, /Images like query\.png/);
+    assert.match(shownText(reply), /Images like query\.png/);
   });
 
   test('a link to an image on the CDN works like an attachment', async () => {
@@ -64,7 +64,7 @@ describe('/similar and "Find similar images", end to end', () => {
       targetMessageId: messageId,
     });
     assert.equal(shownNames(reply)[0], 'yellow.png');
-    assert.match(reply.content, /the first of its 2 images, yellow\.png/);
+    assert.match(shownText(reply), /the first of its 2 images, yellow\.png/);
   });
 
   test('the message menu on a message without an image explains privately', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PermissionFlagsBits } from 'discord.js';
 import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { TINY_COLOURS } from '../fixtures/models/tinyColours.js';
 import { solidColourImage, type Rgb } from '../fixtures/images.js';
@@ -24,6 +25,30 @@ export function buildSmallWorld(discord: FakeDiscord, name = 'photos'): SmallWor
   return { guildId: guild.id, adminId: admin.id, memberId: member.id, channelId: channel.id };
 }
 
+/** A small world plus a Staff role, a member who has it (the staffer), and a channel only Staff (and the bot) can read. */
+export interface StaffWorld extends SmallWorld {
+  staffRoleId: string;
+  stafferId: string;
+  staffChannelId: string;
+}
+
+export function buildStaffWorld(discord: FakeDiscord): StaffWorld {
+  const small = buildSmallWorld(discord);
+  const botRoleId = discord.state.guildRoles(small.guildId).find((role) => role.botId === discord.botUser.id)!.id;
+  const staffRoleId = discord.createRole(small.guildId, { name: 'Staff', permissions: 0n }).id;
+  const stafferId = discord.createUser({ username: 'staffer' }).id;
+  discord.addMember(small.guildId, stafferId, { roles: [staffRoleId] });
+  const staffChannelId = discord.createChannel(small.guildId, {
+    name: 'staff-only',
+    permissionOverwrites: [
+      { id: small.guildId, type: 'role', deny: PermissionFlagsBits.ViewChannel },
+      { id: staffRoleId, type: 'role', allow: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages },
+      { id: botRoleId, type: 'role', allow: PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ReadMessageHistory },
+    ],
+  }).id;
+  return { ...small, staffRoleId, stafferId, staffChannelId };
+}
+
 export async function indexChannel(harness: BotUnderTest, world: { channelId: string; adminId: string }, channelId = world.channelId): Promise<void> {
   const reply = await harness.discord.invokeSlashCommand({
     channelId: world.channelId,
@@ -35,7 +60,19 @@ export async function indexChannel(harness: BotUnderTest, world: { channelId: st
   if (!/Now indexing|already indexed/.test(reply.content)) throw new Error(`/channels add failed: ${reply.content}`);
 }
 
-/** Posts solid-colour images as a member; resolves once the bot has indexed all of them. */
+let posted = 0;
+
+/**
+ * The colour a few steps off, different for every image posted in a test file: identical files
+ * would be one result ("posted N times"), and a test of who sees what must see each image.
+ */
+function unique([r, g, b]: Rgb): Rgb {
+  const n = posted++;
+  const step = (value: number, by: number) => (value + by > 255 ? value - by : value + by);
+  return [step(r, n % 8), step(g, Math.floor(n / 8) % 8), step(b, Math.floor(n / 64) % 8)];
+}
+
+/** Posts solid-colour images (each a distinct file) as a member; resolves once the bot has indexed all of them. */
 export async function postColours(
   harness: BotUnderTest,
   channelId: string,
@@ -44,7 +81,7 @@ export async function postColours(
 ): Promise<string[]> {
   const message = await harness.discord.postMessage(channelId, userId, {
     attachments: await Promise.all(
-      colours.map(async ({ name, rgb }) => ({ filename: `${name}.png`, data: await solidColourImage(rgb), contentType: 'image/png' })),
+      colours.map(async ({ name, rgb }) => ({ filename: `${name}.png`, data: await solidColourImage(unique(rgb)), contentType: 'image/png' })),
     ),
   });
   const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);
@@ -61,28 +98,78 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
-/** The attachment file names shown in a results reply, in rank order. */
-export function shownNames(reply: InteractionReply): string[] {
-  return reply.embeds.map((embed) => decodeURIComponent(new URL(embed.image!.url).pathname.split('/').pop()!));
+type Component = { type?: number; components?: Component[]; items?: Array<{ media: { url: string }; description?: string }>; content?: string; label?: string; custom_id?: string; disabled?: boolean; placeholder?: string; options?: Array<{ label: string; value: string }>; accessory?: Component };
+
+/** Every component of a reply, nested ones included, in order. */
+export function componentsOf(reply: Pick<InteractionReply, 'components'>): Component[] {
+  const all: Component[] = [];
+  const walk = (nodes: Component[]) => {
+    for (const node of nodes) {
+      all.push(node);
+      walk([...(node.components ?? []), ...(node.accessory ? [node.accessory] : [])]);
+    }
+  };
+  walk(reply.components as Component[]);
+  return all;
 }
 
-/** The channel ids the shown results come from (the `<#id>` in each embed), in rank order. */
-export function shownChannels(reply: InteractionReply): string[] {
-  return reply.embeds.map((embed) => /<#(\d+)>/.exec(embed.description ?? '')?.[1] ?? '');
+/** Everything a person reads in a reply: its content and every text display. */
+export function shownText(reply: Pick<InteractionReply, 'content' | 'components'>): string {
+  return [reply.content, ...componentsOf(reply).filter((c) => c.type === 10).map((c) => c.content ?? '')].filter((text) => text !== '').join('\n');
+}
+
+/** The attachment file names of the images shown in a results gallery, in rank order. */
+export function shownNames(reply: Pick<InteractionReply, 'components'>): string[] {
+  return componentsOf(reply)
+    .filter((c) => c.type === 12)
+    .flatMap((gallery) => gallery.items ?? [])
+    .map((item) => decodeURIComponent(new URL(item.media.url).pathname.split('/').pop()!));
+}
+
+/** The result lines of a results page (`**#n** …`), in rank order. */
+export function resultLines(reply: Pick<InteractionReply, 'content' | 'components'>): string[] {
+  return shownText(reply).split('\n').filter((line) => /^\*\*#\d+\*\*/.test(line));
+}
+
+/** The numbers of the results shown, in order. */
+export function shownRanks(reply: Pick<InteractionReply, 'content' | 'components'>): number[] {
+  return resultLines(reply).map((line) => Number(/^\*\*#(\d+)\*\*/.exec(line)![1]));
+}
+
+/** The channel ids the shown results come from (the `<#id>` of each result line), in rank order. */
+export function shownChannels(reply: Pick<InteractionReply, 'content' | 'components'>): string[] {
+  return resultLines(reply).map((line) => /<#(\d+)>/.exec(line)?.[1] ?? '');
 }
 
 /** The custom id of a button on a reply, by its label (e.g. `Next`); throws when there is none. */
-export function buttonId(reply: InteractionReply, label: string): string {
-  const rows = reply.components as Array<{ components?: Array<{ label?: string; custom_id?: string }> }>;
-  const button = rows.flatMap((row) => row.components ?? []).find((component) => component.label === label);
+export function buttonId(reply: Pick<InteractionReply, 'components'>, label: string): string {
+  const button = componentsOf(reply).find((component) => component.type === 2 && component.label === label);
   if (button?.custom_id === undefined) throw new Error(`the reply has no "${label}" button`);
   return button.custom_id;
 }
 
 /** Whether a reply carries a button of that label that a person can press. */
-export function hasEnabledButton(reply: InteractionReply, label: string): boolean {
-  const rows = reply.components as Array<{ components?: Array<{ label?: string; disabled?: boolean }> }>;
-  return rows.flatMap((row) => row.components ?? []).some((component) => component.label === label && component.disabled !== true);
+export function hasEnabledButton(reply: Pick<InteractionReply, 'components'>, label: string): boolean {
+  return componentsOf(reply).some((component) => component.type === 2 && component.label === label && component.disabled !== true);
+}
+
+/** A select menu of a reply whose placeholder starts with `placeholder` (e.g. `More like`): its custom id and option labels and values. */
+export function selectMenu(reply: Pick<InteractionReply, 'components'>, placeholder: string): { customId: string; options: Array<{ label: string; value: string }> } {
+  const menu = componentsOf(reply).find((component) => component.type === 3 && component.placeholder?.startsWith(placeholder) === true);
+  if (menu?.custom_id === undefined) throw new Error(`the reply has no "${placeholder}" menu`);
+  return { customId: menu.custom_id, options: menu.options ?? [] };
+}
+
+/** Chooses `Show #n` or `More like #n` on a results message, as its searcher (or as `userId`). */
+export function chooseResult(
+  harness: BotUnderTest,
+  reply: InteractionReply,
+  what: { menu: 'More like' | 'Show'; number: number; userId: string; channelId: string },
+): Promise<InteractionReply> {
+  const { customId, options } = selectMenu(reply, what.menu);
+  const option = options.find((candidate) => candidate.label === `${what.menu} #${what.number}`);
+  if (option === undefined) throw new Error(`the "${what.menu}" menu has no #${what.number}`);
+  return harness.discord.selectMenu({ channelId: what.channelId, userId: what.userId, messageId: reply.original!.id, customId, values: [option.value] });
 }
 
 /** Runs `/find query count:25` as a member in a channel and returns the reply. */

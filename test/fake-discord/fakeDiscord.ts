@@ -9,7 +9,7 @@ import { InteractionActions, type ComponentSpec, type ContextMenuSpec, type Slas
 import { Interactions, type InteractionReply, type WaitOptions } from './interactions.js';
 import { Payloads } from './payloads.js';
 import { buildRouter } from './rest/index.js';
-import { POST_CHANNEL_TYPES, Scenario, type ChannelSpec, type OverwriteSpec, type ThreadSpec } from './scenario.js';
+import { POST_CHANNEL_TYPES, Scenario, type ChannelSpec, type GuildSpec, type OverwriteSpec, type ThreadSpec, type UserSpec } from './scenario.js';
 import { FakeServer } from './server.js';
 import { DiscordState, type GuildRecord, type ChannelRecord, type MemberRecord, type RoleRecord, type UserRecord } from './state.js';
 import { UserActions, type FileSpec, type PostSpec } from './userActions.js';
@@ -65,8 +65,8 @@ export class FakeDiscord {
     this.cdn = new Cdn(this.state, () => this.cdnUrl, options.cdnUrlTtlMs ?? 24 * 3600 * 1000);
     this.truth = new GroundTruth(this.cdn);
     const payloads = new Payloads(this.state, this.cdn);
-    this.botUser = { id: this.state.ids.next(), username: options.botName ?? 'FakeBot', globalName: null, bot: true };
-    this.appOwner = { id: this.state.ids.next(), username: 'app-owner', globalName: 'App Owner', bot: false };
+    this.botUser = { id: this.state.ids.next(), username: options.botName ?? 'FakeBot', globalName: null, bot: true, locale: 'en-US' };
+    this.appOwner = { id: this.state.ids.next(), username: 'app-owner', globalName: 'App Owner', bot: false, locale: 'en-US' };
     this.state.users.set(this.botUser.id, this.botUser);
     this.state.users.set(this.appOwner.id, this.appOwner);
     this.botToken = `${Buffer.from(this.botUser.id).toString('base64').replace(/=+$/, '')}.ZmFrZQ.${'x'.repeat(27)}`;
@@ -143,11 +143,11 @@ export class FakeDiscord {
 
   // ---- Building the world ----------------------------------------------------------------------------------------
 
-  createUser(spec: { username: string; bot?: boolean; globalName?: string | null }): UserRecord {
+  createUser(spec: UserSpec): UserRecord {
     return this.scenario.createUser(spec);
   }
   /** A guild with @everyone (id = guild id) and, unless `withBot: false`, the bot as a member with a managed role. */
-  createGuild(spec: { name: string; ownerId?: string; everyonePermissions?: bigint; botPermissions?: bigint; withBot?: boolean }): FakeGuild {
+  createGuild(spec: GuildSpec): FakeGuild {
     const guild = this.scenario.createGuild({ ...spec, ownerId: spec.ownerId ?? this.appOwner.id });
     return { ...guild, everyoneRoleId: guild.id };
   }

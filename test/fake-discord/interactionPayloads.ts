@@ -22,7 +22,7 @@ export function interactionBase(world: World, record: InteractionRecord): Record
     channel_id: channel.id,
     channel: payloads.channel(channel),
     app_permissions: channelPermissions(state, channel, world.botId).toString(),
-    locale: 'en-US',
+    locale: state.user(record.userId).locale,
     entitlements: [],
     attachment_size_limit: 10 * 1024 * 1024,
     context: guildId ? 0 : 1,
@@ -32,8 +32,9 @@ export function interactionBase(world: World, record: InteractionRecord): Record
     const member = state.member(guildId, record.userId);
     if (!member) throw new FakeDiscordUsageError(`user ${record.userId} is not a member of guild ${guildId}: addMember() first`);
     base['guild_id'] = guildId;
-    base['guild_locale'] = 'en-US';
-    base['guild'] = { id: guildId, locale: 'en-US', features: [] };
+    const guild = state.guild(guildId);
+    base['guild_locale'] = guild.preferredLocale;
+    base['guild'] = { id: guildId, locale: guild.preferredLocale, features: [] };
     base['member'] = { ...payloads.member(member), permissions: channelPermissions(state, channel, record.userId).toString() };
   } else {
     base['user'] = payloads.user(state.user(record.userId));

@@ -23,6 +23,24 @@ export interface ChannelSpec {
   permissionOverwrites?: OverwriteSpec[];
 }
 
+export interface UserSpec {
+  username: string;
+  bot?: boolean;
+  globalName?: string | null;
+  /** Their client's language (default `en-US`), e.g. `de`, `pt-BR`, `ja`. */
+  locale?: string;
+}
+
+export interface GuildSpec {
+  name: string;
+  ownerId?: string;
+  everyonePermissions?: bigint;
+  botPermissions?: bigint;
+  withBot?: boolean;
+  /** The server's language (default `en-US`). */
+  preferredLocale?: string;
+}
+
 export interface ThreadSpec {
   name: string;
   private?: boolean;
@@ -67,14 +85,27 @@ export class Scenario {
     return this.world.state;
   }
 
-  createUser(spec: { username: string; bot?: boolean; globalName?: string | null }): UserRecord {
-    const user: UserRecord = { id: this.state.ids.next(), username: spec.username, globalName: spec.globalName ?? null, bot: spec.bot ?? false };
+  createUser(spec: UserSpec): UserRecord {
+    const user: UserRecord = {
+      id: this.state.ids.next(),
+      username: spec.username,
+      globalName: spec.globalName ?? null,
+      bot: spec.bot ?? false,
+      locale: spec.locale ?? 'en-US',
+    };
     this.state.users.set(user.id, user);
     return user;
   }
 
-  createGuild(spec: { name: string; ownerId: string; everyonePermissions?: bigint; botPermissions?: bigint; withBot?: boolean }): GuildRecord & { botRoleId: string | null } {
-    const guild: GuildRecord = { id: this.state.ids.next(), name: spec.name, ownerId: spec.ownerId, available: true, joinedAt: new Date().toISOString() };
+  createGuild(spec: GuildSpec & { ownerId: string }): GuildRecord & { botRoleId: string | null } {
+    const guild: GuildRecord = {
+      id: this.state.ids.next(),
+      name: spec.name,
+      ownerId: spec.ownerId,
+      available: true,
+      joinedAt: new Date().toISOString(),
+      preferredLocale: spec.preferredLocale ?? 'en-US',
+    };
     this.state.user(spec.ownerId);
     this.state.guilds.set(guild.id, guild);
     this.state.roles.set(guild.id, this.role(guild.id, guild.id, '@everyone', spec.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS, 0));

@@ -9,6 +9,8 @@ export interface UserRecord {
   username: string;
   globalName: string | null;
   bot: boolean;
+  /** The language of their Discord client, sent with each of their interactions (`locale`). */
+  locale: string;
 }
 
 export interface GuildRecord {
@@ -18,6 +20,8 @@ export interface GuildRecord {
   /** False while the guild is in an outage (GUILD_DELETE with unavailable: true). */
   available: boolean;
   joinedAt: string;
+  /** The server's language (`preferred_locale`, and `guild_locale` on interactions). */
+  preferredLocale: string;
 }
 
 export interface RoleRecord {

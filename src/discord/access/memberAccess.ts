@@ -33,10 +33,13 @@ const OVERVIEW_THREAD_CHECKS = 50;
  * - the bot itself can read it: it hears no deletions from a channel it cannot read, so what it
  *   holds from there may be stale. The records stay and come back once it can read again.
  *
- * Used by: /find, /similar and "Find similar images" (searchReply: the search and the first
- * page), every Previous/Next page (resultPages), /stats (overview), /channels and /reindex
- * (channel options, and what /channels list says of the bot's access), and the /reindex
- * progress message (audienceContains decides whether it may be public).
+ * Used by: every search (HitSearch: /find, /similar, "Find similar images" and More like #n),
+ * every gallery page, Previous/Next, Show #n and the copies' links ("posted N times") of a
+ * result (HitSearch.recheck), Share (mayShowPublicly: may the image be posted where the member
+ * asked), /stats (overview), /forget-me (the counts it tells), /channels and /reindex (channel
+ * options, and what /channels list says of the bot's access), and the /reindex progress
+ * message (audienceContains decides whether it may be public). /help and the welcome say
+ * nothing of what is indexed.
  */
 export class MemberAccess {
   private readonly membership = new ThreadMembership();
@@ -95,6 +98,15 @@ export class MemberAccess {
       if (await this.verify(member, channelId, showing)) readable.add(channelId);
     }));
     return readable;
+  }
+
+  /**
+   * Whether something from `channelId` may be posted publicly in `here`: only when everyone
+   * who can read `here` can read that channel (see audienceContains).
+   */
+  async mayShowPublicly(here: GuildBasedChannel, channelId: string): Promise<boolean> {
+    const source = await channelOfGuild(here.guild, channelId);
+    return source !== undefined && botReadBlockers(source).length === 0 && audienceContains(here, source);
   }
 
   /**

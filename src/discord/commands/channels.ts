@@ -2,79 +2,70 @@ import { ChannelType, InteractionContextType, PermissionFlagsBits, PermissionsBi
 import { botReadBlockers } from '../access/memberAccess.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
-
-/** The one answer for a channel the invoker cannot see, of another server, or not there at all. */
-export const NO_SUCH_CHANNEL = "I can't find that channel in this server.";
+import { described } from '../messages/commandText.js';
+import { messagesFor, type Messages } from '../messages/messages.js';
+import { permissionsText } from '../messages/permissionNames.js';
 
 const INDEXABLE = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum, ChannelType.GuildMedia] as const;
 
 export default {
   kind: 'slash',
   ephemeral: true,
-  data: new SlashCommandBuilder()
-    .setName('channels')
-    .setDescription('Choose which channels have their images indexed')
+  data: described(new SlashCommandBuilder(), 'commands.channels')
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((sub) =>
-      sub
-        .setName('add')
-        .setDescription('Index images posted in a channel (and its threads)')
-        .addChannelOption((option) => option.setName('channel').setDescription('The channel').setRequired(true).addChannelTypes(...INDEXABLE)),
+      described(sub, 'commands.channels.add').addChannelOption((option) =>
+        described(option, 'commands.channels.channel').setRequired(true).addChannelTypes(...INDEXABLE),
+      ),
     )
     .addSubcommand((sub) =>
-      sub
-        .setName('remove')
-        .setDescription('Stop indexing a channel and forget its images')
-        .addChannelOption((option) => option.setName('channel').setDescription('The channel').setRequired(true).addChannelTypes(...INDEXABLE)),
+      described(sub, 'commands.channels.remove').addChannelOption((option) =>
+        described(option, 'commands.channels.channel').setRequired(true).addChannelTypes(...INDEXABLE),
+      ),
     )
-    .addSubcommand((sub) => sub.setName('list').setDescription('Show the indexed channels'))
+    .addSubcommand((sub) => described(sub, 'commands.channels.list'))
     .toJSON(),
 
   async execute(interaction, context) {
     requireManageGuild(interaction.memberPermissions);
     const { guildId } = interaction;
+    const messages = messagesFor(interaction.locale);
+    const { settings } = context.guildState;
     const subcommand = interaction.options.getSubcommand();
     if (subcommand === 'list') {
-      await interaction.editReply(listText(interaction.guild, await context.settings.indexedChannels(guildId)));
+      await interaction.editReply(listText(interaction.guild, await settings.indexedChannels(guildId), messages));
       return;
     }
     const channel = await context.access.channelOption(interaction, 'channel');
-    if (channel === undefined || channel === null) throw new UserFacingError(NO_SUCH_CHANNEL);
+    if (channel === undefined || channel === null) throw new UserFacingError('channels.noSuchChannel');
+    const mention = `<#${channel.id}>`;
     if (subcommand === 'add') {
-      if (!(INDEXABLE as readonly ChannelType[]).includes(channel.type)) {
-        throw new UserFacingError('Pick a text, announcement, forum or media channel: its threads are indexed with it.');
-      }
+      if (!(INDEXABLE as readonly ChannelType[]).includes(channel.type)) throw new UserFacingError('channels.wrongType');
       const missing = botReadBlockers(channel);
-      if (missing.length > 0) {
-        throw new UserFacingError(`I can't index <#${channel.id}>: I need ${missing.join(' and ')} there. Give my role those permissions and try again.`);
-      }
-      const added = await context.settings.addChannel(guildId, channel.id);
+      if (missing.length > 0) throw new UserFacingError('channels.cannotRead', { channel: mention, permissions: permissionsText(missing, messages) });
+      const added = await settings.addChannel(guildId, channel.id);
       const lastMessageId = 'lastMessageId' in channel ? (channel.lastMessageId ?? null) : null;
       if (added) await context.live.startFromNow(guildId, channel.id, lastMessageId);
       await interaction.editReply(
-        added
-          ? `Now indexing new images in <#${channel.id}> and its threads. Run \`/reindex channel:#${channel.name}\` to index its history too.`
-          : `<#${channel.id}> is already indexed.`,
+        added ? messages.text('channels.added', { channel: mention, name: channel.name }) : messages.text('channels.alreadyIndexed', { channel: mention }),
       );
       return;
     }
-    const removed = await context.settings.removeChannel(guildId, channel.id);
+    const removed = await settings.removeChannel(guildId, channel.id);
     await context.reindex.stop(guildId, channel.id);
     const forgotten = await context.live.forgetChannel(interaction.guild, channel.id);
     await interaction.editReply(
       removed || forgotten > 0
-        ? `Stopped indexing <#${channel.id}> and forgot its ${forgotten} image${forgotten === 1 ? '' : 's'}.`
-        : `<#${channel.id}> was not indexed.`,
+        ? messages.text('channels.removed', { channel: mention, count: forgotten })
+        : messages.text('channels.notIndexed', { channel: mention }),
     );
   },
 } satisfies SlashCommand;
 
 /** Discord hides the command from others, but a server can override that: check anyway. */
 export function requireManageGuild(permissions: Readonly<PermissionsBitField>): void {
-  if (!permissions.has(PermissionFlagsBits.ManageGuild)) {
-    throw new UserFacingError('Only members with the Manage Server permission can do this.');
-  }
+  if (!permissions.has(PermissionFlagsBits.ManageGuild)) throw new UserFacingError('errors.needsManageServer');
 }
 
 /**
@@ -82,15 +73,14 @@ export function requireManageGuild(permissions: Readonly<PermissionsBitField>): 
  * images are left out of every result (they come back once it can), and deletions there
  * do not reach it.
  */
-function listText(guild: Guild, indexed: ReadonlySet<string>): string {
-  if (indexed.size === 0) return 'No channels are indexed yet. Add one with `/channels add`.';
+function listText(guild: Guild, indexed: ReadonlySet<string>, messages: Messages): string {
+  if (indexed.size === 0) return messages.text('channels.noneIndexed');
   const lines = [...indexed].map((channelId) => {
     const channel = guild.channels.cache.get(channelId);
-    if (channel === undefined || channel.guildId !== guild.id) return `• <#${channelId}>: I can't find this channel any more; its images are forgotten once I confirm it was deleted.`;
+    const mention = `<#${channelId}>`;
+    if (channel === undefined || channel.guildId !== guild.id) return `• ${messages.text('channels.listGone', { channel: mention })}`;
     const missing = botReadBlockers(channel);
-    return missing.length === 0
-      ? `• <#${channelId}>`
-      : `• <#${channelId}>: I can't read it now, so its images are left out of results. Give me ${missing.join(' and ')} there.`;
+    return missing.length === 0 ? `• ${mention}` : `• ${messages.text('channels.listUnreadable', { channel: mention, permissions: permissionsText(missing, messages) })}`;
   });
-  return ['Indexed channels (with their threads):', ...lines].join('\n');
+  return [messages.text('channels.listHeader'), ...lines].join('\n');
 }

@@ -1,7 +1,9 @@
 import { ChannelType, InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from '../interactions/command.js';
-import { replyWithResults } from '../results/searchReply.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
+import { described } from '../messages/commandText.js';
+import { messagesFor } from '../messages/messages.js';
+import { replyWithResults } from '../results/searchReply.js';
 
 export const MAX_QUERY_CHARACTERS = 200;
 const DEFAULT_COUNT = 20;
@@ -11,41 +13,34 @@ export default {
   // Results are private: a public reply would show everyone in this channel images from
   // channels only the searcher can read.
   ephemeral: true,
-  data: new SlashCommandBuilder()
-    .setName('find')
-    .setDescription('Find images in this server that match a description')
+  data: described(new SlashCommandBuilder(), 'commands.find')
     .setContexts(InteractionContextType.Guild)
-    .addStringOption((option) =>
-      option.setName('query').setDescription('What the image shows, e.g. "a rainbow by the water"').setRequired(true).setMaxLength(MAX_QUERY_CHARACTERS),
-    )
+    .addStringOption((option) => described(option, 'commands.find.query').setRequired(true).setMaxLength(MAX_QUERY_CHARACTERS))
     .addChannelOption((option) =>
-      option
-        .setName('channel')
-        .setDescription('Only images from this channel')
-        .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.PublicThread, ChannelType.PrivateThread),
+      described(option, 'commands.find.channel').addChannelTypes(
+        ChannelType.GuildText,
+        ChannelType.GuildAnnouncement,
+        ChannelType.PublicThread,
+        ChannelType.PrivateThread,
+      ),
     )
-    .addUserOption((option) => option.setName('author').setDescription('Only images posted by this member'))
-    .addStringOption((option) => option.setName('after').setDescription('Only images posted after this date (YYYY-MM-DD)'))
-    .addStringOption((option) => option.setName('before').setDescription('Only images posted before this date (YYYY-MM-DD)'))
-    .addIntegerOption((option) =>
-      option.setName('count').setDescription(`How many results (1-25, default ${DEFAULT_COUNT})`).setMinValue(1).setMaxValue(25),
-    )
+    .addUserOption((option) => described(option, 'commands.find.author'))
+    .addStringOption((option) => described(option, 'commands.find.after'))
+    .addStringOption((option) => described(option, 'commands.find.before'))
+    .addIntegerOption((option) => described(option, 'commands.find.count').setMinValue(1).setMaxValue(25))
     .toJSON(),
 
   async execute(interaction, context) {
     const query = interaction.options.getString('query', true).trim();
-    if (query === '') throw new UserFacingError('Tell me what to look for, e.g. `/find a dog on a beach`.');
+    if (query === '') throw new UserFacingError('find.emptyQuery');
     if (query.length > MAX_QUERY_CHARACTERS || context.library.model.countTokens(query) > context.library.model.maxTokens) {
-      throw new UserFacingError('That description is too long for me. Shorten it to a sentence and try again.');
+      throw new UserFacingError('find.queryTooLong');
     }
     const after = parseDate(interaction.options.getString('after'), 'after');
     const before = parseDate(interaction.options.getString('before'), 'before');
-    if (after !== undefined && before !== undefined && after >= before) {
-      throw new UserFacingError('The "after" date must come before the "before" date.');
-    }
-    await replyWithResults(interaction, context, {
+    if (after !== undefined && before !== undefined && after >= before) throw new UserFacingError('find.datesReversed');
+    await replyWithResults(interaction, context, messagesFor(interaction.locale).text('find.title', { query }), {
       kind: 'text',
-      title: `Results for "${query}"`,
       vector: await context.library.model.embedText(query),
       limit: interaction.options.getInteger('count') ?? DEFAULT_COUNT,
       channelId: interaction.options.getChannel('channel')?.id,
@@ -56,12 +51,10 @@ export default {
   },
 } satisfies SlashCommand;
 
-function parseDate(text: string | null, name: string): number | undefined {
+function parseDate(text: string | null, option: 'after' | 'before'): number | undefined {
   if (text === null) return undefined;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   const time = match === null ? Number.NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(time) || new Date(time).getUTCDate() !== Number(match?.[3])) {
-    throw new UserFacingError(`"${name}" must be a date like 2024-05-31.`);
-  }
+  if (Number.isNaN(time) || new Date(time).getUTCDate() !== Number(match?.[3])) throw new UserFacingError('find.badDate', { option });
   return time;
 }

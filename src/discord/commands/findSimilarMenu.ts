@@ -1,9 +1,11 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from 'discord.js';
 import type { MessageMenuCommand } from '../interactions/command.js';
-import { embedQueryImage } from '../results/imageQuery.js';
-import { imagesOf } from '../indexing/messageImages.js';
-import { replyWithResults } from '../results/searchReply.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
+import { imagesOf } from '../indexing/messageImages.js';
+import { en } from '../messages/en.js';
+import { localizations, messagesFor } from '../messages/messages.js';
+import { embedQueryImage } from '../results/imageQuery.js';
+import { replyWithResults } from '../results/searchReply.js';
 
 export default {
   kind: 'message-menu',
@@ -11,28 +13,25 @@ export default {
   // channels only the searcher can read.
   ephemeral: true,
   data: new ContextMenuCommandBuilder()
-    .setName('Find similar images')
+    .setName(en['commands.findSimilarMenu.name'])
+    .setNameLocalizations(localizations('commands.findSimilarMenu.name'))
     .setType(ApplicationCommandType.Message)
     .setContexts(InteractionContextType.Guild)
     .toJSON(),
 
   async execute(interaction, context) {
-    const images = imagesOf(interaction.targetMessage, context.config.discord.cdnHosts).filter((image) => image.refusal === undefined);
+    const target = interaction.targetMessage;
+    const images = imagesOf(target, context.config.discord.cdnHosts).filter((image) => image.refusal === undefined);
     const first = images[0];
     if (first === undefined) {
-      throw new UserFacingError(
-        interaction.targetMessage.attachments.size > 0 || interaction.targetMessage.embeds.length > 0
-          ? "That message has no image I can read (only images on Discord's CDN work)."
-          : 'That message has no image. Use this on a message with an image attached.',
-      );
+      throw new UserFacingError(target.attachments.size > 0 || target.embeds.length > 0 ? 'similarMenu.noReadableImage' : 'similarMenu.noImage');
     }
-    const vector = await embedQueryImage(first.url, context.cdnFetch, context);
-    const which = images.length > 1 ? ` (the first of its ${images.length} images, ${first.filename})` : '';
-    await replyWithResults(interaction, context, {
-      kind: 'image',
-      title: `Images like the one in ${interaction.targetMessage.url}${which}`,
-      vector,
-      limit: 20,
-    });
+    const vector = await embedQueryImage(first.url, context.cdnFetch, context, interaction.locale);
+    const messages = messagesFor(interaction.locale);
+    const title =
+      images.length > 1
+        ? messages.text('similarMenu.titleOfMany', { link: target.url, count: images.length, file: first.filename })
+        : messages.text('similarMenu.title', { link: target.url });
+    await replyWithResults(interaction, context, title, { kind: 'image', vector, limit: 20 });
   },
 } satisfies MessageMenuCommand;

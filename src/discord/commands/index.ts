@@ -1,15 +1,19 @@
-import type { ButtonHandler, Command } from '../interactions/command.js';
-import { pageButtonHandler } from '../results/searchReply.js';
+import type { Command, ComponentHandler } from '../interactions/command.js';
+import { resultControls } from '../results/resultControls.js';
 import channels from './channels.js';
 import find from './find.js';
 import findSimilarMenu from './findSimilarMenu.js';
+import forgetMe from './forgetMe.js';
+import help from './help.js';
 import reindex from './reindex.js';
+import settings from './settings.js';
 import similar from './similar.js';
 import stats from './stats.js';
 
 /** Every command the bot offers, by the name Discord sends back. */
 export const commands: ReadonlyMap<string, Command> = new Map(
-  [find, similar, findSimilarMenu, channels, reindex, stats].map((command) => [command.data.name, command]),
+  [find, similar, findSimilarMenu, help, stats, forgetMe, channels, reindex, settings].map((command) => [command.data.name, command]),
 );
 
-export const buttons: readonly ButtonHandler[] = [pageButtonHandler];
+/** Every control on the bot's messages, by custom-id prefix. */
+export const components: readonly ComponentHandler[] = [resultControls];

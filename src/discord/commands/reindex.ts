@@ -12,7 +12,10 @@ import { walkableThreads } from '../indexing/channelThreads.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { ReplyProgressView } from '../indexing/reindexProgress.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
-import { NO_SUCH_CHANNEL, requireManageGuild } from './channels.js';
+import { requireManageGuild } from './channels.js';
+import { described } from '../messages/commandText.js';
+import { messagesFor } from '../messages/messages.js';
+import { permissionsText } from '../messages/permissionNames.js';
 
 /** Channels whose posts are threads: walking one means walking its posts. */
 const POST_CHANNELS = [ChannelType.GuildForum, ChannelType.GuildMedia] as const;
@@ -28,49 +31,38 @@ const WALKABLE = [
 export default {
   kind: 'slash',
   ephemeral: true,
-  data: new SlashCommandBuilder()
-    .setName('reindex')
-    .setDescription("Index a channel's past images, with its threads or posts (resumable)")
+  data: described(new SlashCommandBuilder(), 'commands.reindex')
     .setContexts(InteractionContextType.Guild)
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
-    .addChannelOption((option) =>
-      option.setName('channel').setDescription('The channel, thread, forum or media channel (default: this one)').addChannelTypes(...WALKABLE),
-    )
-    .addBooleanOption((option) => option.setName('stop').setDescription('Stop a reindex that is running'))
+    .addChannelOption((option) => described(option, 'commands.reindex.channel').addChannelTypes(...WALKABLE))
+    .addBooleanOption((option) => described(option, 'commands.reindex.stop'))
     .toJSON(),
 
   async execute(interaction, context) {
     requireManageGuild(interaction.memberPermissions);
+    const messages = messagesFor(interaction.locale);
     const named = await context.access.channelOption(interaction, 'channel');
-    if (named === undefined) throw new UserFacingError(NO_SUCH_CHANNEL);
+    if (named === undefined) throw new UserFacingError('channels.noSuchChannel');
     const target = named ?? interaction.channel;
-    if (target === null || !(WALKABLE as readonly ChannelType[]).includes(target.type)) {
-      throw new UserFacingError('Pick a text channel, thread, forum or media channel to reindex.');
-    }
+    if (target === null || !(WALKABLE as readonly ChannelType[]).includes(target.type)) throw new UserFacingError('reindex.wrongType');
     const { guildId } = interaction;
+    const channel = `<#${target.id}>`;
     const parentId = target.isThread() ? target.parentId : null;
-    if (!(await context.settings.isIndexed(guildId, target.id, parentId))) {
-      throw new UserFacingError(`<#${target.id}> is not indexed. Add it first with \`/channels add\`.`);
-    }
+    if (!(await context.guildState.settings.isIndexed(guildId, target.id, parentId))) throw new UserFacingError('reindex.notIndexed', { channel });
     if (interaction.options.getBoolean('stop') === true) {
       const stopped = await context.reindex.stop(guildId, target.id);
       await interaction.editReply(
-        stopped === undefined
-          ? `No reindex is running in <#${target.id}>.`
-          : `Stopped reindexing <#${target.id}> after ${stopped.scanned} messages. Run /reindex again to continue from there.`,
+        stopped === undefined ? messages.text('reindex.noneRunning', { channel }) : messages.text('reindex.stopped', { channel, count: stopped.scanned }),
       );
       return;
     }
     const missing = botReadBlockers(target);
     if (missing.length > 0) {
       // Without them Discord answers with an empty history: the walk would "finish" having read nothing.
-      throw new UserFacingError(
-        `I can't read the history of <#${target.id}>: I need ${missing.join(' and ')} there. Give my role ${missing.length === 1 ? 'that permission' : 'those permissions'} and run /reindex again.`,
-      );
+      throw new UserFacingError('reindex.cannotRead', { channel, permissions: permissionsText(missing, messages), count: missing.length });
     }
     if (context.reindex.isRunning(guildId, target.id)) {
-      const header = `<#${target.id}> is already being reindexed (\`/reindex stop:True\` stops it):`;
-      await context.reindex.watch(target, new ReplyProgressView(interaction, header));
+      await context.reindex.watch(target, new ReplyProgressView(interaction, messages.text('reindex.alreadyRunning', { channel })));
       return;
     }
     await startWalk(interaction, context, target);
@@ -78,18 +70,25 @@ export default {
 } satisfies SlashCommand;
 
 async function startWalk(interaction: ChatInputCommandInteraction<'cached'>, context: BotContext, target: GuildBasedChannel): Promise<void> {
-  const { threads, note } = target.isThread() ? { threads: [], note: undefined } : await walkableThreads(target);
+  const messages = messagesFor(interaction.locale);
+  const { threads, privateThreadsLeftOut } = target.isThread() ? { threads: [], privateThreadsLeftOut: false } : await walkableThreads(target);
   // The progress names the channel and counts its messages: public only where all who see it may read that channel.
   const here = interaction.channel;
   const publicIn = here !== null && audienceContains(here, target) ? here : undefined;
   const { resumed, posted } = await context.reindex.start(target, threads.map((thread) => thread.id), publicIn);
   const posts = (POST_CHANNELS as readonly ChannelType[]).includes(target.type);
-  const what = threads.length === 0 ? '' : ` and its ${threads.length} ${posts ? 'post' : 'thread'}${threads.length === 1 ? '' : 's'}`;
-  const header = [`${resumed ? 'Resumed' : 'Started'} reindexing <#${target.id}>${what}.`, ...(note === undefined ? [] : [note])].join('\n');
+  const channel = `<#${target.id}>`;
+  const started =
+    threads.length === 0
+      ? messages.text(resumed ? 'reindex.resumed' : 'reindex.started', { channel })
+      : messages.text(resumed ? (posts ? 'reindex.resumedWithPosts' : 'reindex.resumedWithThreads') : posts ? 'reindex.startedWithPosts' : 'reindex.startedWithThreads', {
+          channel,
+          count: threads.length,
+        });
+  const header = [started, ...(privateThreadsLeftOut ? [messages.text('reindex.privateThreadsLeftOut')] : [])].join('\n');
   if (posted) {
-    await interaction.editReply(`${header}\nProgress is shown in the message I posted in this channel.`);
+    await interaction.editReply(`${header}\n${messages.text('reindex.progressPosted')}`);
   } else {
-    const privately = `${header}\nProgress is shown here, to you only (run /reindex on the channel again to see it after 15 minutes):`;
-    await context.reindex.watch(target, new ReplyProgressView(interaction, privately));
+    await context.reindex.watch(target, new ReplyProgressView(interaction, `${header}\n${messages.text('reindex.progressPrivate')}`));
   }
 }

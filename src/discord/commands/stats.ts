@@ -1,21 +1,19 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
-import type { IngestFailure } from '../../ingest/ingestQueue.js';
 import { isNsfwChannel } from '../access/memberAccess.js';
 import type { SlashCommand } from '../interactions/command.js';
+import { described } from '../messages/commandText.js';
+import { messagesFor } from '../messages/messages.js';
 
 const LISTED_CHANNELS = 20;
 
 export default {
   kind: 'slash',
   ephemeral: true,
-  data: new SlashCommandBuilder()
-    .setName('stats')
-    .setDescription('What the image index of this server holds')
-    .setContexts(InteractionContextType.Guild)
-    .toJSON(),
+  data: described(new SlashCommandBuilder(), 'commands.stats').setContexts(InteractionContextType.Guild).toJSON(),
 
   async execute(interaction, context) {
     const { guildId, member } = interaction;
+    const messages = messagesFor(interaction.locale);
     const perChannel = context.library.imagesPerChannel(guildId);
     const admin = member.permissions.has(PermissionFlagsBits.ManageGuild);
     // A member learns nothing (names, counts, totals) of channels they cannot read.
@@ -24,23 +22,24 @@ export default {
     const total = counts.reduce((sum, [, count]) => sum + count, 0);
     // Counted over the whole server, so only admins see it (it could count hidden channels' images).
     const other = admin ? context.library.statsOf(guildId).otherModel : 0;
+    const { model } = context.library;
     const lines = [
-      `**${total.toLocaleString('en-US')} images** indexed ${admin ? 'in this server' : 'in the channels you can read'}`,
-      ...counts.slice(0, LISTED_CHANNELS).map(([channelId, count]) => `• <#${channelId}>: ${count.toLocaleString('en-US')}`),
-      ...(counts.length > LISTED_CHANNELS ? [`• … and ${counts.length - LISTED_CHANNELS} more channels`] : []),
-      `Model: ${context.library.model.label} (${context.library.model.dimensions} dimensions)` +
-        (other > 0 ? `; ${other} images from another model are left out until reindexed` : ''),
+      messages.text(admin ? 'stats.totalServer' : 'stats.totalReadable', { count: total }),
+      ...counts.slice(0, LISTED_CHANNELS).map(([channelId, count]) => `• <#${channelId}>: ${messages.number(count)}`),
+      ...(counts.length > LISTED_CHANNELS ? [`• ${messages.text('stats.moreChannels', { count: counts.length - LISTED_CHANNELS })}`] : []),
+      messages.text('stats.model', { model: model.label, dimensions: model.dimensions }) +
+        (other > 0 ? `; ${messages.text('stats.otherModel', { count: other })}` : ''),
     ];
     if (admin) {
       // Failures are kept in the store, so the count survives restarts. They may come from any channel: admins only.
-      const failed = (await context.store.getCursor<number>(guildId, 'failures')) ?? 0;
-      const lastFailure = await context.store.getCursor<IngestFailure>(guildId, 'last-failure');
+      const failures = await context.guildState.failures(guildId);
       lines.push(
-        `Store: ${context.store.backend}`,
-        `Queue: ${context.ingest.depthOf(guildId)} images of this server waiting`,
-        `Failed images: ${failed}` + (lastFailure === undefined ? '' : ` (last: ${lastFailure.reason})`),
+        messages.text('stats.store', { backend: context.store.backend }),
+        messages.text('stats.queue', { count: context.ingest.depthOf(guildId) }),
+        messages.text('stats.failed', { count: failures.count }) +
+          (failures.last === undefined ? '' : ` ${messages.text('stats.lastFailure', { reason: failures.last.reason })}`),
       );
     }
-    await interaction.editReply(lines.join('\n'));
+    await interaction.editReply({ content: lines.join('\n'), allowedMentions: { parse: [] } });
   },
 } satisfies SlashCommand;

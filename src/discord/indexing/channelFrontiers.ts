@@ -1,4 +1,4 @@
-import type { ImageStore } from '../../store/imageStore.js';
+import type { ChannelValues } from '../guildState/storedValues.js';
 
 interface Frontier {
   guildId: string;
@@ -24,7 +24,7 @@ interface Frontier {
 export class ChannelFrontiers {
   private readonly frontiers = new Map<string, Frontier>();
 
-  constructor(private readonly store: ImageStore) {}
+  constructor(private readonly cursors: ChannelValues<string>) {}
 
   /** Starts handling a message; call the returned function when it is done. */
   begin(guildId: string, channelId: string, messageId: string): () => void {
@@ -50,7 +50,7 @@ export class ChannelFrontiers {
 
   /** The cursor stored for a channel (where its catch-up starts), undefined when it has none. */
   async stored(guildId: string, channelId: string): Promise<string | undefined> {
-    return this.store.getCursor<string>(guildId, cursorKey(channelId));
+    return this.cursors.get(guildId, channelId);
   }
 
   /** Catch-up of a held channel reads after `messageId`: the cursor goes back there, whatever live messages did. */
@@ -64,13 +64,13 @@ export class ChannelFrontiers {
     const frontier = this.frontier(guildId, channelId);
     frontier.cursor = BigInt(messageId);
     frontier.finished.clear();
-    await this.store.setCursor(guildId, cursorKey(channelId), messageId);
+    await this.cursors.set(guildId, channelId, messageId);
     frontier.dirty = false;
   }
 
   async forget(guildId: string, channelId: string): Promise<void> {
     this.frontiers.delete(key(guildId, channelId));
-    await this.store.deleteCursor(guildId, cursorKey(channelId));
+    await this.cursors.delete(guildId, channelId);
   }
 
   /** Writes the cursors that moved since the last save. */
@@ -79,7 +79,7 @@ export class ChannelFrontiers {
       // A held cursor may have been moved by live messages ahead of catch-up: not to be trusted yet.
       if (!frontier.dirty || frontier.cursor === undefined || frontier.holds > 0) continue;
       frontier.dirty = false;
-      await this.store.setCursor(frontier.guildId, cursorKey(frontier.channelId), frontier.cursor.toString());
+      await this.cursors.set(frontier.guildId, frontier.channelId, frontier.cursor.toString());
     }
   }
 
@@ -118,8 +118,4 @@ export class ChannelFrontiers {
 
 function key(guildId: string, channelId: string): string {
   return `${guildId}/${channelId}`;
-}
-
-function cursorKey(channelId: string): string {
-  return `live:${channelId}`;
 }

@@ -44,8 +44,3 @@ export function compareSnowflakes(a: string, b: string): number {
 function newestFirst(a: Message, b: Message): number {
   return compareSnowflakes(b.id, a.id);
 }
-
-/** Milliseconds since the epoch at which a snowflake was made. */
-export function snowflakeTime(id: string): number {
-  return Number((BigInt(id) >> 22n) + 1420070400000n);
-}

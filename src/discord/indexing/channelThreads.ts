@@ -11,22 +11,22 @@ import { botReadBlockers } from '../access/memberAccess.js';
 
 export interface WalkableThreads {
   threads: ThreadChannel[];
-  /** What the admin should know about threads left out (said in the /reindex reply). */
-  note: string | undefined;
+  /** Archived private threads the bot was not added to were left out (the /reindex reply says how to include them). */
+  privateThreadsLeftOut: boolean;
 }
 
 /**
  * The threads of a channel whose history the bot can read: the active ones it knows, then
  * the archived ones page by page. A forum or media channel's posts are its threads. Archived
  * private threads are listed only with Manage Threads; without it, only those the bot was
- * added to, and the note says so.
+ * added to, and `privateThreadsLeftOut` says so.
  */
 export async function walkableThreads(channel: GuildBasedChannel): Promise<WalkableThreads> {
   const threads = new Map<string, ThreadChannel>();
   for (const cached of channel.guild.channels.cache.values()) {
     if (cached.isThread() && cached.parentId === channel.id) threads.set(cached.id, cached);
   }
-  let note: string | undefined;
+  let privateThreadsLeftOut = false;
   if ('threads' in channel) {
     const manager = channel.threads;
     const add = (page: FetchedThreads | FetchedThreadsMore) => {
@@ -39,11 +39,11 @@ export async function walkableThreads(channel: GuildBasedChannel): Promise<Walka
       const managesThreads = me !== null && channel.permissionsFor(me).has(PermissionFlagsBits.ManageThreads);
       await everyPage((before) => manager.fetchArchived({ type: 'private', fetchAll: managesThreads, ...before }), add, channel);
       if (!managesThreads) {
-        note = "Archived private threads I wasn't added to are not included: give my role Manage Threads there to include them.";
+        privateThreadsLeftOut = true;
       }
     }
   }
-  return { threads: [...threads.values()].filter((thread) => botReadBlockers(thread).length === 0), note };
+  return { threads: [...threads.values()].filter((thread) => botReadBlockers(thread).length === 0), privateThreadsLeftOut };
 }
 
 /** Follows an archived-thread listing to its end (Discord hands it out 50 threads at a time). */

@@ -3,14 +3,14 @@ import { DiscordAPIError, RESTJSONErrorCodes, type Client, type Guild, type Guil
 import { logger } from '../../logger.js';
 import type { BotMetrics } from '../../ops/metrics.js';
 import type { ImageLibrary } from '../../library/imageLibrary.js';
-import type { ImageStore } from '../../store/imageStore.js';
 import { botReadBlockers } from '../access/memberAccess.js';
 import { HISTORY_PAGE_SIZE } from './channelHistory.js';
+import type { ChannelValues } from '../guildState/storedValues.js';
 import type { IndexForgetting } from './indexForgetting.js';
 import { firstAfter, IndexedMessageIds } from './indexedMessageIds.js';
 
 /** Where a channel's re-check stands; stored after every page (one small write). */
-interface ChannelRecheck {
+export interface ChannelRecheck {
   /** In a pass: every indexed message up to this id was read again. Null between passes. */
   after: string | null;
   /** When the current pass (or the last one) began. */
@@ -21,7 +21,7 @@ interface ChannelRecheck {
 
 export interface DeletionRecheckParts {
   library: ImageLibrary;
-  store: ImageStore;
+  rechecks: ChannelValues<ChannelRecheck>;
   forgetting: IndexForgetting;
   metrics: BotMetrics | undefined;
   periodMs: number;
@@ -131,7 +131,7 @@ export class DeletionRecheck {
     const page = await this.readPage(guild, channelId, from);
     if (page === 'gone') {
       this.states.delete(`${guild.id}/${channelId}`);
-      await this.parts.store.deleteCursor(guild.id, stateKey(channelId));
+      await this.parts.rechecks.delete(guild.id, channelId);
       return true;
     }
     if (page === 'unreadable') {
@@ -180,10 +180,8 @@ export class DeletionRecheck {
 
   private async state(guildId: string, channelId: string): Promise<ChannelRecheck | undefined> {
     if (!this.loadedGuilds.has(guildId)) {
-      // A guild's cursors are one stored value: read once, not once per channel.
-      for (const [key, value] of Object.entries(await this.parts.store.cursors(guildId))) {
-        if (key.startsWith(STATE_PREFIX)) this.states.set(`${guildId}/${key.slice(STATE_PREFIX.length)}`, value as ChannelRecheck);
-      }
+      // A guild's states are read once, not once per channel.
+      for (const [channelId, state] of await this.parts.rechecks.all(guildId)) this.states.set(`${guildId}/${channelId}`, state);
       this.loadedGuilds.add(guildId);
     }
     return this.states.get(`${guildId}/${channelId}`);
@@ -191,16 +189,10 @@ export class DeletionRecheck {
 
   private async save(guildId: string, channelId: string, state: ChannelRecheck): Promise<void> {
     this.states.set(`${guildId}/${channelId}`, state);
-    await this.parts.store.setCursor(guildId, stateKey(channelId), state);
+    await this.parts.rechecks.set(guildId, channelId, state);
   }
 }
 
 function isGuildChannel(channel: object): channel is GuildBasedChannel {
   return 'guildId' in channel;
-}
-
-const STATE_PREFIX = 'recheck:';
-
-function stateKey(channelId: string): string {
-  return `${STATE_PREFIX}${channelId}`;
 }

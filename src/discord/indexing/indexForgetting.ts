@@ -1,6 +1,6 @@
 import { logger } from '../../logger.js';
 import type { ImageLibrary } from '../../library/imageLibrary.js';
-import type { GuildSettings } from '../guildSettings.js';
+import type { GuildSettings } from '../guildState/guildSettings.js';
 
 /** How the bot learned that something it indexed is gone from Discord. */
 export type GoneBy = 'event' | 'recheck' | 'result';
@@ -9,7 +9,7 @@ export type GoneBy = 'event' | 'recheck' | 'result';
  * The one way images leave the index because Discord no longer has them, however the bot
  * learned it: a live event (deleted message, edit that dropped an image, deleted channel or
  * thread, the bot removed from a server), the background re-check, or a result found gone
- * when it was about to be shown.
+ * when it was about to be shown; and because their author asked (/forget-me).
  */
 export class IndexForgetting {
   constructor(
@@ -39,6 +39,23 @@ export class IndexForgetting {
     const removed = await this.library.removeFromChannels(guildId, new Set([channelId, ...threadIds]));
     if (how.deleted) logger.info({ guildId, channelId, images: removed, by: how.by }, 'a channel was deleted: its images were forgotten');
     return removed;
+  }
+
+  /**
+   * A member opted out (/forget-me): every image they posted in the server goes. Returns how
+   * many left from each channel. Each record is read to find its author: a rare command.
+   */
+  async memberOptedOut(guildId: string, userId: string): Promise<Map<string, number>> {
+    const perChannel = new Map<string, number>();
+    const ids: string[] = [];
+    for (const image of this.library.images(guildId)) {
+      if (image.authorId !== userId) continue;
+      ids.push(image.id);
+      perChannel.set(image.channelId, (perChannel.get(image.channelId) ?? 0) + 1);
+    }
+    const removed = await this.library.remove(guildId, ids);
+    logger.info({ guildId, images: removed }, 'a member opted out: their images were forgotten');
+    return perChannel;
   }
 
   /** The bot was removed from a server: everything of it goes. */

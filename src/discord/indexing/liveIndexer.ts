@@ -10,19 +10,17 @@ import {
 import { logger } from '../../logger.js';
 import type { IngestQueue } from '../../ingest/ingestQueue.js';
 import type { ImageLibrary } from '../../library/imageLibrary.js';
-import type { ImageStore } from '../../store/imageStore.js';
 import { botReadBlockers } from '../access/memberAccess.js';
 import { compareSnowflakes, pagesForwards } from './channelHistory.js';
 import { ChannelFrontiers } from './channelFrontiers.js';
-import type { GuildSettings } from '../guildSettings.js';
+import type { GuildState } from '../guildState/guildState.js';
 import type { IndexForgetting } from './indexForgetting.js';
 import { imagesOf } from './messageImages.js';
 import { UnreadableChannels } from './unreadableChannels.js';
 
 export interface LiveIndexerParts {
   library: ImageLibrary;
-  store: ImageStore;
-  settings: GuildSettings;
+  guildState: GuildState;
   ingest: IngestQueue;
   forgetting: IndexForgetting;
   cdnHosts: readonly string[];
@@ -44,8 +42,8 @@ export class LiveIndexer {
   private catchingUp: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: LiveIndexerParts) {
-    this.frontiers = new ChannelFrontiers(parts.store);
-    this.unreadable = new UnreadableChannels(parts.store);
+    this.frontiers = new ChannelFrontiers(parts.guildState.liveCursors);
+    this.unreadable = new UnreadableChannels(parts.guildState.unreadableReports);
   }
 
   attach(client: Client): void {
@@ -101,7 +99,7 @@ export class LiveIndexer {
     held: ReadonlyArray<{ channel: GuildBasedChannel; release: () => void }>,
   ): Promise<void> {
     const indexedByGuild = new Map<string, ReadonlySet<string>>();
-    for (const guild of guilds) indexedByGuild.set(guild.id, await this.parts.settings.indexedChannels(guild.id));
+    for (const guild of guilds) indexedByGuild.set(guild.id, await this.parts.guildState.settings.indexedChannels(guild.id));
     const targets: Array<{ channel: GuildBasedChannel; release: () => void }> = [];
     for (const target of held) {
       const { channel } = target;
@@ -208,8 +206,11 @@ export class LiveIndexer {
     if (message.guildId === null || message.author?.id === message.client.user.id) return;
     const channel = message.channel;
     const parentId = channel.isThread() ? channel.parentId : null;
-    if (!(await this.parts.settings.isIndexed(message.guildId, message.channelId, parentId))) return;
-    const images = imagesOf(message, this.parts.cdnHosts);
+    const { settings } = this.parts.guildState;
+    if (!(await settings.isIndexed(message.guildId, message.channelId, parentId))) return;
+    // A member who opted out (/forget-me): their message is passed like one without images.
+    const optedOut = message.author !== null && (await settings.hasOptedOut(message.guildId, message.author.id));
+    const images = optedOut ? [] : imagesOf(message, this.parts.cdnHosts);
     const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
     // Only once its images are accepted may the cursor pass a message; if the queue refused them
     // (shutting down), the message stays in flight and the next start reads it again.

@@ -1,6 +1,7 @@
 import {
   DiscordAPIError,
   RESTJSONErrorCodes,
+  SnowflakeUtil,
   type Client,
   type Guild,
   type GuildBasedChannel,
@@ -9,19 +10,20 @@ import {
 } from 'discord.js';
 import type { IngestQueue } from '../../ingest/ingestQueue.js';
 import { logger } from '../../logger.js';
-import type { ImageStore } from '../../store/imageStore.js';
 import { botReadBlockers } from '../access/memberAccess.js';
-import { pagesBackwards, snowflakeTime } from './channelHistory.js';
+import type { GuildSettings } from '../guildState/guildSettings.js';
+import type { ChannelValues } from '../guildState/storedValues.js';
+import { pagesBackwards } from './channelHistory.js';
 import { imagesOf } from './messageImages.js';
 import { ChannelProgressView, type ProgressView } from './reindexProgress.js';
-import { reindexProgressText } from './reindexProgressText.js';
 import type { ReindexState } from './reindexState.js';
 
-const STATE_PREFIX = 'reindex:';
 const PROGRESS_EVERY_MS = 2000;
 
 export interface ReindexParts {
-  store: ImageStore;
+  walks: ChannelValues<ReindexState>;
+  /** Whose uploads are not indexed (/forget-me). */
+  settings: GuildSettings;
   ingest: IngestQueue;
   cdnHosts: readonly string[];
 }
@@ -85,7 +87,7 @@ export class ReindexJobs {
             activeSeconds: 0,
             progressMessage: undefined,
           };
-    const view = publicIn === undefined ? undefined : await ChannelProgressView.post(publicIn, reindexProgressText(state, channel.name));
+    const view = publicIn === undefined ? undefined : await ChannelProgressView.post(publicIn, state, channel.name);
     state.progressMessage = view?.message;
     await this.save(state);
     this.launch(channel.guild, state, channel.name, channel.isThread() ? channel.parentId : null, view === undefined ? [] : [view]);
@@ -97,7 +99,7 @@ export class ReindexJobs {
     const job = this.running.get(jobKey(channel.guildId, channel.id));
     if (job !== undefined) job.views.push(view);
     const state = job?.state ?? (await this.load(channel.guildId, channel.id));
-    if (state !== undefined) await view.show(reindexProgressText(state, channel.name));
+    if (state !== undefined) await view.show(state, channel.name);
   }
 
   /** Asks a walk (and the walks of the channel's threads) to stop after the current page; resolves when they have. */
@@ -134,9 +136,7 @@ export class ReindexJobs {
   }
 
   async states(guildId: string): Promise<ReindexState[]> {
-    const index = (await this.parts.store.getCursor<string[]>(guildId, `${STATE_PREFIX}channels`)) ?? [];
-    const states = await Promise.all(index.map((channelId) => this.load(guildId, channelId)));
-    return states.filter((state): state is ReindexState => state !== undefined);
+    return [...(await this.parts.walks.all(guildId)).values()].map(upgrade);
   }
 
   private launch(guild: Guild, state: ReindexState, channelName: string, parentId: string | null, views: ProgressView[]): void {
@@ -176,9 +176,7 @@ export class ReindexJobs {
       else if (job.halt === 'stop') state.status = 'stopped';
     } catch (error) {
       state.status = 'failed';
-      state.error = isAccessError(error)
-        ? "Discord did not let me read this channel's history; check that I have View Channel and Read Message History there, then run /reindex again."
-        : 'Reading the history from Discord failed; run /reindex again to continue from where it stopped.';
+      state.error = isAccessError(error) ? 'reindex.failedAccess' : 'reindex.failedDiscord';
       log.error({ err: error }, 'reindex failed');
     }
     account();
@@ -193,7 +191,7 @@ export class ReindexJobs {
       throw new UnreadableChannelError(channelId);
     }
     for await (const page of pagesBackwards(channel, state.before)) {
-      state.newestAt ??= snowflakeTime(page[0]!.id);
+      state.newestAt ??= SnowflakeUtil.timestampFrom(page[0]!.id);
       await this.indexPage(page, state);
       state.before = page.at(-1)!.id;
       account();
@@ -209,6 +207,7 @@ export class ReindexJobs {
       state.scanned++;
       // The bot's own posts (search results) show other messages' images: indexing them would duplicate those.
       if (message.author.id === message.client.user.id) continue;
+      if (message.guildId !== null && (await this.parts.settings.hasOptedOut(message.guildId, message.author.id))) continue;
       for (const image of imagesOf(message, this.parts.cdnHosts)) {
         await this.parts.ingest.waitForRoom();
         outcomes.push(
@@ -227,23 +226,23 @@ export class ReindexJobs {
   private async showProgress(job: Job, state: ReindexState, final: boolean): Promise<void> {
     if (!final && Date.now() - job.lastShown < PROGRESS_EVERY_MS) return;
     job.lastShown = Date.now();
-    const text = reindexProgressText(state, job.channelName);
-    await Promise.all(job.views.map((view) => view.show(text)));
+    await Promise.all(job.views.map((view) => view.show(state, job.channelName)));
   }
 
   private async load(guildId: string, channelId: string): Promise<ReindexState | undefined> {
-    const stored = await this.parts.store.getCursor<ReindexState>(guildId, `${STATE_PREFIX}${channelId}`);
-    if (stored === undefined || Array.isArray(stored.queue)) return stored;
-    // Stored before walks covered threads: the walk of the channel alone.
-    return { ...stored, queue: stored.status === 'done' ? [] : [stored.channelId], walked: stored.status === 'done' ? 1 : 0 };
+    const stored = await this.parts.walks.get(guildId, channelId);
+    return stored === undefined ? undefined : upgrade(stored);
   }
 
   private async save(state: ReindexState): Promise<void> {
-    const indexKey = `${STATE_PREFIX}channels`;
-    const index = (await this.parts.store.getCursor<string[]>(state.guildId, indexKey)) ?? [];
-    if (!index.includes(state.channelId)) await this.parts.store.setCursor(state.guildId, indexKey, [...index, state.channelId]);
-    await this.parts.store.setCursor(state.guildId, `${STATE_PREFIX}${state.channelId}`, state);
+    await this.parts.walks.set(state.guildId, state.channelId, state);
   }
+}
+
+/** A walk stored before walks covered threads is the walk of the channel alone. */
+function upgrade(stored: ReindexState): ReindexState {
+  if (Array.isArray(stored.queue)) return stored;
+  return { ...stored, queue: stored.status === 'done' ? [] : [stored.channelId], walked: stored.status === 'done' ? 1 : 0 };
 }
 
 /** A channel of the guild, from the cache or (an archived thread) from Discord; undefined when it is gone. */

@@ -1,16 +1,19 @@
 import type { Client, GuildTextBasedChannel, RepliableInteraction } from 'discord.js';
 import { logger } from '../../logger.js';
+import { messagesFor } from '../messages/messages.js';
+import { reindexProgressText } from './reindexProgressText.js';
+import type { ReindexState } from './reindexState.js';
 
 /**
- * Where a reindex shows its progress. The progress names the channel and counts its
- * messages, so it is public only where everyone who sees it may read that channel
- * (decided with audienceContains); otherwise only the admin who asked sees it.
+ * Where a reindex shows its progress, each in its reader's language. The progress names the
+ * channel and counts its messages, so it is public only where everyone who sees it may read
+ * that channel (decided with audienceContains); otherwise only the admin who asked sees it.
  */
 export interface ProgressView {
-  show(text: string): Promise<void>;
+  show(state: ReindexState, channelName: string): Promise<void>;
 }
 
-/** A message the bot posted in a channel, edited as the walk goes; it survives restarts (stored with the walk). */
+/** A message the bot posted in a channel (in the server's language), edited as the walk goes; it survives restarts (stored with the walk). */
 export class ChannelProgressView implements ProgressView {
   constructor(
     private readonly client: Client,
@@ -18,12 +21,14 @@ export class ChannelProgressView implements ProgressView {
   ) {}
 
   /** Posts the first version; undefined when the bot cannot post there. */
-  static async post(channel: GuildTextBasedChannel, text: string): Promise<ChannelProgressView | undefined> {
+  static async post(channel: GuildTextBasedChannel, state: ReindexState, channelName: string): Promise<ChannelProgressView | undefined> {
+    const text = reindexProgressText(state, channelName, messagesFor(channel.guild.preferredLocale));
     const message = await channel.send({ content: text, allowedMentions: { parse: [] } }).catch(() => undefined);
     return message === undefined ? undefined : new ChannelProgressView(channel.client, { channelId: message.channelId, messageId: message.id });
   }
 
-  async show(text: string): Promise<void> {
+  async show(state: ReindexState, channelName: string): Promise<void> {
+    const text = reindexProgressText(state, channelName, messagesFor(this.client.guilds.cache.get(state.guildId)?.preferredLocale));
     try {
       const channel = await this.client.channels.fetch(this.message.channelId);
       if (channel?.isTextBased()) await channel.messages.edit(this.message.messageId, { content: text, allowedMentions: { parse: [] } });
@@ -37,8 +42,8 @@ export class ChannelProgressView implements ProgressView {
 const REPLY_EDITABLE_MS = 14 * 60 * 1000;
 
 /**
- * The admin's own (ephemeral) reply to /reindex, edited as the walk goes until Discord no
- * longer allows it; running /reindex on the channel again shows the progress anew.
+ * The admin's own (ephemeral) reply to /reindex, in their language, edited as the walk goes
+ * until Discord no longer allows it; running /reindex on the channel again shows the progress anew.
  */
 export class ReplyProgressView implements ProgressView {
   constructor(
@@ -47,8 +52,9 @@ export class ReplyProgressView implements ProgressView {
     private readonly header: string,
   ) {}
 
-  async show(text: string): Promise<void> {
+  async show(state: ReindexState, channelName: string): Promise<void> {
     if (Date.now() - this.interaction.createdTimestamp > REPLY_EDITABLE_MS) return;
+    const text = reindexProgressText(state, channelName, messagesFor(this.interaction.locale));
     try {
       await this.interaction.editReply({ content: `${this.header}\n${text}`, allowedMentions: { parse: [] } });
     } catch (error) {

@@ -21,5 +21,6 @@ export interface ReindexState {
   activeSeconds: number;
   /** The public progress message, when the walk has one. */
   progressMessage: { channelId: string; messageId: string } | undefined;
+  /** Why it failed: a message key (`reindex.failedAccess`); walks stored by earlier versions hold the English sentence. */
   error?: string;
 }

@@ -1,6 +1,6 @@
 import type { GuildBasedChannel } from 'discord.js';
 import { logger } from '../../logger.js';
-import type { ImageStore } from '../../store/imageStore.js';
+import type { ChannelValues } from '../guildState/storedValues.js';
 
 /**
  * Indexed channels the bot cannot read. Each is reported once, naming the permission to
@@ -8,13 +8,13 @@ import type { ImageStore } from '../../store/imageStore.js';
  * reported is kept in the store. (`/channels list` shows the same to admins.)
  */
 export class UnreadableChannels {
-  constructor(private readonly store: ImageStore) {}
+  constructor(private readonly reports: ChannelValues<string>) {}
 
   async cannotRead(channel: GuildBasedChannel, missing: readonly string[]): Promise<void> {
-    const said = await this.store.getCursor<string>(channel.guildId, reportKey(channel.id));
+    const said = await this.reports.get(channel.guildId, channel.id);
     const now = missing.join(' and ');
     if (said === now) return;
-    await this.store.setCursor(channel.guildId, reportKey(channel.id), now);
+    await this.reports.set(channel.guildId, channel.id, now);
     logger.warn(
       { guildId: channel.guildId, channelId: channel.id, missing },
       `cannot read indexed channel #${channel.name}: give my role ${now} there. Until then its images are left out of results and what is posted there is not indexed (said once; /channels list shows it too)`,
@@ -22,12 +22,8 @@ export class UnreadableChannels {
   }
 
   async canRead(channel: GuildBasedChannel): Promise<void> {
-    if ((await this.store.getCursor<string>(channel.guildId, reportKey(channel.id))) === undefined) return;
-    await this.store.deleteCursor(channel.guildId, reportKey(channel.id));
+    if ((await this.reports.get(channel.guildId, channel.id)) === undefined) return;
+    await this.reports.delete(channel.guildId, channel.id);
     logger.info({ guildId: channel.guildId, channelId: channel.id }, `can read indexed channel #${channel.name} again; catching up`);
   }
-}
-
-function reportKey(channelId: string): string {
-  return `unreadable:${channelId}`;
 }

@@ -1,6 +1,7 @@
 import type {
   ButtonInteraction,
   ChatInputCommandInteraction,
+  StringSelectMenuInteraction,
   MessageContextMenuCommandInteraction,
   RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
@@ -24,8 +25,8 @@ export interface MessageMenuCommand {
   execute(interaction: MessageContextMenuCommandInteraction<'cached'>, context: BotContext): Promise<void>;
 }
 
-/** Buttons route by the prefix of their custom id (`<prefix>:...`). */
-export interface ButtonHandler {
+/** Buttons and select menus route by the prefix of their custom id (`<prefix>:...`). */
+export interface ComponentHandler {
   prefix: string;
-  execute(interaction: ButtonInteraction<'cached'>, context: BotContext): Promise<void>;
+  execute(interaction: ButtonInteraction<'cached'> | StringSelectMenuInteraction<'cached'>, context: BotContext): Promise<void>;
 }

@@ -7,22 +7,21 @@ import {
 } from 'discord.js';
 import { logger } from '../../logger.js';
 import type { BotContext } from '../botContext.js';
-import type { ButtonHandler, Command } from './command.js';
+import { messagesFor } from '../messages/messages.js';
+import type { Command, ComponentHandler } from './command.js';
 import { CommandRateLimiter } from './commandRateLimiter.js';
 import { UserFacingError } from './userFacingError.js';
-
-const APOLOGY = 'Something went wrong on my side. It has been logged; please try again in a moment.';
 
 /**
  * The one entry point for interactions: checks where and how often a command is used,
  * defers within Discord's 3 seconds, runs the handler, and turns a UserFacingError
- * into a private reply while logging anything else once, with context. It never
- * rejects: whatever fails, even answering, is logged here, and every command gets an
- * answer, so nobody is left looking at "thinking…".
+ * into a private reply in the member's language while logging anything else once, with
+ * context. It never rejects: whatever fails, even answering, is logged here, and every
+ * command gets an answer, so nobody is left looking at "thinking…".
  */
 export function createInteractionHandler(
   commands: ReadonlyMap<string, Command>,
-  buttons: readonly ButtonHandler[],
+  components: readonly ComponentHandler[],
   context: BotContext,
 ): (interaction: Interaction) => Promise<void> {
   const limiter = new CommandRateLimiter(context.config.commandsPerMinute);
@@ -31,7 +30,7 @@ export function createInteractionHandler(
     if (!interaction.isRepliable()) return;
     const log = logger.child({ interaction: describe(interaction), guildId: interaction.guildId, userId: interaction.user.id });
     try {
-      await route(interaction, commands, buttons, context, limiter, log);
+      await route(interaction, commands, components, context, limiter, log);
     } catch (error) {
       if (!(error instanceof UserFacingError)) context.metrics?.error('interaction');
       await reportFailure(interaction, error, log);
@@ -42,7 +41,7 @@ export function createInteractionHandler(
 async function route(
   interaction: RepliableInteraction,
   commands: ReadonlyMap<string, Command>,
-  buttons: readonly ButtonHandler[],
+  components: readonly ComponentHandler[],
   context: BotContext,
   limiter: CommandRateLimiter,
   log: typeof logger,
@@ -53,16 +52,16 @@ async function route(
     if (command === undefined || command.kind !== kind) {
       // A command this version of the bot no longer has (or has as another kind), still registered with Discord.
       log.warn('interaction for a command this bot does not have; deploy the commands again');
-      throw new UserFacingError("I don't know that command (it may have been changed or removed). Please try again in a while.");
+      throw new UserFacingError('errors.unknownCommand');
     }
     await runCommand(interaction, command, context, limiter);
-  } else if (interaction.isButton()) {
-    const handler = buttons.find((candidate) => interaction.customId.startsWith(`${candidate.prefix}:`));
-    if (handler === undefined) throw new UserFacingError('This button no longer works. Run the command again.');
-    if (!interaction.inCachedGuild()) throw new UserFacingError(OUTSIDE_A_SERVER);
+  } else if (interaction.isButton() || interaction.isStringSelectMenu()) {
+    const handler = components.find((candidate) => interaction.customId.startsWith(`${candidate.prefix}:`));
+    if (handler === undefined) throw new UserFacingError('errors.staleControl');
+    if (!interaction.inCachedGuild()) throw new UserFacingError('errors.outsideServer');
     await handler.execute(interaction, context);
   } else {
-    throw new UserFacingError("I can't handle that here.");
+    throw new UserFacingError('errors.cannotHandle');
   }
 }
 
@@ -72,15 +71,13 @@ async function runCommand(
   context: BotContext,
   limiter: CommandRateLimiter,
 ): Promise<void> {
-  if (!interaction.inCachedGuild()) throw new UserFacingError(OUTSIDE_A_SERVER);
+  if (!interaction.inCachedGuild()) throw new UserFacingError('errors.outsideServer');
   const wait = limiter.take(interaction.user.id);
-  if (wait > 0) throw new UserFacingError(`You're searching very fast. Please wait ${wait} second${wait === 1 ? '' : 's'} and try again.`);
+  if (wait > 0) throw new UserFacingError('errors.tooFast', { count: wait });
   await interaction.deferReply(command.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
   if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context);
   else if (command.kind === 'message-menu' && interaction.isMessageContextMenuCommand()) await command.execute(interaction, context);
 }
-
-const OUTSIDE_A_SERVER = 'I only work inside a server, where there are images to search.';
 
 function describe(interaction: RepliableInteraction): string {
   if (interaction.isCommand()) return interaction.commandName;
@@ -90,18 +87,21 @@ function describe(interaction: RepliableInteraction): string {
 
 /** Shows a UserFacingError to its user, privately; anything else is logged and apologised for. */
 async function reportFailure(interaction: RepliableInteraction, error: unknown, log: typeof logger): Promise<void> {
-  const text = error instanceof UserFacingError ? error.message : APOLOGY;
+  const messages = messagesFor(interaction.locale);
+  const text = error instanceof UserFacingError ? error.textIn(messages) : messages.text('errors.apology');
   if (!(error instanceof UserFacingError)) log.error({ err: error }, 'interaction failed');
   try {
     if (!interaction.deferred && !interaction.replied) {
-      await interaction.reply({ content: text, flags: MessageFlags.Ephemeral });
-    } else if (interaction.ephemeral === true || interaction.isMessageComponent()) {
-      // A private reply, or the bot's own (private) results message under a pressed button.
-      await interaction.editReply({ content: text, embeds: [], components: [] });
+      await interaction.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    } else if (interaction.isMessageComponent() && !interaction.ephemeral) {
+      // A control on a results message was acknowledged: the results stay, the answer comes beside them.
+      await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+    } else if (interaction.ephemeral === true) {
+      await interaction.editReply({ content: text, embeds: [], components: [], allowedMentions: { parse: [] } });
     } else {
       // A public "thinking…" reply cannot turn private: remove it and answer privately.
       await interaction.deleteReply().catch(() => undefined);
-      await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral });
+      await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     }
   } catch (replyError) {
     log.warn({ err: replyError }, 'could not tell the user about a failed interaction');

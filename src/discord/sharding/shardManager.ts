@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
+import { REST, Routes, ShardClientUtil, ShardingManager, type Shard } from 'discord.js';
 import type { Config } from '../../config.js';
 import { logger } from '../../logger.js';
 import { nextRestart, restartHistory, DEFAULT_RESTART_POLICY, type RestartPolicy } from './shardRestartPolicy.js';
 
 /** Which shard of `count` receives a guild's events (Discord's formula). */
 export function shardOfGuild(guildId: string, count: number): number {
-  return Number((BigInt(guildId) >> 22n) % BigInt(count));
+  return ShardClientUtil.shardIdForGuildId(guildId, count);
 }
 
 /**

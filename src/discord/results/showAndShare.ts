@@ -1,0 +1,83 @@
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  ContainerBuilder,
+  MediaGalleryBuilder,
+  MediaGalleryItemBuilder,
+  MessageFlags,
+  TextDisplayBuilder,
+  type ButtonInteraction,
+  type MessageComponentInteraction,
+} from 'discord.js';
+import { fetchImage } from '../../fetch/imageFetcher.js';
+import type { BotContext } from '../botContext.js';
+import { UserFacingError } from '../interactions/userFacingError.js';
+import { messagesFor } from '../messages/messages.js';
+import type { ResultGroup } from './hitSearch.js';
+import { entriesText, fileNameOf, jumpLink, resultEntry } from './resultLine.js';
+import { customId, type ResultSession } from './resultSessions.js';
+
+/**
+ * Show #n: that one image large, with its line and jump link, privately; with a Share button
+ * when the server lets members share results.
+ */
+export async function show(interaction: MessageComponentInteraction<'cached'>, context: BotContext, session: ResultSession, group: ResultGroup): Promise<void> {
+  const messages = messagesFor(interaction.locale);
+  const visible = await stillVisible(interaction, context, session, group);
+  const fresh = await context.resultPages.freshest(visible);
+  if (fresh === undefined) throw new UserFacingError('results.resultGone');
+  const number = session.groups.indexOf(group) + 1;
+  const container = new ContainerBuilder()
+    .addMediaGalleryComponents(new MediaGalleryBuilder().addItems(new MediaGalleryItemBuilder().setURL(fresh.url).setDescription(fileNameOf(fresh.hit.image))))
+    .addTextDisplayComponents(new TextDisplayBuilder().setContent(entriesText([resultEntry(number, visible, session.kind, [], messages)])));
+  const { sharing } = await context.guildState.settings.preferences(session.guildId);
+  const share = new ActionRowBuilder<ButtonBuilder>().addComponents(
+    new ButtonBuilder().setCustomId(customId(session, { kind: 'share', result: group.key })).setLabel(messages.text('share.button')).setStyle(ButtonStyle.Primary),
+  );
+  await interaction.editReply({ components: sharing ? [container, share] : [container], flags: MessageFlags.IsComponentsV2, allowedMentions: { parse: [] } });
+}
+
+/**
+ * Share: posts just that image and its jump link publicly in this channel, in the server's
+ * language. Only while the server allows it, and only when everyone who can read this channel
+ * can read the image's channel (the access module decides); otherwise the member is told why.
+ */
+export async function share(interaction: ButtonInteraction<'cached'>, context: BotContext, session: ResultSession, group: ResultGroup): Promise<void> {
+  await interaction.deferUpdate();
+  if (!(await context.guildState.settings.preferences(session.guildId)).sharing) throw new UserFacingError('share.off');
+  const visible = await stillVisible(interaction, context, session, group);
+  const fresh = await context.resultPages.freshest(visible);
+  if (fresh === undefined) throw new UserFacingError('results.resultGone');
+  const { image } = fresh.hit;
+  const here = interaction.channel;
+  if (here === null || !(await context.access.mayShowPublicly(here, image.channelId))) {
+    throw new UserFacingError('share.audienceDiffers', { channel: `<#${image.channelId}>` });
+  }
+  // Posted as a file: a link to Discord's CDN would stop working when its signature expires.
+  const { bytes } = await fetchImage(fresh.url, context.cdnFetch);
+  const name = fileNameOf(image).replace(/[^\w.-]/g, '_');
+  const messages = messagesFor(interaction.guild.preferredLocale);
+  const container = new ContainerBuilder()
+    .addTextDisplayComponents(new TextDisplayBuilder().setContent(messages.text('share.sharedBy', { member: `<@${interaction.user.id}>` })))
+    .addMediaGalleryComponents(new MediaGalleryBuilder().addItems(new MediaGalleryItemBuilder().setURL(`attachment://${name}`)))
+    .addTextDisplayComponents(
+      new TextDisplayBuilder().setContent(
+        messages.text('share.source', { channel: `<#${image.channelId}>`, date: `<t:${Math.floor(image.createdAt / 1000)}:d>`, link: jumpLink(image) }),
+      ),
+    );
+  await interaction.followUp({
+    components: [container],
+    files: [new AttachmentBuilder(Buffer.from(bytes), { name })],
+    flags: MessageFlags.IsComponentsV2,
+    allowedMentions: { parse: [] },
+  });
+}
+
+/** The result as the member may see it now; a UserFacingError when nothing of it is left to them. */
+async function stillVisible(interaction: MessageComponentInteraction<'cached'>, context: BotContext, session: ResultSession, group: ResultGroup): Promise<ResultGroup> {
+  const [visible] = await context.hitSearch.recheck(interaction.member, { nsfwAllowed: session.nsfwAllowed }, [group]);
+  if (visible === undefined) throw new UserFacingError('results.resultGone');
+  return visible;
+}
