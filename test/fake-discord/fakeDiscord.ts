@@ -64,7 +64,7 @@ export class FakeDiscord {
     this.recommendedShards = options.shards ?? 1;
     this.cdn = new Cdn(this.state, () => this.cdnUrl, options.cdnUrlTtlMs ?? 24 * 3600 * 1000);
     this.truth = new GroundTruth(this.cdn);
-    const payloads = new Payloads(this.state, this.cdn);
+    const payloads = new Payloads(this.state, this.cdn, () => this.botUser.id);
     this.botUser = { id: this.state.ids.next(), username: options.botName ?? 'FakeBot', globalName: null, bot: true, locale: 'en-US' };
     this.appOwner = { id: this.state.ids.next(), username: 'app-owner', globalName: 'App Owner', bot: false, locale: 'en-US' };
     this.state.users.set(this.botUser.id, this.botUser);

@@ -19,6 +19,7 @@ import type {
   DiscordState,
   MemberRecord,
   MessageRecord,
+  ReactionRecord,
   RoleRecord,
   UserRecord,
 } from './state.js';
@@ -31,6 +32,8 @@ export class Payloads {
   constructor(
     private readonly state: DiscordState,
     private readonly cdn: Cdn,
+    /** Whose `me` a reaction's count answers: the bot's, the one viewer of REST answers and gateway events. */
+    private readonly viewerId: () => string,
   ) {
     this.guilds = new GuildPayloads(state, this);
   }
@@ -208,6 +211,7 @@ export class Payloads {
       pinned: false,
       flags: message.flags,
     };
+    if (message.reactions.length > 0) payload['reactions'] = message.reactions.map((reaction) => this.reaction(reaction));
     if (message.webhookId) payload['webhook_id'] = message.webhookId;
     if (message.applicationId) payload['application_id'] = message.applicationId;
     if (message.interaction) {
@@ -242,6 +246,18 @@ export class Payloads {
       }
     }
     return payload as unknown as APIMessage;
+  }
+
+  reaction(reaction: ReactionRecord): Record<string, unknown> {
+    const count = reaction.userIds.length;
+    return {
+      emoji: { id: null, name: reaction.emoji },
+      count,
+      count_details: { burst: 0, normal: count },
+      burst_colors: [],
+      me_burst: false,
+      me: reaction.userIds.includes(this.viewerId()),
+    };
   }
 
   /** A media URL of a component: `attachment://name` is the message's file of that name. */

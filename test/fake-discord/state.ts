@@ -103,6 +103,13 @@ export interface InteractionMetadataRecord {
   interactedMessageId?: string | null;
 }
 
+/** One emoji on a message and who reacted with it, in the order they did. */
+export interface ReactionRecord {
+  /** A Unicode emoji (custom emojis are not modelled). */
+  emoji: string;
+  userIds: string[];
+}
+
 export interface MessageRecord {
   id: string;
   channelId: string;
@@ -124,6 +131,8 @@ export interface MessageRecord {
   webhookId: string | null;
   applicationId: string | null;
   interaction: InteractionMetadataRecord | null;
+  /** Emojis in the order they were first added. */
+  reactions: ReactionRecord[];
   /** Ephemeral messages never enter channel history. */
   ephemeral: boolean;
   deleted: boolean;

@@ -11,6 +11,8 @@ export interface FakeMessage {
   content: string;
   embeds: APIEmbed[];
   attachments: { id: string; filename: string; contentType: string | null; size: number; url: string }[];
+  /** Each emoji on it and who reacted with it. */
+  reactions: { emoji: string; userIds: string[] }[];
   createdAt: number;
 }
 
@@ -29,6 +31,7 @@ export function toFakeMessage(message: MessageRecord, cdn: Cdn): FakeMessage {
       size: a.data.length,
       url: cdn.urlFor(a),
     })),
+    reactions: message.reactions.map((reaction) => ({ emoji: reaction.emoji, userIds: [...reaction.userIds] })),
     createdAt: message.createdAt,
   };
 }

@@ -99,6 +99,30 @@ export class World {
     }));
   }
 
+  /** Someone reacts to a message; MESSAGE_REACTION_ADD goes to sessions with the reactions intent. */
+  addReaction(message: MessageRecord, emoji: string, userId: string): void {
+    let reaction = message.reactions.find((candidate) => candidate.emoji === emoji);
+    if (reaction === undefined) message.reactions.push((reaction = { emoji, userIds: [] }));
+    if (reaction.userIds.includes(userId)) return;
+    reaction.userIds.push(userId);
+    const channel = this.state.channel(message.channelId);
+    if (message.guildId !== null && !this.botCanView(channel)) return;
+    const intent = message.guildId === null ? I.DirectMessageReactions : I.GuildMessageReactions;
+    const member = message.guildId === null ? undefined : this.state.member(message.guildId, userId);
+    this.gateway.dispatch('MESSAGE_REACTION_ADD', { guildId: message.guildId, intent }, () => ({
+      user_id: userId,
+      channel_id: message.channelId,
+      message_id: message.id,
+      message_author_id: message.authorId,
+      emoji: { id: null, name: emoji },
+      burst: false,
+      burst_colors: [],
+      type: 0,
+      ...(message.guildId === null ? {} : { guild_id: message.guildId }),
+      ...(member === undefined ? {} : { member: this.payloads.member(member) }),
+    }));
+  }
+
   /** A new message record with Discord's defaults. */
   newMessage(fields: Partial<MessageRecord> & Pick<MessageRecord, 'channelId' | 'authorId'>): MessageRecord {
     const channel = this.state.channel(fields.channelId);
@@ -121,6 +145,7 @@ export class World {
       webhookId: null,
       applicationId: null,
       interaction: null,
+      reactions: [],
       ephemeral: false,
       deleted: false,
       ...fields,

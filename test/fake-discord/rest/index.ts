@@ -7,6 +7,7 @@ import { registerGuildRoutes } from './guilds.js';
 import { registerInteractionRoutes } from './interactions.js';
 import { registerMessageRoutes } from './messages.js';
 import { registerMetaRoutes, type MetaSettings } from './meta.js';
+import { registerReactionRoutes } from './reactions.js';
 import { registerThreadRoutes } from './threads.js';
 
 /** Every REST route of the fake, in one router (literal routes before parameter ones). */
@@ -16,6 +17,7 @@ export function buildRouter(world: World, interactions: Interactions, settings: 
   registerCommandRoutes(router, world);
   registerInteractionRoutes(router, world, interactions, settings.interactionDeadlineMs);
   registerMessageRoutes(router, world);
+  registerReactionRoutes(router, world);
   registerGuildRoutes(router, world);
   registerThreadRoutes(router, world);
   registerAttachmentRoutes(router, world);

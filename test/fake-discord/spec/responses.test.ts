@@ -119,6 +119,15 @@ describe("the fake's answers match Discord's OpenAPI response schemas", () => {
     });
   });
 
+  test("the bot's reaction (204), and a message that carries reactions", async () => {
+    const path = `/channels/${ids.channel}/messages/${ids.userMessage}/reactions/${encodeURIComponent('♻️')}/@me`;
+    const response = await fetch(`${env.discord.apiUrl}/v10${path}`, { method: 'PUT', headers: { authorization: `Bot ${env.discord.botToken}` } });
+    assert.equal(response.status, 204, await response.text());
+    assert.ok(DiscordSpec.get().operation('PUT', path)?.responses.has('204'), 'the spec answers this route with 204');
+    const message = await answerOf('GET', `/channels/${ids.channel}/messages/${ids.userMessage}`);
+    assert.equal((message['reactions'] as unknown[]).length, 1);
+  });
+
   test('command registration', async () => {
     const body = [{ name: 'find', description: 'find images', options: [{ type: 3, name: 'query', description: 'what', required: true }] }];
     await answerOf('PUT', `/applications/${env.discord.applicationId}/commands`, body);
