@@ -10,6 +10,8 @@ import type { BotContext } from './botContext.js';
 import { commands, components } from './commands/index.js';
 import { DeletionRecheck } from './indexing/deletionRecheck.js';
 import { GuildState } from './guildState/guildState.js';
+import { thresholdsOf } from './guildState/repostPolicy.js';
+import { followWordsInImages, loadSettingsOfEveryServer } from './guildState/wordsInImages.js';
 import { IndexForgetting } from './indexing/indexForgetting.js';
 import { createInteractionHandler } from './interactions/interactionHandler.js';
 import { LiveIndexer } from './indexing/liveIndexer.js';
@@ -19,6 +21,7 @@ import { HitSearch } from './results/hitSearch.js';
 import { ResultMedia } from './results/resultMedia.js';
 import { ResultPages } from './results/resultPages.js';
 import { ResultSessions } from './results/resultSessions.js';
+import { RepostWatch } from './reposts/repostWatch.js';
 import { welcomeNewServers } from './welcome.js';
 
 export interface Bot {
@@ -58,7 +61,16 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     onOutcome: (outcome) => metrics?.imageIndexed(outcome),
   });
   const forgetting = new IndexForgetting(library, guildState.settings);
-  const live = new LiveIndexer({ library, guildState, ingest, forgetting, cdnHosts: config.discord.cdnHosts });
+  const access = new MemberAccess();
+  const reposts = new RepostWatch({ library, settings: guildState.settings, history: guildState.reposts, access, defaults: config.reposts });
+  const live = new LiveIndexer({
+    library,
+    guildState,
+    ingest,
+    forgetting,
+    cdnHosts: config.discord.cdnHosts,
+    onPostedImages: (message, imageIds) => reposts.imagesPosted(message, imageIds),
+  });
   const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, ingest, cdnHosts: config.discord.cdnHosts });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
@@ -68,8 +80,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 20 }),
     rest: { api: config.discord.apiUrl, handlerSweepInterval: 10 * 60 * 1000 },
   });
-  const access = new MemberAccess();
-  const hitSearch = new HitSearch(library, access);
+  const hitSearch = new HitSearch(library, access, async (guildId) => thresholdsOf(await guildState.settings.repostPolicy(guildId), config.reposts));
   const resultSessions = new ResultSessions();
   const resultPages = new ResultPages(hitSearch, new ResultMedia(client, forgetting), DEFAULT_NOTES);
   const context: BotContext = {
@@ -106,10 +117,12 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   });
   live.attach(client);
   welcomeNewServers(client, guildState.settings);
+  followWordsInImages(library.ocr, guildState.settings, config.ocr);
 
   const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
   await client.login(token);
   await ready;
+  await loadSettingsOfEveryServer(client, guildState.settings);
   const saver = setInterval(() => void live.flush().catch((error: unknown) => logger.warn({ err: error }, 'saving cursors failed')), CURSOR_SAVE_EVERY_MS);
   saver.unref();
 

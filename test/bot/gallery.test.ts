@@ -82,7 +82,7 @@ describe('a /find gallery page', () => {
 
     const member = await findAll(harness, { channelId: world.channelId, userId: world.memberId }, 'red');
     const memberText = shownText(member);
-    assert.match(memberText, /posted 2 times: \[1\]\(\S+\) \[2\]\(\S+\)(\n|$)/);
+    assert.match(memberText, /posted 2 times: \[1\]\(\S+\) \[2\]\(\S+\)( ·|\n|$)/);
     assert.ok(!memberText.includes(world.staffChannelId) && !memberText.includes(copies[2]!), 'nothing of the copy in the staff channel');
   });
 

@@ -34,7 +34,7 @@ describe('per-guild state: a store written by earlier versions', () => {
   test('indexed channels load, and the preferences it never stored are their defaults', async () => {
     const state = new GuildState(store);
     assert.deepEqual([...(await state.settings.indexedChannels(GUILD))], [CHANNEL]);
-    assert.deepEqual(await state.settings.preferences(GUILD), { resultsPerPage: 10, sharing: false });
+    assert.deepEqual(await state.settings.preferences(GUILD), { resultsPerPage: 10, sharing: false, wordsInImages: false });
     assert.equal(await state.settings.hasOptedOut(GUILD, '1'), false);
   });
 
@@ -50,9 +50,9 @@ describe('per-guild state: a store written by earlier versions', () => {
 
   test('a changed preference is stored beside the indexed channels, and a stored value out of range reads as the default', async () => {
     await new GuildState(store).settings.setPreferences(GUILD, { sharing: true });
-    assert.deepEqual(await new GuildState(store).settings.preferences(GUILD), { resultsPerPage: 10, sharing: true });
+    assert.deepEqual(await new GuildState(store).settings.preferences(GUILD), { resultsPerPage: 10, sharing: true, wordsInImages: false });
     assert.deepEqual(await new GuildState(store).settings.indexedChannels(GUILD), new Set([CHANNEL]));
     await store.setSettings(GUILD, { indexedChannels: [CHANNEL], preferences: { resultsPerPage: 99, sharing: 'yes' } });
-    assert.deepEqual(await new GuildState(store).settings.preferences(GUILD), { resultsPerPage: 10, sharing: false });
+    assert.deepEqual(await new GuildState(store).settings.preferences(GUILD), { resultsPerPage: 10, sharing: false, wordsInImages: false });
   });
 });

@@ -1,8 +1,10 @@
 import { ChannelType, InteractionContextType, SlashCommandBuilder } from 'discord.js';
+import { MATCH_MODES, type MatchMode } from '../../search/rankFusion.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 import { described } from '../messages/commandText.js';
-import { messagesFor } from '../messages/messages.js';
+import { en } from '../messages/en.js';
+import { localizations, messagesFor } from '../messages/messages.js';
 import { replyWithResults } from '../results/searchReply.js';
 
 export const MAX_QUERY_CHARACTERS = 200;
@@ -28,6 +30,11 @@ export default {
     .addStringOption((option) => described(option, 'commands.find.after'))
     .addStringOption((option) => described(option, 'commands.find.before'))
     .addIntegerOption((option) => described(option, 'commands.find.count').setMinValue(1).setMaxValue(25))
+    .addStringOption((option) =>
+      described(option, 'commands.find.match').addChoices(
+        ...MATCH_MODES.map((mode) => ({ name: en[`commands.find.match.${mode}`], name_localizations: localizations(`commands.find.match.${mode}`), value: mode })),
+      ),
+    )
     .toJSON(),
 
   async execute(interaction, context) {
@@ -42,6 +49,7 @@ export default {
     await replyWithResults(interaction, context, messagesFor(interaction.locale).text('find.title', { query }), {
       kind: 'text',
       vector: await context.library.model.embedText(query),
+      words: { text: query, match: matchOf(interaction.options.getString('match')) },
       limit: interaction.options.getInteger('count') ?? DEFAULT_COUNT,
       channelId: interaction.options.getChannel('channel')?.id,
       authorId: interaction.options.getUser('author')?.id,
@@ -50,6 +58,11 @@ export default {
     });
   },
 } satisfies SlashCommand;
+
+/** By meaning and words unless the member chose one (Discord sends only the choices offered). */
+function matchOf(chosen: string | null): MatchMode {
+  return MATCH_MODES.find((mode) => mode === chosen) ?? 'both';
+}
 
 function parseDate(text: string | null, option: 'after' | 'before'): number | undefined {
   if (text === null) return undefined;

@@ -6,13 +6,14 @@ import findSimilarMenu from './findSimilarMenu.js';
 import forgetMe from './forgetMe.js';
 import help from './help.js';
 import reindex from './reindex.js';
+import reposts from './reposts.js';
 import settings from './settings.js';
 import similar from './similar.js';
 import stats from './stats.js';
 
 /** Every command the bot offers, by the name Discord sends back. */
 export const commands: ReadonlyMap<string, Command> = new Map(
-  [find, similar, findSimilarMenu, help, stats, forgetMe, channels, reindex, settings].map((command) => [command.data.name, command]),
+  [find, similar, findSimilarMenu, help, stats, forgetMe, channels, reindex, settings, reposts].map((command) => [command.data.name, command]),
 );
 
 /** Every control on the bot's messages, by custom-id prefix. */

@@ -32,7 +32,12 @@ export default {
     const { settings } = context.guildState;
     const now = Object.keys(changes).length === 0 ? await settings.preferences(interaction.guildId) : await settings.setPreferences(interaction.guildId, changes);
     const header = messages.text(Object.keys(changes).length === 0 ? 'settings.current' : 'settings.changed');
-    await interaction.editReply([header, ...PREFERENCE_NAMES.map((name) => `• ${summary(name, now, messages)}`)].join('\n'));
+    const notes = [
+      // Switching it on reads what is posted from now on; what was posted before waits for /reindex.
+      ...(changes.wordsInImages === true ? [messages.text('settings.wordsInImages.readOld')] : []),
+      ...(context.config.ocr ? [messages.text('settings.wordsInImages.onEverywhere')] : []),
+    ];
+    await interaction.editReply([header, ...PREFERENCE_NAMES.map((name) => `• ${summary(name, now, messages)}`), ...notes].join('\n'));
   },
 } satisfies SlashCommand;
 

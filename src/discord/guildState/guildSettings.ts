@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ImageStore } from '../../store/imageStore.js';
 import { readPreferences, type Preferences } from './preferences.js';
+import { readRepostPolicy, type RepostPolicy } from './repostPolicy.js';
 
 /** A guild's settings as stored (one value per guild). Every field may be missing in a store written by an earlier version. */
 const StoredSettings = z.object({
@@ -12,6 +13,8 @@ const StoredSettings = z.object({
   optedOut: z.array(z.string()).catch([]).default([]),
   /** Whether the welcome was posted when the bot joined. */
   welcomed: z.boolean().catch(false).default(false),
+  /** What /reposts chose (read by repostPolicy.ts). */
+  reposts: z.unknown().optional(),
 });
 
 interface Settings {
@@ -19,11 +22,12 @@ interface Settings {
   preferences: Preferences;
   optedOut: Set<string>;
   welcomed: boolean;
+  reposts: RepostPolicy;
 }
 
 /**
  * What each guild chose: its indexed channels, its /settings, the members who opted out of
- * indexing, whether it was welcomed. Kept in the store, cached in memory (read on every
+ * indexing, its /reposts policy, whether it was welcomed. Kept in the store, cached in memory (read on every
  * message, written only by commands).
  */
 export class GuildSettings {
@@ -65,6 +69,27 @@ export class GuildSettings {
     return this.preferences(guildId);
   }
 
+  /**
+   * The preferences already loaded, without waiting (undefined until the guild's settings are
+   * first read): for the engine's synchronous questions, e.g. whether OCR runs for a guild.
+   */
+  loadedPreferences(guildId: string): Preferences | undefined {
+    return this.cache.get(guildId)?.preferences;
+  }
+
+  async repostPolicy(guildId: string): Promise<RepostPolicy> {
+    return (await this.load(guildId)).reposts;
+  }
+
+  /** Stores what `change` makes of the policy (read again through its schema), and returns it. */
+  async changeRepostPolicy(guildId: string, change: (policy: RepostPolicy) => RepostPolicy): Promise<RepostPolicy> {
+    await this.update(guildId, (settings) => {
+      settings.reposts = readRepostPolicy(change(settings.reposts));
+      return true;
+    });
+    return this.repostPolicy(guildId);
+  }
+
   /** Whether a member asked that their uploads not be indexed here. */
   async hasOptedOut(guildId: string, userId: string): Promise<boolean> {
     return (await this.load(guildId)).optedOut.has(userId);
@@ -104,6 +129,7 @@ export class GuildSettings {
         preferences: readPreferences(stored.preferences),
         optedOut: new Set(stored.optedOut),
         welcomed: stored.welcomed,
+        reposts: readRepostPolicy(stored.reposts),
       };
       this.cache.set(guildId, settings);
     }
@@ -118,6 +144,7 @@ export class GuildSettings {
       preferences: { ...current.preferences },
       optedOut: new Set(current.optedOut),
       welcomed: current.welcomed,
+      reposts: current.reposts,
     };
     if (!change(next)) return false;
     await this.store.setSettings(guildId, {
@@ -125,6 +152,7 @@ export class GuildSettings {
       preferences: next.preferences,
       optedOut: [...next.optedOut],
       welcomed: next.welcomed,
+      reposts: next.reposts,
     });
     this.cache.set(guildId, next);
     return true;

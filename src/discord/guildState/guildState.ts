@@ -3,6 +3,7 @@ import type { ImageStore } from '../../store/imageStore.js';
 import type { ChannelRecheck } from '../indexing/deletionRecheck.js';
 import type { ReindexState } from '../indexing/reindexState.js';
 import { GuildSettings } from './guildSettings.js';
+import { RepostHistory } from './repostHistory.js';
 import { ChannelValues, GuildValue } from './storedValues.js';
 
 /**
@@ -10,8 +11,10 @@ import { ChannelValues, GuildValue } from './storedValues.js';
  * chose (settings), and where each background task stands. No other code names a stored key.
  */
 export class GuildState {
-  /** Indexed channels, /settings, members who opted out, the welcome. */
+  /** Indexed channels, /settings, /reposts, members who opted out, the welcome. */
   readonly settings: GuildSettings;
+  /** Reposts noticed lately, and the repost actions Discord refused per channel. */
+  readonly reposts: RepostHistory;
   /** Per channel: the newest message before which everything was indexed (catch-up starts there). */
   readonly liveCursors: ChannelValues<string>;
   /** Per indexed channel the bot cannot read: the permissions it last reported missing. */
@@ -25,6 +28,7 @@ export class GuildState {
 
   constructor(store: ImageStore) {
     this.settings = new GuildSettings(store);
+    this.reposts = new RepostHistory(store);
     this.liveCursors = new ChannelValues(store, 'live:');
     this.unreadableReports = new ChannelValues(store, 'unreadable:');
     this.rechecks = new ChannelValues(store, 'recheck:');

@@ -12,6 +12,8 @@ export const PREFERENCES = {
   resultsPerPage: { kind: 'integer', default: 10, min: 1, max: 10 },
   /** Whether members may post a result publicly with the Share button. */
   sharing: { kind: 'switch', default: false },
+  /** Whether the words in this server's images are read (OCR: CPU and ~350 MB once loaded), for /find by words. */
+  wordsInImages: { kind: 'switch', default: false },
 } as const satisfies Record<string, PreferenceSpec>;
 
 type PreferenceSpec =

@@ -24,6 +24,8 @@ export interface LiveIndexerParts {
   ingest: IngestQueue;
   forgetting: IndexForgetting;
   cdnHosts: readonly string[];
+  /** Called when images of a message just posted were indexed (the repost check); never for catch-up or edits. */
+  onPostedImages?: (message: Message, imageIds: readonly string[]) => Promise<void>;
 }
 
 /**
@@ -47,7 +49,7 @@ export class LiveIndexer {
   }
 
   attach(client: Client): void {
-    client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message), 'message create'));
+    client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message, { posted: true }), 'message create'));
     client.on(Events.MessageUpdate, (_old, message) => this.track(this.onEdit(message), 'message update'));
     const { forgetting } = this.parts;
     client.on(Events.MessageDelete, (message) => {
@@ -202,7 +204,7 @@ export class LiveIndexer {
     }
   }
 
-  private async onMessage(message: Message | PartialMessage): Promise<void> {
+  private async onMessage(message: Message | PartialMessage, how: { posted?: boolean } = {}): Promise<void> {
     if (message.guildId === null || message.author?.id === message.client.user.id) return;
     const channel = message.channel;
     const parentId = channel.isThread() ? channel.parentId : null;
@@ -214,8 +216,13 @@ export class LiveIndexer {
     const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
     // Only once its images are accepted may the cursor pass a message; if the queue refused them
     // (shutting down), the message stays in flight and the next start reads it again.
-    await Promise.all(images.map((image) => this.parts.ingest.enqueue(image)));
+    const outcomes = await Promise.all(images.map((image) => this.parts.ingest.enqueue(image)));
     done();
+    // Only what was just posted: a notice about a message caught up after downtime (or walked by
+    // /reindex, which does not come here) would tell of something long read, and a walk through
+    // history would flood channels with them.
+    const indexed = images.filter((_, i) => outcomes[i] === 'indexed').map((image) => image.origin.id);
+    if (how.posted === true && !message.partial && indexed.length > 0) await this.parts.onPostedImages?.(message, indexed);
   }
 
   private async onEdit(message: Message | PartialMessage): Promise<void> {

@@ -5,6 +5,8 @@ const KEYS = {
   'View Channel': 'permission.viewChannel',
   'Read Message History': 'permission.readMessageHistory',
   'Manage Threads (or add me to the thread)': 'permission.manageThreadsOrMembership',
+  'Add Reactions': 'permission.addReactions',
+  'Send Messages': 'permission.sendMessages',
 } as const;
 
 export function permissionsText(names: readonly string[], messages: Messages): string {

@@ -62,7 +62,7 @@ export class ResultPages {
       // A result whose best copy is gone shows its next copy, if the member may see one.
       session.groups = session.groups.flatMap((group) => {
         if (!gone.has(group)) return [group];
-        return group.hits.length > 1 ? [{ key: group.key, hits: group.hits.slice(1) }] : [];
+        return group.hits.length > 1 ? [{ ...group, hits: group.hits.slice(1) }] : [];
       });
     }
   }

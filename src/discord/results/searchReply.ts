@@ -3,6 +3,7 @@ import { isNsfwChannel } from '../access/memberAccess.js';
 import type { BotContext } from '../botContext.js';
 import { messagesFor } from '../messages/messages.js';
 import type { HitQuery } from './hitSearch.js';
+import type { ResultSession } from './resultSessions.js';
 
 /**
  * Runs a search for the member who asked (HitSearch: only what they may see) and edits the
@@ -14,9 +15,8 @@ export async function replyWithResults(
   title: string,
   query: HitQuery,
 ): Promise<void> {
-  const { guildId, member } = interaction;
   const nsfwAllowed = isNsfwChannel(interaction.channel);
-  const groups = await context.hitSearch.search(member, { nsfwAllowed }, query);
+  const groups = await context.hitSearch.search(interaction.member, { nsfwAllowed }, query);
   // Latency as the member feels it: from their command to ranked results.
   context.metrics?.observeQuery(query.kind, (Date.now() - interaction.createdTimestamp) / 1000);
   if (groups.length === 0) {
@@ -24,17 +24,23 @@ export async function replyWithResults(
     await interaction.editReply({ content: `${title}\n${messagesFor(interaction.locale).text('results.nothingFound')}`, allowedMentions: { parse: [] } });
     return;
   }
+  await showResults(interaction, context, { title, kind: query.kind, groups, limit: query.limit, nsfwAllowed });
+}
+
+/** Edits the deferred reply into the first gallery page of a new result session over `groups` (what the member may see). */
+export async function showResults(
+  interaction: CommandInteraction<'cached'> | StringSelectMenuInteraction<'cached'>,
+  context: BotContext,
+  results: Pick<ResultSession, 'title' | 'kind' | 'groups' | 'limit' | 'nsfwAllowed'>,
+): Promise<void> {
+  const { guildId, member } = interaction;
   const { resultsPerPage } = await context.guildState.settings.preferences(guildId);
   const session = context.resultSessions.open({
+    ...results,
     userId: interaction.user.id,
     guildId,
     locale: interaction.locale,
-    title,
-    kind: query.kind,
-    groups,
-    limit: query.limit,
     perPage: resultsPerPage,
-    nsfwAllowed,
     retire: () => interaction.editReply(context.resultPages.retired(session)),
   });
   await interaction.editReply(await context.resultPages.render(session, 0, member));
