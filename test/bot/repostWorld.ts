@@ -9,8 +9,8 @@ import { buildStaffWorld, indexChannel, until, type StaffWorld } from './world.j
 /**
  * The staff world, plus the channels repost checks need: `memes` (public, watched: react, reply
  * and log), `quiet` (public, indexed, not watched), `archive` (public, exempt), `noReactions`
- * (watched, where @everyone, and so the bot, may not add reactions), and `modLog`, the log
- * channel, which only Staff (and the bot) can read. `mod` has the Mods role: Manage Server, and
+ * (watched, where @everyone, and so the bot, may not add reactions), `lobby` (not indexed), and
+ * `modLog`, the log channel, which only Staff (and the bot) can read. `mod` has the Mods role: Manage Server, and
  * exempt from repost checks, but not Staff.
  */
 export interface RepostWorld extends StaffWorld {
@@ -18,6 +18,7 @@ export interface RepostWorld extends StaffWorld {
   quietId: string;
   archiveId: string;
   noReactionsId: string;
+  lobbyId: string;
   modLogId: string;
   modsRoleId: string;
   modId: string;
@@ -46,6 +47,7 @@ export function buildRepostWorld(discord: FakeDiscord): RepostWorld {
     quietId: channel('quiet'),
     archiveId: channel('archive'),
     noReactionsId: channel('no-reactions', PermissionFlagsBits.AddReactions),
+    lobbyId: channel('lobby'),
     modLogId,
     modsRoleId,
     modId,

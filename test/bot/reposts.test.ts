@@ -8,7 +8,7 @@ import { buttonId, chooseResult, privateText, shownNames, shownText, until } fro
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Repost checks as members meet them, through the real client: the actions, the exemptions, and what notices may link. */
-describe('repost notices', () => {
+describe('reposts on Discord', () => {
   let harness: BotUnderTest;
   let world: RepostWorld;
   const notices = (messageId: string) => noticesOf(harness, world, messageId);
@@ -144,6 +144,39 @@ describe('repost notices', () => {
     await until(() => harness.engine.library.has(world.guildId, id), 'the missed repost caught up', 30_000);
     await harness.bot.context.live.flush();
     assert.deepEqual(notices(missed.id), nothing);
+  });
+
+  test('/reposts status shows the watched channels, the log channel, the exemptions and the rules', async () => {
+    const lines = (await reposts(harness, world, 'status')).content.split('\n');
+    assert.equal(lines[0], 'Repost checks (every other channel is not watched):');
+    assert.ok(lines.includes(`• <#${world.memesId}>: react ♻️, reply with a link to the earliest copy, and post in the log channel`), lines.join('\n'));
+    assert.ok(lines.includes(`• <#${world.noReactionsId}>: react ♻️ and reply with a link to the earliest copy`));
+    assert.ok(lines.includes(`Log channel: <#${world.modLogId}>`));
+    assert.ok(lines.includes(`Left out: <#${world.archiveId}> and <@&${world.modsRoleId}>`));
+    assert.ok(lines.includes('Your own image posted again within 24 hours is not a repost.'));
+    assert.ok(lines.includes("Near-copies: hashes at most 14 bits apart and similarity at least 0.8, or hashes at most 8 bits apart (the bot's defaults)."));
+  });
+
+  test('watching a channel that is not indexed says so; switching every action off stops watching it', async () => {
+    const on = await reposts(harness, world, 'channel', { channel: world.lobbyId, react: true });
+    assert.match(on.content, new RegExp(`^When a repost arrives in <#${world.lobbyId}> \\(or its threads\\), I will react ♻️\\.\nNote: <#${world.lobbyId}> is not indexed`));
+    const off = await reposts(harness, world, 'channel', { channel: world.lobbyId, react: false });
+    assert.equal(off.content, `Repost checks are off in <#${world.lobbyId}>.`);
+    assert.ok(!(await reposts(harness, world, 'status')).content.includes(world.lobbyId));
+  });
+
+  test("a server's own thresholds decide what is a near-copy; reset brings back the defaults", async () => {
+    const photo = await weatherPhoto(0);
+    // The framed copy's hash is 6 bits from the original's (and from its resized copy posted above).
+    const saved = await reposts(harness, world, 'rules', { 'max-distance': 5 });
+    assert.match(saved.content, /^Saved\.\n[\s\S]*Near-copies: hashes at most 5 bits apart .*\(this server's thresholds\)\.$/m);
+    try {
+      const framed = await postImage(harness, world.memesId, world.adminId, await repostCopy(photo, 'bordered'), 'p0-framed.jpg');
+      assert.deepEqual(notices(framed), nothing);
+    } finally {
+      const reset = await reposts(harness, world, 'rules', { reset: true });
+      assert.match(reset.content, /hashes at most 14 bits apart .*\(the bot's defaults\)\.$/m);
+    }
   });
 
   test('/reposts list shows recent reposts beside their earlier posts, leaving out what the admin cannot read', async () => {

@@ -33,12 +33,16 @@ const OVERVIEW_THREAD_CHECKS = 50;
  * - the bot itself can read it: it hears no deletions from a channel it cannot read, so what it
  *   holds from there may be stale. The records stay and come back once it can read again.
  *
- * Used by: every search (HitSearch: /find, /similar, "Find similar images" and More like #n),
- * every gallery page, Previous/Next, Show #n and the copies' links ("posted N times") of a
- * result (HitSearch.recheck), Share (mayShowPublicly: may the image be posted where the member
- * asked), /stats (overview), /forget-me (the counts it tells), /channels and /reindex (channel
- * options, and what /channels list says of the bot's access), and the /reindex progress
- * message (audienceContains decides whether it may be public). /help and the welcome say
+ * Used by: every search (HitSearch: /find, /similar, "Find similar images" and More like #n;
+ * /find's word matches too, through the library's `allowed` check), every gallery page,
+ * Previous/Next, Show #n, the copies' links ("posted N times") and the near-copies ("and 2
+ * near-copies") of a result (HitSearch.recheck), Share (mayShowPublicly: may the image be posted
+ * where the member asked), /stats (overview), /forget-me (the counts it tells), /channels,
+ * /reindex and /reposts (channel options, and what /channels list says of the bot's access), the
+ * /reindex progress message (audienceContains decides whether it may be public), repost notices
+ * (mayShowPublicly: which earlier post a reply or a log post may link, and whether the log
+ * channel may hear of a post at all; /reposts status says when it may not), and /reposts list
+ * (readableChannels: the reposts and the earlier posts it shows). /help and the welcome say
  * nothing of what is indexed.
  */
 export class MemberAccess {
