@@ -6,9 +6,9 @@ import {
   type ChatInputCommandInteraction,
   type GuildBasedChannel,
 } from 'discord.js';
-import { botReadBlockers, isNsfwChannel } from '../access/memberAccess.js';
+import { isNsfwChannel } from '../access/memberAccess.js';
 import type { BotContext } from '../botContext.js';
-import { MAX_SAME_AUTHOR_HOURS, REPOST_ACTIONS, thresholdsOf, type RepostActions, type RepostPolicy } from '../guildState/repostPolicy.js';
+import { MAX_SAME_AUTHOR_HOURS, thresholdsOf, type RepostActions, type RepostPolicy } from '../guildState/repostPolicy.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 import { described } from '../messages/commandText.js';
@@ -98,13 +98,15 @@ async function channelNamed(interaction: Interaction, context: BotContext, name:
 }
 
 async function watch(interaction: Interaction, context: BotContext, messages: Messages): Promise<string[]> {
-  const channel = (await channelNamed(interaction, context, 'channel'))!;
+  const channel = await channelNamed(interaction, context, 'channel');
+  if (channel === null) throw new UserFacingError('channels.noSuchChannel');
   const { guildId } = interaction;
   const { settings } = context.guildState;
   const policy = await settings.changeRepostPolicy(guildId, (now) => {
-    const was: RepostActions = now.channels[channel.id] ?? { react: false, reply: false, log: false };
-    const next = Object.fromEntries(REPOST_ACTIONS.map((action) => [action, interaction.options.getBoolean(action) ?? was[action]])) as unknown as RepostActions;
-    return { ...now, channels: { ...now.channels, [channel.id]: next } };
+    const was = now.channels[channel.id];
+    // An action not given stays as it was.
+    const chosen = (action: keyof RepostActions) => interaction.options.getBoolean(action) ?? was?.[action] ?? false;
+    return { ...now, channels: { ...now.channels, [channel.id]: { react: chosen('react'), reply: chosen('reply'), log: chosen('log') } } };
   });
   const mention = `<#${channel.id}>`;
   const actions = policy.channels[channel.id];
@@ -129,9 +131,12 @@ async function chooseLogChannel(interaction: Interaction, context: BotContext, m
 /** What keeps the bot from posting in a channel, as the permissions to give it. */
 function cannotPostIn(channel: GuildBasedChannel): string[] {
   const me = channel.guild.members.me;
+  const permissions = me === null ? null : channel.permissionsFor(me);
   const send = channel.isThread() ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
-  const canSend = me !== null && channel.permissionsFor(me).has(send);
-  return [...botReadBlockers(channel).filter((name) => name === 'View Channel'), ...(canSend ? [] : ['Send Messages'])];
+  return [
+    ...(permissions?.has(PermissionFlagsBits.ViewChannel) === true ? [] : ['View Channel']),
+    ...(permissions?.has(send) === true ? [] : ['Send Messages']),
+  ];
 }
 
 async function exempt(interaction: Interaction, context: BotContext, messages: Messages): Promise<string[]> {

@@ -78,6 +78,6 @@ export function thresholdsOf(policy: RepostPolicy, defaults: RepostThresholds): 
 }
 
 /** A channel whose every action is off is simply not watched. */
-export function watchedOnly(channels: Readonly<Record<string, RepostActions>>): Record<string, RepostActions> {
+function watchedOnly(channels: Readonly<Record<string, RepostActions>>): Record<string, RepostActions> {
   return Object.fromEntries(Object.entries(channels).filter(([, actions]) => REPOST_ACTIONS.some((action) => actions[action])));
 }

@@ -297,7 +297,7 @@ export const es: Translation = {
   'reposts.status.noLogChannel': 'Canal de registro: ninguno',
   'reposts.status.logChannelGone': '{channel}: ya no encuentro el canal de registro. Elige otro con `/republicaciones canal-registro`.',
   'reposts.status.exempt': 'Fuera: {names}',
-  'reposts.status.sameAuthor': plural('Tu propia imagen publicada de nuevo en {count} hora no es una republicación.', 'Tu propia imagen publicada de nuevo en {count} horas no es una republicación.'),
+  'reposts.status.sameAuthor': plural('Tu propia imagen publicada de nuevo en un plazo de {count} hora no es una republicación.', 'Tu propia imagen publicada de nuevo en un plazo de {count} horas no es una republicación.'),
   'reposts.status.sameAuthorOff': 'Tu propia imagen publicada de nuevo es una republicación, aunque sea enseguida.',
   'reposts.status.thresholds': 'Casi copias: hashes a como mucho {maxDistance} bits y similitud de al menos {minSimilarity}, o hashes a como mucho {hashAloneDistance} bits ({source}).',
   'reposts.status.ownThresholds': 'umbrales de este servidor',

@@ -300,7 +300,7 @@ export const fr: Translation = {
   'reposts.status.noLogChannel': 'Salon journal : aucun',
   'reposts.status.logChannelGone': '{channel} : je ne trouve plus le salon journal. Choisis-en un autre avec `/republications salon-journal`.',
   'reposts.status.exempt': 'Exclus : {names}',
-  'reposts.status.sameAuthor': plural('Ta propre image republiée dans les {count} heure n’est pas une republication.', 'Ta propre image republiée dans les {count} heures n’est pas une republication.'),
+  'reposts.status.sameAuthor': plural('Ta propre image republiée dans un délai de {count} heure n’est pas une republication.', 'Ta propre image republiée dans un délai de {count} heures n’est pas une republication.'),
   'reposts.status.sameAuthorOff': 'Ta propre image republiée est une republication, même tout de suite.',
   'reposts.status.thresholds': 'Quasi-copies : empreintes à au plus {maxDistance} bits et similarité d’au moins {minSimilarity}, ou empreintes à au plus {hashAloneDistance} bits ({source}).',
   'reposts.status.ownThresholds': 'seuils de ce serveur',
