@@ -19,10 +19,11 @@ describe('/help', () => {
     const reply = await help(world.memberId);
     assert.equal(reply.ephemeral, true);
     const text = shownText(reply);
-    for (const example of ['/find query:a rainbow by the water', '/similar image:', 'Find similar images', '/stats', '/forget-me', 'More like #n', 'Show #n']) {
+    for (const example of ['/find query:a rainbow by the water', 'match:words', '/similar image:', 'Find similar images', '/stats', '/forget-me', 'More like #n', 'Show #n']) {
       assert.ok(text.includes(example), `mentions ${example}`);
     }
     assert.doesNotMatch(text, /Setting up/, 'the setup steps are for those who manage the server');
+    assert.doesNotMatch(text, /\/reposts/, 'so are the optional features');
   });
 
   test('gives members who manage the server the five setup steps: permissions, channels, reindex, checking, settings', async () => {
@@ -34,6 +35,13 @@ describe('/help', () => {
     assert.match(steps[2]!, /^3\. `\/reindex/);
     assert.match(steps[3]!, /^4\. `\/channels list`/);
     assert.match(steps[4]!, /^5\. `\/settings`/);
+  });
+
+  test('then the optional features: words in images and repost notices', async () => {
+    const text = shownText(await help(world.adminId));
+    const optional = text.slice(text.indexOf('### Optional'));
+    assert.match(optional, /`\/settings words-in-images:True`/);
+    assert.match(optional, /`\/reposts channel`.*`\/reposts list`/);
   });
 });
 

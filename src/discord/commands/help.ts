@@ -3,8 +3,9 @@ import type { SlashCommand } from '../interactions/command.js';
 import { described } from '../messages/commandText.js';
 import { messagesFor, type PlainKey } from '../messages/messages.js';
 
-const COMMANDS: readonly PlainKey[] = ['help.find', 'help.similar', 'help.menu', 'help.results', 'help.stats', 'help.forgetMe'];
+const COMMANDS: readonly PlainKey[] = ['help.find', 'help.words', 'help.similar', 'help.menu', 'help.results', 'help.stats', 'help.forgetMe'];
 const SETUP: readonly PlainKey[] = ['help.setup.permissions', 'help.setup.channels', 'help.setup.reindex', 'help.setup.check', 'help.setup.settings'];
+const OPTIONAL: readonly PlainKey[] = ['help.optional.wordsInImages', 'help.optional.reposts'];
 
 /** `/help`: what each command does, with examples; for members who manage the server, the setup steps too. */
 export default {
@@ -24,6 +25,9 @@ export default {
         .addTextDisplayComponents(
           new TextDisplayBuilder().setContent(
             [`### ${messages.text('help.setup.title')}`, ...SETUP.map((key, i) => `${i + 1}. ${messages.text(key)}`)].join('\n'),
+          ),
+          new TextDisplayBuilder().setContent(
+            [`### ${messages.text('help.optional.title')}`, ...OPTIONAL.map((key) => `• ${messages.text(key)}`)].join('\n'),
           ),
         );
     }

@@ -230,6 +230,10 @@ export const de: Translation = {
   'help.results': 'In den Ergebnissen: **Mehr wie #n** sucht von diesem Ergebnis aus, **#n anzeigen** zeigt es groß mit Link, **Zurück**/**Weiter** blättern, und **Teilen** postet eines hier, wenn der Server es erlaubt.',
   'help.stats': '`/statistik`: was der Index aus den Kanälen enthält, die du lesen kannst.',
   'help.forgetMe': '`/vergiss-mich`: entfernt deine hier geposteten Bilder aus dem Index und indexiert deine nicht mehr; `/vergiss-mich rückgängig:True` lässt neue wieder zu.',
+  'help.words': '`/suchen beschreibung:Ananas-Zauberer vergleich:seine Wörter`: Bilder nach ihren Wörtern – in der Nachricht, im Dateinamen und im Bild selbst, wenn der Server sie liest. Ohne `vergleich` zählen Bedeutung und Wörter zusammen.',
+  'help.optional.title': 'Optional',
+  'help.optional.wordsInImages': '`/einstellungen wörter-in-bildern:True`: die Wörter in neuen Bildern (Memes, Screenshots) lesen, damit `/suchen` sie findet; `/neu-indexieren` liest ältere.',
+  'help.optional.reposts': '`/reposts kanal`: festlegen, was passiert, wenn ein schon gepostetes Bild in einem Kanal erneut gepostet wird (mit ♻️ reagieren, mit einem Link zum ersten Beitrag antworten oder einen Log-Kanal informieren); `/reposts liste` zeigt die letzten.',
   'help.setup.title': 'Einrichtung (Server verwalten)',
   'help.setup.permissions':
     'Gib meiner Rolle **Kanal ansehen**, **Nachrichtenverlauf anzeigen** und **Nachrichten senden** in den Kanälen, die indexiert werden sollen (und **Threads verwalten**, um archivierte private Threads zu erreichen).',

@@ -238,6 +238,10 @@ export const en = {
   'help.results': 'On the results: **More like #n** searches from that result, **Show #n** shows it large with its link, **Previous**/**Next** turn pages, and **Share** posts one here if the server allows it.',
   'help.stats': '`/stats`: what the index holds of the channels you can read.',
   'help.forgetMe': '`/forget-me`: removes the images you posted here from the index and stops indexing yours; `/forget-me undo:True` lets new ones in again.',
+  'help.words': '`/find query:pineapple wizard match:words`: images by their words: the message, the file name, and the text in the picture when the server reads it. Without `match`, meaning and words count together.',
+  'help.optional.title': 'Optional',
+  'help.optional.wordsInImages': '`/settings words-in-images:True`: read the words in new images (memes, screenshots) so that `/find` matches them; `/reindex` reads older ones.',
+  'help.optional.reposts': '`/reposts channel`: choose what happens when an image posted before is posted again in a channel (react ♻️, reply with a link to the first post, or tell a log channel); `/reposts list` shows recent reposts.',
   'help.setup.title': 'Setting up (Manage Server)',
   'help.setup.permissions':
     'Give my role **View Channel**, **Read Message History** and **Send Messages** in the channels to index (and **Manage Threads** to reach archived private threads).',

@@ -214,6 +214,10 @@ export const es: Translation = {
   'help.results': 'En los resultados: **Más como #n** busca a partir de ese resultado, **Mostrar #n** lo muestra en grande con su enlace, **Anterior**/**Siguiente** pasan de página y **Compartir** publica uno aquí si el servidor lo permite.',
   'help.stats': '`/estadísticas`: lo que contiene el índice de los canales que puedes leer.',
   'help.forgetMe': '`/olvídame`: quita del índice las imágenes que publicaste aquí y deja de indexar las tuyas; `/olvídame deshacer:True` vuelve a admitir las nuevas.',
+  'help.words': '`/buscar descripción:mago piña coincidir:sus palabras`: imágenes por sus palabras: el mensaje, el nombre del archivo y el texto de la imagen cuando el servidor lo lee. Sin `coincidir`, cuentan juntos el significado y las palabras.',
+  'help.optional.title': 'Opcional',
+  'help.optional.wordsInImages': '`/ajustes palabras-en-imágenes:True`: leer las palabras de las imágenes nuevas (memes, capturas de pantalla) para que `/buscar` las encuentre; `/reindexar` lee las anteriores.',
+  'help.optional.reposts': '`/republicaciones canal`: elegir qué pasa cuando una imagen ya publicada vuelve a aparecer en un canal (reaccionar ♻️, responder con un enlace a la primera publicación o avisar en un canal de registro); `/republicaciones lista` muestra las últimas.',
   'help.setup.title': 'Configuración (Gestionar servidor)',
   'help.setup.permissions':
     'Dale a mi rol **Ver canal**, **Leer el historial de mensajes** y **Enviar mensajes** en los canales que quieras indexar (y **Gestionar hilos** para llegar a los hilos privados archivados).',

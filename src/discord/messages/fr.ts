@@ -217,6 +217,10 @@ export const fr: Translation = {
   'help.results': 'Dans les résultats : **Plus comme #n** cherche à partir de ce résultat, **Afficher #n** l’affiche en grand avec son lien, **Précédent**/**Suivant** tournent les pages, et **Partager** en publie un ici si le serveur l’autorise.',
   'help.stats': '`/statistiques` : ce que l’index contient des salons que tu peux lire.',
   'help.forgetMe': '`/oublie-moi` : retire de l’index les images que tu as publiées ici et n’indexe plus les tiennes ; `/oublie-moi annuler:True` laisse de nouveau entrer les nouvelles.',
+  'help.words': '`/chercher description:magicien ananas correspondance:ses mots` : les images par leurs mots – le message, le nom du fichier, et le texte dans l’image quand le serveur le lit. Sans `correspondance`, le sens et les mots comptent ensemble.',
+  'help.optional.title': 'En option',
+  'help.optional.wordsInImages': '`/réglages mots-des-images:True` : lire les mots des nouvelles images (mèmes, captures d’écran) pour que `/chercher` les trouve ; `/réindexer` lit les plus anciennes.',
+  'help.optional.reposts': '`/republications salon` : choisir ce qui se passe quand une image déjà publiée revient dans un salon (réagir ♻️, répondre avec un lien vers la première publication, ou prévenir un salon de modération) ; `/republications liste` montre les dernières.',
   'help.setup.title': 'Installation (Gérer le serveur)',
   'help.setup.permissions':
     'Donne à mon rôle **Voir le salon**, **Voir les anciens messages** et **Envoyer des messages** dans les salons à indexer (et **Gérer les fils** pour atteindre les fils privés archivés).',

@@ -217,6 +217,10 @@ export const ptBR: Translation = {
   'help.results': 'Nos resultados: **Mais como #n** busca a partir daquele resultado, **Mostrar #n** mostra em tamanho grande com o link, **Anterior**/**Próxima** passam as páginas, e **Compartilhar** posta um aqui se o servidor permitir.',
   'help.stats': '`/estatísticas`: o que o índice contém dos canais que você pode ler.',
   'help.forgetMe': '`/esqueça-me`: tira do índice as imagens que você postou aqui e para de indexar as suas; `/esqueça-me desfazer:True` volta a aceitar as novas.',
+  'help.words': '`/buscar descrição:mago abacaxi comparar:as palavras dela`: imagens pelas palavras – a mensagem, o nome do arquivo e o texto na imagem quando o servidor o lê. Sem `comparar`, o significado e as palavras contam juntos.',
+  'help.optional.title': 'Opcional',
+  'help.optional.wordsInImages': '`/configurações palavras-nas-imagens:True`: ler as palavras das imagens novas (memes, capturas de tela) para o `/buscar` encontrá-las; `/reindexar` lê as antigas.',
+  'help.optional.reposts': '`/repostagens canal`: escolher o que acontece quando uma imagem já postada aparece de novo num canal (reagir ♻️, responder com um link para a primeira postagem ou avisar num canal de registro); `/repostagens lista` mostra as últimas.',
   'help.setup.title': 'Configuração (Gerenciar servidor)',
   'help.setup.permissions':
     'Dê ao meu cargo **Ver canal**, **Ver histórico de mensagens** e **Enviar mensagens** nos canais a indexar (e **Gerenciar tópicos** para alcançar tópicos privados arquivados).',
