@@ -36,7 +36,8 @@ export async function show(interaction: MessageComponentInteraction<'cached'>, c
   const share = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(customId(session, { kind: 'share', result: group.key })).setLabel(messages.text('share.button')).setStyle(ButtonStyle.Primary),
   );
-  await interaction.editReply({ components: sharing ? [container, share] : [container], flags: MessageFlags.IsComponentsV2, allowedMentions: { parse: [] } });
+  const reply = await interaction.editReply({ components: sharing ? [container, share] : [container], flags: MessageFlags.IsComponentsV2, allowedMentions: { parse: [] } });
+  if (sharing) context.resultSessions.bindShow(session, reply.id, group.key);
 }
 
 /**
