@@ -68,7 +68,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 20 }),
     rest: { api: config.discord.apiUrl, handlerSweepInterval: 10 * 60 * 1000 },
   });
-  const access = new MemberAccess();
+  const access = new MemberAccess(guildState.settings, { membershipCacheMs: config.threadMembershipCacheMs });
   const hitSearch = new HitSearch(library, access);
   const resultSessions = new ResultSessions();
   const resultPages = new ResultPages(hitSearch, new ResultMedia(client, forgetting), DEFAULT_NOTES);

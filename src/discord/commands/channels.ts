@@ -37,7 +37,7 @@ export default {
       await interaction.editReply(listText(interaction.guild, await settings.indexedChannels(guildId), messages));
       return;
     }
-    const channel = await context.access.channelOption(interaction, 'channel');
+    const channel = await context.access.channelOption(interaction, 'channel', PermissionFlagsBits.ViewChannel);
     if (channel === undefined || channel === null) throw new UserFacingError('channels.noSuchChannel');
     const mention = `<#${channel.id}>`;
     if (subcommand === 'add') {

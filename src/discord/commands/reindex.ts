@@ -6,7 +6,7 @@ import {
   type ChatInputCommandInteraction,
   type GuildBasedChannel,
 } from 'discord.js';
-import { audienceContains, botReadBlockers } from '../access/memberAccess.js';
+import { audienceContains, botReadBlockers, READ } from '../access/memberAccess.js';
 import type { BotContext } from '../botContext.js';
 import { walkableThreads } from '../indexing/channelThreads.js';
 import type { SlashCommand } from '../interactions/command.js';
@@ -41,10 +41,14 @@ export default {
   async execute(interaction, context) {
     requireManageGuild(interaction.memberPermissions);
     const messages = messagesFor(interaction.locale);
-    const named = await context.access.channelOption(interaction, 'channel');
+    // Its progress tells what the channel's history holds: only for admins who may read that history.
+    const named = await context.access.channelOption(interaction, 'channel', READ);
     if (named === undefined) throw new UserFacingError('channels.noSuchChannel');
     const target = named ?? interaction.channel;
     if (target === null || !(WALKABLE as readonly ChannelType[]).includes(target.type)) throw new UserFacingError('reindex.wrongType');
+    if (named === null && !(await context.access.memberHas(interaction.member, target, READ))) {
+      throw new UserFacingError('reindex.needsHistory', { channel: `<#${target.id}>` });
+    }
     const { guildId } = interaction;
     const channel = `<#${target.id}>`;
     const parentId = target.isThread() ? target.parentId : null;

@@ -1,6 +1,6 @@
 import type { GuildMember } from 'discord.js';
 import type { ImageLibrary, SearchHit } from '../../library/imageLibrary.js';
-import type { MemberAccess, Showing } from '../access/memberAccess.js';
+import { mostImagesFirst, type MemberAccess, type Showing } from '../access/memberAccess.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 
 /** What a member asked for: a query vector, how many results, and the narrowing they chose. */
@@ -44,25 +44,20 @@ export class HitSearch {
 
   async search(member: GuildMember, showing: Showing, query: HitQuery): Promise<ResultGroup[]> {
     const guildId = member.guild.id;
-    if (query.channelId !== undefined && (await this.access.readableChannels(member, [query.channelId], showing)).size === 0) {
-      // The same answer for a channel that is hidden, empty, elsewhere or not there at all.
-      throw new UserFacingError('search.noImagesInChannel');
-    }
-    const candidates = query.channelId === undefined ? this.library.imagesPerChannel(guildId).keys() : [query.channelId];
+    const candidates = query.channelId === undefined ? mostImagesFirst(this.library.imagesPerChannel(guildId)) : [query.channelId];
+    const channelIds = await this.access.searchableChannels(member, candidates, showing);
+    // The same answer for a channel that is hidden, empty, elsewhere or not there at all.
+    if (query.channelId !== undefined && channelIds.size === 0) throw new UserFacingError('search.noImagesInChannel');
+    if (channelIds.size === 0) return [];
     const filter = {
+      channelIds,
       ...(query.authorId === undefined ? {} : { authorId: query.authorId }),
       ...(query.after === undefined ? {} : { after: query.after }),
       ...(query.before === undefined ? {} : { before: query.before }),
     };
     // One result more when the query's own image is left out (More like #n).
     const limit = Math.min((query.limit + 1) * COPIES_HEADROOM, MAX_RANKED);
-    const hits = await this.access.searchReadable<SearchHit>(
-      member,
-      candidates,
-      showing,
-      (hit) => hit.image.channelId,
-      (channelIds) => this.library.searchVector(guildId, query.vector, { limit, filter: { ...filter, channelIds } }),
-    );
+    const hits = await this.library.searchVector(guildId, query.vector, { limit, filter });
     const shown = hits.filter((hit) => query.excludeContentHash === undefined || hit.image.contentHash !== query.excludeContentHash);
     return groupCopies(shown).slice(0, query.limit);
   }
