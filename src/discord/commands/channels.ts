@@ -48,7 +48,7 @@ export default {
       const lastMessageId = 'lastMessageId' in channel ? (channel.lastMessageId ?? null) : null;
       if (added) await context.live.startFromNow(guildId, channel.id, lastMessageId);
       await interaction.editReply(
-        added ? messages.text('channels.added', { channel: mention, name: channel.name }) : messages.text('channels.alreadyIndexed', { channel: mention }),
+        added ? messages.text('channels.added', { channel: mention, name: channel.name.replace(/`/g, '') }) : messages.text('channels.alreadyIndexed', { channel: mention }),
       );
       return;
     }

@@ -3,6 +3,7 @@ import type { SlashCommand } from '../interactions/command.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 import { described } from '../messages/commandText.js';
 import { messagesFor } from '../messages/messages.js';
+import { plainText } from '../messages/plainText.js';
 import { replyWithResults } from '../results/searchReply.js';
 
 export const MAX_QUERY_CHARACTERS = 200;
@@ -39,7 +40,7 @@ export default {
     const after = parseDate(interaction.options.getString('after'), 'after');
     const before = parseDate(interaction.options.getString('before'), 'before');
     if (after !== undefined && before !== undefined && after >= before) throw new UserFacingError('find.datesReversed');
-    await replyWithResults(interaction, context, messagesFor(interaction.locale).text('find.title', { query }), {
+    await replyWithResults(interaction, context, messagesFor(interaction.locale).text('find.title', { query: plainText(query) }), {
       kind: 'text',
       vector: await context.library.model.embedText(query),
       limit: interaction.options.getInteger('count') ?? DEFAULT_COUNT,

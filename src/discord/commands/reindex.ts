@@ -76,9 +76,10 @@ export default {
 async function startWalk(interaction: ChatInputCommandInteraction<'cached'>, context: BotContext, target: GuildBasedChannel): Promise<void> {
   const messages = messagesFor(interaction.locale);
   const { threads, privateThreadsLeftOut } = target.isThread() ? { threads: [], privateThreadsLeftOut: false } : await walkableThreads(target);
-  // The progress names the channel and counts its messages: public only where all who see it may read that channel.
+  // The progress names the channel and counts the messages of all it walks: public only where all who see it may
+  // read every one of them (never with a private thread, whose members only Discord knows).
   const here = interaction.channel;
-  const publicIn = here !== null && audienceContains(here, target) ? here : undefined;
+  const publicIn = here !== null && [target, ...threads].every((walked) => audienceContains(here, walked)) ? here : undefined;
   const { resumed, posted } = await context.reindex.start(target, threads.map((thread) => thread.id), publicIn);
   const posts = (POST_CHANNELS as readonly ChannelType[]).includes(target.type);
   const channel = `<#${target.id}>`;
