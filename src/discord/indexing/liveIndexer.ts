@@ -12,6 +12,7 @@ import type { IngestQueue } from '../../ingest/ingestQueue.js';
 import type { ImageLibrary } from '../../library/imageLibrary.js';
 import { botReadBlockers } from '../access/memberAccess.js';
 import { compareSnowflakes, pagesForwards } from './channelHistory.js';
+import { threadsOf } from './channelThreads.js';
 import { ChannelFrontiers } from './channelFrontiers.js';
 import type { GuildState } from '../guildState/guildState.js';
 import type { IndexForgetting } from './indexForgetting.js';
@@ -150,8 +151,13 @@ export class LiveIndexer {
   }
 
   private async channelGone(guild: Guild, channelId: string, how: { deleted: boolean }): Promise<number> {
+    const channel = guild.channels.cache.get(channelId);
+    // A channel still there lists its archived threads too; of a deleted one, only the threads the bot knows are
+    // found (the rest are left out of results with their channel, and the re-check finds them gone).
     const threads = new Set(
-      guild.channels.cache.filter((channel) => channel.isThread() && channel.parentId === channelId).keys(),
+      channel === undefined || how.deleted
+        ? guild.channels.cache.filter((cached) => cached.isThread() && cached.parentId === channelId).keys()
+        : (await threadsOf(channel)).map((thread) => thread.id),
     );
     await this.frontiers.forget(guild.id, channelId);
     return this.parts.forgetting.channelGone(guild.id, channelId, threads, { ...how, by: 'event' });
