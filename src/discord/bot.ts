@@ -8,6 +8,7 @@ import type { BotMetrics } from '../ops/metrics.js';
 import { MemberAccess } from './access/memberAccess.js';
 import type { BotContext } from './botContext.js';
 import { commands, components } from './commands/index.js';
+import { forgetServersLeftWhileAway } from './indexing/departedGuilds.js';
 import { DeletionRecheck } from './indexing/deletionRecheck.js';
 import { GuildState } from './guildState/guildState.js';
 import { IndexForgetting } from './indexing/indexForgetting.js';
@@ -24,6 +25,8 @@ import { welcomeNewServers } from './welcome.js';
 export interface Bot {
   client: Client;
   context: BotContext;
+  /** Settles when the work begun at start-up is done: servers left while away forgotten, catch-up, walks resumed. */
+  startedUp: Promise<void>;
   /** Stops taking work, lets accepted images finish, saves cursors. Does not close the engine. */
   stop(): Promise<void>;
 }
@@ -121,6 +124,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   // Catch-up and resumed walks run in the background: commands work meanwhile.
   let stopping = false;
   const startUp = (async () => {
+    await forgetServersLeftWhileAway(client, library, forgetting);
     await live.catchUp(client);
     if (!stopping) await reindex.resumeAll(client);
     if (!stopping) recheck.start();
@@ -129,6 +133,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   return {
     client,
     context,
+    startedUp: startUp,
     async stop() {
       stopping = true;
       clearInterval(saver);
