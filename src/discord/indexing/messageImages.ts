@@ -12,13 +12,13 @@ export interface MessageImage {
   /** Size announced by Discord, when known (lets oversized files be refused unread). */
   size: number | undefined;
   /** Set when the image is not to be indexed: why (recorded as a failure, like any refusal). */
-  refusal?: string;
+  refusal?: ImageRejectedError;
   /** The message's text, the file name and the alt text: indexed with the image, for search by words. */
   words: SurroundingWords;
 }
 
 /** SVGs are drawn, not decoded: drawing one can fetch other files and addresses, so they are never downloaded. */
-const SVG_REFUSAL = ImageRejectedError.unsupportedFormat('SVG').message;
+const SVG_REFUSAL = ImageRejectedError.unsupportedFormat('SVG');
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp)$/i;
 const SVG_NAME = /\.svgz?$/i;
