@@ -92,7 +92,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     publicFetch,
     metrics,
   };
-  const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck });
+  const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck, cdnHosts: config.discord.cdnHosts });
 
   const handleInteraction = createInteractionHandler(commands, components, context);
   // The handler answers and logs every failure itself; this catch is the last guard.
@@ -139,6 +139,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
       clearInterval(saver);
       // No new events or commands; then let what was accepted finish, so cursors can pass it.
       client.removeAllListeners();
+      client.ws.removeAllListeners();
       await live.stopCatchUp();
       await startUp;
       await recheck.stop();

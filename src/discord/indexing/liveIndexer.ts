@@ -16,6 +16,7 @@ import { threadsOf } from './channelThreads.js';
 import { ChannelFrontiers } from './channelFrontiers.js';
 import type { GuildState } from '../guildState/guildState.js';
 import type { IndexForgetting } from './indexForgetting.js';
+import { onGatewayDeletions } from './gatewayDeletions.js';
 import { imagesOf } from './messageImages.js';
 import { UnreadableChannels } from './unreadableChannels.js';
 
@@ -51,16 +52,13 @@ export class LiveIndexer {
     client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message), 'message create'));
     client.on(Events.MessageUpdate, (_old, message) => this.track(this.onEdit(message), 'message update'));
     const { forgetting } = this.parts;
-    client.on(Events.MessageDelete, (message) => {
-      if (message.guildId !== null) this.track(forgetting.messagesDeleted(message.guildId, [message.id], 'event'), 'message delete');
-    });
-    client.on(Events.MessageBulkDelete, (messages, channel) => {
-      if (channel.guildId !== null) this.track(forgetting.messagesDeleted(channel.guildId, [...messages.keys()], 'event'), 'bulk delete');
+    onGatewayDeletions(client, (deletion) => {
+      if (deletion.kind === 'messages') this.track(forgetting.messagesDeleted(deletion.guildId, deletion.messageIds, 'event'), 'message delete');
+      else this.track(this.threadGone(deletion.guildId, deletion.threadId), 'thread delete');
     });
     client.on(Events.ChannelDelete, (channel) => {
       if ('guild' in channel) this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
     });
-    client.on(Events.ThreadDelete, (thread) => this.track(this.channelGone(thread.guild, thread.id, { deleted: true }), 'thread delete'));
     client.on(Events.GuildDelete, (guild) => {
       // An outage makes a guild unavailable; only a real removal forgets it.
       if (guild.available) this.track(forgetting.guildLeft(guild.id), 'guild delete');
@@ -161,6 +159,11 @@ export class LiveIndexer {
     );
     await this.frontiers.forget(guild.id, channelId);
     return this.parts.forgetting.channelGone(guild.id, channelId, threads, { ...how, by: 'event' });
+  }
+
+  private async threadGone(guildId: string, threadId: string): Promise<void> {
+    await this.frontiers.forget(guildId, threadId);
+    await this.parts.forgetting.channelGone(guildId, threadId, new Set(), { deleted: true, by: 'event' });
   }
 
   /** Whether catch-up can read a channel; an indexed channel it cannot read is reported (once). */

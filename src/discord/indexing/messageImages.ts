@@ -63,6 +63,14 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
   return images;
 }
 
+/**
+ * A message that shows nothing at all (no text, attachment or embed) is how Discord answers a
+ * read without the Message Content intent: nothing may be concluded from what it lacks.
+ */
+export function showsNothing(message: Message | PartialMessage): boolean {
+  return (message.content ?? '') === '' && message.attachments.size === 0 && message.embeds.length === 0;
+}
+
 export function isOnCdn(url: string, cdnHosts: readonly string[]): boolean {
   try {
     const parsed = new URL(url);
