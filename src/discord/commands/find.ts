@@ -23,6 +23,7 @@ export default {
         ChannelType.GuildAnnouncement,
         ChannelType.PublicThread,
         ChannelType.PrivateThread,
+        ChannelType.AnnouncementThread,
       ),
     )
     .addUserOption((option) => described(option, 'commands.find.author'))
@@ -55,7 +56,12 @@ export default {
 function parseDate(text: string | null, option: 'after' | 'before'): number | undefined {
   if (text === null) return undefined;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  const time = match === null ? Number.NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(time) || new Date(time).getUTCDate() !== Number(match?.[3])) throw new UserFacingError('find.badDate', { option });
-  return time;
+  if (match === null) throw new UserFacingError('find.badDate', { option });
+  const [year, month, day] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  // 2024-02-30 would roll over into March: a date that does not exist is refused.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) throw new UserFacingError('find.badDate', { option });
+  return date.getTime();
 }

@@ -17,10 +17,16 @@ function modelName(config: Config, label: string): string {
   return config.model.dir === undefined ? label : path.basename(label);
 }
 
-/** Why the last image failed, in the reader's language; failures stored before `problem` was kept show their sentence, internal ones never. */
+/**
+ * Why the last image failed: in English the image's own precise sentence, in other languages
+ * what kind of problem it is (as for an image given to /similar); a failure on the bot's side is
+ * only said to be one, its text is in the log. Failures stored before `problem` was kept have
+ * their sentence, or raw text after "internal error".
+ */
 function failureText(failure: Omit<IngestFailure, 'problem'> & Partial<Pick<IngestFailure, 'problem'>>, messages: Messages): string {
   const problem = failure.problem ?? (failure.reason.startsWith('internal error') ? 'internal' : undefined);
-  return problem === undefined ? failure.reason : messages.text(`imageProblem.${problem}`);
+  if (problem === 'internal') return messages.text('imageProblem.internal');
+  return messages.language === 'en' || problem === undefined ? failure.reason : messages.text(`imageProblem.${problem}`);
 }
 
 export default {
