@@ -62,7 +62,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   });
   const forgetting = new IndexForgetting(library, guildState.settings);
   const live = new LiveIndexer({ library, guildState, ingest, forgetting, cdnHosts: config.discord.cdnHosts });
-  const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, ingest, cdnHosts: config.discord.cdnHosts });
+  const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, forgetting, ingest, cdnHosts: config.discord.cdnHosts });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     // Deletions and edits of messages the bot never cached must still reach the index.

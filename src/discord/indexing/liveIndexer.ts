@@ -223,7 +223,10 @@ export class LiveIndexer {
     const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
     // Only once its images are accepted may the cursor pass a message; if the queue refused them
     // (shutting down), the message stays in flight and the next start reads it again.
-    await Promise.all(images.map((image) => this.parts.ingest.enqueue(image)));
+    await Promise.all(images.map(async (image) => {
+      await this.parts.ingest.enqueue(image);
+      await this.parts.forgetting.unlessOptedOut(image.origin);
+    }));
     done();
   }
 
