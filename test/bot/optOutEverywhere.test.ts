@@ -57,6 +57,23 @@ describe('/forget-me, everywhere', () => {
     assert.deepEqual(imagesOf(started, world, world.memberId), []);
   });
 
+  test('outlives the bot being removed from the server and invited again', async () => {
+    const { harness: started, world } = await start();
+    await indexChannel(started, world);
+    await forgetMe(started, world);
+    started.discord.removeBotFromGuild(world.guildId);
+    await until(() => !started.bot.client.guilds.cache.has(world.guildId), 'the bot to be out');
+    started.discord.addBotToGuild(world.guildId);
+    await until(() => started.bot.client.guilds.cache.has(world.guildId), 'the bot to be back');
+    await indexChannel(started, world);
+    await postImageMessages(started.discord, world.channelId, world.memberId, 1);
+    const [marker] = await postColours(started, world.channelId, world.adminId, [{ name: 'marker', rgb: RED }]);
+    await until(() => started.engine.library.has(world.guildId, marker!), 'the messages to be handled');
+    await started.bot.context.live.flush();
+    assert.deepEqual(imagesOf(started, world, world.memberId), []);
+    assert.match((await started.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'forget-me', options: { undo: true } })).content, /Your new uploads will be indexed again/);
+  });
+
   test('takes back images that were already queued when the member opted out', async () => {
     const { harness: started, world } = await start();
     const images = await postImageMessages(started.discord, world.channelId, world.memberId, 30);

@@ -68,10 +68,14 @@ export class IndexForgetting {
     if (await this.settings.hasOptedOut(origin.collection, origin.authorId)) await this.library.remove(origin.collection, [origin.id]);
   }
 
-  /** The bot was removed from a server: everything of it goes. */
+  /**
+   * The bot was removed from a server: everything of it goes, but for who opted out. A member's
+   * choice outlives the bot's removal: inviting the bot again must not undo it.
+   */
   async guildLeft(guildId: string): Promise<void> {
+    const optedOut = await this.settings.optedOutMembers(guildId);
     await this.library.dropCollection(guildId);
-    await this.settings.forgetGuild(guildId);
+    await this.settings.forgetGuild(guildId, optedOut);
     logger.info({ guildId }, 'removed from a server: its index was deleted');
   }
 }
