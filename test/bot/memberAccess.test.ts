@@ -14,6 +14,8 @@ import { startFakeDiscordWithClient, type FakeDiscord, type FakeDiscordWithClien
 interface AccessWorld {
   guildId: string;
   otherGuildChannel: string;
+  /** More private threads of #open than one search asks about; `threadMember` is in the last. */
+  manyThreads: string[];
   users: Record<'owner' | 'plain' | 'staff' | 'muted' | 'threadMember' | 'threadManager', string>;
   channels: Record<
     | 'open'
@@ -30,6 +32,9 @@ interface AccessWorld {
     string
   >;
 }
+
+/** More than a search asks Discord about (50). */
+const MANY_THREADS = 60;
 
 function build(discord: FakeDiscord): AccessWorld {
   const user = (name: string) => discord.createUser({ username: name }).id;
@@ -71,7 +76,10 @@ function build(discord: FakeDiscord): AccessWorld {
   };
   const elsewhere = discord.createGuild({ name: 'elsewhere', ownerId: owner });
   const otherGuildChannel = discord.createChannel(elsewhere.id, { name: 'other-server' }).id;
-  return { guildId: guild.id, otherGuildChannel, users, channels };
+  const manyThreads = Array.from({ length: MANY_THREADS }, (_, i) =>
+    discord.createThread(open, { name: `private ${i}`, private: true, members: i === MANY_THREADS - 1 ? [users.threadMember, discord.botUser.id] : [discord.botUser.id] }).id,
+  );
+  return { guildId: guild.id, otherGuildChannel, manyThreads, users, channels };
 }
 
 describe('MemberAccess decides what a member may see', () => {
@@ -187,6 +195,18 @@ describe('MemberAccess decides what a member may see', () => {
         started.discord.addThreadMember(world.channels.privateThread, world.users.threadMember);
       }
     }
+  });
+
+  test('a search asks Discord at most 50 questions; answers are kept, so the next search asks about the rest', async () => {
+    const trusting = new MemberAccess(indexed, { membershipCacheMs: 60_000 });
+    const joined = await member(world.users.threadMember);
+    const asked = threadMemberReads();
+    const first = await trusting.searchableChannels(joined, world.manyThreads, everywhere);
+    assert.equal(threadMemberReads() - asked, 50);
+    assert.equal(first.size, 0, 'the thread they are in was past the bound');
+    const second = await trusting.searchableChannels(joined, world.manyThreads, everywhere);
+    assert.equal(threadMemberReads() - asked, MANY_THREADS, 'the rest were asked about');
+    assert.deepEqual(second, new Set([world.manyThreads.at(-1)]));
   });
 
   describe('audienceContains: may everyone who reads one channel read another?', () => {

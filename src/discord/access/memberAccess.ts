@@ -69,13 +69,15 @@ export class MemberAccess {
   }
 
   /**
-   * The channels a search may rank for `member`: those readable by what is known, and those
-   * that need a question to Discord (a private thread's membership, a channel the bot has not
-   * cached), asked before anything is ranked, in parallel, up to a bound: the first of
-   * `channelIds` first (give them most images first). Asking only about channels that reach
-   * the results would make a search slower exactly when a private thread holds a match, and so
-   * tell a member something of a thread they are not in; asked up front, how long a search
-   * takes depends on who asks, never on what they ask. Channels past the bound are left out.
+   * The channels a search may rank for `member`: those readable by what is known (answers
+   * Discord gave lately included), and those that need a question to Discord (a private
+   * thread's membership, a channel the bot has not cached), asked before anything is ranked, in
+   * parallel, up to a bound: the first of `channelIds` first (give them most images first).
+   * Asking only about channels that reach the results would make a search slower exactly when a
+   * private thread holds a match, and so tell a member something of a thread they are not in;
+   * asked up front, how long a search takes depends on who asks and when, never on what they
+   * ask. Channels past the bound are left out of this search; answers are kept a while, so the
+   * next search asks about the next ones.
    */
   async searchableChannels(member: GuildMember, channelIds: Iterable<string>, showing: Showing): Promise<Set<string>> {
     const { readable, unverified } = await this.sort(member, channelIds, showing);
@@ -132,8 +134,9 @@ export class MemberAccess {
       if (channel === undefined) unverified.add(channelId);
       else {
         const verdict = this.verdict(member, channel, showing, indexed);
-        if (verdict === 'yes') readable.add(channelId);
-        else if (verdict === 'if-thread-member') unverified.add(channelId);
+        const answer = verdict === 'if-thread-member' ? this.membership.known(channelId, member.id) : undefined;
+        if (verdict === 'yes' || answer === true) readable.add(channelId);
+        else if (verdict === 'if-thread-member' && answer === undefined) unverified.add(channelId);
       }
     }
     return { readable, unverified };

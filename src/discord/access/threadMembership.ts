@@ -18,10 +18,16 @@ export class ThreadMembership {
 
   constructor(private readonly trustMs: number) {}
 
+  /** Discord's answer while it is trusted, without asking; undefined when Discord must be asked. */
+  known(threadId: string, userId: string): boolean | undefined {
+    const known = this.answers.get(`${threadId}/${userId}`);
+    return known !== undefined && Date.now() - known.at < this.trustMs ? known.member : undefined;
+  }
+
   isMember(thread: ThreadChannel, userId: string): Promise<boolean> {
+    const known = this.known(thread.id, userId);
+    if (known !== undefined) return Promise.resolve(known);
     const key = `${thread.id}/${userId}`;
-    const known = this.answers.get(key);
-    if (known !== undefined && Date.now() - known.at < this.trustMs) return Promise.resolve(known.member);
     let answer = this.asking.get(key);
     if (answer === undefined) {
       answer = ask(thread, userId)
