@@ -112,8 +112,10 @@ describe('controls pressed on a message they were not put on', () => {
       assert.match(privateText(reply), /no longer works|Only the person who ran this search/);
       assert.ok(!JSON.stringify([reply.components, reply.mediaUrls, reply.followups]).includes(world.secretId));
     }
-    const shown = await harness.discord.selectMenu({ userId: world.memberId, messageId: own.original!.id, customId: `results:${session}:show`, values: ['0'], forged: true });
-    assert.ok(!JSON.stringify([shown.components, shown.mediaUrls, shown.followups]).includes(world.secretId));
+    for (const kind of ['show', 'more']) {
+      const chosen = await harness.discord.selectMenu({ userId: world.memberId, messageId: own.original!.id, customId: `results:${session}:${kind}`, values: ['0'], forged: true });
+      assert.ok(!JSON.stringify([chosen.components, chosen.mediaUrls, chosen.followups]).includes(world.secretId));
+    }
     assert.equal(versionsOf(own.original!.id), before, "the member's page was not edited");
   });
 
@@ -142,5 +144,22 @@ describe('controls pressed on a message they were not put on', () => {
       assert.match(privateText(reply), /That result is gone/);
       assert.equal(reply.mediaUrls.length, 0);
     }
+  });
+
+  test('after a restart every control of an old page, and Share of an old Show, says the results expired', async () => {
+    const results = await findAll(harness, { channelId: world.channelId, userId: world.adminId }, 'red');
+    const shown = await chooseResult(harness, results, { menu: 'Show', number: 1, userId: world.adminId, channelId: world.channelId });
+    await harness.restart();
+    const press = (messageId: string, customId: string, values?: string[]) =>
+      values === undefined
+        ? harness.discord.pressButton({ userId: world.adminId, messageId, customId })
+        : harness.discord.selectMenu({ userId: world.adminId, messageId, customId, values });
+    const replies = [
+      await press(results.original!.id, buttonId(results, 'Next')),
+      await press(results.original!.id, selectMenu(results, 'More like').customId, ['0']),
+      await press(results.original!.id, selectMenu(results, 'Show').customId, ['0']),
+      await press(shown.original!.id, buttonId(shown, 'Share')),
+    ];
+    for (const reply of replies) assert.equal(privateText(reply), 'These results have expired. Run the search again.');
   });
 });
