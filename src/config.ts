@@ -93,6 +93,8 @@ const schema = z.object({
   INGEST_QUEUE_LIMIT: positiveInt('a whole number of queued images, at least 1'),
   INGEST_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1'),
   COMMANDS_PER_MINUTE: positiveInt('a whole number of commands a member may run per minute'),
+  CONTROLS_PER_MINUTE: positiveInt('a whole number of button presses and menu choices a member may make per minute'),
+  THREAD_MEMBERSHIP_CACHE_SECONDS: nonNegativeInt('a whole number of seconds from 0 to 60').max(60, 'expected a whole number of seconds from 0 to 60'),
   HEALTH_PORT: z.coerce
     .number({ error: 'expected a TCP port from 1 to 65535' })
     .int('expected a TCP port from 1 to 65535')
@@ -158,6 +160,8 @@ export const CONFIG_DEFAULTS: Record<keyof z.infer<typeof schema>, string | unde
   INGEST_QUEUE_LIMIT: '10000',
   INGEST_MAX_ATTEMPTS: '3',
   COMMANDS_PER_MINUTE: '10',
+  CONTROLS_PER_MINUTE: '60',
+  THREAD_MEMBERSHIP_CACHE_SECONDS: '30',
   HEALTH_PORT: undefined,
   SHARDS: undefined,
   SHARD_IDS: undefined,
@@ -191,6 +195,10 @@ export interface Config {
   };
   ingest: { concurrency: number; queueLimit: number; maxAttempts: number };
   commandsPerMinute: number;
+  /** Presses of buttons and choices in menus (page turns, More like, Show, Share) one member may make per minute. */
+  controlsPerMinute: number;
+  /** How long Discord's answer to "is this member in that private thread?" is trusted (0: asked every time). */
+  threadMembershipCacheMs: number;
   /** Port of the /healthz and /metrics server; undefined: no server. */
   healthPort: number | undefined;
   /** Every indexed message is read again about once a period, at most this many history reads a minute (0: never). */
@@ -271,6 +279,8 @@ export function loadConfig(env?: Environment): Config {
       maxAttempts: v.INGEST_MAX_ATTEMPTS,
     },
     commandsPerMinute: v.COMMANDS_PER_MINUTE,
+    controlsPerMinute: v.CONTROLS_PER_MINUTE,
+    threadMembershipCacheMs: v.THREAD_MEMBERSHIP_CACHE_SECONDS * 1000,
     healthPort: v.HEALTH_PORT,
     recheck: { periodMs: v.RECHECK_PERIOD_HOURS * 3_600_000, requestsPerMinute: v.RECHECK_REQUESTS_PER_MINUTE },
     reposts: { maxDistance: v.REPOST_MAX_DISTANCE, minSimilarity: v.REPOST_MIN_SIMILARITY, hashAloneDistance: v.REPOST_HASH_ALONE_DISTANCE },

@@ -8,6 +8,7 @@ import type { BotMetrics } from '../ops/metrics.js';
 import { MemberAccess } from './access/memberAccess.js';
 import type { BotContext } from './botContext.js';
 import { commands, components } from './commands/index.js';
+import { forgetServersLeftWhileAway } from './indexing/departedGuilds.js';
 import { DeletionRecheck } from './indexing/deletionRecheck.js';
 import { GuildState } from './guildState/guildState.js';
 import { thresholdsOf } from './guildState/repostPolicy.js';
@@ -27,6 +28,8 @@ import { welcomeNewServers } from './welcome.js';
 export interface Bot {
   client: Client;
   context: BotContext;
+  /** Settles when the work begun at start-up is done: servers left while away forgotten, catch-up, walks resumed. */
+  startedUp: Promise<void>;
   /** Stops taking work, lets accepted images finish, saves cursors. Does not close the engine. */
   stop(): Promise<void>;
 }
@@ -61,7 +64,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     onOutcome: (outcome) => metrics?.imageIndexed(outcome),
   });
   const forgetting = new IndexForgetting(library, guildState.settings);
-  const access = new MemberAccess();
+  const access = new MemberAccess(guildState.settings, { membershipCacheMs: config.threadMembershipCacheMs });
   const reposts = new RepostWatch({ library, settings: guildState.settings, history: guildState.reposts, access, defaults: config.reposts });
   const live = new LiveIndexer({
     library,
@@ -71,7 +74,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     cdnHosts: config.discord.cdnHosts,
     onPostedImages: (message, imageIds) => reposts.imagesPosted(message, imageIds),
   });
-  const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, ingest, cdnHosts: config.discord.cdnHosts });
+  const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, forgetting, ingest, cdnHosts: config.discord.cdnHosts });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     // Deletions and edits of messages the bot never cached must still reach the index.
@@ -100,7 +103,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     publicFetch,
     metrics,
   };
-  const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck });
+  const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck, cdnHosts: config.discord.cdnHosts });
 
   const handleInteraction = createInteractionHandler(commands, components, context);
   // The handler answers and logs every failure itself; this catch is the last guard.
@@ -134,6 +137,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   // Catch-up and resumed walks run in the background: commands work meanwhile.
   let stopping = false;
   const startUp = (async () => {
+    await forgetServersLeftWhileAway(client, library, forgetting);
     await live.catchUp(client);
     if (!stopping) await reindex.resumeAll(client);
     if (!stopping) recheck.start();
@@ -142,11 +146,13 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   return {
     client,
     context,
+    startedUp: startUp,
     async stop() {
       stopping = true;
       clearInterval(saver);
       // No new events or commands; then let what was accepted finish, so cursors can pass it.
       client.removeAllListeners();
+      client.ws.removeAllListeners();
       await live.stopCatchUp();
       await startUp;
       await recheck.stop();

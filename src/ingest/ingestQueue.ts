@@ -1,5 +1,5 @@
-import { ImageRejectedError } from '../embed/imageErrors.js';
-import { ImageFetchError } from '../fetch/imageFetcher.js';
+import { ImageRejectedError, type ImageRejectionReason } from '../embed/imageErrors.js';
+import { ImageFetchError, type ImageFetchFailure } from '../fetch/imageFetcher.js';
 import { logger } from '../logger.js';
 import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
 import { indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
@@ -9,7 +9,7 @@ export interface IngestJob {
   origin: ImageOrigin;
   url: string;
   /** Why this image is refused unread (e.g. an SVG): recorded as a failure, never downloaded. */
-  refusal?: string;
+  refusal?: ImageRejectedError;
   /** The words around it (message text, file name, alt text), indexed with it; an edit brings them again. */
   words: SurroundingWords;
 }
@@ -25,11 +25,16 @@ interface QueuedJob {
 
 export type IngestOutcome = 'indexed' | 'updated' | 'unchanged' | 'already-indexed' | 'failed';
 
+/** What kind of problem kept an image out: the image's own, or (`internal`) the bot's. */
+export type IngestProblem = ImageFetchFailure | ImageRejectionReason | 'internal';
+
 export interface IngestFailure {
   id: string;
   channelId: string;
   messageId: string;
+  /** A sentence fit to show (in English); never the text of an internal error, which goes to the log. */
   reason: string;
+  problem: IngestProblem;
   at: number;
 }
 
@@ -101,7 +106,7 @@ export class IngestQueue {
    */
   enqueue(job: IngestJob): Promise<IngestOutcome> {
     if (this.closed) return Promise.reject(new Error('ingest is shutting down'));
-    if (job.refusal !== undefined) return this.refuse(job, job.refusal);
+    if (job.refusal !== undefined) return this.refuse(job, describe(job.refusal));
     // An image indexed before perceptual hashes goes through addImage again, to be hashed (not re-embedded).
     const { collection, id } = job.origin;
     const textOnly = this.library.isComplete(collection, id);
@@ -176,10 +181,10 @@ export class IngestQueue {
     return this.failuresByCollection.get(collection) ?? { count: 0, recent: [] };
   }
 
-  private async refuse(job: IngestJob, reason: string): Promise<IngestOutcome> {
+  private async refuse(job: IngestJob, why: FailureReason): Promise<IngestOutcome> {
     this.refusing++;
     try {
-      await this.recordFailure(job, reason);
+      await this.recordFailure(job, why);
     } finally {
       this.refusing--;
       this.notify();
@@ -237,9 +242,8 @@ export class IngestQueue {
       } catch (error) {
         const permanent = isPermanent(error);
         if (permanent || attempt >= this.options.maxAttempts) {
-          const reason = describe(error);
           if (!permanent) log.warn({ err: error, attempts: attempt }, 'image failed after retries');
-          await this.recordFailure(job, reason);
+          await this.recordFailure(job, describe(error));
           return 'failed';
         }
         await sleep((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1));
@@ -247,12 +251,13 @@ export class IngestQueue {
     }
   }
 
-  private async recordFailure(job: IngestJob, reason: string): Promise<void> {
+  private async recordFailure(job: IngestJob, { reason, problem }: FailureReason): Promise<void> {
     const failure: IngestFailure = {
       id: job.origin.id,
       channelId: job.origin.channelId,
       messageId: job.origin.messageId,
       reason,
+      problem,
       at: Date.now(),
     };
     const entry = this.failuresByCollection.get(job.origin.collection) ?? { count: 0, recent: [] };
@@ -290,9 +295,12 @@ function isPermanent(error: unknown): boolean {
   return false;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof ImageRejectedError || error instanceof ImageFetchError) return error.message;
-  return `internal error: ${error instanceof Error ? error.message : String(error)}`;
+type FailureReason = Pick<IngestFailure, 'reason' | 'problem'>;
+
+/** The image's own problem in words fit to show; anything else is the bot's, told only in the log (run logs it). */
+function describe(error: unknown): FailureReason {
+  if (error instanceof ImageRejectedError || error instanceof ImageFetchError) return { reason: error.message, problem: error.reason };
+  return { reason: 'an internal error (the details are in the log)', problem: 'internal' };
 }
 
 function sleep(ms: number): Promise<void> {

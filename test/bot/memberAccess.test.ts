@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayIntentBits, PermissionFlagsBits as P, type Client, type GuildBasedChannel, type GuildMember } from 'discord.js';
 import { audienceContains, MemberAccess } from '../../src/discord/access/memberAccess.js';
 import { startFakeDiscordWithClient, type FakeDiscord, type FakeDiscordWithClient } from '../fake-discord/index.js';
@@ -13,6 +14,8 @@ import { startFakeDiscordWithClient, type FakeDiscord, type FakeDiscordWithClien
 interface AccessWorld {
   guildId: string;
   otherGuildChannel: string;
+  /** More private threads of #open than one search asks about; `threadMember` is in the last. */
+  manyThreads: string[];
   users: Record<'owner' | 'plain' | 'staff' | 'muted' | 'threadMember' | 'threadManager', string>;
   channels: Record<
     | 'open'
@@ -29,6 +32,9 @@ interface AccessWorld {
     string
   >;
 }
+
+/** More than a search asks Discord about (50). */
+const MANY_THREADS = 60;
 
 function build(discord: FakeDiscord): AccessWorld {
   const user = (name: string) => discord.createUser({ username: name }).id;
@@ -70,14 +76,19 @@ function build(discord: FakeDiscord): AccessWorld {
   };
   const elsewhere = discord.createGuild({ name: 'elsewhere', ownerId: owner });
   const otherGuildChannel = discord.createChannel(elsewhere.id, { name: 'other-server' }).id;
-  return { guildId: guild.id, otherGuildChannel, users, channels };
+  const manyThreads = Array.from({ length: MANY_THREADS }, (_, i) =>
+    discord.createThread(open, { name: `private ${i}`, private: true, members: i === MANY_THREADS - 1 ? [users.threadMember, discord.botUser.id] : [discord.botUser.id] }).id,
+  );
+  return { guildId: guild.id, otherGuildChannel, manyThreads, users, channels };
 }
 
 describe('MemberAccess decides what a member may see', () => {
   let started: FakeDiscordWithClient;
   let client: Client<true>;
   let world: AccessWorld;
-  const access = new MemberAccess();
+  /** Every channel of the world but the public thread is indexed (that one through its parent). */
+  const indexed = { indexedChannels: async () => new Set(Object.values(world.channels).filter((id) => id !== world.channels.publicThread)) };
+  const access = new MemberAccess(indexed, { membershipCacheMs: 0 });
   const everywhere = { nsfwAllowed: false };
 
   const member = (userId: string): Promise<GuildMember> => client.guilds.cache.get(world.guildId)!.members.fetch({ user: userId, force: true });
@@ -147,23 +158,55 @@ describe('MemberAccess decides what a member may see', () => {
     assert.equal((await access.readableChannels(owner, [world.otherGuildChannel], everywhere)).size, 0);
   });
 
-  test('a search asks Discord only about the private threads that reach its results, and ranks again without a refused one', async () => {
+  test('only indexed channels and threads of indexed channels are anyone\'s to see', async () => {
+    const owner = await member(world.users.owner);
+    const some = new MemberAccess({ indexedChannels: async () => new Set([world.channels.open]) }, { membershipCacheMs: 0 });
+    const ids = await some.readableChannels(owner, Object.values(world.channels), everywhere);
+    assert.deepEqual(ids, new Set([world.channels.open, world.channels.publicThread, world.channels.privateThread]));
+  });
+
+  test('a search asks Discord about every candidate private thread before anything is ranked, whatever the query', async () => {
     const plain = await member(world.users.plain);
     const asked = threadMemberReads();
-    const ranked: Array<ReadonlySet<string>> = [];
-    // Everything ranks the private thread first, then the open channel.
-    const hits = await access.searchReadable(plain, Object.values(world.channels), everywhere, (hit: string) => hit, async (channels) => {
-      ranked.push(new Set(channels));
-      return [world.channels.privateThread, world.channels.open].filter((id) => channels.has(id));
-    });
-    assert.deepEqual(hits, [world.channels.open]);
-    assert.equal(threadMemberReads() - asked, 1, 'one membership question, for the one private thread in the results');
-    assert.equal(ranked.length, 2);
-    assert.ok(ranked[0]!.has(world.channels.privateThread) && !ranked[1]!.has(world.channels.privateThread));
+    const channels = await access.searchableChannels(plain, Object.values(world.channels), everywhere);
+    assert.equal(threadMemberReads() - asked, 1, 'the one private thread a plain member might be in was asked about');
+    assert.ok(!channels.has(world.channels.privateThread));
+    assert.ok(channels.has(world.channels.open));
+  });
 
-    const none = threadMemberReads();
-    await access.searchReadable(plain, Object.values(world.channels), everywhere, (hit: string) => hit, async () => [world.channels.open]);
-    assert.equal(threadMemberReads(), none, 'no question when no private thread reaches the results');
+  test("Discord's answer about a thread's membership is trusted for the bound, then asked again", async () => {
+    const trusting = new MemberAccess(indexed, { membershipCacheMs: 60_000 });
+    const joined = await member(world.users.threadMember);
+    const thread = [world.channels.privateThread];
+    assert.ok((await trusting.searchableChannels(joined, thread, everywhere)).has(world.channels.privateThread));
+    const asked = threadMemberReads();
+    assert.ok((await trusting.readableChannels(joined, thread, everywhere)).has(world.channels.privateThread));
+    assert.equal(threadMemberReads(), asked, 'answered from what Discord said a moment ago');
+    started.discord.removeThreadMember(world.channels.privateThread, world.users.threadMember);
+    try {
+      assert.ok((await trusting.readableChannels(joined, thread, everywhere)).has(world.channels.privateThread), 'within the bound, the answer stands');
+      const brief = new MemberAccess(indexed, { membershipCacheMs: 200 });
+      assert.equal((await brief.readableChannels(joined, thread, everywhere)).size, 0, 'asked: no longer a member');
+      started.discord.addThreadMember(world.channels.privateThread, world.users.threadMember);
+      await sleep(250);
+      assert.ok((await brief.readableChannels(joined, thread, everywhere)).has(world.channels.privateThread), 'past the bound, asked again');
+    } finally {
+      if (!started.discord.state.channel(world.channels.privateThread).thread!.members.has(world.users.threadMember)) {
+        started.discord.addThreadMember(world.channels.privateThread, world.users.threadMember);
+      }
+    }
+  });
+
+  test('a search asks Discord at most 50 questions; answers are kept, so the next search asks about the rest', async () => {
+    const trusting = new MemberAccess(indexed, { membershipCacheMs: 60_000 });
+    const joined = await member(world.users.threadMember);
+    const asked = threadMemberReads();
+    const first = await trusting.searchableChannels(joined, world.manyThreads, everywhere);
+    assert.equal(threadMemberReads() - asked, 50);
+    assert.equal(first.size, 0, 'the thread they are in was past the bound');
+    const second = await trusting.searchableChannels(joined, world.manyThreads, everywhere);
+    assert.equal(threadMemberReads() - asked, MANY_THREADS, 'the rest were asked about');
+    assert.deepEqual(second, new Set([world.manyThreads.at(-1)]));
   });
 
   describe('audienceContains: may everyone who reads one channel read another?', () => {

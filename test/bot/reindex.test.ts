@@ -179,7 +179,8 @@ describe('/reindex, end to end', () => {
     const reply = await reindex(harness, world, channel.id);
     assert.match(reply.content, /and its 1 thread\./);
     assert.match(reply.content, /Archived private threads I wasn't added to are not included: give my role Manage Threads/);
-    await untilFinished(harness, world, 'no-manage-threads');
+    assert.match(reply.content, /Progress is shown here, to you only/, 'the walk holds a private thread: its progress is not public');
+    await until(() => /Finished reindexing #no-manage-threads/.test(harness.discord.interactionReply(reply.interactionId).content), 'the walk to finish', 40_000);
     assert.ok(joinedImages.every((id) => harness.engine.library.has(world.guildId, id)));
     assert.ok(closedImages.every((id) => !harness.engine.library.has(world.guildId, id)));
   });

@@ -260,6 +260,32 @@ describe('fake Discord with discord.js', () => {
       client.off('interactionCreate', handler);
     }
   });
+
+  test('a forged press sends a custom id the message does not carry; without `forged` the fake refuses it', async () => {
+    const { client, discord } = env;
+    const seen: Array<{ customId: string; messageId: string; type: number }> = [];
+    const handler = async (interaction: Interaction) => {
+      if (!interaction.isMessageComponent()) return;
+      seen.push({ customId: interaction.customId, messageId: interaction.message.id, type: interaction.componentType });
+      await interaction.reply({ content: 'refused', flags: 64 });
+    };
+    client.on('interactionCreate', handler);
+    try {
+      const message = await discord.postMessage(ids.general, ids.alice, { content: 'no controls here' });
+      await assert.rejects(
+        discord.pressButton({ userId: ids.bob, messageId: message.id, customId: 'results:abc:page:1' }),
+        /has no component with custom_id results:abc:page:1/,
+      );
+      await discord.pressButton({ userId: ids.bob, messageId: message.id, customId: 'results:abc:page:1', forged: true });
+      await discord.selectMenu({ userId: ids.bob, messageId: message.id, customId: 'results:abc:show', values: ['0'], forged: true });
+      assert.deepEqual(seen, [
+        { customId: 'results:abc:page:1', messageId: message.id, type: 2 },
+        { customId: 'results:abc:show', messageId: message.id, type: 3 },
+      ]);
+    } finally {
+      client.off('interactionCreate', handler);
+    }
+  });
 });
 
 describe('fake Discord intents and shards', () => {

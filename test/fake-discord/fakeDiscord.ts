@@ -1,4 +1,4 @@
-import { GatewayOpcodes, type APIEmbed } from 'discord.js';
+import { GatewayOpcodes } from 'discord.js';
 import { Cdn } from './cdn.js';
 import { FakeDiscordUsageError } from './errors.js';
 import { Faults, type FaultSpec, type RateLimitViolation, type RouteMatcher } from './faults.js';
@@ -12,7 +12,7 @@ import { buildRouter } from './rest/index.js';
 import { POST_CHANNEL_TYPES, Scenario, type ChannelSpec, type GuildSpec, type OverwriteSpec, type ThreadSpec, type UserSpec } from './scenario.js';
 import { FakeServer } from './server.js';
 import { DiscordState, type GuildRecord, type ChannelRecord, type MemberRecord, type RoleRecord, type UserRecord } from './state.js';
-import { UserActions, type FileSpec, type PostSpec } from './userActions.js';
+import { UserActions, type FileSpec, type MessageEdit, type PostSpec } from './userActions.js';
 import { World, type PrivilegedIntents } from './world.js';
 import { toFakeMessage, type FakeMessage } from './views.js';
 
@@ -200,6 +200,13 @@ export class FakeDiscord {
   removeThreadMember(threadId: string, userId: string): ChannelRecord {
     return this.scenario.removeThreadMember(threadId, userId);
   }
+  /**
+   * The app's owner switches privileged intents in the developer portal. REST reads follow at once; a gateway session
+   * keeps the intents it identified with until it identifies again.
+   */
+  setPrivilegedIntents(changes: Partial<PrivilegedIntents>): void {
+    Object.assign(this.world.privileged, changes);
+  }
   addBotToGuild(guildId: string, permissions?: bigint): void {
     this.scenario.addBot(guildId, permissions);
   }
@@ -220,7 +227,8 @@ export class FakeDiscord {
   async postMessage(channelId: string, userId: string, spec: PostSpec): Promise<FakeMessage> {
     return toFakeMessage(this.users.post(channelId, userId, spec), this.cdn);
   }
-  async editMessage(messageId: string, changes: { content?: string; embeds?: APIEmbed[] }): Promise<FakeMessage> {
+  /** The author edits a message (MESSAGE_UPDATE); `keepAttachments` lists the attachments that stay, the rest are removed. */
+  async editMessage(messageId: string, changes: MessageEdit): Promise<FakeMessage> {
     return toFakeMessage(this.users.edit(messageId, changes), this.cdn);
   }
   async deleteMessage(messageId: string): Promise<void> {

@@ -36,6 +36,12 @@ export interface ComponentSpec extends Where {
   customId: string;
   /** For select menus: the chosen values. */
   values?: string[];
+  /**
+   * Sends `customId` whether or not the message carries it, as a modified client can: Discord does not promise that a
+   * component interaction's custom id comes from the message it names. A button press, or a string select when
+   * `values` are given. Off by default, so that a test pressing a control that is not there fails loudly.
+   */
+  forged?: boolean;
 }
 
 export class InteractionActions {
@@ -82,10 +88,10 @@ export class InteractionActions {
     return this.send(record, data, spec.wait);
   }
 
-  /** Press a button (or choose in a select menu) on a message; it must really carry that component. */
+  /** Press a button (or choose in a select menu) on a message; it must really carry that component, unless `forged`. */
   component(spec: ComponentSpec): Promise<InteractionReply> {
     const message = this.world.state.message(spec.messageId);
-    const component = findComponent(message.components, spec.customId);
+    const component = spec.forged === true ? { type: spec.values === undefined ? 2 : 3 } : findComponent(message.components, spec.customId);
     if (!component) throw new FakeDiscordUsageError(`message ${message.id} has no component with custom_id ${spec.customId}`);
     if (component['disabled'] === true) throw new FakeDiscordUsageError(`component ${spec.customId} is disabled; a person cannot use it`);
     if (message.ephemeral && this.interactions.get(message.interaction?.id ?? '')?.userId !== spec.userId) {

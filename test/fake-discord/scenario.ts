@@ -252,9 +252,11 @@ export class Scenario {
     const ownerId = spec.ownerId ?? guild.ownerId;
     const isPrivate = spec.private === true;
     if (isPrivate && POST_CHANNEL_TYPES.includes(parent.type)) throw new FakeDiscordUsageError('forum and media posts cannot be private threads');
+    if (isPrivate && parent.type === ChannelType.GuildAnnouncement) throw new FakeDiscordUsageError('announcement channels have no private threads');
+    const publicType = parent.type === ChannelType.GuildAnnouncement ? ChannelType.AnnouncementThread : ChannelType.PublicThread;
     const thread: ChannelRecord = {
       id: this.state.ids.next(),
-      type: isPrivate ? ChannelType.PrivateThread : ChannelType.PublicThread,
+      type: isPrivate ? ChannelType.PrivateThread : publicType,
       guildId: parent.guildId,
       name: spec.name,
       position: 0,

@@ -24,6 +24,13 @@ export interface PostSpec {
   replyTo?: string;
 }
 
+/** What an author may change in a message: its text, its embeds, and which of its attachments stay (by id). */
+export interface MessageEdit {
+  content?: string;
+  embeds?: APIEmbed[];
+  keepAttachments?: string[];
+}
+
 export class UserActions {
   constructor(private readonly world: World) {}
 
@@ -73,7 +80,7 @@ export class UserActions {
     return this.world.addMessage(message);
   }
 
-  edit(messageId: string, changes: { content?: string; embeds?: APIEmbed[] }): MessageRecord {
+  edit(messageId: string, changes: MessageEdit): MessageRecord {
     const message = this.world.state.message(messageId);
     if (message.authorId === this.world.botId) throw new FakeDiscordUsageError('the bot edits its own messages through REST');
     if (changes.content !== undefined) {
@@ -84,6 +91,12 @@ export class UserActions {
       message.mentionEveryone = mentions.everyone;
     }
     if (changes.embeds !== undefined) message.embeds = changes.embeds;
+    if (changes.keepAttachments !== undefined) {
+      const kept = new Set(changes.keepAttachments);
+      // As on Discord, an attachment edited out is gone: its CDN URL stops working.
+      for (const attachment of message.attachments) if (!kept.has(attachment.id)) attachment.messageId = null;
+      message.attachments = message.attachments.filter((attachment) => kept.has(attachment.id));
+    }
     message.editedAt = Date.now();
     this.world.updateMessage(message);
     return message;

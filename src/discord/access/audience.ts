@@ -1,5 +1,5 @@
-import { ChannelType, type GuildBasedChannel, type NonThreadGuildBasedChannel } from 'discord.js';
-import { isNsfwChannel, permissionSource, READ } from './channelRules.js';
+import { ChannelType, type NonThreadGuildBasedChannel } from 'discord.js';
+import { isNsfwChannel, permissionSource, READ, type ServerChannel } from './channelRules.js';
 
 /**
  * Whether everyone who can read `from` can also read `to`: may something derived from `to`
@@ -13,7 +13,7 @@ import { isNsfwChannel, permissionSource, READ } from './channelRules.js';
  * Never when `to` is age-restricted and `from` is not, nor when `to` is a private thread other
  * than `from` (only Discord knows its members), nor across servers.
  */
-export function audienceContains(from: GuildBasedChannel, to: GuildBasedChannel): boolean {
+export function audienceContains(from: ServerChannel, to: ServerChannel): boolean {
   if (from.guildId !== to.guildId) return false;
   if (isNsfwChannel(to) && !isNsfwChannel(from)) return false;
   if (from.id === to.id) return true;

@@ -37,7 +37,7 @@ export default {
       await interaction.editReply(listText(interaction.guild, await settings.indexedChannels(guildId), messages));
       return;
     }
-    const channel = await context.access.channelOption(interaction, 'channel');
+    const channel = await context.access.channelOption(interaction, 'channel', PermissionFlagsBits.ViewChannel);
     if (channel === undefined || channel === null) throw new UserFacingError('channels.noSuchChannel');
     const mention = `<#${channel.id}>`;
     if (subcommand === 'add') {
@@ -48,7 +48,7 @@ export default {
       const lastMessageId = 'lastMessageId' in channel ? (channel.lastMessageId ?? null) : null;
       if (added) await context.live.startFromNow(guildId, channel.id, lastMessageId);
       await interaction.editReply(
-        added ? messages.text('channels.added', { channel: mention, name: channel.name }) : messages.text('channels.alreadyIndexed', { channel: mention }),
+        added ? messages.text('channels.added', { channel: mention, name: channel.name.replace(/`/g, '') }) : messages.text('channels.alreadyIndexed', { channel: mention }),
       );
       return;
     }

@@ -5,6 +5,7 @@ import { UserFacingError } from '../interactions/userFacingError.js';
 import { described } from '../messages/commandText.js';
 import { en } from '../messages/en.js';
 import { localizations, messagesFor } from '../messages/messages.js';
+import { plainText } from '../messages/plainText.js';
 import { replyWithResults } from '../results/searchReply.js';
 
 export const MAX_QUERY_CHARACTERS = 200;
@@ -24,6 +25,7 @@ export default {
         ChannelType.GuildAnnouncement,
         ChannelType.PublicThread,
         ChannelType.PrivateThread,
+        ChannelType.AnnouncementThread,
       ),
     )
     .addUserOption((option) => described(option, 'commands.find.author'))
@@ -46,7 +48,7 @@ export default {
     const after = parseDate(interaction.options.getString('after'), 'after');
     const before = parseDate(interaction.options.getString('before'), 'before');
     if (after !== undefined && before !== undefined && after >= before) throw new UserFacingError('find.datesReversed');
-    await replyWithResults(interaction, context, messagesFor(interaction.locale).text('find.title', { query }), {
+    await replyWithResults(interaction, context, messagesFor(interaction.locale).text('find.title', { query: plainText(query) }), {
       kind: 'text',
       vector: await context.library.model.embedText(query),
       words: { text: query, match: matchOf(interaction.options.getString('match')) },
@@ -67,7 +69,12 @@ function matchOf(chosen: string | null): MatchMode {
 function parseDate(text: string | null, option: 'after' | 'before'): number | undefined {
   if (text === null) return undefined;
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  const time = match === null ? Number.NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(time) || new Date(time).getUTCDate() !== Number(match?.[3])) throw new UserFacingError('find.badDate', { option });
-  return time;
+  if (match === null) throw new UserFacingError('find.badDate', { option });
+  const [year, month, day] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
+  // setUTCFullYear, not Date.UTC: Date.UTC reads the years 0-99 as 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  // 2024-02-30 would roll over into March: a date that does not exist is refused.
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) throw new UserFacingError('find.badDate', { option });
+  return date.getTime();
 }

@@ -4,6 +4,7 @@ import { UserFacingError } from '../interactions/userFacingError.js';
 import { imagesOf } from '../indexing/messageImages.js';
 import { en } from '../messages/en.js';
 import { localizations, messagesFor } from '../messages/messages.js';
+import { plainText } from '../messages/plainText.js';
 import { embedQueryImage } from '../results/imageQuery.js';
 import { replyWithResults } from '../results/searchReply.js';
 
@@ -30,7 +31,7 @@ export default {
     const messages = messagesFor(interaction.locale);
     const title =
       images.length > 1
-        ? messages.text('similarMenu.titleOfMany', { link: target.url, count: images.length, file: first.filename })
+        ? messages.text('similarMenu.titleOfMany', { link: target.url, count: images.length, file: plainText(first.filename) })
         : messages.text('similarMenu.title', { link: target.url });
     await replyWithResults(interaction, context, title, { kind: 'image', vector, limit: 20 });
   },

@@ -6,7 +6,7 @@ import {
   type ChatInputCommandInteraction,
   type GuildBasedChannel,
 } from 'discord.js';
-import { audienceContains, botReadBlockers } from '../access/memberAccess.js';
+import { audienceContains, botReadBlockers, READ } from '../access/memberAccess.js';
 import type { BotContext } from '../botContext.js';
 import { walkableThreads } from '../indexing/channelThreads.js';
 import type { SlashCommand } from '../interactions/command.js';
@@ -41,10 +41,14 @@ export default {
   async execute(interaction, context) {
     requireManageGuild(interaction.memberPermissions);
     const messages = messagesFor(interaction.locale);
-    const named = await context.access.channelOption(interaction, 'channel');
+    // Its progress tells what the channel's history holds: only for admins who may read that history.
+    const named = await context.access.channelOption(interaction, 'channel', READ);
     if (named === undefined) throw new UserFacingError('channels.noSuchChannel');
     const target = named ?? interaction.channel;
     if (target === null || !(WALKABLE as readonly ChannelType[]).includes(target.type)) throw new UserFacingError('reindex.wrongType');
+    if (named === null && !(await context.access.memberHas(interaction.member, target, READ))) {
+      throw new UserFacingError('reindex.needsHistory', { channel: `<#${target.id}>` });
+    }
     const { guildId } = interaction;
     const channel = `<#${target.id}>`;
     const parentId = target.isThread() ? target.parentId : null;
@@ -72,9 +76,10 @@ export default {
 async function startWalk(interaction: ChatInputCommandInteraction<'cached'>, context: BotContext, target: GuildBasedChannel): Promise<void> {
   const messages = messagesFor(interaction.locale);
   const { threads, privateThreadsLeftOut } = target.isThread() ? { threads: [], privateThreadsLeftOut: false } : await walkableThreads(target);
-  // The progress names the channel and counts its messages: public only where all who see it may read that channel.
+  // The progress names the channel and counts the messages of all it walks: public only where all who see it may
+  // read every one of them (never with a private thread, whose members only Discord knows).
   const here = interaction.channel;
-  const publicIn = here !== null && audienceContains(here, target) ? here : undefined;
+  const publicIn = here !== null && [target, ...threads].every((walked) => audienceContains(here, walked)) ? here : undefined;
   const { resumed, posted } = await context.reindex.start(target, threads.map((thread) => thread.id), publicIn);
   const posts = (POST_CHANNELS as readonly ChannelType[]).includes(target.type);
   const channel = `<#${target.id}>`;

@@ -92,7 +92,7 @@ const SETTING_SUBCOMMANDS: Record<string, Answer> = {
 
 /** The channel option named, when the admin can see it in this server; a UserFacingError when it is not one. */
 async function channelNamed(interaction: Interaction, context: BotContext, name: string): Promise<GuildBasedChannel | null> {
-  const channel = await context.access.channelOption(interaction, name);
+  const channel = await context.access.channelOption(interaction, name, PermissionFlagsBits.ViewChannel);
   if (channel === undefined) throw new UserFacingError('channels.noSuchChannel');
   return channel;
 }

@@ -3,6 +3,7 @@ import type { SlashCommand } from '../interactions/command.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 import { described } from '../messages/commandText.js';
 import { messagesFor } from '../messages/messages.js';
+import { plainText } from '../messages/plainText.js';
 import { embedQueryImage } from '../results/imageQuery.js';
 import { replyWithResults } from '../results/searchReply.js';
 
@@ -29,7 +30,7 @@ export default {
       attachment !== null
         ? await embedQueryImage(attachment.url, context.cdnFetch, context, interaction.locale)
         : await embedQueryImage(url!, context.publicFetch, context, interaction.locale);
-    const title = attachment !== null ? messages.text('similar.titleFile', { file: attachment.name }) : messages.text('similar.titleLink');
+    const title = attachment !== null ? messages.text('similar.titleFile', { file: plainText(attachment.name) }) : messages.text('similar.titleLink');
     await replyWithResults(interaction, context, title, { kind: 'image', vector, limit: interaction.options.getInteger('count') ?? DEFAULT_COUNT });
   },
 } satisfies SlashCommand;

@@ -1,10 +1,33 @@
+import path from 'node:path';
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
+import type { Config } from '../../config.js';
+import type { IngestFailure } from '../../ingest/ingestQueue.js';
 import { isNsfwChannel } from '../access/memberAccess.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { described } from '../messages/commandText.js';
-import { messagesFor } from '../messages/messages.js';
+import { messagesFor, type Messages } from '../messages/messages.js';
 
 const LISTED_CHANNELS = 20;
+
+/**
+ * The model as people in a server may know it: its hub id, or for a directory given with
+ * MODEL_DIR only the folder's name (the path is the host's business, not the server's).
+ */
+function modelName(config: Config, label: string): string {
+  return config.model.dir === undefined ? label : path.basename(label);
+}
+
+/**
+ * Why the last image failed: in English the image's own precise sentence, in other languages
+ * what kind of problem it is (as for an image given to /similar); a failure on the bot's side is
+ * only said to be one, its text is in the log. Failures stored before `problem` was kept have
+ * their sentence, or raw text after "internal error".
+ */
+function failureText(failure: Omit<IngestFailure, 'problem'> & Partial<Pick<IngestFailure, 'problem'>>, messages: Messages): string {
+  const problem = failure.problem ?? (failure.reason.startsWith('internal error') ? 'internal' : undefined);
+  if (problem === 'internal') return messages.text('imageProblem.internal');
+  return messages.language === 'en' || problem === undefined ? failure.reason : messages.text(`imageProblem.${problem}`);
+}
 
 export default {
   kind: 'slash',
@@ -27,7 +50,7 @@ export default {
       messages.text(admin ? 'stats.totalServer' : 'stats.totalReadable', { count: total }),
       ...counts.slice(0, LISTED_CHANNELS).map(([channelId, count]) => `• <#${channelId}>: ${messages.number(count)}`),
       ...(counts.length > LISTED_CHANNELS ? [`• ${messages.text('stats.moreChannels', { count: counts.length - LISTED_CHANNELS })}`] : []),
-      messages.text('stats.model', { model: model.label, dimensions: model.dimensions }) +
+      messages.text('stats.model', { model: modelName(context.config, model.label), dimensions: model.dimensions }) +
         (other > 0 ? `; ${messages.text('stats.otherModel', { count: other })}` : ''),
     ];
     if (admin) {
@@ -37,7 +60,7 @@ export default {
         messages.text('stats.store', { backend: context.store.backend }),
         messages.text('stats.queue', { count: context.ingest.depthOf(guildId) }),
         messages.text('stats.failed', { count: failures.count }) +
-          (failures.last === undefined ? '' : ` ${messages.text('stats.lastFailure', { reason: failures.last.reason })}`),
+          (failures.last === undefined ? '' : ` ${messages.text('stats.lastFailure', { reason: failureText(failures.last, messages) })}`),
       );
     }
     await interaction.editReply({ content: lines.join('\n'), allowedMentions: { parse: [] } });

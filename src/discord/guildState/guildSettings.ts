@@ -114,10 +114,15 @@ export class GuildSettings {
     });
   }
 
-  /** Forgets a guild entirely (the bot was removed from it). */
-  async forgetGuild(guildId: string): Promise<void> {
+  /** The members who asked that their uploads not be indexed here. */
+  async optedOutMembers(guildId: string): Promise<ReadonlySet<string>> {
+    return (await this.load(guildId)).optedOut;
+  }
+
+  /** Forgets a guild (the bot was removed from it), keeping only `optedOut`: who asked not to be indexed. */
+  async forgetGuild(guildId: string, optedOut: Iterable<string> = []): Promise<void> {
     this.cache.delete(guildId);
-    await this.store.setSettings(guildId, { indexedChannels: [] });
+    await this.store.setSettings(guildId, { indexedChannels: [], optedOut: [...optedOut] });
   }
 
   private async load(guildId: string): Promise<Settings> {

@@ -22,6 +22,19 @@ export interface WalkableThreads {
  * added to, and `privateThreadsLeftOut` says so.
  */
 export async function walkableThreads(channel: GuildBasedChannel): Promise<WalkableThreads> {
+  const { threads, privateThreadsLeftOut } = await listThreads(channel);
+  return { threads: threads.filter((thread) => botReadBlockers(thread).length === 0), privateThreadsLeftOut };
+}
+
+/**
+ * Every thread of a channel the bot can find, readable now or not: after a restart discord.js
+ * knows only the active ones, so forgetting a channel's threads means listing the archived too.
+ */
+export async function threadsOf(channel: GuildBasedChannel): Promise<ThreadChannel[]> {
+  return (await listThreads(channel)).threads;
+}
+
+async function listThreads(channel: GuildBasedChannel): Promise<{ threads: ThreadChannel[]; privateThreadsLeftOut: boolean }> {
   const threads = new Map<string, ThreadChannel>();
   for (const cached of channel.guild.channels.cache.values()) {
     if (cached.isThread() && cached.parentId === channel.id) threads.set(cached.id, cached);
@@ -38,12 +51,10 @@ export async function walkableThreads(channel: GuildBasedChannel): Promise<Walka
       const me = channel.guild.members.me;
       const managesThreads = me !== null && channel.permissionsFor(me).has(PermissionFlagsBits.ManageThreads);
       await everyPage((before) => manager.fetchArchived({ type: 'private', fetchAll: managesThreads, ...before }), add, channel);
-      if (!managesThreads) {
-        privateThreadsLeftOut = true;
-      }
+      privateThreadsLeftOut = !managesThreads;
     }
   }
-  return { threads: [...threads.values()].filter((thread) => botReadBlockers(thread).length === 0), privateThreadsLeftOut };
+  return { threads: [...threads.values()], privateThreadsLeftOut };
 }
 
 /** Follows an archived-thread listing to its end (Discord hands it out 50 threads at a time). */

@@ -8,6 +8,7 @@ import { HISTORY_PAGE_SIZE } from './channelHistory.js';
 import type { ChannelValues } from '../guildState/storedValues.js';
 import type { IndexForgetting } from './indexForgetting.js';
 import { firstAfter, IndexedMessageIds } from './indexedMessageIds.js';
+import { imagesOf, showsNothing } from './messageImages.js';
 
 /** Where a channel's re-check stands; stored after every page (one small write). */
 export interface ChannelRecheck {
@@ -26,6 +27,8 @@ export interface DeletionRecheckParts {
   metrics: BotMetrics | undefined;
   periodMs: number;
   requestsPerMinute: number;
+  /** Where Discord serves images (which embeds are indexed images). */
+  cdnHosts: readonly string[];
 }
 
 /**
@@ -34,8 +37,9 @@ export interface DeletionRecheckParts {
  * again, about once a period: channel by channel, the one checked longest ago first,
  * reading the history forward 100 messages a request from the next indexed message, at a
  * bounded rate. An indexed message missing from the range a page covers was deleted and
- * goes the way live deletions go (IndexForgetting). Never concluded from a channel the bot
- * cannot read, where Discord answers with an empty history.
+ * goes the way live deletions go (IndexForgetting), and so does an indexed image a message read
+ * again no longer holds (edited out). Never concluded from a channel the bot cannot read, where
+ * Discord answers with an empty history.
  */
 export class DeletionRecheck {
   private readonly states = new Map<string, ChannelRecheck>();
@@ -147,9 +151,17 @@ export class DeletionRecheck {
     // An empty page may mean the bot lost Read Message History: only Discord's "Unknown Message" proves a deletion.
     const deleted = page.length > 0 || (await this.confirmedDeleted(channelId, missing[0]!)) ? missing : [];
     await this.parts.forgetting.messagesDeleted(guild.id, deleted, 'recheck');
+    await this.parts.forgetting.imagesGone(guild.id, page.flatMap((message) => this.editedOut(guild.id, message)), 'recheck');
     this.parts.metrics?.recheckRead(covered.length - missing.length, deleted.length);
     await this.save(guild.id, channelId, { ...state, after: upTo === undefined ? null : String(upTo) });
     return true;
+  }
+
+  /** Indexed images a message read again no longer holds (edited out while the bot could not hear it). */
+  private editedOut(guildId: string, message: Message): string[] {
+    if (showsNothing(message)) return [];
+    const holds = new Set(imagesOf(message, this.parts.cdnHosts).map((image) => image.origin.id));
+    return this.parts.library.idsOfMessage(guildId, message.id).filter((id) => !holds.has(id));
   }
 
   private async readPage(guild: Guild, channelId: string, after: bigint): Promise<Message[] | 'gone' | 'unreadable'> {

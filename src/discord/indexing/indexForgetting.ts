@@ -1,5 +1,5 @@
 import { logger } from '../../logger.js';
-import type { ImageLibrary } from '../../library/imageLibrary.js';
+import type { ImageLibrary, ImageOrigin } from '../../library/imageLibrary.js';
 import type { GuildSettings } from '../guildState/guildSettings.js';
 
 /** How the bot learned that something it indexed is gone from Discord. */
@@ -9,7 +9,8 @@ export type GoneBy = 'event' | 'recheck' | 'result';
  * The one way images leave the index because Discord no longer has them, however the bot
  * learned it: a live event (deleted message, edit that dropped an image, deleted channel or
  * thread, the bot removed from a server), the background re-check, or a result found gone
- * when it was about to be shown; and because their author asked (/forget-me).
+ * when it was about to be shown; and because their author asked (/forget-me), even when they
+ * were already on their way in.
  */
 export class IndexForgetting {
   constructor(
@@ -58,10 +59,23 @@ export class IndexForgetting {
     return perChannel;
   }
 
-  /** The bot was removed from a server: everything of it goes. */
+  /**
+   * An image just indexed whose author has opted out goes at once. /forget-me removes what is
+   * indexed when it runs; an image queued before it (a /reindex page, a live message) is indexed
+   * after, so every ingest path asks this once its image is in.
+   */
+  async unlessOptedOut(origin: ImageOrigin): Promise<void> {
+    if (await this.settings.hasOptedOut(origin.collection, origin.authorId)) await this.library.remove(origin.collection, [origin.id]);
+  }
+
+  /**
+   * The bot was removed from a server: everything of it goes, but for who opted out. A member's
+   * choice outlives the bot's removal: inviting the bot again must not undo it.
+   */
   async guildLeft(guildId: string): Promise<void> {
+    const optedOut = await this.settings.optedOutMembers(guildId);
     await this.library.dropCollection(guildId);
-    await this.settings.forgetGuild(guildId);
+    await this.settings.forgetGuild(guildId, optedOut);
     logger.info({ guildId }, 'removed from a server: its index was deleted');
   }
 }

@@ -12,9 +12,11 @@ import type { IngestQueue } from '../../ingest/ingestQueue.js';
 import type { ImageLibrary } from '../../library/imageLibrary.js';
 import { botReadBlockers } from '../access/memberAccess.js';
 import { compareSnowflakes, pagesForwards } from './channelHistory.js';
+import { threadsOf } from './channelThreads.js';
 import { ChannelFrontiers } from './channelFrontiers.js';
 import type { GuildState } from '../guildState/guildState.js';
 import type { IndexForgetting } from './indexForgetting.js';
+import { onGatewayDeletions } from './gatewayDeletions.js';
 import { imagesOf } from './messageImages.js';
 import { UnreadableChannels } from './unreadableChannels.js';
 
@@ -52,16 +54,13 @@ export class LiveIndexer {
     client.on(Events.MessageCreate, (message) => this.track(this.onMessage(message, { posted: true }), 'message create'));
     client.on(Events.MessageUpdate, (_old, message) => this.track(this.onEdit(message), 'message update'));
     const { forgetting } = this.parts;
-    client.on(Events.MessageDelete, (message) => {
-      if (message.guildId !== null) this.track(forgetting.messagesDeleted(message.guildId, [message.id], 'event'), 'message delete');
-    });
-    client.on(Events.MessageBulkDelete, (messages, channel) => {
-      if (channel.guildId !== null) this.track(forgetting.messagesDeleted(channel.guildId, [...messages.keys()], 'event'), 'bulk delete');
+    onGatewayDeletions(client, (deletion) => {
+      if (deletion.kind === 'messages') this.track(forgetting.messagesDeleted(deletion.guildId, deletion.messageIds, 'event'), 'message delete');
+      else this.track(this.threadGone(deletion.guildId, deletion.threadId), 'thread delete');
     });
     client.on(Events.ChannelDelete, (channel) => {
       if ('guild' in channel) this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
     });
-    client.on(Events.ThreadDelete, (thread) => this.track(this.channelGone(thread.guild, thread.id, { deleted: true }), 'thread delete'));
     client.on(Events.GuildDelete, (guild) => {
       // An outage makes a guild unavailable; only a real removal forgets it.
       if (guild.available) this.track(forgetting.guildLeft(guild.id), 'guild delete');
@@ -152,11 +151,21 @@ export class LiveIndexer {
   }
 
   private async channelGone(guild: Guild, channelId: string, how: { deleted: boolean }): Promise<number> {
+    const channel = guild.channels.cache.get(channelId);
+    // A channel still there lists its archived threads too; of a deleted one, only the threads the bot knows are
+    // found (the rest are left out of results with their channel, and the re-check finds them gone).
     const threads = new Set(
-      guild.channels.cache.filter((channel) => channel.isThread() && channel.parentId === channelId).keys(),
+      channel === undefined || how.deleted
+        ? guild.channels.cache.filter((cached) => cached.isThread() && cached.parentId === channelId).keys()
+        : (await threadsOf(channel)).map((thread) => thread.id),
     );
     await this.frontiers.forget(guild.id, channelId);
     return this.parts.forgetting.channelGone(guild.id, channelId, threads, { ...how, by: 'event' });
+  }
+
+  private async threadGone(guildId: string, threadId: string): Promise<void> {
+    await this.frontiers.forget(guildId, threadId);
+    await this.parts.forgetting.channelGone(guildId, threadId, new Set(), { deleted: true, by: 'event' });
   }
 
   /** Whether catch-up can read a channel; an indexed channel it cannot read is reported (once). */
@@ -216,7 +225,13 @@ export class LiveIndexer {
     const done = this.frontiers.begin(message.guildId, message.channelId, message.id);
     // Only once its images are accepted may the cursor pass a message; if the queue refused them
     // (shutting down), the message stays in flight and the next start reads it again.
-    const outcomes = await Promise.all(images.map((image) => this.parts.ingest.enqueue(image)));
+    const outcomes = await Promise.all(
+      images.map(async (image) => {
+        const outcome = await this.parts.ingest.enqueue(image);
+        await this.parts.forgetting.unlessOptedOut(image.origin);
+        return outcome;
+      }),
+    );
     done();
     // Only what was just posted: a notice about a message caught up after downtime (or walked by
     // /reindex, which does not come here) would tell of something long read, and a walk through

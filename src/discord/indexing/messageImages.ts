@@ -12,13 +12,13 @@ export interface MessageImage {
   /** Size announced by Discord, when known (lets oversized files be refused unread). */
   size: number | undefined;
   /** Set when the image is not to be indexed: why (recorded as a failure, like any refusal). */
-  refusal?: string;
+  refusal?: ImageRejectedError;
   /** The message's text, the file name and the alt text: indexed with the image, for search by words. */
   words: SurroundingWords;
 }
 
 /** SVGs are drawn, not decoded: drawing one can fetch other files and addresses, so they are never downloaded. */
-const SVG_REFUSAL = ImageRejectedError.unsupportedFormat('SVG').message;
+const SVG_REFUSAL = ImageRejectedError.unsupportedFormat('SVG');
 
 const IMAGE_NAME = /\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp)$/i;
 const SVG_NAME = /\.svgz?$/i;
@@ -61,6 +61,14 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
     });
   });
   return images;
+}
+
+/**
+ * A message that shows nothing at all (no text, attachment or embed) is how Discord answers a
+ * read without the Message Content intent: nothing may be concluded from what it lacks.
+ */
+export function showsNothing(message: Message | PartialMessage): boolean {
+  return (message.content ?? '') === '' && message.attachments.size === 0 && message.embeds.length === 0;
 }
 
 export function isOnCdn(url: string, cdnHosts: readonly string[]): boolean {

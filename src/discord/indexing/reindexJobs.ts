@@ -13,6 +13,7 @@ import { logger } from '../../logger.js';
 import { botReadBlockers } from '../access/memberAccess.js';
 import type { GuildSettings } from '../guildState/guildSettings.js';
 import type { ChannelValues } from '../guildState/storedValues.js';
+import type { IndexForgetting } from './indexForgetting.js';
 import { pagesBackwards } from './channelHistory.js';
 import { imagesOf } from './messageImages.js';
 import { ChannelProgressView, type ProgressView } from './reindexProgress.js';
@@ -24,6 +25,8 @@ export interface ReindexParts {
   walks: ChannelValues<ReindexState>;
   /** Whose uploads are not indexed (/forget-me). */
   settings: GuildSettings;
+  /** Takes back an image whose author opted out while it was queued. */
+  forgetting: IndexForgetting;
   ingest: IngestQueue;
   cdnHosts: readonly string[];
 }
@@ -211,10 +214,11 @@ export class ReindexJobs {
       for (const image of imagesOf(message, this.parts.cdnHosts)) {
         await this.parts.ingest.waitForRoom();
         outcomes.push(
-          this.parts.ingest.enqueue(image).then((outcome) => {
+          this.parts.ingest.enqueue(image).then(async (outcome) => {
             if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
             else if (outcome === 'failed') state.failed++;
             else state.indexed++;
+            await this.parts.forgetting.unlessOptedOut(image.origin);
           }),
         );
       }

@@ -1,5 +1,6 @@
 import type { Client, GuildTextBasedChannel, RepliableInteraction } from 'discord.js';
 import { logger } from '../../logger.js';
+import { audienceContains } from '../access/memberAccess.js';
 import { messagesFor } from '../messages/messages.js';
 import { reindexProgressText } from './reindexProgressText.js';
 import type { ReindexState } from './reindexState.js';
@@ -13,8 +14,15 @@ export interface ProgressView {
   show(state: ReindexState, channelName: string): Promise<void>;
 }
 
-/** A message the bot posted in a channel (in the server's language), edited as the walk goes; it survives restarts (stored with the walk). */
+/**
+ * A message the bot posted in a channel (in the server's language), edited as the walk goes; it
+ * survives restarts (stored with the walk). Before each edit the audience is judged again: once
+ * not everyone who reads that channel may read the channel walked (its permissions changed), the
+ * message says so instead, naming and counting nothing, and is not edited again.
+ */
 export class ChannelProgressView implements ProgressView {
+  private withdrawn = false;
+
   constructor(
     private readonly client: Client,
     readonly message: { channelId: string; messageId: string },
@@ -28,10 +36,16 @@ export class ChannelProgressView implements ProgressView {
   }
 
   async show(state: ReindexState, channelName: string): Promise<void> {
-    const text = reindexProgressText(state, channelName, messagesFor(this.client.guilds.cache.get(state.guildId)?.preferredLocale));
+    if (this.withdrawn) return;
+    const messages = messagesFor(this.client.guilds.cache.get(state.guildId)?.preferredLocale);
     try {
-      const channel = await this.client.channels.fetch(this.message.channelId);
-      if (channel?.isTextBased()) await channel.messages.edit(this.message.messageId, { content: text, allowedMentions: { parse: [] } });
+      const here = await this.client.channels.fetch(this.message.channelId);
+      if (here === null || here.isDMBased() || !here.isTextBased()) return;
+      const walked = await this.client.channels.fetch(state.channelId).catch(() => null);
+      const shared = walked !== null && !walked.isDMBased() && audienceContains(here, walked);
+      const content = shared ? reindexProgressText(state, channelName, messages) : messages.text('reindex.progressWithdrawn');
+      await here.messages.edit(this.message.messageId, { content, allowedMentions: { parse: [] } });
+      this.withdrawn = !shared;
     } catch (error) {
       logger.debug({ err: error, channelId: this.message.channelId }, 'could not edit the reindex progress message');
     }

@@ -1,5 +1,6 @@
 import { SnowflakeUtil } from 'discord.js';
 import type { Messages } from '../messages/messages.js';
+import { plainText } from '../messages/plainText.js';
 import type { ReindexState } from './reindexState.js';
 
 const FAILURES = ['reindex.failedAccess', 'reindex.failedDiscord'] as const;
@@ -8,7 +9,7 @@ const FAILURES = ['reindex.failedAccess', 'reindex.failedDiscord'] as const;
 export function reindexProgressText(state: ReindexState, channelName: string, messages: Messages): string {
   const rate = state.activeSeconds > 0 ? state.scanned / state.activeSeconds : 0;
   const channels = state.walked + state.queue.length;
-  const channel = `#${channelName}`;
+  const channel = `#${plainText(channelName)}`;
   const heading = messages.text(`reindex.status.${state.status}`, { channel });
   const parts = [
     channels > 1 && state.status === 'running'

@@ -1,6 +1,7 @@
 /**
- * A per-member sliding window: at most `limit` commands in any minute. Searches cost
- * real CPU; one member must not be able to starve a 100,000-member server.
+ * A per-member sliding window: at most `limit` uses in any minute (of commands, or of
+ * controls). Searches cost real CPU, and every press asks Discord again; one member must not
+ * be able to starve a 100,000-member server.
  */
 export class CommandRateLimiter {
   private readonly recent = new Map<string, number[]>();

@@ -24,13 +24,16 @@ export function createInteractionHandler(
   components: readonly ComponentHandler[],
   context: BotContext,
 ): (interaction: Interaction) => Promise<void> {
-  const limiter = new CommandRateLimiter(context.config.commandsPerMinute);
+  const limiters: Limiters = {
+    commands: new CommandRateLimiter(context.config.commandsPerMinute),
+    controls: new CommandRateLimiter(context.config.controlsPerMinute),
+  };
 
   return async (interaction) => {
     if (!interaction.isRepliable()) return;
     const log = logger.child({ interaction: describe(interaction), guildId: interaction.guildId, userId: interaction.user.id });
     try {
-      await route(interaction, commands, components, context, limiter, log);
+      await route(interaction, commands, components, context, limiters, log);
     } catch (error) {
       if (!(error instanceof UserFacingError)) context.metrics?.error('interaction');
       await reportFailure(interaction, error, log);
@@ -43,7 +46,7 @@ async function route(
   commands: ReadonlyMap<string, Command>,
   components: readonly ComponentHandler[],
   context: BotContext,
-  limiter: CommandRateLimiter,
+  limiters: Limiters,
   log: typeof logger,
 ): Promise<void> {
   if (interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) {
@@ -54,15 +57,24 @@ async function route(
       log.warn('interaction for a command this bot does not have; deploy the commands again');
       throw new UserFacingError('errors.unknownCommand');
     }
-    await runCommand(interaction, command, context, limiter);
+    await runCommand(interaction, command, context, limiters.commands);
   } else if (interaction.isButton() || interaction.isStringSelectMenu()) {
     const handler = components.find((candidate) => interaction.customId.startsWith(`${candidate.prefix}:`));
     if (handler === undefined) throw new UserFacingError('errors.staleControl');
     if (!interaction.inCachedGuild()) throw new UserFacingError('errors.outsideServer');
+    // Each press re-checks access and re-reads messages: one member must not be able to flood Discord through the bot.
+    const wait = limiters.controls.take(interaction.user.id);
+    if (wait > 0) throw new UserFacingError('errors.pressingTooFast', { count: wait });
     await handler.execute(interaction, context);
   } else {
     throw new UserFacingError('errors.cannotHandle');
   }
+}
+
+/** Per member: commands (searches cost CPU) and presses of controls (each asks Discord again). */
+interface Limiters {
+  commands: CommandRateLimiter;
+  controls: CommandRateLimiter;
 }
 
 async function runCommand(

@@ -338,4 +338,14 @@ export const de: Translation = {
   'permission.sendMessages': 'Nachrichten senden',
 
   welcome: 'Hallo! Ich finde Bilder, die in diesem Server gepostet wurden, anhand dessen, was sie zeigen. Tipp `/hilfe`, um zu sehen, wie.',
+
+  // Limits and refusals that keep what the bot shows with those who may see it.
+  'errors.pressingTooFast': {
+    one: 'Du drückst sehr schnell. Bitte warte {count} Sekunde und versuch es dann noch einmal.',
+    other: 'Du drückst sehr schnell. Bitte warte {count} Sekunden und versuch es dann noch einmal.',
+  },
+  'reindex.needsHistory': 'Um {channel} neu zu indexieren, brauchst du dort „Nachrichtenverlauf anzeigen“: Der Fortschritt verrät, was der Verlauf enthält.',
+  'reindex.progressWithdrawn': 'Der Fortschritt der Neuindexierung wird hier nicht mehr angezeigt: Nicht alle, die diesen Kanal lesen können, können den neu indexierten Kanal lesen.',
+  'share.cannotPostHere': 'Du darfst in diesem Kanal keine Bilder posten, also teile ich hier auch keins für dich.',
+  'imageProblem.internal': 'Beim Indexieren ist auf meiner Seite etwas schiefgegangen (die Einzelheiten stehen in meinem Log).',
 };

@@ -355,4 +355,14 @@ export const en = {
   'permission.sendMessages': 'Send Messages',
 
   welcome: 'Hello! I find images posted in this server by what they show. Type `/help` to see how.',
+
+  // Limits and refusals that keep what the bot shows with those who may see it.
+  'errors.pressingTooFast': {
+    one: "You're pressing very fast. Please wait {count} second and try again.",
+    other: "You're pressing very fast. Please wait {count} seconds and try again.",
+  },
+  'reindex.needsHistory': 'You need Read Message History in {channel} to reindex it: its progress tells what its history holds.',
+  'reindex.progressWithdrawn': 'Reindex progress is no longer shown here: not everyone who can read this channel can read the channel being reindexed.',
+  'share.cannotPostHere': "You can't post images in this channel, so I won't share one here for you.",
+  'imageProblem.internal': 'Something went wrong on my side while indexing it (the details are in my log).',
 } as const;

@@ -322,4 +322,14 @@ export const es: Translation = {
   'permission.sendMessages': 'Enviar mensajes',
 
   welcome: '¡Hola! Encuentro las imágenes publicadas en este servidor por lo que muestran. Escribe `/ayuda` para ver cómo.',
+
+  // Limits and refusals that keep what the bot shows with those who may see it.
+  'errors.pressingTooFast': plural(
+    'Estás pulsando muy rápido. Espera {count} segundo y vuelve a intentarlo.',
+    'Estás pulsando muy rápido. Espera {count} segundos y vuelve a intentarlo.',
+  ),
+  'reindex.needsHistory': 'Para reindexar {channel} necesitas el permiso Leer el historial de mensajes allí: el progreso cuenta lo que contiene su historial.',
+  'reindex.progressWithdrawn': 'El progreso de la reindexación ya no se muestra aquí: no todos los que pueden leer este canal pueden leer el canal que se reindexa.',
+  'share.cannotPostHere': 'No puedes publicar imágenes en este canal, así que no compartiré una aquí por ti.',
+  'imageProblem.internal': 'Algo falló por mi parte al indexarla (los detalles están en mi registro).',
 };

@@ -325,4 +325,14 @@ export const fr: Translation = {
   'permission.sendMessages': 'Envoyer des messages',
 
   welcome: 'Bonjour ! Je retrouve les images publiées sur ce serveur d’après ce qu’elles montrent. Tape `/aide` pour voir comment.',
+
+  // Limits and refusals that keep what the bot shows with those who may see it.
+  'errors.pressingTooFast': plural(
+    'Tu appuies très vite. Attends {count} seconde, puis réessaie.',
+    'Tu appuies très vite. Attends {count} secondes, puis réessaie.',
+  ),
+  'reindex.needsHistory': 'Pour réindexer {channel}, il te faut la permission Voir les anciens messages dans ce salon : la progression dit ce que contient son historique.',
+  'reindex.progressWithdrawn': 'La progression de la réindexation ne s’affiche plus ici : tous ceux qui lisent ce salon ne peuvent pas lire le salon réindexé.',
+  'share.cannotPostHere': 'Tu ne peux pas publier d’images dans ce salon, donc je n’en partage pas ici pour toi.',
+  'imageProblem.internal': 'Un problème est survenu de mon côté pendant l’indexation (les détails sont dans mon journal).',
 };

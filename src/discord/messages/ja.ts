@@ -308,4 +308,11 @@ export const ja: Translation = {
   'permission.sendMessages': 'メッセージを送信',
 
   welcome: 'こんにちは！このサーバーに投稿された画像を、写っている内容で探します。使い方は `/ヘルプ` で確認できます。',
+
+  // Limits and refusals that keep what the bot shows with those who may see it.
+  'errors.pressingTooFast': counted('操作のペースが速すぎます。{count}秒待ってからもう一度お試しください。'),
+  'reindex.needsHistory': '{channel} を再インデックスするには、そこで「メッセージ履歴を読む」権限が必要です：進み具合から履歴の中身がわかるためです。',
+  'reindex.progressWithdrawn': '再インデックスの進み具合はここには表示しなくなりました：このチャンネルを読める全員が、再インデックス中のチャンネルを読めるわけではありません。',
+  'share.cannotPostHere': 'あなたはこのチャンネルに画像を投稿できないため、ここでは代わりに共有しません。',
+  'imageProblem.internal': 'インデックス中にこちら側で問題が起きました（詳細はログにあります）。',
 };

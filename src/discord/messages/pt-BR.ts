@@ -325,4 +325,14 @@ export const ptBR: Translation = {
   'permission.sendMessages': 'Enviar mensagens',
 
   welcome: 'Olá! Eu encontro as imagens postadas neste servidor pelo que elas mostram. Digite `/ajuda` para ver como.',
+
+  // Limits and refusals that keep what the bot shows with those who may see it.
+  'errors.pressingTooFast': plural(
+    'Você está clicando rápido demais. Espere {count} segundo e tente de novo.',
+    'Você está clicando rápido demais. Espere {count} segundos e tente de novo.',
+  ),
+  'reindex.needsHistory': 'Para reindexar {channel}, você precisa da permissão Ver histórico de mensagens lá: o progresso mostra o que o histórico contém.',
+  'reindex.progressWithdrawn': 'O progresso da reindexação não aparece mais aqui: nem todo mundo que lê este canal pode ler o canal que está sendo reindexado.',
+  'share.cannotPostHere': 'Você não pode postar imagens neste canal, então não vou compartilhar uma aqui por você.',
+  'imageProblem.internal': 'Algo deu errado do meu lado ao indexá-la (os detalhes estão no meu log).',
 };

@@ -3,7 +3,7 @@ import type { ImageLibrary, SearchHit } from '../../library/imageLibrary.js';
 import type { RepostThresholds } from '../../reposts/repostMatcher.js';
 import type { MatchMode } from '../../search/rankFusion.js';
 import type { SearchFilter } from '../../search/vectorFilter.js';
-import type { MemberAccess, Showing } from '../access/memberAccess.js';
+import { mostImagesFirst, type MemberAccess, type Showing } from '../access/memberAccess.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 
 /** What a member asked for: a query vector, how many results, and the narrowing they chose. */
@@ -62,25 +62,20 @@ export class HitSearch {
 
   async search(member: GuildMember, showing: Showing, query: HitQuery): Promise<ResultGroup[]> {
     const guildId = member.guild.id;
-    if (query.channelId !== undefined && (await this.access.readableChannels(member, [query.channelId], showing)).size === 0) {
-      // The same answer for a channel that is hidden, empty, elsewhere or not there at all.
-      throw new UserFacingError('search.noImagesInChannel');
-    }
-    const candidates = query.channelId === undefined ? this.library.imagesPerChannel(guildId).keys() : [query.channelId];
+    const candidates = query.channelId === undefined ? mostImagesFirst(this.library.imagesPerChannel(guildId)) : [query.channelId];
+    const channelIds = await this.access.searchableChannels(member, candidates, showing);
+    // The same answer for a channel that is hidden, empty, elsewhere or not there at all.
+    if (query.channelId !== undefined && channelIds.size === 0) throw new UserFacingError('search.noImagesInChannel');
+    if (channelIds.size === 0) return [];
     const filter = {
+      channelIds,
       ...(query.authorId === undefined ? {} : { authorId: query.authorId }),
       ...(query.after === undefined ? {} : { after: query.after }),
       ...(query.before === undefined ? {} : { before: query.before }),
     };
     // One result more when the query's own image is left out (More like #n).
     const limit = Math.min((query.limit + 1) * COPIES_HEADROOM, MAX_RANKED);
-    const hits = await this.access.searchReadable<ResultHit>(
-      member,
-      candidates,
-      showing,
-      (hit) => hit.image.channelId,
-      (channelIds) => this.rank(guildId, query, limit, { ...filter, channelIds }),
-    );
+    const hits = await this.rank(guildId, query, limit, filter);
     const shown = hits.filter((hit) => query.excludeContentHash === undefined || hit.image.contentHash !== query.excludeContentHash);
     const folded = this.foldNearCopies(guildId, groupCopies(shown), await this.thresholdsOf(guildId));
     return folded.slice(0, query.limit);

@@ -2,6 +2,7 @@ import { DiscordAPIError, Events, RESTJSONErrorCodes, type Client } from 'discor
 import { logger } from '../../logger.js';
 import type { SearchHit } from '../../library/imageLibrary.js';
 import type { IndexForgetting } from '../indexing/indexForgetting.js';
+import { showsNothing } from '../indexing/messageImages.js';
 
 /** A hit ready to show: its image at a URL that works now. */
 export interface ShownHit {
@@ -94,6 +95,7 @@ export class ResultMedia {
       const channel = await this.client.channels.fetch(channelId);
       if (channel === null || !channel.isTextBased()) return { status: 'deleted' };
       const message = await channel.messages.fetch({ message: messageId, force: true, cache: false });
+      if (showsNothing(message)) return { status: 'unknown' };
       const attachment = message.attachments.get(attachmentId);
       if (attachment !== undefined) return { status: 'exists', url: attachment.url };
       const embedIndex = /^embed(\d+)$/.exec(attachmentId)?.[1];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MessageComponentInteraction } from 'discord.js';
+import { MessageFlags, type MessageComponentInteraction } from 'discord.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 import type { ResultGroup } from './hitSearch.js';
 
@@ -34,20 +34,32 @@ export interface ResultSession {
   retire: () => Promise<unknown>;
 }
 
+interface SessionEntry {
+  session: ResultSession;
+  timer: NodeJS.Timeout;
+  /** The private reply that shows the session's pages: its page, More like and Show controls hold there only. */
+  pages: string | undefined;
+  /** Show #n replies, by message id, with the result each shows: its Share button holds there only, for that result. */
+  shows: Map<string, number>;
+}
+
 /**
  * The one owner of result sessions: opens them, retires them (and their controls) before
  * Discord stops accepting edits, names their controls, and hands a session only to the
- * member who searched, through a control of that session: a forged, foreign or expired
- * custom id gets a private explanation, never someone else's results.
+ * member who searched, through a control of that session on the private message the bot put
+ * it on. Discord does not promise that a custom id comes from the message it arrives on (a
+ * modified client can send any), so a control is honoured only on that message: a forged,
+ * foreign or expired custom id gets a private explanation, never someone else's results, and
+ * the message it arrived on is never changed.
  */
 export class ResultSessions {
-  private readonly sessions = new Map<string, { session: ResultSession; timer: NodeJS.Timeout }>();
+  private readonly sessions = new Map<string, SessionEntry>();
 
   open(fields: Omit<ResultSession, 'id'>): ResultSession {
     const session: ResultSession = { ...fields, id: randomBytes(9).toString('base64url') };
     const timer = setTimeout(() => this.end(session.id), SESSION_TTL_MS);
     timer.unref();
-    this.sessions.set(session.id, { session, timer });
+    this.sessions.set(session.id, { session, timer, pages: undefined, shows: new Map() });
     // Bounded memory under heavy use: the oldest sessions retire early.
     for (const id of this.sessions.keys()) {
       if (this.sessions.size <= MAX_SESSIONS) break;
@@ -56,12 +68,30 @@ export class ResultSessions {
     return session;
   }
 
-  /** The session a control belongs to and what it asks, for the member who pressed it; a UserFacingError otherwise. */
+  /** The session's pages are shown in this (private) message. */
+  bindPages(session: ResultSession, messageId: string): void {
+    const entry = this.sessions.get(session.id);
+    if (entry !== undefined) entry.pages = messageId;
+  }
+
+  /** Result `key` of the session is shown in this (private) message, with its Share button. */
+  bindShow(session: ResultSession, messageId: string, key: number): void {
+    this.sessions.get(session.id)?.shows.set(messageId, key);
+  }
+
+  /**
+   * The session a control belongs to and what it asks, for the member who pressed it on the
+   * message the bot put it on; a UserFacingError otherwise (answered privately, before anything
+   * is deferred, so the message pressed stays as it is).
+   */
   claim(interaction: MessageComponentInteraction<'cached'>): { session: ResultSession; action: ResultAction } {
     const parsed = parseCustomId(interaction.customId);
-    if (parsed === undefined) throw new UserFacingError('results.controlUnknown');
-    const session = this.sessions.get(parsed.sessionId)?.session;
-    if (session === undefined) throw new UserFacingError('results.expired');
+    // Results are only ever shown privately: a control on a public message was not put there by a session.
+    if (parsed === undefined || !interaction.message.flags.has(MessageFlags.Ephemeral)) throw new UserFacingError('results.controlUnknown');
+    const entry = this.sessions.get(parsed.sessionId);
+    if (entry === undefined) throw new UserFacingError('results.expired');
+    if (!carries(entry, interaction.message.id, parsed.action)) throw new UserFacingError('results.controlUnknown');
+    const { session } = entry;
     if (session.userId !== interaction.user.id || session.guildId !== interaction.guildId) throw new UserFacingError('results.notYours');
     return { session, action: parsed.action };
   }
@@ -78,6 +108,12 @@ export class ResultSessions {
     this.sessions.delete(id);
     void entry.session.retire().catch(() => undefined);
   }
+}
+
+/** Whether the session put a control for `action` on that message. */
+function carries(entry: SessionEntry, messageId: string, action: ResultAction): boolean {
+  if (action.kind === 'share') return entry.shows.get(messageId) === action.result;
+  return entry.pages === messageId;
 }
 
 export function customId(session: Pick<ResultSession, 'id'>, action: ResultAction): string {

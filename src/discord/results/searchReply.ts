@@ -43,5 +43,6 @@ export async function showResults(
     perPage: resultsPerPage,
     retire: () => interaction.editReply(context.resultPages.retired(session)),
   });
-  await interaction.editReply(await context.resultPages.render(session, 0, member));
+  const reply = await interaction.editReply(await context.resultPages.render(session, 0, member));
+  context.resultSessions.bindPages(session, reply.id);
 }

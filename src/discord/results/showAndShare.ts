@@ -7,6 +7,7 @@ import {
   MediaGalleryBuilder,
   MediaGalleryItemBuilder,
   MessageFlags,
+  PermissionFlagsBits,
   TextDisplayBuilder,
   type ButtonInteraction,
   type MessageComponentInteraction,
@@ -36,23 +37,28 @@ export async function show(interaction: MessageComponentInteraction<'cached'>, c
   const share = new ActionRowBuilder<ButtonBuilder>().addComponents(
     new ButtonBuilder().setCustomId(customId(session, { kind: 'share', result: group.key })).setLabel(messages.text('share.button')).setStyle(ButtonStyle.Primary),
   );
-  await interaction.editReply({ components: sharing ? [container, share] : [container], flags: MessageFlags.IsComponentsV2, allowedMentions: { parse: [] } });
+  const reply = await interaction.editReply({ components: sharing ? [container, share] : [container], flags: MessageFlags.IsComponentsV2, allowedMentions: { parse: [] } });
+  if (sharing) context.resultSessions.bindShow(session, reply.id, group.key);
 }
 
 /**
  * Share: posts just that image and its jump link publicly in this channel, in the server's
- * language. Only while the server allows it, and only when everyone who can read this channel
- * can read the image's channel (the access module decides); otherwise the member is told why.
+ * language. Only while the server allows it, only where the member may post images themselves,
+ * and only when everyone who can read this channel can read the image's channel (the access
+ * module decides, at the press); otherwise the member is told why.
  */
 export async function share(interaction: ButtonInteraction<'cached'>, context: BotContext, session: ResultSession, group: ResultGroup): Promise<void> {
   await interaction.deferUpdate();
   if (!(await context.guildState.settings.preferences(session.guildId)).sharing) throw new UserFacingError('share.off');
+  const here = interaction.channel;
+  // The bot posts as the interaction's follow-up, which Discord allows where the member may not post: it checks for them.
+  const posting = here?.isThread() === true ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
+  if (here === null || !interaction.memberPermissions.has(posting | PermissionFlagsBits.AttachFiles)) throw new UserFacingError('share.cannotPostHere');
   const visible = await stillVisible(interaction, context, session, group);
   const fresh = await context.resultPages.freshest(visible);
   if (fresh === undefined) throw new UserFacingError('results.resultGone');
   const { image } = fresh.hit;
-  const here = interaction.channel;
-  if (here === null || !(await context.access.mayShowPublicly(here, image.channelId))) {
+  if (!(await context.access.mayShowPublicly(here, image.channelId))) {
     throw new UserFacingError('share.audienceDiffers', { channel: `<#${image.channelId}>` });
   }
   // Posted as a file: a link to Discord's CDN would stop working when its signature expires.
