@@ -40,6 +40,7 @@ describe('/find by the words in images', () => {
     const reply = await find(world.memberId, 'armadillo', 'words');
     assert.deepEqual(shownNames(reply), ['public-1.jpg']);
     assert.match(shownText(reply), /-# matched words: `armadillo`/);
+    assert.match(shownText(reply), /\*\*#1\*\* matches its words ·/, 'found by its words, not rated by its meaning');
   });
 
   test('match:meaning ranks every image by what it shows, and names no words', async () => {

@@ -115,6 +115,7 @@ export const de: Translation = {
   'relevance.close': 'sehr passend',
   'relevance.good': 'passend',
   'relevance.loose': 'entfernt ähnlich',
+  'relevance.words': 'passende Wörter',
   'results.postedTimes': { one: '{count}-mal gepostet', other: '{count}-mal gepostet' },
   'results.moreCopies': { one: 'und {count} weiteres', other: 'und {count} weitere' },
   'results.previous': 'Zurück',

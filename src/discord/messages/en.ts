@@ -123,6 +123,7 @@ export const en = {
   'relevance.close': 'close match',
   'relevance.good': 'good match',
   'relevance.loose': 'loose match',
+  'relevance.words': 'matches its words',
   'results.postedTimes': { one: 'posted {count} time', other: 'posted {count} times' },
   'results.moreCopies': { one: 'and {count} more', other: 'and {count} more' },
   'results.previous': 'Previous',

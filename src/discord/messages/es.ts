@@ -115,6 +115,7 @@ export const es: Translation = {
   'relevance.close': 'muy parecida',
   'relevance.good': 'parecida',
   'relevance.loose': 'poco parecida',
+  'relevance.words': 'coinciden sus palabras',
   'results.postedTimes': plural('publicada {count} vez', 'publicada {count} veces'),
   'results.moreCopies': plural('y {count} más', 'y {count} más'),
   'results.previous': 'Anterior',

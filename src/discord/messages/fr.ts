@@ -115,6 +115,7 @@ export const fr: Translation = {
   'relevance.close': 'très proche',
   'relevance.good': 'proche',
   'relevance.loose': 'lointain',
+  'relevance.words': 'mots correspondants',
   'results.postedTimes': plural('publiée {count} fois', 'publiée {count} fois'),
   'results.moreCopies': plural('et {count} autre', 'et {count} autres'),
   'results.previous': 'Précédent',

@@ -115,6 +115,7 @@ export const ja: Translation = {
   'relevance.close': 'よく一致',
   'relevance.good': '一致',
   'relevance.loose': 'ゆるく一致',
+  'relevance.words': '文字が一致',
   'results.postedTimes': counted('{count}回投稿'),
   'results.moreCopies': counted('ほか{count}件'),
   'results.previous': '前へ',

@@ -115,6 +115,7 @@ export const ptBR: Translation = {
   'relevance.close': 'muito parecida',
   'relevance.good': 'parecida',
   'relevance.loose': 'pouco parecida',
+  'relevance.words': 'palavras coincidem',
   'results.postedTimes': plural('postada {count} vez', 'postada {count} vezes'),
   'results.moreCopies': plural('e mais {count}', 'e mais {count}'),
   'results.previous': 'Anterior',

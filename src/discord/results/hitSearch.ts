@@ -1,7 +1,7 @@
 import type { GuildMember } from 'discord.js';
 import type { ImageLibrary, SearchHit } from '../../library/imageLibrary.js';
 import type { RepostThresholds } from '../../reposts/repostMatcher.js';
-import type { MatchMode } from '../../search/rankFusion.js';
+import type { FoundBy, MatchMode } from '../../search/rankFusion.js';
 import type { SearchFilter } from '../../search/vectorFilter.js';
 import { mostImagesFirst, type MemberAccess, type Showing } from '../access/memberAccess.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
@@ -26,6 +26,8 @@ export interface HitQuery {
 export interface ResultHit extends SearchHit {
   /** The image's words that matched a text query; none when it was found by its meaning alone. */
   matchedWords?: readonly string[];
+  /** How a text query found it; undefined for an image query (by meaning). */
+  foundBy?: FoundBy;
 }
 
 /** One result: the copies of the same image (identical bytes) the member may see, best first. */
@@ -114,11 +116,12 @@ export class HitSearch {
       allowed: (image) => channelIds.has(image.channelId),
     });
     const byMeaning = query.words.match === 'meaning';
-    return hits.map(({ image, score, matchedWords }) => ({
+    return hits.map(({ image, score, matchedWords, foundBy }) => ({
       image,
       // Word and fused rankings score on scales of their own; the page speaks of meaning.
       score: byMeaning ? score : this.similarity(query.vector, image.collection, image.id),
       matchedWords,
+      foundBy,
     }));
   }
 

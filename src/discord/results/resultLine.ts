@@ -19,10 +19,11 @@ export interface ResultEntry {
  * draws the date in the reader's own format), a jump link; and its notes.
  */
 export function resultEntry(number: number, group: ResultGroup, kind: 'text' | 'image', notes: readonly HitNote[], messages: Messages): ResultEntry {
-  const { image, score } = group.hits[0]!;
+  const { image, score, foundBy } = group.hits[0]!;
   const line = messages.text('results.line', {
     number,
-    relevance: relevanceText(score, kind, messages),
+    // Found by its words alone: how well its meaning matches says nothing of why it is here.
+    relevance: foundBy === 'words' ? messages.text('relevance.words') : relevanceText(score, kind, messages),
     author: `<@${image.authorId}>`,
     channel: `<#${image.channelId}>`,
     date: `<t:${Math.floor(image.createdAt / 1000)}:d>`,
