@@ -62,10 +62,13 @@ function cycle<T>(items: readonly T[], count: number): T[] {
 
 async function measure(form: Form): Promise<FormResult> {
   const dir = await fixtureModelDir('small', { quantized: form === 'quantized' });
-  const fileBytes = (await Promise.all(['image_encoder.onnx', 'text_encoder.onnx'].map(async (file) => (await stat(path.join(dir, file))).size))).reduce((a, b) => a + b);
+  const fileBytes = (
+    await Promise.all(['image_encoder.onnx', 'text_encoder.onnx'].map(async (file) => (await stat(path.join(dir, file))).size))
+  ).reduce((a, b) => a + b);
   const files = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
   const photos = await Promise.all(files.map((file) => readFile(path.join(WEATHER_DIR, file))));
-  const open = (maxBatch: number) => EmbeddingModel.create({ dir, label: `bench/small-${form}`, threads: 0, maxBatch, maxWaitMs: 5, imageLimits: LIMITS });
+  const open = (maxBatch: number) =>
+    EmbeddingModel.create({ dir, label: `bench/small-${form}`, threads: 0, maxBatch, maxWaitMs: 5, imageLimits: LIMITS });
 
   let probe!: EmbeddingModel;
   const loadSeconds = await timed(async () => (probe = await open(8)));
@@ -86,8 +89,14 @@ async function measure(form: Form): Promise<FormResult> {
     let encoderSeconds = Infinity;
     let endToEndSeconds = Infinity;
     for (let round = 0; round < ROUNDS; round++) {
-      encoderSeconds = Math.min(encoderSeconds, await timed(() => Promise.all(cycle(tensors, count).map((tensor) => model.embedPreprocessed(tensor)))));
-      endToEndSeconds = Math.min(endToEndSeconds, await timed(() => Promise.all(cycle(photos, count).map((bytes) => model.embedImage(bytes)))));
+      encoderSeconds = Math.min(
+        encoderSeconds,
+        await timed(() => Promise.all(cycle(tensors, count).map((tensor) => model.embedPreprocessed(tensor)))),
+      );
+      endToEndSeconds = Math.min(
+        endToEndSeconds,
+        await timed(() => Promise.all(cycle(photos, count).map((bytes) => model.embedImage(bytes)))),
+      );
     }
     if (batch === 8) cpuPerImage = (await cpuOf(() => Promise.all(cycle(photos, count).map((bytes) => model.embedImage(bytes))))) / count;
     rows.push({ batch, encoder: count / encoderSeconds, endToEnd: count / endToEndSeconds });
@@ -106,9 +115,16 @@ async function measure(form: Form): Promise<FormResult> {
   const concurrentSeconds = await timed(() => Promise.all(queries.map((query) => textModel.embedText(query))));
   await textModel.dispose();
   return {
-    form, fileBytes, loadSeconds, preprocessRate: photos.length / preprocessSeconds, rows,
-    textSequential: 32 / sequentialSeconds, textConcurrent: queries.length / concurrentSeconds,
-    cpuPerImage, cpuPerText: sequentialCpu / 32, peakRss: process.resourceUsage().maxRSS * 1024,
+    form,
+    fileBytes,
+    loadSeconds,
+    preprocessRate: photos.length / preprocessSeconds,
+    rows,
+    textSequential: 32 / sequentialSeconds,
+    textConcurrent: queries.length / concurrentSeconds,
+    cpuPerImage,
+    cpuPerText: sequentialCpu / 32,
+    peakRss: process.resourceUsage().maxRSS * 1024,
   };
 }
 
@@ -117,23 +133,57 @@ async function main(): Promise<void> {
   const results: FormResult[] = [];
   for (const form of FORMS) {
     await fixtureModelDir('small', { quantized: form === 'quantized' }); // built here, outside the measured process
-    const { stdout } = await promisify(execFile)(process.execPath, [...nodeLoaderFlags(process.execArgv), fileURLToPath(import.meta.url), CHILD_FLAG, form], { maxBuffer: 1 << 20 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [...nodeLoaderFlags(process.execArgv), fileURLToPath(import.meta.url), CHILD_FLAG, form],
+      { maxBuffer: 1 << 20 },
+    );
     results.push(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as FormResult);
   }
   const at8 = (result: FormResult) => result.rows.find((row) => row.batch === 8)!;
   const efficiency = (result: FormResult) => at8(result).endToEnd / at8(result).encoder;
   const mb = (bytes: number) => fmt(bytes / 1e6, 0);
-  console.log(`\nsmall fixture (ViT-S/16 224 px + 4-layer BERT, 256-d), onnxruntime threads = all cores; load average now ${loadAverage()}\n`);
-  console.log(table(
-    ['form', 'ONNX files MB', 'load s', 'peak RSS MB', 'text queries/s (one at a time)', 'text queries/s (concurrent)', 'CPU ms per text query', 'CPU ms per image (batch 8)', 'pipeline efficiency (batch 8)'],
-    results.map((r) => [r.form, mb(r.fileBytes), fmt(r.loadSeconds, 2), mb(r.peakRss), fmt(r.textSequential), fmt(r.textConcurrent), fmt(r.cpuPerText * 1000, 0), fmt(r.cpuPerImage * 1000, 0), fmt(efficiency(r), 3)]),
-  ));
+  console.log(
+    `\nsmall fixture (ViT-S/16 224 px + 4-layer BERT, 256-d), onnxruntime threads = all cores; load average now ${loadAverage()}\n`,
+  );
+  console.log(
+    table(
+      [
+        'form',
+        'ONNX files MB',
+        'load s',
+        'peak RSS MB',
+        'text queries/s (one at a time)',
+        'text queries/s (concurrent)',
+        'CPU ms per text query',
+        'CPU ms per image (batch 8)',
+        'pipeline efficiency (batch 8)',
+      ],
+      results.map((r) => [
+        r.form,
+        mb(r.fileBytes),
+        fmt(r.loadSeconds, 2),
+        mb(r.peakRss),
+        fmt(r.textSequential),
+        fmt(r.textConcurrent),
+        fmt(r.cpuPerText * 1000, 0),
+        fmt(r.cpuPerImage * 1000, 0),
+        fmt(efficiency(r), 3),
+      ]),
+    ),
+  );
   console.log('');
-  console.log(table(
-    ['form', 'batch', 'encoder only (images/s)', 'end to end (images/s)', 'end to end ÷ encoder'],
-    results.flatMap((r) => r.rows.map((row) => [r.form, String(row.batch), fmt(row.encoder), fmt(row.endToEnd), fmt(row.endToEnd / row.encoder, 2)])),
-  ));
-  console.log(`\npreprocessing alone (53 photos, all at once): ${results.map((r) => `${fmt(r.preprocessRate)} images/s (${r.form} run)`).join(', ')}`);
+  console.log(
+    table(
+      ['form', 'batch', 'encoder only (images/s)', 'end to end (images/s)', 'end to end ÷ encoder'],
+      results.flatMap((r) =>
+        r.rows.map((row) => [r.form, String(row.batch), fmt(row.encoder), fmt(row.endToEnd), fmt(row.endToEnd / row.encoder, 2)]),
+      ),
+    ),
+  );
+  console.log(
+    `\npreprocessing alone (53 photos, all at once): ${results.map((r) => `${fmt(r.preprocessRate)} images/s (${r.form} run)`).join(', ')}`,
+  );
   console.log(`RESULT encode.pipeline_efficiency ${fmt(efficiency(results.find((r) => r.form === 'quantized')!), 3)}`);
 }
 

@@ -68,12 +68,16 @@ const bots: BotProcess[] = [];
 try {
   const world = await buildLoadWorld(discord, { members: 50, channels: 8, messagesPerChannel: 20 });
   const modelDir = await fixtureModelDir(args.model, { quantized: !args.float32 });
-  const dimensions = (JSON.parse(await readFile(path.join(modelDir, 'config.json'), 'utf8')) as { image_encoder: { embedding_dim: number } }).image_encoder.embedding_dim;
+  const dimensions = (
+    JSON.parse(await readFile(path.join(modelDir, 'config.json'), 'utf8')) as { image_encoder: { embedding_dim: number } }
+  ).image_encoder.embedding_dim;
   const modelName = `${args.model}${args.float32 ? ' (float32)' : ' (quantized)'}`;
   let started = performance.now();
   const storeUrl = `sqlite://${path.join(work, 'index.sqlite')}`;
   await writePoolRecords(storeUrl, world, RECORDS, dimensions, await modelIdentity(modelDir));
-  console.log(`${RECORDS.toLocaleString('en')} records of ${dimensions} dimensions written in ${fmt((performance.now() - started) / 1000)} s; model ${modelName}`);
+  console.log(
+    `${RECORDS.toLocaleString('en')} records of ${dimensions} dimensions written in ${fmt((performance.now() - started) / 1000)} s; model ${modelName}`,
+  );
 
   started = performance.now();
   const bot = startBot(modelDir, storeUrl);
@@ -82,8 +86,10 @@ try {
   const coldWall = (performance.now() - started) / 1000;
   const coldCpu = cpuSecondsOf(bot.child.pid!);
   const loaded = memoryOf(bot.child.pid!);
-  console.log(`cold start (model, ${RECORDS.toLocaleString('en')} images, Discord login): ${fmt(coldWall)} s wall, ${fmt(coldCpu)} s CPU; ` +
-    `resident ${fmt(loaded.rss / 2 ** 20, 0)} MiB (peak ${fmt(loaded.peak / 2 ** 20, 0)} MiB)`);
+  console.log(
+    `cold start (model, ${RECORDS.toLocaleString('en')} images, Discord login): ${fmt(coldWall)} s wall, ${fmt(coldCpu)} s CPU; ` +
+      `resident ${fmt(loaded.rss / 2 ** 20, 0)} MiB (peak ${fmt(loaded.peak / 2 ** 20, 0)} MiB)`,
+  );
 
   for (let n = 0; n < 20; n++) await send(world, n); // warm-up: JIT, first re-reads of messages
   const rows: string[][] = [];
@@ -103,13 +109,26 @@ try {
       const own = sorted(timed.map((timing) => timing.botMs));
       const waited = sorted(timed.map((timing) => timing.discordMs));
       const total = sorted(timed.map((timing) => timing.totalMs));
-      rows.push([String(rate), `/${kind}`, String(group.length), String(timed.length), fmt(percentile(own, 0.5), 0), fmt(percentile(own, 0.99), 0),
-        fmt(percentile(waited, 0.5), 0), fmt(percentile(waited, 0.99), 0), fmt(percentile(total, 0.99), 0), fmt(cpuMsPerCommand, 1)]);
+      rows.push([
+        String(rate),
+        `/${kind}`,
+        String(group.length),
+        String(timed.length),
+        fmt(percentile(own, 0.5), 0),
+        fmt(percentile(own, 0.99), 0),
+        fmt(percentile(waited, 0.5), 0),
+        fmt(percentile(waited, 0.99), 0),
+        fmt(percentile(total, 0.99), 0),
+        fmt(cpuMsPerCommand, 1),
+      ]);
       if (kind !== 'find') continue;
       const p99 = percentile(own, 0.99);
-      console.log(`${rate} commands/s: /find bot p50 ${fmt(percentile(own, 0.5), 0)} ms, p99 ${fmt(p99, 0)} ms; answered ${timed.length}/${group.length}; load average ${loadAverage()}`);
+      console.log(
+        `${rate} commands/s: /find bot p50 ${fmt(percentile(own, 0.5), 0)} ms, p99 ${fmt(p99, 0)} ms; answered ${timed.length}/${group.length}; load average ${loadAverage()}`,
+      );
       if (rate === 5) findP99At5 = p99;
-      if ((p99 > 1000 || timed.length < group.length * 0.95) && crossing.startsWith('not')) crossing = `between ${previousRate} and ${rate} commands/s`;
+      if ((p99 > 1000 || timed.length < group.length * 0.95) && crossing.startsWith('not'))
+        crossing = `between ${previousRate} and ${rate} commands/s`;
     }
     previousRate = rate;
     if (!crossing.startsWith('not')) break;
@@ -122,12 +141,24 @@ try {
   const emptyMemory = memoryOf(empty.child.pid!);
   const idle = memoryOf(bot.child.pid!);
 
-  console.log(`\n${RECORDS.toLocaleString('en')} images, model ${modelName}; bot's own time (ms) excludes waiting on the loopback Discord, reported apart; CPU: the bot process's, per command\n`);
-  console.log(table(['rate /s', 'command', 'sent', 'answered', 'bot p50', 'bot p99', 'Discord p50', 'Discord p99', 'total p99', 'CPU ms/command'], rows));
+  console.log(
+    `\n${RECORDS.toLocaleString('en')} images, model ${modelName}; bot's own time (ms) excludes waiting on the loopback Discord, reported apart; CPU: the bot process's, per command\n`,
+  );
+  console.log(
+    table(
+      ['rate /s', 'command', 'sent', 'answered', 'bot p50', 'bot p99', 'Discord p50', 'Discord p99', 'total p99', 'CPU ms/command'],
+      rows,
+    ),
+  );
   console.log(`\n/find p99 passes 1 s: ${crossing}`);
-  console.log(`resident memory per shard process: ${fmt(idle.rss / 2 ** 20, 0)} MiB with ${RECORDS.toLocaleString('en')} images (peak ${fmt(idle.peak / 2 ** 20, 0)} MiB), ` +
-    `${fmt(emptyMemory.rss / 2 ** 20, 0)} MiB with an empty index (model, runtime, Discord client)`);
-  const deferred = all.filter((command) => command.reply !== null && command.reply.respondedAfterMs !== null && command.reply.respondedAfterMs < 3000 && !command.reply.expired);
+  console.log(
+    `resident memory per shard process: ${fmt(idle.rss / 2 ** 20, 0)} MiB with ${RECORDS.toLocaleString('en')} images (peak ${fmt(idle.peak / 2 ** 20, 0)} MiB), ` +
+      `${fmt(emptyMemory.rss / 2 ** 20, 0)} MiB with an empty index (model, runtime, Discord client)`,
+  );
+  const deferred = all.filter(
+    (command) =>
+      command.reply !== null && command.reply.respondedAfterMs !== null && command.reply.respondedAfterMs < 3000 && !command.reply.expired,
+  );
   console.log(`RESULT load.find_p99_ms_1m ${RECORDS === 1_000_000 && !Number.isNaN(findP99At5) ? fmt(findP99At5, 0) : 'n/a'}`);
   console.log(`RESULT load.deferred_within_3s ${fmt(deferred.length / all.length, 4)}`);
 } finally {
@@ -159,9 +190,11 @@ async function fire(world: LoadWorld, rate: number, count: number): Promise<Sent
   }
   const sent = await Promise.all(runs);
   const requests = discord.requests;
-  return sent.map((command) => ({ ...command, timing: command.reply === null ? null : commandTiming(command.reply, command.sentAt, requests) }));
+  return sent.map((command) => ({
+    ...command,
+    timing: command.reply === null ? null : commandTiming(command.reply, command.sentAt, requests),
+  }));
 }
-
 
 async function send(world: LoadWorld, n: number): Promise<Sent> {
   const kind = commandKindOf(n);
@@ -175,10 +208,18 @@ async function send(world: LoadWorld, n: number): Promise<Sent> {
   let reply: InteractionReply | null = null;
   try {
     if (kind === 'find') {
-      reply = await discord.invokeSlashCommand({ ...where, name: 'find', options: n % 3 === 0 ? { query: word, count: 25 } : { query: `a ${word} picture` } });
+      reply = await discord.invokeSlashCommand({
+        ...where,
+        name: 'find',
+        options: n % 3 === 0 ? { query: word, count: 25 } : { query: `a ${word} picture` },
+      });
     } else if (kind === 'similar') {
       const image = queryImages[n % queryImages.length]!;
-      reply = await discord.invokeSlashCommand({ ...where, name: 'similar', attachments: { image: { filename: `${word}.png`, data: image, contentType: 'image/png' } } });
+      reply = await discord.invokeSlashCommand({
+        ...where,
+        name: 'similar',
+        attachments: { image: { filename: `${word}.png`, data: image, contentType: 'image/png' } },
+      });
     } else {
       reply = await discord.invokeSlashCommand({ ...where, name: 'stats' });
     }

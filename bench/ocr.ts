@@ -75,7 +75,11 @@ async function measure(make: () => Promise<OcrCandidate>, memes: readonly Labell
 async function evalOnSet(dir: string): Promise<string> {
   const modelDir = await fixtureModelDir('tiny');
   const model = await EmbeddingModel.create({
-    dir: modelDir, label: 'bench/tiny', threads: 1, maxBatch: 8, maxWaitMs: 5,
+    dir: modelDir,
+    label: 'bench/tiny',
+    threads: 1,
+    maxBatch: 8,
+    maxWaitMs: 5,
     imageLimits: { maxBytes: 50 * 2 ** 20, maxPixels: 100_000_000 },
   });
   const store = await ImageStore.open(`sqlite://${path.join(dir, 'index.sqlite')}`);
@@ -96,10 +100,16 @@ async function main(): Promise<void> {
   const memes = await memeSet({ count: COUNT });
   const kinds = ['photo', 'flat', 'chat', 'all'];
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
-  console.log(`meme set: ${memes.length} images (${kinds.slice(0, 3).map((k) => `${memes.filter((m) => m.kind === k).length} ${k}`).join(', ')}), seed 13\n`);
+  console.log(
+    `meme set: ${memes.length} images (${kinds
+      .slice(0, 3)
+      .map((k) => `${memes.filter((m) => m.kind === k).length} ${k}`)
+      .join(', ')}), seed 13\n`,
+  );
   const results = [await measure(paddleCandidate, memes)];
   const tesseract = await tesseractCandidate();
-  if (tesseract === undefined) console.log('(tesseract.js not installed: npm install --no-save tesseract.js @tesseract.js-data/eng to compare)\n');
+  if (tesseract === undefined)
+    console.log('(tesseract.js not installed: npm install --no-save tesseract.js @tesseract.js-data/eng to compare)\n');
   else results.push(await measure(async () => tesseract, memes));
 
   line(['engine', 'images', 'word recall', 'CER', 'key word read', 'wall s/image', 'CPU s/image', 'RSS added MB']);
@@ -108,12 +118,20 @@ async function main(): Promise<void> {
     for (const kind of kinds) {
       const s = result.scores.get(kind);
       if (s === undefined) continue;
-      const cost = kind === 'all' ? [result.wallPerImage.toFixed(3), result.cpuPerImage.toFixed(3), result.addedRssMb.toFixed(0)] : ['', '', ''];
-      line([kind === 'all' ? result.name : '', kind, (s.wordRecall / s.n).toFixed(3), (s.cer / s.n).toFixed(3), (s.keyWord / s.n).toFixed(3), ...cost]);
+      const cost =
+        kind === 'all' ? [result.wallPerImage.toFixed(3), result.cpuPerImage.toFixed(3), result.addedRssMb.toFixed(0)] : ['', '', ''];
+      line([
+        kind === 'all' ? result.name : '',
+        kind,
+        (s.wordRecall / s.n).toFixed(3),
+        (s.cer / s.n).toFixed(3),
+        (s.keyWord / s.n).toFixed(3),
+        ...cost,
+      ]);
     }
   }
   const chosen = results[0]!;
-  console.log(`\nRESULT ocr.key_word_recall ${((chosen.scores.get('all')!.keyWord) / chosen.scores.get('all')!.n).toFixed(3)}`);
+  console.log(`\nRESULT ocr.key_word_recall ${(chosen.scores.get('all')!.keyWord / chosen.scores.get('all')!.n).toFixed(3)}`);
   console.log(`RESULT ocr.cpu_seconds_per_image ${chosen.cpuPerImage.toFixed(3)}`);
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-ocr-'));

@@ -177,7 +177,10 @@ interface Costs {
 }
 
 /** Hashes and embeds every file, alternating, ROUNDS times; the best round of each. */
-async function signalsAndCosts(model: EmbeddingModel, files: readonly Buffer[]): Promise<{ hashes: bigint[]; embeddings: Float32Array[]; costs: Costs }> {
+async function signalsAndCosts(
+  model: EmbeddingModel,
+  files: readonly Buffer[],
+): Promise<{ hashes: bigint[]; embeddings: Float32Array[]; costs: Costs }> {
   await Promise.all(files.slice(0, 8).map((bytes) => Promise.all([model.embedImage(bytes), perceptualHash(bytes, LIMITS)]))); // warm-up
   let hash: Cost | undefined;
   let embedding: Cost | undefined;
@@ -205,13 +208,17 @@ function printSweeps(pairs: readonly Pair[]): void {
   console.log('\nboth (distance ≤ h and cosine ≥ c): precision / recall');
   ruled(['h \\ c', ...GRID_COSINE.map(String)]);
   for (const h of GRID_HASH) {
-    const cells = GRID_COSINE.map((c) => score(pairs, (pair) => bothMatch(pair, { maxDistance: h, minSimilarity: c, hashAloneDistance: NO_HASH_ALONE })));
+    const cells = GRID_COSINE.map((c) =>
+      score(pairs, (pair) => bothMatch(pair, { maxDistance: h, minSimilarity: c, hashAloneDistance: NO_HASH_ALONE })),
+    );
     line([h, ...cells.map((cell) => `${cell.precision.toFixed(3)} / ${cell.recall.toFixed(3)}`)]);
   }
 }
 
 function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): void {
-  console.log(`\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxDistance}, c = ${thresholds.minSimilarity}, hash alone within ${thresholds.hashAloneDistance})`);
+  console.log(
+    `\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxDistance}, c = ${thresholds.minSimilarity}, hash alone within ${thresholds.hashAloneDistance})`,
+  );
   ruled(['pair', 'count', 'max distance', 'min cosine', 'found by both']);
   const kinds = [...new Set(pairs.filter((pair) => pair.positive).map((pair) => pair.kinds))].sort();
   for (const kind of kinds) {
@@ -222,21 +229,31 @@ function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): v
   }
   const negatives = pairs.filter((pair) => !pair.positive);
   const closest = Math.min(...negatives.map((pair) => pair.distance ?? 64));
-  console.log(`closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minSimilarity}: ${negatives.filter((pair) => pair.cosine >= thresholds.minSimilarity).length}`);
+  console.log(
+    `closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minSimilarity}: ${negatives.filter((pair) => pair.cosine >= thresholds.minSimilarity).length}`,
+  );
 }
 
 /** duplicateGroups over the set: true groups found exactly, and pairs put in one group scored like the decision. */
 function groupingReport(images: readonly Image[], thresholds: RepostThresholds): { exact: number; truth: number; pairs: Score } {
-  const groups = duplicateGroups(images.map((image) => ({ ...image, id: image.name, perceptualHash: image.hash })), thresholds);
+  const groups = duplicateGroups(
+    images.map((image) => ({ ...image, id: image.name, perceptualHash: image.hash })),
+    thresholds,
+  );
   const sizeOf = (group: number) => images.filter((image) => image.group === group).length;
   const truth = new Set(images.map((image) => image.group).filter((group) => sizeOf(group) > 1)).size;
-  const exact = groups.filter((members) => members.every((image) => image.group === members[0]!.group) && members.length === sizeOf(members[0]!.group)).length;
+  const exact = groups.filter(
+    (members) => members.every((image) => image.group === members[0]!.group) && members.length === sizeOf(members[0]!.group),
+  ).length;
   const groupOf = new Map(groups.flatMap((members, index) => members.map((image) => [image.name, index] as const)));
   const pairs: Array<{ positive: boolean; together: boolean }> = [];
   for (let a = 0; a < images.length; a++) {
     for (let b = a + 1; b < images.length; b++) {
       const group = groupOf.get(images[a]!.name);
-      pairs.push({ positive: images[a]!.group === images[b]!.group, together: group !== undefined && group === groupOf.get(images[b]!.name) });
+      pairs.push({
+        positive: images[a]!.group === images[b]!.group,
+        together: group !== undefined && group === groupOf.get(images[b]!.name),
+      });
     }
   }
   return { exact, truth, pairs: score(pairs, (pair) => pair.together) };
@@ -261,22 +278,34 @@ async function main(): Promise<void> {
     const pairs = pairsOf(images);
     const positives = pairs.filter((pair) => pair.positive).length;
     const lowInformation = [...new Set(images.map((image) => image.kind))]
-      .map((kind) => `${kind} ${images.filter((image) => image.kind === kind && !isInformative(image.hash)).length}/${images.filter((image) => image.kind === kind).length}`)
+      .map(
+        (kind) =>
+          `${kind} ${images.filter((image) => image.kind === kind && !isInformative(image.hash)).length}/${images.filter((image) => image.kind === kind).length}`,
+      )
       .join(', ');
     const defaults = DEFAULT_REPOST_THRESHOLDS;
 
-    const perImage = (cost: Cost) => `${((cost.cpuSeconds / images.length) * 1000).toFixed(1)} ms CPU, ${((cost.wallSeconds / images.length) * 1000).toFixed(1)} ms wall`;
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embeddings: ${modelDir ?? 'small fixture (random weights: mechanics only)'}`);
-    console.log(`set: ${images.length} images (53 photos, ${PHOTOS_WITH_COPIES} with 3 copies; ${TEXT_PICTURES} pictures of text), ${pairs.length} pairs of which ${positives} positive`);
+    const perImage = (cost: Cost) =>
+      `${((cost.cpuSeconds / images.length) * 1000).toFixed(1)} ms CPU, ${((cost.wallSeconds / images.length) * 1000).toFixed(1)} ms wall`;
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embeddings: ${modelDir ?? 'small fixture (random weights: mechanics only)'}`,
+    );
+    console.log(
+      `set: ${images.length} images (53 photos, ${PHOTOS_WITH_COPIES} with 3 copies; ${TEXT_PICTURES} pictures of text), ${pairs.length} pairs of which ${positives} positive`,
+    );
     console.log(`low-information hashes by kind: ${lowInformation}\n`);
     console.log(`per image, best of ${ROUNDS} alternating rounds: hash ${perImage(costs.hash)}; embedding ${perImage(costs.embedding)}\n`);
     printSweeps(pairs);
     printCopyKinds(pairs, defaults);
     const grouping = groupingReport(images, defaults);
-    console.log(`duplicates groups at the defaults: ${grouping.exact} of ${grouping.truth} true groups found exactly; pairs in one group: precision ${grouping.pairs.precision.toFixed(3)}, recall ${grouping.pairs.recall.toFixed(3)}\n`);
+    console.log(
+      `duplicates groups at the defaults: ${grouping.exact} of ${grouping.truth} true groups found exactly; pairs in one group: precision ${grouping.pairs.precision.toFixed(3)}, recall ${grouping.pairs.recall.toFixed(3)}\n`,
+    );
 
     const lookup = lookupCostAtScale();
-    console.log(`lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`);
+    console.log(
+      `lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`,
+    );
 
     const result = (name: string, value: number, digits = 3) => console.log(`RESULT reposts.${name} ${value.toFixed(digits)}`);
     result('hash_cpu_vs_embedding', costs.hash.cpuSeconds / costs.embedding.cpuSeconds, 4);

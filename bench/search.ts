@@ -101,7 +101,8 @@ function timed<T>(fn: () => T): [T, number] {
   const result = fn();
   return [result, performance.now() - start];
 }
-const same = (a: ScoredId[], b: ScoredId[]): boolean => a.length === b.length && a.every((x, i) => x.id === b[i]?.id && x.score === b[i]?.score);
+const same = (a: ScoredId[], b: ScoredId[]): boolean =>
+  a.length === b.length && a.every((x, i) => x.id === b[i]?.id && x.score === b[i]?.score);
 
 const speedRows: string[][] = [];
 const memoryRows: string[][] = [];
@@ -138,7 +139,9 @@ for (const n of SIZES) {
   latencies.sort((a, b) => a - b);
   cpuTimes.sort((a, b) => a - b);
   const [p50, p99, cpuP99] = [percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(cpuTimes, 0.99)];
-  console.log(`  index: p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms (CPU p99 ${fmt(cpuP99, 2)} ms); one pass (bound held) in ${certified}/${timedQueries}`);
+  console.log(
+    `  index: p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms (CPU p99 ${fmt(cpuP99, 2)} ms); one pass (bound held) in ${certified}/${timedQueries}`,
+  );
 
   // Filters are applied inside the scan: one channel of 40 (~2.5% of rows), and ten channels + a time window.
   const after = records[Math.floor(n / 4)]!.createdAt;
@@ -155,7 +158,15 @@ for (const n of SIZES) {
       times.push(ms);
       if (same(result, exactSearch(n, queries[i]!, K, predicate))) identical++;
     }
-    console.log(`  filter ${name}: p50 ${fmt(percentile(times.sort((a, b) => a - b), 0.5), 2)} ms, identical to exact ${identical}/${FILTER_QUERIES}`);
+    console.log(
+      `  filter ${name}: p50 ${fmt(
+        percentile(
+          times.sort((a, b) => a - b),
+          0.5,
+        ),
+        2,
+      )} ms, identical to exact ${identical}/${FILTER_QUERIES}`,
+    );
   }
 
   // Baseline: same queries, and the results must be identical.
@@ -168,7 +179,10 @@ for (const n of SIZES) {
     if (same(search(queries[i]!, K), expected)) identicalToBaseline++;
   }
   vectors.length = 0;
-  const baselineP50 = percentile(baselineTimes.sort((a, b) => a - b), 0.5);
+  const baselineP50 = percentile(
+    baselineTimes.sort((a, b) => a - b),
+    0.5,
+  );
   const speedup = baselineP50 / p50;
   console.log(`  baseline: p50 ${fmt(baselineP50, 1)} ms; speed-up ${fmt(speedup)}x; identical ${identicalToBaseline}/${baselineQueries}`);
 
@@ -189,8 +203,15 @@ for (const n of SIZES) {
   console.log(`  exact check: identical ${identical}/${checkedQueries}; int8-only recall@10 ${fmt(int8Recall, 3)}`);
   const allIdentical = identical === checkedQueries && identicalToBaseline === baselineQueries;
   speedRows.push([
-    String(n), fmt(p50, 2), fmt(p99, 2), fmt(cpuP99, 2), fmt(baselineP50, 1), `${fmt(speedup)}x`, fmt(int8Recall, 3),
-    allIdentical ? '1.000 (identical)' : 'NOT identical', fmt(buildMs / 1000, 2),
+    String(n),
+    fmt(p50, 2),
+    fmt(p99, 2),
+    fmt(cpuP99, 2),
+    fmt(baselineP50, 1),
+    `${fmt(speedup)}x`,
+    fmt(int8Recall, 3),
+    allIdentical ? '1.000 (identical)' : 'NOT identical',
+    fmt(buildMs / 1000, 2),
   ]);
   if (n === 1_000_000) speedup1m = speedup;
 
@@ -203,20 +224,52 @@ for (const n of SIZES) {
       `over a ${fmt(startup.baselineRss / 2 ** 20, 0)} MiB baseline with the model loaded; JS heap +${fmt(startup.addedHeap / 2 ** 20, 1)} MiB`,
   );
   memoryRows.push([
-    String(n), fmt(perImage(startup.vectorBytes), 0), fmt(perImage(startup.metadataBytes), 0), fmt(perImage(startup.addedRss), 0),
-    fmt(processBytes, 0), `${fmt(processBytes / RAW_BYTES, 3)}x`, fmt(startup.seconds, 2), fmt(startup.cpuSeconds, 2),
-    fmt(startup.baselineRss / 2 ** 20, 0), fmt((startup.baselineRss + startup.addedRssAfterGc) / 2 ** 20, 0),
+    String(n),
+    fmt(perImage(startup.vectorBytes), 0),
+    fmt(perImage(startup.metadataBytes), 0),
+    fmt(perImage(startup.addedRss), 0),
+    fmt(processBytes, 0),
+    `${fmt(processBytes / RAW_BYTES, 3)}x`,
+    fmt(startup.seconds, 2),
+    fmt(startup.cpuSeconds, 2),
+    fmt(startup.baselineRss / 2 ** 20, 0),
+    fmt((startup.baselineRss + startup.addedRssAfterGc) / 2 ** 20, 0),
   ]);
   if (n === 1_000_000) processRatio1m = processBytes / RAW_BYTES;
 }
 
-console.log(`\nbench took ${fmt((performance.now() - started) / 1000, 0)} s; load average now ${loadAverage()} (other processes inflate wall-clock times)`);
-console.log(`\nSpeed: ${DIMENSIONS}-d, k ${K}, one thread. int8-alone recall@10: the int8 scan ranking by itself; final results are re-scored in float32 and proven exact.\n`);
-console.log(table(['N', 'p50 ms', 'p99 ms', 'p99 CPU ms', 'baseline ms', 'speed-up', 'int8-alone recall@10', 'final recall@10', 'build s'], speedRows));
+console.log(
+  `\nbench took ${fmt((performance.now() - started) / 1000, 0)} s; load average now ${loadAverage()} (other processes inflate wall-clock times)`,
+);
+console.log(
+  `\nSpeed: ${DIMENSIONS}-d, k ${K}, one thread. int8-alone recall@10: the int8 scan ranking by itself; final results are re-scored in float32 and proven exact.\n`,
+);
+console.log(
+  table(
+    ['N', 'p50 ms', 'p99 ms', 'p99 CPU ms', 'baseline ms', 'speed-up', 'int8-alone recall@10', 'final recall@10', 'build s'],
+    speedRows,
+  ),
+);
 console.log(
   `\nMemory and cold start (a fresh process, model loaded first; bytes per image). index: vectors (float32 + int8 copy); ` +
     `metadata: the record columns; process: resident memory added, right after loading and after a full GC; vs raw: ÷ ${RAW_BYTES}.\n`,
 );
-console.log(table(['N', 'index B', 'metadata B', 'process B (at load)', 'process B (after GC)', 'vs raw', 'load s', 'load CPU s', 'baseline MiB', 'process MiB'], memoryRows));
+console.log(
+  table(
+    [
+      'N',
+      'index B',
+      'metadata B',
+      'process B (at load)',
+      'process B (after GC)',
+      'vs raw',
+      'load s',
+      'load CPU s',
+      'baseline MiB',
+      'process MiB',
+    ],
+    memoryRows,
+  ),
+);
 console.log(`RESULT search.speedup_1m ${Number.isNaN(speedup1m) ? 'n/a' : fmt(speedup1m)}`);
 console.log(`RESULT search.process_bytes_ratio_1m ${Number.isNaN(processRatio1m) ? 'n/a' : fmt(processRatio1m, 3)}`);

@@ -147,14 +147,23 @@ function parseCommandLine(argv: string[]): 'help' | { command: CommandName; args
   if (command === 'migrate' && (values.from === undefined || values.to === undefined)) {
     throw new UsageError('migrate needs both --from URL and --to URL.');
   }
-  for (const [option, url] of [['--store', values.store], ['--from', values.from], ['--to', values.to]] as const) {
+  for (const [option, url] of [
+    ['--store', values.store],
+    ['--from', values.from],
+    ['--to', values.to],
+  ] as const) {
     if (url !== undefined) checkStoreUrl(option, url);
   }
   const top = values.top === undefined ? 10 : Number(values.top);
-  if (!Number.isInteger(top) || top < 1 || top > 100) throw new UsageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
+  if (!Number.isInteger(top) || top < 1 || top > 100)
+    throw new UsageError(`--top must be a whole number from 1 to 100, not "${values.top}".`);
   const match = values.match ?? 'both';
   if (!(MATCH_MODES as readonly string[]).includes(match)) throw new UsageError(`--match must be meaning, words or both, not "${match}".`);
-  for (const [option, given, only] of [['--ocr', values.ocr, 'index'], ['--match', values.match, 'find'], ['--captions', values.captions, 'eval']] as const) {
+  for (const [option, given, only] of [
+    ['--ocr', values.ocr, 'index'],
+    ['--match', values.match, 'find'],
+    ['--captions', values.captions, 'eval'],
+  ] as const) {
     if (given !== undefined && given !== false && command !== only) throw new UsageError(`${option} applies to "${only}" only.`);
   }
   if (command === 'eval' && values.captions === undefined) throw new UsageError('eval needs --captions FILE.');
@@ -225,7 +234,11 @@ async function stats(options: CliOptions, config: Config, out: (line: string) =>
   try {
     const adopted = model === undefined ? [] : await adoptedModelIds(store, legacyStampsFor(choice), model.id, false);
     const ours = new Set(model === undefined ? [] : [model.id, ...adopted]);
-    out(model === undefined ? 'model: not downloaded yet (records of every model are counted together)' : `model: ${model.label} (${model.id})`);
+    out(
+      model === undefined
+        ? 'model: not downloaded yet (records of every model are counted together)'
+        : `model: ${model.label} (${model.id})`,
+    );
     out(`store: ${store.backend} ${store.url}`);
     const census = await countRecordsByModel(store);
     if (census.length === 0) out('no images indexed yet');
@@ -241,7 +254,9 @@ async function stats(options: CliOptions, config: Config, out: (line: string) =>
 }
 
 function reembedHint(collection: string): string {
-  return collection === LOCAL_COLLECTION ? 'run "image-search index <folder>" again to re-embed them' : 'run /reindex in Discord to re-embed them';
+  return collection === LOCAL_COLLECTION
+    ? 'run "image-search index <folder>" again to re-embed them'
+    : 'run /reindex in Discord to re-embed them';
 }
 
 const COMMANDS: Record<EngineCommandName, Command> = {
@@ -254,7 +269,8 @@ const COMMANDS: Record<EngineCommandName, Command> = {
     });
     progress.stop();
     out(summarise(report));
-    if (engine.library.ocr.isOn(LOCAL_COLLECTION)) out(`read the text in ${report.textRead} images; ${report.textFailed} could not be read`);
+    if (engine.library.ocr.isOn(LOCAL_COLLECTION))
+      out(`read the text in ${report.textRead} images; ${report.textFailed} could not be read`);
     for (const failure of report.failed) out(`  failed: ${failure.file}: ${failure.reason}`);
   },
 

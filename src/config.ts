@@ -12,9 +12,15 @@ import { DEFAULT_REPOST_THRESHOLDS, HASH_BITS, type RepostThresholds } from './r
 const SECRET_VARIABLES = new Set(['DISCORD_TOKEN']);
 
 const positiveInt = (what: string) =>
-  z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`);
 const nonNegativeInt = (what: string) =>
-  z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).min(0, `expected ${what}`);
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .min(0, `expected ${what}`);
 
 /** A Hamming distance between two perceptual hashes. */
 const hashBits = () =>
@@ -23,7 +29,12 @@ const hashBits = () =>
 const listOf = (what: string) =>
   z
     .string()
-    .transform((raw) => raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
     .refine((parts) => parts.length > 0, `expected ${what}`);
 
 const httpUrl = (what: string) =>
@@ -76,10 +87,7 @@ const schema = z.object({
   MODEL_HUB_URL: httpUrl('the model hub base URL'),
   STORE_URL: z
     .string()
-    .refine(
-      (raw) => STORE_SCHEMES.some((scheme) => raw.startsWith(scheme)),
-      `expected a URL starting with ${STORE_SCHEMES.join(', ')}`,
-    ),
+    .refine((raw) => STORE_SCHEMES.some((scheme) => raw.startsWith(scheme)), `expected a URL starting with ${STORE_SCHEMES.join(', ')}`),
   ENCODER_THREADS: nonNegativeInt('a whole number of threads (0 lets onnxruntime choose)'),
   ENCODER_MAX_BATCH: positiveInt('a whole number of images per batch, at least 1'),
   ENCODER_MAX_WAIT_MS: nonNegativeInt('milliseconds to wait while filling a batch'),
@@ -94,7 +102,10 @@ const schema = z.object({
   INGEST_MAX_ATTEMPTS: positiveInt('a whole number of attempts, at least 1'),
   COMMANDS_PER_MINUTE: positiveInt('a whole number of commands a member may run per minute'),
   CONTROLS_PER_MINUTE: positiveInt('a whole number of button presses and menu choices a member may make per minute'),
-  THREAD_MEMBERSHIP_CACHE_SECONDS: nonNegativeInt('a whole number of seconds from 0 to 60').max(60, 'expected a whole number of seconds from 0 to 60'),
+  THREAD_MEMBERSHIP_CACHE_SECONDS: nonNegativeInt('a whole number of seconds from 0 to 60').max(
+    60,
+    'expected a whole number of seconds from 0 to 60',
+  ),
   HEALTH_PORT: z.coerce
     .number({ error: 'expected a TCP port from 1 to 65535' })
     .int('expected a TCP port from 1 to 65535')
@@ -258,7 +269,8 @@ export function loadConfig(env?: Environment): Config {
   let sharding: Config['sharding'] = { role: 'single' };
   if (env.SHARDING_MANAGER === 'true') {
     const child = shardChildSchema.safeParse({ SHARDS: env.SHARDS, SHARD_COUNT: env.SHARD_COUNT });
-    if (!child.success) throw new ConfigError([`SHARDS/SHARD_COUNT from the sharding manager are not usable: ${child.error.issues[0]?.message}`]);
+    if (!child.success)
+      throw new ConfigError([`SHARDS/SHARD_COUNT from the sharding manager are not usable: ${child.error.issues[0]?.message}`]);
     sharding = { role: 'shard', ids: child.data.SHARDS, count: child.data.SHARD_COUNT };
   } else if (v.SHARDS !== undefined) {
     sharding = { role: 'manager', count: v.SHARDS === 'auto' ? 'auto' : Number(v.SHARDS), ids: undefined };
@@ -283,7 +295,11 @@ export function loadConfig(env?: Environment): Config {
     threadMembershipCacheMs: v.THREAD_MEMBERSHIP_CACHE_SECONDS * 1000,
     healthPort: v.HEALTH_PORT,
     recheck: { periodMs: v.RECHECK_PERIOD_HOURS * 3_600_000, requestsPerMinute: v.RECHECK_REQUESTS_PER_MINUTE },
-    reposts: { maxDistance: v.REPOST_MAX_DISTANCE, minSimilarity: v.REPOST_MIN_SIMILARITY, hashAloneDistance: v.REPOST_HASH_ALONE_DISTANCE },
+    reposts: {
+      maxDistance: v.REPOST_MAX_DISTANCE,
+      minSimilarity: v.REPOST_MIN_SIMILARITY,
+      hashAloneDistance: v.REPOST_HASH_ALONE_DISTANCE,
+    },
     ocr: v.OCR === 'on',
     sharding,
   };
@@ -310,7 +326,9 @@ function shardingProblems(v: z.infer<typeof schema>, raw: Record<string, string 
   }
   const outOfRange = v.SHARD_IDS?.find((id) => id >= v.SHARD_COUNT!);
   if (outOfRange !== undefined) {
-    return [`${ids}: shard ${outOfRange} does not exist when SHARD_COUNT is ${v.SHARD_COUNT} (shard ids run from 0 to ${v.SHARD_COUNT! - 1})`];
+    return [
+      `${ids}: shard ${outOfRange} does not exist when SHARD_COUNT is ${v.SHARD_COUNT} (shard ids run from 0 to ${v.SHARD_COUNT! - 1})`,
+    ];
   }
   return [];
 }

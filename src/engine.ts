@@ -35,7 +35,10 @@ export interface ModelName {
 /** `--model` takes a directory or a model id: an existing directory wins. */
 export async function resolveModelChoice(config: Config, override: string | undefined): Promise<ModelChoice> {
   if (override === undefined) return config.model.dir === undefined ? { id: config.model.id } : { dir: config.model.dir };
-  const isDirectory = await stat(override).then((info) => info.isDirectory(), () => false);
+  const isDirectory = await stat(override).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
   return isDirectory ? { dir: override } : { id: override };
 }
 
@@ -63,10 +66,14 @@ export async function adoptedModelIds(store: ImageStore, stamps: readonly string
   const pinned = await store.modelAdoptions();
   const adopted = stamps.filter((stamp) => (pinned[stamp] ?? modelId) === modelId);
   for (const stamp of stamps.filter((candidate) => !adopted.includes(candidate))) {
-    logger.warn({ stamp, adoptedFor: pinned[stamp], model: modelId }, `records stamped ${stamp} were made by other files than this model's; they count as another model until reindexed`);
+    logger.warn(
+      { stamp, adoptedFor: pinned[stamp], model: modelId },
+      `records stamped ${stamp} were made by other files than this model's; they count as another model until reindexed`,
+    );
   }
   const fresh = adopted.filter((stamp) => pinned[stamp] === undefined);
-  if (writable && fresh.length > 0) await store.setModelAdoptions({ ...pinned, ...Object.fromEntries(fresh.map((stamp) => [stamp, modelId])) });
+  if (writable && fresh.length > 0)
+    await store.setModelAdoptions({ ...pinned, ...Object.fromEntries(fresh.map((stamp) => [stamp, modelId])) });
   return adopted;
 }
 
@@ -163,7 +170,10 @@ export async function openIndex(
     progress.stop();
     const unhashed = library.stats().reduce((sum, { collection }) => sum + library.imagesWithoutHash(collection), 0);
     if (unhashed > 0) {
-      logger.info({ images: unhashed }, 'images without a perceptual hash: no reposts are found for them until /reindex or image-search index hashes them (no re-embedding)');
+      logger.info(
+        { images: unhashed },
+        'images without a perceptual hash: no reposts are found for them until /reindex or image-search index hashes them (no re-embedding)',
+      );
     }
     return { store, library };
   } catch (error) {

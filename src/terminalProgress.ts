@@ -14,11 +14,7 @@ export interface Progress {
  * means not known (yet): then only the count and rate are shown, and nothing at all
  * until something is counted — an empty store shows no bar.
  */
-export function startProgress(
-  label: string,
-  total: number,
-  options: { tty?: boolean; stream?: NodeJS.WritableStream } = {},
-): Progress {
+export function startProgress(label: string, total: number, options: { tty?: boolean; stream?: NodeJS.WritableStream } = {}): Progress {
   const tty = options.tty ?? Boolean(process.stderr.isTTY);
   return tty ? new TerminalBar(label, total, options.stream ?? process.stderr) : new LoggedProgress(label, total);
 }

@@ -113,8 +113,14 @@ describe('sharding settings', () => {
   });
 
   test('SHARD_IDS needs SHARD_COUNT, and SHARD_COUNT needs SHARD_IDS', () => {
-    assert.match(problemsOf({ SHARD_IDS: '0-7' })[0]!, /^SHARD_COUNT is not set while SHARD_IDS is "0-7": expected the total number of shards across all hosts/);
-    assert.match(problemsOf({ SHARD_COUNT: '32' })[0]!, /^SHARD_IDS is not set while SHARD_COUNT is "32": .*use SHARDS=32 to run them all here/);
+    assert.match(
+      problemsOf({ SHARD_IDS: '0-7' })[0]!,
+      /^SHARD_COUNT is not set while SHARD_IDS is "0-7": expected the total number of shards across all hosts/,
+    );
+    assert.match(
+      problemsOf({ SHARD_COUNT: '32' })[0]!,
+      /^SHARD_IDS is not set while SHARD_COUNT is "32": .*use SHARDS=32 to run them all here/,
+    );
   });
 
   test('SHARDS together with SHARD_IDS is refused as ambiguous', () => {
@@ -138,4 +144,3 @@ test('.env.example documents every variable the config reads, with its default',
     if (fallback !== undefined) assert.equal(line.replace(/^# ?/, ''), `${name}=${fallback}`);
   }
 });
-

@@ -25,7 +25,10 @@ function parseDockerfile(text: string): Stage[] {
     .join('\n')
     .replace(/\\\n/g, ' ');
   const stages: Stage[] = [];
-  for (const line of joined.split('\n').map((l) => l.trim()).filter((l) => l !== '')) {
+  for (const line of joined
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')) {
     const [, keyword = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (keyword.toUpperCase() === 'FROM') {
       const [image = '', , name = `stage${stages.length}`] = args.split(/\s+/);
@@ -69,10 +72,15 @@ describe('the Dockerfile', () => {
   test('installs with the same npm ci flags as .ci/run', async () => {
     const ci = npmCiFlags(await read('.ci/run'));
     assert.ok(ci !== undefined, '.ci/run runs npm ci');
-    assert.deepEqual(runs(build).map(npmCiFlags).filter((flags) => flags !== undefined), [ci]);
+    assert.deepEqual(
+      runs(build)
+        .map(npmCiFlags)
+        .filter((flags) => flags !== undefined),
+      [ci],
+    );
   });
 
-  test('.ci/run runs the README\'s test command', async () => {
+  test(".ci/run runs the README's test command", async () => {
     const readme = await read('README.md');
     const ciLines = (await read('.ci/run')).split('\n').map((line) => line.trim());
     assert.match(readme, /```sh\nnpm ci && npm test\n```/);
@@ -86,7 +94,10 @@ describe('the Dockerfile', () => {
     const [buildStep, startStep] = packageJson.scripts.start!.split('&&').map((part) => part.trim());
     assert.equal(command, startStep);
     assert.equal(buildStep, packageJson.scripts.build, 'npm start builds with the build script');
-    assert.ok(runs(build).some((run) => run.includes('npm run build')), 'the build stage runs the build script');
+    assert.ok(
+      runs(build).some((run) => run.includes('npm run build')),
+      'the build stage runs the build script',
+    );
   });
 
   test('the runtime stage runs as a non-root user from before its command', () => {
@@ -114,7 +125,10 @@ describe('the Dockerfile', () => {
     const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
     const fromBuild = copies.filter((copy) => copy.startsWith('--from=build'));
     assert.deepEqual(fromBuild.map((copy) => copy.split(/\s+/)[1]).sort(), ['/app/dist', '/app/node_modules']);
-    assert.ok(runs(build).some((run) => run.includes('npm prune --omit=dev')), 'dev dependencies are pruned before the copy');
+    assert.ok(
+      runs(build).some((run) => run.includes('npm prune --omit=dev')),
+      'dev dependencies are pruned before the copy',
+    );
   });
 
   describe('its pruning of onnxruntime binaries', () => {
@@ -137,7 +151,11 @@ describe('the Dockerfile', () => {
       }
       // The same shell command, run here with the Node the tests run on.
       const nodeDir = path.dirname(process.execPath);
-      const result = spawnSync('sh', ['-c', prune], { cwd: dir, encoding: 'utf8', env: { ...process.env, PATH: `${nodeDir}:${process.env.PATH}` } });
+      const result = spawnSync('sh', ['-c', prune], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${nodeDir}:${process.env.PATH}` },
+      });
       assert.equal(result.status, 0, result.stderr);
       const kept: string[] = [];
       const root = path.join(dir, 'node_modules/onnxruntime-node/bin/napi-v6');

@@ -11,7 +11,10 @@ test('an interaction token inside a logged error is masked', () => {
     Object.assign(error, { url: 'https://discord.com/api/v10/interactions/987654321/${token}/callback' });
     logger.error({ err: error }, 'editing the reply failed');
   `;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(run.status, 0, run.stderr);
   const entry = JSON.parse(run.stderr.trim().split('\n').at(-1)!) as { err: { message: string; url: string } };
   assert.ok(!run.stderr.includes(token), 'the token does not appear in the log');

@@ -28,9 +28,9 @@ export function commandTiming(reply: InteractionReply, sentAt: number, requests:
   const answer = [...edits, ...own].filter((request) => answers(request)).sort((a, b) => a.startedAt - b.startedAt)[0];
   if (answer === undefined) return null;
   const shown = new Set(reply.embeds.flatMap((embed) => /\/channels\/\d+\/\d+\/(\d+)$/.exec(embed.url ?? '')?.[1] ?? []));
-  const waited = [...own, ...edits].filter((request) => request !== answer).concat(
-    requests.filter((request) => SHARED.test(request.path) && dependsOn(request, shown)),
-  );
+  const waited = [...own, ...edits]
+    .filter((request) => request !== answer)
+    .concat(requests.filter((request) => SHARED.test(request.path) && dependsOn(request, shown)));
   const totalMs = answer.startedAt - sentAt;
   const discordMs = unionWithin(waited, sentAt, answer.startedAt);
   return { totalMs, discordMs, botMs: totalMs - discordMs };

@@ -35,7 +35,10 @@ interface PooledImage {
   createdAt: number;
 }
 
-export async function buildLoadWorld(discord: FakeDiscord, options: { members: number; channels: number; messagesPerChannel: number }): Promise<LoadWorld> {
+export async function buildLoadWorld(
+  discord: FakeDiscord,
+  options: { members: number; channels: number; messagesPerChannel: number },
+): Promise<LoadWorld> {
   const admin = discord.createUser({ username: 'load-admin' });
   const guild = discord.createGuild({ name: 'load server', ownerId: admin.id });
   discord.addMember(guild.id, admin.id);
@@ -61,7 +64,14 @@ export async function buildLoadWorld(discord: FakeDiscord, options: { members: n
         attachments: [{ filename: `${colour.name}-${i}.png`, data: images[i % images.length]!, contentType: 'image/png' }],
       });
       const attachment = message.attachments[0]!;
-      pool.push({ channelId, messageId: message.id, attachmentId: attachment.id, url: attachment.url, authorId, createdAt: message.createdAt });
+      pool.push({
+        channelId,
+        messageId: message.id,
+        attachmentId: attachment.id,
+        url: attachment.url,
+        authorId,
+        createdAt: message.createdAt,
+      });
     }
   }
   return { guildId: guild.id, adminId: admin.id, members, channels: [...channels, staff], staffChannelId: staff, pool };
@@ -73,7 +83,13 @@ export async function buildLoadWorld(discord: FakeDiscord, options: { members: n
  * `message:attachment:k` (kept as text in memory: ~100 bytes more a record than a real
  * Discord id, which bench/search.ts measures instead).
  */
-export async function writePoolRecords(storeUrl: string, world: LoadWorld, count: number, dimensions: number, modelId: string): Promise<void> {
+export async function writePoolRecords(
+  storeUrl: string,
+  world: LoadWorld,
+  count: number,
+  dimensions: number,
+  modelId: string,
+): Promise<void> {
   const store = await ImageStore.open(storeUrl, { compactAfter: 0 });
   const random = mulberry32(20_240_531);
   try {

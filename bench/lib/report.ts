@@ -2,7 +2,11 @@ import os from 'node:os';
 
 /** Shared pieces of the benchmarks' printed reports. */
 
-export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+export const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 export function machineLine(name: string): string {
   return `${name}: node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${loadAverage()}`;

@@ -23,7 +23,11 @@ export interface ScreenshotOptions {
   margin?: number;
 }
 
-export async function screenshotHtml(html: string, pngPath: string, options: ScreenshotOptions): Promise<{ width: number; height: number }> {
+export async function screenshotHtml(
+  html: string,
+  pngPath: string,
+  options: ScreenshotOptions,
+): Promise<{ width: number; height: number }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'render-reply-'));
   try {
     const page = path.join(dir, 'page.html');
@@ -68,9 +72,15 @@ async function runChromium(args: string[]): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new Error(`Chromium was not found as "${binary}": install Debian's chromium (apt-get install -y chromium) or set CHROMIUM to its path`);
+      throw new Error(
+        `Chromium was not found as "${binary}": install Debian's chromium (apt-get install -y chromium) or set CHROMIUM to its path`,
+      );
     }
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n').slice(-5).join('\n');
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join('\n');
     throw new Error(`Chromium failed to take the screenshot: ${(error as Error).message}${stderr ? `\n${stderr}` : ''}`);
   }
 }

@@ -11,7 +11,16 @@ type Component = Record<string, unknown> & { type?: number };
 const GALLERY_WIDTH = 520;
 /** Rows of a gallery of 1 to 10 items (how many in each row), close to how Discord arranges them. */
 const GALLERY_ROWS: Record<number, number[]> = {
-  1: [1], 2: [2], 3: [1, 2], 4: [2, 2], 5: [2, 3], 6: [3, 3], 7: [1, 3, 3], 8: [2, 3, 3], 9: [3, 3, 3], 10: [1, 3, 3, 3],
+  1: [1],
+  2: [2],
+  3: [1, 2],
+  4: [2, 2],
+  5: [2, 3],
+  6: [3, 3],
+  7: [1, 3, 3],
+  8: [2, 3, 3],
+  9: [3, 3, 3],
+  10: [1, 3, 3, 3],
 };
 const BUTTON_STYLES: Record<number, string> = { 1: 'primary', 2: 'secondary', 3: 'success', 4: 'danger', 5: 'link', 6: 'primary' };
 
@@ -45,7 +54,8 @@ function componentHtml(c: Component, names: MarkdownNames, image: ImageLookup): 
       return `<div class="${classes}"></div>`;
     }
     case 17: {
-      const accent = typeof c['accent_color'] === 'number' ? ` accent" style="--accent:#${c['accent_color'].toString(16).padStart(6, '0')}` : '';
+      const accent =
+        typeof c['accent_color'] === 'number' ? ` accent" style="--accent:#${c['accent_color'].toString(16).padStart(6, '0')}` : '';
       return `<div class="container${accent}">${children()}</div>`;
     }
     default:
@@ -82,7 +92,9 @@ function galleryHtml(items: Array<{ media?: { url?: string }; description?: stri
   const html = rows.map((count) => {
     const height = count === 1 ? 300 : count === 2 ? 220 : 160;
     const width = Math.floor((GALLERY_WIDTH - 4 * (count - 1)) / count);
-    const cells = items.slice(next, (next += count)).map((item) => imageTag(image(item.media?.url ?? ''), { width, height, cover: true }, 'gallery-item', item.description ?? ''));
+    const cells = items
+      .slice(next, (next += count))
+      .map((item) => imageTag(image(item.media?.url ?? ''), { width, height, cover: true }, 'gallery-item', item.description ?? ''));
     return `<div class="gallery-row">${cells.join('')}</div>`;
   });
   return `<div class="gallery" style="width:${GALLERY_WIDTH}px">${html.join('')}</div>`;
@@ -91,9 +103,17 @@ function galleryHtml(items: Array<{ media?: { url?: string }; description?: stri
 function fileName(c: Component): string {
   if (typeof c['name'] === 'string') return c['name'];
   const url = (c['file'] as { url?: string } | undefined)?.url ?? '';
-  return url.replace(/^attachment:\/\//, '').split('/').pop()?.split('?')[0] ?? 'file';
+  return (
+    url
+      .replace(/^attachment:\/\//, '')
+      .split('/')
+      .pop()
+      ?.split('?')[0] ?? 'file'
+  );
 }
 
-const linkIcon = () => '<svg width="14" height="14" viewBox="0 0 24 24" fill="currentColor"><path d="M15 2h7v7h-2V5.4l-8.3 8.3-1.4-1.4L18.6 4H15zM4 6h7v2H6v10h10v-5h2v7H4z"/></svg>';
+const linkIcon = () =>
+  '<svg width="14" height="14" viewBox="0 0 24 24" fill="currentColor"><path d="M15 2h7v7h-2V5.4l-8.3 8.3-1.4-1.4L18.6 4H15zM4 6h7v2H6v10h10v-5h2v7H4z"/></svg>';
 const chevron = () => '<svg width="18" height="18" viewBox="0 0 24 24" fill="#dbdee1"><path d="M7 10l5 5 5-5z"/></svg>';
-const fileIcon = () => '<svg width="24" height="30" viewBox="0 0 24 30" fill="#949ba4"><path d="M0 2a2 2 0 0 1 2-2h13l9 9v19a2 2 0 0 1-2 2H2a2 2 0 0 1-2-2z"/></svg>';
+const fileIcon = () =>
+  '<svg width="24" height="30" viewBox="0 0 24 30" fill="#949ba4"><path d="M0 2a2 2 0 0 1 2-2h13l9 9v19a2 2 0 0 1-2 2H2a2 2 0 0 1-2-2z"/></svg>';

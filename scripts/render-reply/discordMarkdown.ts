@@ -76,7 +76,8 @@ function token(g: Record<string, string | undefined>, names: MarkdownNames): str
   if (g['user'] !== undefined) return mention(`@${names.user(g['user']) ?? 'unknown-user'}`);
   if (g['role'] !== undefined) return mention(`@${names.role(g['role']) ?? 'unknown-role'}`);
   if (g['channel'] !== undefined) return mention(`#${names.channel(g['channel']) ?? 'unknown'}`);
-  if (g['time'] !== undefined) return `<span class="timestamp">${escapeHtml(timestamp(Number(g['time']), g['style'] ?? 'f', names))}</span>`;
+  if (g['time'] !== undefined)
+    return `<span class="timestamp">${escapeHtml(timestamp(Number(g['time']), g['style'] ?? 'f', names))}</span>`;
   return `<a href="${escapeHtml(g['url'] ?? '')}">${escapeHtml(g['url'] ?? '')}</a>`;
 }
 
@@ -87,7 +88,8 @@ function mention(label: string): string {
 /** Discord's timestamp styles, in the en-US locale. */
 export function timestamp(seconds: number, style: string, names: Pick<MarkdownNames, 'now' | 'timeZone'>): string {
   const date = new Date(seconds * 1000);
-  const format = (options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('en-US', { timeZone: names.timeZone, ...options }).format(date);
+  const format = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat('en-US', { timeZone: names.timeZone, ...options }).format(date);
   switch (style) {
     case 't':
       return format({ hour: 'numeric', minute: '2-digit' });
@@ -108,7 +110,13 @@ export function timestamp(seconds: number, style: string, names: Pick<MarkdownNa
 
 function relative(date: Date, now: Date): string {
   const seconds = (date.getTime() - now.getTime()) / 1000;
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [['year', 31_536_000], ['month', 2_592_000], ['day', 86_400], ['hour', 3600], ['minute', 60]];
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['year', 31_536_000],
+    ['month', 2_592_000],
+    ['day', 86_400],
+    ['hour', 3600],
+    ['minute', 60],
+  ];
   const [unit, size] = units.find(([, s]) => Math.abs(seconds) >= s) ?? ['second', 1];
   return new Intl.RelativeTimeFormat('en-US', { numeric: 'auto' }).format(Math.round(seconds / size), unit);
 }

@@ -26,7 +26,9 @@ export function embedHtml(embed: APIEmbed, names: MarkdownNames, image: ImageLoo
     parts.push(`<div class="embed-fields">${fields.join('')}</div>`);
   }
   if (embed.image?.url) parts.push(imageTag(image(embed.image.url), IMAGE_BOX, 'embed-image'));
-  const footer = [embed.footer?.text, embed.timestamp ? timestamp(Date.parse(embed.timestamp) / 1000, 'f', names) : undefined].filter(Boolean);
+  const footer = [embed.footer?.text, embed.timestamp ? timestamp(Date.parse(embed.timestamp) / 1000, 'f', names) : undefined].filter(
+    Boolean,
+  );
   if (footer.length > 0) parts.push(`<div class="embed-footer">${escapeHtml(footer.join(' • '))}</div>`);
   const thumbnail = embed.thumbnail?.url ? imageTag(image(embed.thumbnail.url), { ...THUMBNAIL_BOX, cover: true }, 'embed-thumbnail') : '';
   return `<div class="embed"${bar}><div class="embed-main">${parts.join('')}</div>${thumbnail}</div>`;

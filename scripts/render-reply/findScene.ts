@@ -21,7 +21,10 @@ export function findScene(query = 'a blue sky'): Scene {
       const owner = discord.createUser({ username: 'ada', globalName: 'Ada' });
       const guild = discord.createGuild({ name: 'Weather Watchers', ownerId: owner.id });
       discord.addMember(guild.id, owner.id);
-      for (const [username, globalName] of [['noor', 'Noor'], ['sam', 'Sam K.']] as const) {
+      for (const [username, globalName] of [
+        ['noor', 'Noor'],
+        ['sam', 'Sam K.'],
+      ] as const) {
         const person = discord.createUser({ username, globalName });
         discord.addMember(guild.id, person.id);
         ids.people.push(person.id);
@@ -35,18 +38,31 @@ export function findScene(query = 'a blue sky'): Scene {
       const { discord } = harness;
       const owner = ids.people.at(-1)!;
       for (const channelId of ids.channels) {
-        await discord.invokeSlashCommand({ channelId, userId: owner, name: 'channels', subcommand: 'add', options: { channel: channelId } });
+        await discord.invokeSlashCommand({
+          channelId,
+          userId: owner,
+          name: 'channels',
+          subcommand: 'add',
+          options: { channel: channelId },
+        });
       }
       const photos = (await readdir(WEATHER_DIR)).filter((name) => /\.(jpe?g|png|webp)$/i.test(name)).sort();
       const posted: string[] = [];
       for (let start = 0, n = 0; start < photos.length; start += PHOTOS_PER_MESSAGE, n++) {
         const files = photos.slice(start, start + PHOTOS_PER_MESSAGE);
-        const attachments = await Promise.all(files.map(async (filename) => ({ filename, data: await readFile(path.join(WEATHER_DIR, filename)) })));
+        const attachments = await Promise.all(
+          files.map(async (filename) => ({ filename, data: await readFile(path.join(WEATHER_DIR, filename)) })),
+        );
         const message = await discord.postMessage(ids.channels[n % 2]!, ids.people[n % ids.people.length]!, { attachments });
         posted.push(...message.attachments.map((a) => `${message.id}:${a.id}`));
       }
       await until(() => posted.every((id) => harness.engine.library.has(ids.guild, id)), 'every photo to be indexed', 300_000);
-      const reply = await discord.invokeSlashCommand({ channelId: ids.channels[0]!, userId: ids.searcher, name: 'find', options: { query } });
+      const reply = await discord.invokeSlashCommand({
+        channelId: ids.channels[0]!,
+        userId: ids.searcher,
+        name: 'find',
+        options: { query },
+      });
       if (!reply.original) throw new Error(`/find gave no reply (callback ${reply.callbackType})`);
       return reply.original;
     },

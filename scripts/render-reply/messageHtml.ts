@@ -37,13 +37,17 @@ export function messageHtml(message: RecordedMessage, context: MessageContext): 
   const parts: string[] = [];
   if (!v2 && message.content) parts.push(`<div class="content">${markdownToHtml(message.content, context)}</div>`);
   if (!v2) parts.push(...message.embeds.map((embed) => embedHtml(embed, context, context.image)));
-  if (!v2) parts.push(...looseImages(message).map((name) => imageTag(context.image(`attachment://${name}`), ATTACHMENT_BOX, 'attachment', name)));
-  if (message.components.length > 0) parts.push(`<div class="components">${componentsHtml(message.components, context, context.image)}</div>`);
+  if (!v2)
+    parts.push(...looseImages(message).map((name) => imageTag(context.image(`attachment://${name}`), ATTACHMENT_BOX, 'attachment', name)));
+  if (message.components.length > 0)
+    parts.push(`<div class="components">${componentsHtml(message.components, context, context.image)}</div>`);
   if (message.ephemeral) parts.push(`<div class="ephemeral-note">${eyeIcon()}Only you can see this • <a>Dismiss message</a></div>`);
   const invoked = context.invokedBy
     ? `<div class="invoked"><span class="who">@${escapeHtml(context.invokedBy.userName)}</span> used <span class="command">/${escapeHtml(context.invokedBy.command)}</span></div>`
     : '';
-  const sentAt = new Intl.DateTimeFormat('en-US', { timeZone: context.timeZone, hour: 'numeric', minute: '2-digit' }).format(context.sentAt);
+  const sentAt = new Intl.DateTimeFormat('en-US', { timeZone: context.timeZone, hour: 'numeric', minute: '2-digit' }).format(
+    context.sentAt,
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(context.botName)}</title><style>${PAGE_STYLE}</style></head>
 <body><div class="message">${invoked}

@@ -27,7 +27,10 @@ async function renderScene(scene: Scene): Promise<string> {
   try {
     const reply = await scene.run(harness);
     const file = path.join(OUT_DIR, `${scene.name}.png`);
-    const { width, height } = await screenshotHtml(await replyPage(harness.discord, reply), file, { width: PAGE_WIDTH, background: PAGE_BACKGROUND });
+    const { width, height } = await screenshotHtml(await replyPage(harness.discord, reply), file, {
+      width: PAGE_WIDTH,
+      background: PAGE_BACKGROUND,
+    });
     console.log(`${path.relative(PROJECT_ROOT, file)}: ${width}×${height}, from the reply to a /${scene.name} (message ${reply.id})`);
     return file;
   } finally {

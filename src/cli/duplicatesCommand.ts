@@ -62,15 +62,21 @@ export function printDuplicates(
   note(
     `${groups.length} group(s) of near-copies (perceptual hashes at most ${maxDistance} bits apart and similarity at least ${minSimilarity}, ` +
       `or at most ${Math.min(hashAloneDistance, maxDistance)} bits apart)` +
-      (options.folder === undefined ? ` among ${images} indexed images` : ` among the indexed images under ${path.resolve(options.folder)}`),
+      (options.folder === undefined
+        ? ` among ${images} indexed images`
+        : ` among the indexed images under ${path.resolve(options.folder)}`),
   );
   if (images === 0 && otherModel === 0) note('no images indexed yet: run "image-search index <folder>" first');
   const unhashed = library.imagesWithoutHash(LOCAL_COLLECTION);
   if (unhashed > 0) {
-    note(`${unhashed} indexed images have no perceptual hash yet and were left out: run "image-search index <folder>" again to hash them (nothing is re-embedded)`);
+    note(
+      `${unhashed} indexed images have no perceptual hash yet and were left out: run "image-search index <folder>" again to hash them (nothing is re-embedded)`,
+    );
   }
   if (otherModel > 0) {
-    note(`${otherModel} images embedded by another model than ${library.model.label} were left out: run "image-search index <folder>" again to re-embed them`);
+    note(
+      `${otherModel} images embedded by another model than ${library.model.label} were left out: run "image-search index <folder>" again to re-embed them`,
+    );
   }
 }
 

@@ -65,7 +65,13 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   });
   const forgetting = new IndexForgetting(library, guildState.settings);
   const access = new MemberAccess(guildState.settings, { membershipCacheMs: config.threadMembershipCacheMs });
-  const reposts = new RepostWatch({ library, settings: guildState.settings, history: guildState.reposts, access, defaults: config.reposts });
+  const reposts = new RepostWatch({
+    library,
+    settings: guildState.settings,
+    history: guildState.reposts,
+    access,
+    defaults: config.reposts,
+  });
   const live = new LiveIndexer({
     library,
     guildState,
@@ -74,7 +80,13 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     cdnHosts: config.discord.cdnHosts,
     onPostedImages: (message, imageIds) => reposts.imagesPosted(message, imageIds),
   });
-  const reindex = new ReindexJobs({ walks: guildState.reindexWalks, settings: guildState.settings, forgetting, ingest, cdnHosts: config.discord.cdnHosts });
+  const reindex = new ReindexJobs({
+    walks: guildState.reindexWalks,
+    settings: guildState.settings,
+    forgetting,
+    ingest,
+    cdnHosts: config.discord.cdnHosts,
+  });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
     // Deletions and edits of messages the bot never cached must still reach the index.
@@ -83,7 +95,9 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: 20 }),
     rest: { api: config.discord.apiUrl, handlerSweepInterval: 10 * 60 * 1000 },
   });
-  const hitSearch = new HitSearch(library, access, async (guildId) => thresholdsOf(await guildState.settings.repostPolicy(guildId), config.reposts));
+  const hitSearch = new HitSearch(library, access, async (guildId) =>
+    thresholdsOf(await guildState.settings.repostPolicy(guildId), config.reposts),
+  );
   const resultSessions = new ResultSessions();
   const resultPages = new ResultPages(hitSearch, new ResultMedia(client, forgetting), DEFAULT_NOTES);
   const context: BotContext = {
@@ -103,7 +117,14 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     publicFetch,
     metrics,
   };
-  const recheck = new DeletionRecheck(client, { library, rechecks: guildState.rechecks, forgetting, metrics, ...config.recheck, cdnHosts: config.discord.cdnHosts });
+  const recheck = new DeletionRecheck(client, {
+    library,
+    rechecks: guildState.rechecks,
+    forgetting,
+    metrics,
+    ...config.recheck,
+    cdnHosts: config.discord.cdnHosts,
+  });
 
   const handleInteraction = createInteractionHandler(commands, components, context);
   // The handler answers and logs every failure itself; this catch is the last guard.
@@ -126,7 +147,10 @@ export async function startBot(config: Config, engine: Engine, token: string, me
   await client.login(token);
   await ready;
   await loadSettingsOfEveryServer(client, guildState.settings);
-  const saver = setInterval(() => void live.flush().catch((error: unknown) => logger.warn({ err: error }, 'saving cursors failed')), CURSOR_SAVE_EVERY_MS);
+  const saver = setInterval(
+    () => void live.flush().catch((error: unknown) => logger.warn({ err: error }, 'saving cursors failed')),
+    CURSOR_SAVE_EVERY_MS,
+  );
   saver.unref();
 
   const images = library.stats().reduce((sum, collection) => sum + collection.images, 0);

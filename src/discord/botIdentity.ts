@@ -54,7 +54,7 @@ export async function fetchBotIdentity(apiUrl: string, token: string, timeoutMs 
     throw new DiscordUnavailableError(`Cannot reach Discord at ${base} (${networkReason(error)}). ${reachAdvice}`, { cause: error });
   }
   if (response.status === 401) throw new DiscordTokenRefusedError();
-  const body = await response.json().catch(() => undefined) as Partial<BotIdentity> | undefined;
+  const body = (await response.json().catch(() => undefined)) as Partial<BotIdentity> | undefined;
   if (response.ok && typeof body?.id === 'string') return { id: body.id, username: body.username ?? body.id };
   if (response.status >= 500) {
     throw new DiscordUnavailableError(

@@ -26,7 +26,7 @@ export function usage(): string {
   return [
     'Usage: npm run commands:deploy -- [--guild ID]',
     '',
-    'Registers the bot\'s slash commands with Discord, using DISCORD_TOKEN (and DISCORD_API_URL).',
+    "Registers the bot's slash commands with Discord, using DISCORD_TOKEN (and DISCORD_API_URL).",
     '  (no option)     globally: in every server the bot is in; may take up to an hour to show',
     '  --guild ID      in one server only, instantly (while trying the bot out)',
     '  --help          this text',

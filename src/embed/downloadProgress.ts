@@ -70,8 +70,7 @@ export function createProgressBarReporter(stream: NodeJS.WritableStream = proces
           {
             stream,
             format: `{file} [{bar}] {percentage}% | {value}/{total} | {rate} | ETA {eta_formatted}`,
-            formatValue: (value, _options, type) =>
-              type === 'value' || type === 'total' ? formatBytes(value) : String(value),
+            formatValue: (value, _options, type) => (type === 'value' || type === 'total' ? formatBytes(value) : String(value)),
             hideCursor: true,
           },
           Presets.shades_classic,

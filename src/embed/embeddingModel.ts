@@ -1,13 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { MicroBatcher } from './microBatcher.js';
 import { ModelDirectoryError, readModelDirectory, type ModelConfig, type ModelDirectory } from './modelDirectory.js';
-import {
-  firstLine,
-  IMAGE_ENCODER_SIGNATURE,
-  TEXT_ENCODER_SIGNATURE,
-  normalisedRows,
-  openEncoderSession,
-} from './encoderSession.js';
+import { firstLine, IMAGE_ENCODER_SIGNATURE, TEXT_ENCODER_SIGNATURE, normalisedRows, openEncoderSession } from './encoderSession.js';
 import { preprocessImage, type ImageLimits, type ImagePreprocessSpec } from './imagePreprocessor.js';
 import { modelIdentity } from './modelIdentity.js';
 import { TextTokenizer } from './textTokenizer.js';
@@ -57,11 +51,7 @@ export class EmbeddingModel {
       paddingIdx: directory.config.paddingIdx,
     });
     const sessionOptions = { threads: options.threads };
-    const imageSession = await openEncoderSession(
-      directory.paths['image_encoder.onnx'],
-      IMAGE_ENCODER_SIGNATURE,
-      sessionOptions,
-    );
+    const imageSession = await openEncoderSession(directory.paths['image_encoder.onnx'], IMAGE_ENCODER_SIGNATURE, sessionOptions);
     let textSession: ort.InferenceSession | undefined;
     try {
       textSession = await openEncoderSession(directory.paths['text_encoder.onnx'], TEXT_ENCODER_SIGNATURE, sessionOptions);
@@ -139,11 +129,7 @@ export class EmbeddingModel {
   }
 }
 
-async function runTextSession(
-  session: ort.InferenceSession,
-  tokenizer: TextTokenizer,
-  texts: readonly string[],
-): Promise<Float32Array[]> {
+async function runTextSession(session: ort.InferenceSession, tokenizer: TextTokenizer, texts: readonly string[]): Promise<Float32Array[]> {
   const tokens = tokenizer.encodeBatch(texts);
   const dims = [tokens.batchSize, tokens.length];
   const outputs = await session.run(

@@ -85,7 +85,9 @@ function describe(signature: EncoderSignature): string {
 }
 
 export function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n')[0]!.slice(0, 300);
+  return String(error instanceof Error ? error.message : error)
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 /** Reads `embeddings` [batch, dims] from a run's outputs as one L2-normalised vector per row. */

@@ -136,7 +136,8 @@ function roundHalfToEven(value: number): number {
 }
 
 function checkSpec(spec: ImagePreprocessSpec): void {
-  if (!Number.isInteger(spec.imageSize) || spec.imageSize <= 0) throw new RangeError(`imageSize must be a positive integer, not ${spec.imageSize}`);
+  if (!Number.isInteger(spec.imageSize) || spec.imageSize <= 0)
+    throw new RangeError(`imageSize must be a positive integer, not ${spec.imageSize}`);
   if (spec.means.length !== 3 || spec.deviations.length !== 3 || spec.deviations.some((d) => !(d !== 0 && Number.isFinite(d)))) {
     throw new RangeError('means and deviations must each have 3 finite values, deviations non-zero');
   }
@@ -148,9 +149,7 @@ function checkSpec(spec: ImagePreprocessSpec): void {
  */
 export function decoder(bytes: Uint8Array, limits: ImageLimits): Sharp {
   const limitInputPixels = Number.isFinite(limits.maxPixels) ? Math.max(1, Math.floor(limits.maxPixels)) : false;
-  return sharp(bytes, { failOn: FAIL_ON, limitInputPixels, pages: 1 })
-    .flatten({ background: FLATTEN_BACKGROUND })
-    .toColourspace('srgb');
+  return sharp(bytes, { failOn: FAIL_ON, limitInputPixels, pages: 1 }).flatten({ background: FLATTEN_BACKGROUND }).toColourspace('srgb');
 }
 
 async function decodeRaw(pipeline: Sharp, width: number, height: number): Promise<Buffer> {
@@ -207,9 +206,12 @@ function sniffFormat(b: Uint8Array): ImageFormat | { unsupported: string } | und
   if (ascii(0, 5) === '%PDF-') return { unsupported: 'PDF' };
   if (ascii(0, 4) === '8BPS') return { unsupported: 'Photoshop (PSD)' };
   if (ascii(0, 2) === 'BM' && [12, 40, 52, 56, 108, 124].includes(b[14] ?? 0) && b[15] === 0) return { unsupported: 'BMP' };
-  if (ascii(4, 12) === 'jP  \r\n\x87\n' || (b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51)) return { unsupported: 'JPEG 2000' };
+  if (ascii(4, 12) === 'jP  \r\n\x87\n' || (b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51))
+    return { unsupported: 'JPEG 2000' };
   if ((b[0] === 0xff && b[1] === 0x0a) || ascii(4, 12) === 'JXL \r\n\x87\n') return { unsupported: 'JPEG XL' };
-  const head = ascii(0, Math.min(b.length, 4096)).replace(/^\xef\xbb\xbf/, '').trimStart();
+  const head = ascii(0, Math.min(b.length, 4096))
+    .replace(/^\xef\xbb\xbf/, '')
+    .trimStart();
   if (head.startsWith('<') && /<svg[\s>]/i.test(head)) return { unsupported: 'SVG' };
   return undefined;
 }

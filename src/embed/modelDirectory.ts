@@ -3,7 +3,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import { MODEL_FILES, type ModelFileName } from './modelManifest.js';
 
-
 /** What the engine needs from `config.json`; the rest of uform's config is ignored. */
 export interface ModelConfig {
   imageSize: number;
@@ -65,10 +64,7 @@ export async function readModelDirectory(dir: string): Promise<ModelDirectory> {
       `missing (a uform3 model directory holds ${MODEL_FILES.join(', ')}; missing here: ${missing.join(', ')})`,
     );
   }
-  const paths = Object.fromEntries(MODEL_FILES.map((file) => [file, path.join(absolute, file)])) as Record<
-    ModelFileName,
-    string
-  >;
+  const paths = Object.fromEntries(MODEL_FILES.map((file) => [file, path.join(absolute, file)])) as Record<ModelFileName, string>;
   return { dir: absolute, config: await readModelConfig(paths['config.json']), paths };
 }
 

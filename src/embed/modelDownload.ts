@@ -88,7 +88,11 @@ interface PublishedHash {
 
 /** A connection that could not be made; `downloadModel` turns it into the "place these files" error. */
 class HostUnreachable extends Error {
-  constructor(readonly url: string, readonly reason: string, readonly original: unknown) {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    readonly original: unknown,
+  ) {
     super(reason);
   }
 }
@@ -146,10 +150,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
   };
   let index = 0;
   try {
-    logger.info(
-      { modelId, dir, files: missing.map((m) => m.file) },
-      `downloading ${missing.length} model file(s) of ${modelId}`,
-    );
+    logger.info({ modelId, dir, files: missing.map((m) => m.file) }, `downloading ${missing.length} model file(s) of ${modelId}`);
     const published = await fetchPublishedFiles(context, hubUrl, modelId);
     for (; index < missing.length; index += 1) {
       const item = missing[index]!;
@@ -161,7 +162,8 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
       const host = new URL(error.url).host;
       throw new ModelHostUnreachableError(host, error.reason, missing.slice(index), error.url, error.original);
     }
-    if (error instanceof ModelDownloadError && MAY_PASS.has(error.kind)) throw new ModelDownloadIncompleteError(error, missing.slice(index));
+    if (error instanceof ModelDownloadError && MAY_PASS.has(error.kind))
+      throw new ModelDownloadIncompleteError(error, missing.slice(index));
     throw error;
   } finally {
     await dispatcher.destroy();
@@ -473,10 +475,15 @@ function parseContentRange(value: string | undefined): { start?: number; total?:
 // Files.
 
 async function isFile(file: string): Promise<boolean> {
-  return fs.stat(file).then((info) => info.isFile(), () => false);
+  return fs.stat(file).then(
+    (info) => info.isFile(),
+    () => false,
+  );
 }
 
 async function sizeOf(file: string): Promise<number> {
-  return fs.stat(file).then((info) => info.size, () => 0);
+  return fs.stat(file).then(
+    (info) => info.size,
+    () => 0,
+  );
 }
-

@@ -31,7 +31,9 @@ export class ModelHostUnreachableError extends ModelDownloadError {
     url: string,
     cause?: unknown,
   ) {
-    super('unreachable', `Cannot reach ${host} (${reason}), so the model files cannot be downloaded. ${placeByHand(missing)}`, url, { cause });
+    super('unreachable', `Cannot reach ${host} (${reason}), so the model files cannot be downloaded. ${placeByHand(missing)}`, url, {
+      cause,
+    });
   }
 }
 
@@ -98,15 +100,22 @@ export class ModelDownloadTimeoutError extends ModelDownloadError {
 }
 
 export class ModelDownloadInterruptedError extends ModelDownloadError {
-  constructor(url: string, readonly reason: string, readonly partPath: string | undefined, cause?: unknown) {
-    const kept =
-      partPath === undefined ? 'run again' : `the partial file ${partPath} is kept and the next run resumes it`;
+  constructor(
+    url: string,
+    readonly reason: string,
+    readonly partPath: string | undefined,
+    cause?: unknown,
+  ) {
+    const kept = partPath === undefined ? 'run again' : `the partial file ${partPath} is kept and the next run resumes it`;
     super('interrupted', `Download of ${url} was cut off (${reason}); ${kept}.`, url, { cause });
   }
 }
 
 export class ModelDownloadHttpError extends ModelDownloadError {
-  constructor(url: string, readonly status: number) {
+  constructor(
+    url: string,
+    readonly status: number,
+  ) {
     super('http', `Unexpected HTTP ${status} from ${url}; try again later.`, url);
   }
 }

@@ -100,7 +100,5 @@ export function modelTreeUrl(hubUrl: string, modelId: string): string {
 
 /** Lines for `--help` and the README: id, default marker, description. */
 export function describeModels(): string[] {
-  return MODEL_MANIFEST.map(
-    (entry) => `${entry.id}${entry.id === DEFAULT_MODEL_ID ? ' (default)' : ''}: ${entry.description}`,
-  );
+  return MODEL_MANIFEST.map((entry) => `${entry.id}${entry.id === DEFAULT_MODEL_ID ? ' (default)' : ''}: ${entry.description}`);
 }

@@ -75,7 +75,9 @@ export function resampleWindow(source: Uint8Array, sourceWidth: number, columns:
   for (let y = 0; y < sourceHeight; y++) {
     const rowStart = y * sourceWidth * 3;
     for (let x = 0, q = y * rowBytes; x < width; x++, q += 3) {
-      let r = half, g = half, b = half;
+      let r = half,
+        g = half,
+        b = half;
       let p = rowStart + (xStarts[x] as number) * 3;
       for (let w = x * xTaps, last = w + (xCounts[x] as number); w < last; w++, p += 3) {
         const k = xWeights[w] as number;

@@ -70,7 +70,7 @@ const IPV4_RANGES: readonly Range[] = [
 function classifyIPv4(value: number): AddressClass {
   for (const range of IPV4_RANGES) {
     const mask = range.bits === 0 ? 0 : (0xffffffff << (32 - range.bits)) >>> 0;
-    if (((value & mask) >>> 0) === range.base) return range.kind;
+    if ((value & mask) >>> 0 === range.base) return range.kind;
   }
   return 'public';
 }

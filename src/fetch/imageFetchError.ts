@@ -57,16 +57,11 @@ export const fetchErrors = {
   timeout: (url: URL, cause: unknown) =>
     new ImageFetchError('timeout', `The server at ${displayHost(url)} did not answer in time.`, { cause }),
   httpStatus: (status: number) => new ImageFetchError('http-status', `That link answered HTTP ${status}.`, { status }),
-  notFound: (url: URL, cause: unknown) =>
-    new ImageFetchError('unreachable', `I could not find the server ${displayHost(url)}.`, { cause }),
+  notFound: (url: URL, cause: unknown) => new ImageFetchError('unreachable', `I could not find the server ${displayHost(url)}.`, { cause }),
   unreachable: (url: URL, cause: unknown) =>
     new ImageFetchError('unreachable', `I could not reach the server at ${displayHost(url)}.`, { cause }),
   brokenOff: (url: URL, cause: unknown) =>
-    new ImageFetchError(
-      'unreachable',
-      `The server at ${displayHost(url)} broke off before the image finished downloading.`,
-      { cause },
-    ),
+    new ImageFetchError('unreachable', `The server at ${displayHost(url)} broke off before the image finished downloading.`, { cause }),
   notAnImage: (mediaType: string) =>
     new ImageFetchError(
       'not-an-image',

@@ -38,12 +38,7 @@ const DEFAULT_USER_AGENT = 'image-search-bot/0.1';
 const UNDICI_TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 // Types that say "some bytes" without saying what: the decoder sniffs them later.
-const UNSPECIFIED_BINARY_TYPES = new Set([
-  'application/octet-stream',
-  'binary/octet-stream',
-  'application/binary',
-  'application/unknown',
-]);
+const UNSPECIFIED_BINARY_TYPES = new Set(['application/octet-stream', 'binary/octet-stream', 'application/binary', 'application/unknown']);
 
 interface FetchContext {
   maxBytes: number;

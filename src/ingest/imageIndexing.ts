@@ -20,7 +20,12 @@ export type { SurroundingWords } from '../store/keywordDocument.js';
 export type TextOutcome = 'read' | 'not-needed' | 'left-for-later' | 'failed';
 
 /** Steps 1 and 2: embeds and stores the image (unless unchanged) and the words around it. */
-export async function indexImage(library: ImageLibrary, origin: ImageOrigin, bytes: Uint8Array, words: SurroundingWords): Promise<AddOutcome> {
+export async function indexImage(
+  library: ImageLibrary,
+  origin: ImageOrigin,
+  bytes: Uint8Array,
+  words: SurroundingWords,
+): Promise<AddOutcome> {
   const before = library.get(origin.collection, origin.id)?.contentHash;
   const outcome = await library.ocr.foreground(() => library.addImage(origin, bytes));
   const imageChanged = library.get(origin.collection, origin.id)?.contentHash !== before;

@@ -52,7 +52,12 @@ export function earlierCopies(records: CollectionRecords, id: string, query: Rep
     const near = slotsWithin(pairs, table.size, readHash(pairs, row), query.maxDistance)
       .filter(({ slot }) => earlier(slot) && !copies.has(slot))
       .map(({ slot, distance }) => ({ key: slot, distance }));
-    for (const { key, distance, similarity } of confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), query)) {
+    for (const { key, distance, similarity } of confirmedByEmbedding(
+      records.embeddingAt(row),
+      near,
+      (slot) => records.embeddingAt(slot),
+      query,
+    )) {
       copies.set(key, { distance, similarity });
     }
   }
@@ -75,7 +80,10 @@ export function foldNearCopies<H extends { image: ImageInfo }>(
   const kept: Array<HitWithCopies<H> & { signals: RepostSignals | null }> = [];
   for (const hit of hits) {
     const signals = signalsOf(records, hit.image);
-    const leader = signals === null ? undefined : kept.find((other) => other.signals !== null && nearCopyMatch(signals, other.signals, thresholds) !== null);
+    const leader =
+      signals === null
+        ? undefined
+        : kept.find((other) => other.signals !== null && nearCopyMatch(signals, other.signals, thresholds) !== null);
     if (leader !== undefined) leader.nearCopies.push(hit);
     else kept.push({ hit, nearCopies: [], signals });
   }
@@ -113,7 +121,9 @@ export function duplicateGroupsIn(records: CollectionRecords, thresholds: Repost
           .filter(({ slot }) => slot !== row && itemOfRow.has(slot) && !identical.includes(slot))
           .map(({ slot, distance }) => ({ key: slot, distance }))
       : [];
-    const confirmed = confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), thresholds).map(({ key }) => key);
+    const confirmed = confirmedByEmbedding(records.embeddingAt(row), near, (slot) => records.embeddingAt(slot), thresholds).map(
+      ({ key }) => key,
+    );
     return [...identical, ...confirmed].map((slot) => itemOfRow.get(slot)!);
   });
   const order = (a: number, b: number) => (table.ranksFirst(rows[a]!, rows[b]!) ? -1 : table.ranksFirst(rows[b]!, rows[a]!) ? 1 : 0);

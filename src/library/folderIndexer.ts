@@ -43,11 +43,7 @@ export interface FolderIndexOptions {
  * (a later run reads only files it has not read). Each worker waits for its file's text
  * before taking the next, which bounds the images waiting for OCR by the concurrency.
  */
-export async function indexFolder(
-  library: ImageLibrary,
-  folder: string,
-  options: FolderIndexOptions,
-): Promise<FolderIndexReport> {
+export async function indexFolder(library: ImageLibrary, folder: string, options: FolderIndexOptions): Promise<FolderIndexReport> {
   const root = path.resolve(folder);
   const files = await listFiles(root);
   const candidates = files.filter((file) => IMAGE_EXTENSIONS.has(path.extname(file).toLowerCase()));
@@ -66,10 +62,7 @@ export async function indexFolder(
 
   const existing = new Set(files);
   const under = root + path.sep;
-  report.removed = await library.removeWhere(
-    LOCAL_COLLECTION,
-    (image) => image.source.startsWith(under) && !existing.has(image.source),
-  );
+  report.removed = await library.removeWhere(LOCAL_COLLECTION, (image) => image.source.startsWith(under) && !existing.has(image.source));
 
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import type { EmbeddingModel } from '../embed/embeddingModel.js';
 import { CollectionRecords } from './collectionRecords.js';
 import {
-  duplicateGroupsIn, earlierCopies, foldNearCopies, imagesWithoutHash, type HitWithCopies, type RepostHit, type RepostQuery,
+  duplicateGroupsIn,
+  earlierCopies,
+  foldNearCopies,
+  imagesWithoutHash,
+  type HitWithCopies,
+  type RepostHit,
+  type RepostQuery,
 } from './collectionReposts.js';
 import { embedWithHash, hashForBackfill } from '../reposts/ingestHash.js';
 import type { RepostThresholds } from '../reposts/repostMatcher.js';

@@ -7,7 +7,12 @@ import { MATCH_MODES, type MatchMode } from '../search/rankFusion.js';
 import type { ImageLibrary } from './imageLibrary.js';
 
 /** The report for a captions file's text; CaptionsFormatError when it cannot be used as written. */
-export async function evaluateIndex(library: ImageLibrary, collection: string, captionsFile: string, captionsText: string): Promise<string> {
+export async function evaluateIndex(
+  library: ImageLibrary,
+  collection: string,
+  captionsFile: string,
+  captionsText: string,
+): Promise<string> {
   const captions = parseCaptions(captionsText, captionsFile);
   // Each query is embedded once, for both modes that rank by meaning.
   const vectors = new Map<string, Promise<Float32Array>>();
@@ -16,11 +21,13 @@ export async function evaluateIndex(library: ImageLibrary, collection: string, c
     if (vector === undefined) vectors.set(query, (vector = library.model.embedText(query)));
     return vector;
   };
-  const rankerFor = (mode: MatchMode): Ranker => async (query) => {
-    const vector = mode === 'words' ? undefined : await vectorOf(query);
-    const hits = await library.search(collection, { text: query, ...(vector === undefined ? {} : { vector }), mode, limit: EVAL_DEPTH });
-    return hits.map((hit) => hit.image.id);
-  };
+  const rankerFor =
+    (mode: MatchMode): Ranker =>
+    async (query) => {
+      const vector = mode === 'words' ? undefined : await vectorOf(query);
+      const hits = await library.search(collection, { text: query, ...(vector === undefined ? {} : { vector }), mode, limit: EVAL_DEPTH });
+      return hits.map((hit) => hit.image.id);
+    };
   const rankers = Object.fromEntries(MATCH_MODES.map((mode) => [mode, rankerFor(mode)])) as Record<MatchMode, Ranker>;
   const report = await evaluateCaptions(captions, rankers, (file) => library.has(collection, file));
   return formatEvalReport(report);

@@ -111,5 +111,11 @@ function documentOf(id: string, imageText: string | undefined, words: Surroundin
 }
 
 function sameDocument(a: KeywordDocument | undefined, b: KeywordDocument): boolean {
-  return a !== undefined && a.imageText === b.imageText && a.messageText === b.messageText && a.fileName === b.fileName && a.description === b.description;
+  return (
+    a !== undefined &&
+    a.imageText === b.imageText &&
+    a.messageText === b.messageText &&
+    a.fileName === b.fileName &&
+    a.description === b.description
+  );
 }

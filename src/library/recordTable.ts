@@ -5,8 +5,16 @@ import { MessageIndex, messageHash } from './messageIndex.js';
 import { NameArena } from './nameArena.js';
 import type { RecordColumns } from '../store/recordColumns.js';
 import {
-  attachmentIdText, HASH_BYTES, hashToHex, idShapeOf, messageIdText, RecordFlag, recordIdText, sourceShapeOf,
-  sourceText, type TextFields,
+  attachmentIdText,
+  HASH_BYTES,
+  hashToHex,
+  idShapeOf,
+  messageIdText,
+  RecordFlag,
+  recordIdText,
+  sourceShapeOf,
+  sourceText,
+  type TextFields,
 } from '../store/recordShape.js';
 import type { FilterColumns } from '../search/vectorFilter.js';
 
@@ -100,7 +108,16 @@ export class RecordTable implements FilterColumns {
     this.hashes.set(from.hashes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), row * HASH_BYTES);
     if (flags & RecordFlag.perceptualHash) this.setPerceptual(row, from.perceptual[2 * i] as number, from.perceptual[2 * i + 1] as number);
     const text = columns.textAt(i);
-    this.fill(row, flags, text, columns.channelAt(i), columns.authorAt(i), from.createdAt[i] as number, columns.templateAt(i), columns.modelAt(i));
+    this.fill(
+      row,
+      flags,
+      text,
+      columns.channelAt(i),
+      columns.authorAt(i),
+      from.createdAt[i] as number,
+      columns.templateAt(i),
+      columns.modelAt(i),
+    );
     this.names.set(row, columns.nameBytesAt(i));
     this.index(row, flags & RecordFlag.textId ? (text?.id ?? '') : '');
     return row;
@@ -122,7 +139,13 @@ export class RecordTable implements FilterColumns {
     const flags = columns.flagsAt(i);
     if (flags & RecordFlag.textId) return this.find(columns.idAt(i));
     const { message, attachment } = columns.data;
-    return this.findCompact(flags, message[2 * i] as number, message[2 * i + 1] as number, attachment[2 * i] as number, attachment[2 * i + 1] as number);
+    return this.findCompact(
+      flags,
+      message[2 * i] as number,
+      message[2 * i + 1] as number,
+      attachment[2 * i] as number,
+      attachment[2 * i + 1] as number,
+    );
   }
 
   /** Rows of the images of one message. */
@@ -195,7 +218,9 @@ export class RecordTable implements FilterColumns {
 
   /** A row's content hash (sha256 hex, or the text it was given as). */
   contentHashAt(row: number): string {
-    return (this.flags[row] as number) & RecordFlag.textHash ? (this.text.get(row)?.contentHash ?? '') : hashToHex(this.hashes, row * HASH_BYTES);
+    return (this.flags[row] as number) & RecordFlag.textHash
+      ? (this.text.get(row)?.contentHash ?? '')
+      : hashToHex(this.hashes, row * HASH_BYTES);
   }
 
   /** Score ties rank by id: Discord ids by number (older first), then other ids by text. */
@@ -214,13 +239,33 @@ export class RecordTable implements FilterColumns {
   /** Bytes held by columns, the name arena and the message index (capacity, not size). */
   get bytes(): number {
     let bytes = this.names.byteLength + this.byMessage.bytes;
-    for (const column of [this.flags, this.message, this.attachment, this.perceptual, this.hashes, this.channel, this.author, this.createdAt, this.template, this.model]) {
+    for (const column of [
+      this.flags,
+      this.message,
+      this.attachment,
+      this.perceptual,
+      this.hashes,
+      this.channel,
+      this.author,
+      this.createdAt,
+      this.template,
+      this.model,
+    ]) {
       bytes += column?.byteLength ?? 0;
     }
     return bytes;
   }
 
-  private fill(row: number, flags: number, text: TextFields | undefined, channelId: string, authorId: string, createdAt: number, template: string, modelId: string): void {
+  private fill(
+    row: number,
+    flags: number,
+    text: TextFields | undefined,
+    channelId: string,
+    authorId: string,
+    createdAt: number,
+    template: string,
+    modelId: string,
+  ): void {
     this.flags[row] = flags;
     if (text !== undefined) this.text.set(row, text);
     this.channel[row] = this.channels.intern(channelId);
@@ -245,9 +290,13 @@ export class RecordTable implements FilterColumns {
     const embed = flags & RecordFlag.embedAttachment;
     return this.byMessage.find(messageHash(messageLow, messageHigh), (row) => {
       const rowFlags = this.flags[row] as number;
-      return (rowFlags & RecordFlag.textId) === 0 && (rowFlags & RecordFlag.embedAttachment) === embed &&
+      return (
+        (rowFlags & RecordFlag.textId) === 0 &&
+        (rowFlags & RecordFlag.embedAttachment) === embed &&
         this.messageIs(row, messageLow, messageHigh) &&
-        this.attachment[2 * row] === attachmentLow && this.attachment[2 * row + 1] === attachmentHigh;
+        this.attachment[2 * row] === attachmentLow &&
+        this.attachment[2 * row + 1] === attachmentHigh
+      );
     });
   }
 

@@ -14,7 +14,13 @@ import { probeImage, type ImageLimits } from '../embed/imagePreprocessor.js';
 import { decodeCtcLine } from './ctcDecode.js';
 import { OcrClosedError, OcrModelError } from './ocrErrors.js';
 import {
-  detectionTensor, RECOGNITION_HEIGHT, RECOGNITION_MIN_WIDTH, recognitionWidth, writeRecognitionSlot, type Rect, type RgbImage,
+  detectionTensor,
+  RECOGNITION_HEIGHT,
+  RECOGNITION_MIN_WIDTH,
+  recognitionWidth,
+  writeRecognitionSlot,
+  type Rect,
+  type RgbImage,
 } from './ocrTensors.js';
 import { boxesFromProbabilities, readingOrder, type TextBox } from './textDetection.js';
 
@@ -136,13 +142,15 @@ export class OcrEngine {
     const boxes = boxesFromProbabilities(map.data as Float32Array, width, height);
     const sx = image.width / width;
     const sy = image.height / height;
-    return boxes.map((box) => {
-      const left = Math.max(0, Math.floor(box.left * sx));
-      const top = Math.max(0, Math.floor(box.top * sy));
-      const right = Math.min(image.width, Math.ceil((box.left + box.width) * sx));
-      const bottom = Math.min(image.height, Math.ceil((box.top + box.height) * sy));
-      return { left, top, width: right - left, height: bottom - top, score: box.score };
-    }).filter((box) => box.width > 0 && box.height > 0);
+    return boxes
+      .map((box) => {
+        const left = Math.max(0, Math.floor(box.left * sx));
+        const top = Math.max(0, Math.floor(box.top * sy));
+        const right = Math.min(image.width, Math.ceil((box.left + box.width) * sx));
+        const bottom = Math.min(image.height, Math.ceil((box.top + box.height) * sy));
+        return { left, top, width: right - left, height: bottom - top, score: box.score };
+      })
+      .filter((box) => box.width > 0 && box.height > 0);
   }
 
   /** The text of each box, in batches of lines of similar length; illegible lines are dropped. */

@@ -52,7 +52,12 @@ export function boxesFromProbabilities(
     let depth = 0;
     stack[depth++] = start;
     labels[start] = 1;
-    let minX = width, maxX = -1, minY = height, maxY = -1, sum = 0, count = 0;
+    let minX = width,
+      maxX = -1,
+      minY = height,
+      maxY = -1,
+      sum = 0,
+      count = 0;
     while (depth > 0) {
       const at = stack[--depth] as number;
       const x = at % width;
@@ -105,7 +110,11 @@ export function readingOrder<T extends TextBox>(boxes: readonly T[]): T[][] {
     const centre = box.top + box.height / 2;
     const line = lines.at(-1);
     const first = line?.[0];
-    if (line !== undefined && first !== undefined && Math.abs(first.top + first.height / 2 - centre) < Math.min(first.height, box.height) / 2) {
+    if (
+      line !== undefined &&
+      first !== undefined &&
+      Math.abs(first.top + first.height / 2 - centre) < Math.min(first.height, box.height) / 2
+    ) {
       line.push(box);
     } else {
       lines.push([box]);

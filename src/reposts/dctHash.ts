@@ -84,7 +84,8 @@ export function flatShare(thumbnail: ArrayLike<number>): number {
   let commonest = 0;
   for (let level = 1; level < 256; level++) if (counts[level]! > counts[commonest]!) commonest = level;
   let near = 0;
-  for (let level = Math.max(0, commonest - FLAT_TOLERANCE); level <= Math.min(255, commonest + FLAT_TOLERANCE); level++) near += counts[level]!;
+  for (let level = Math.max(0, commonest - FLAT_TOLERANCE); level <= Math.min(255, commonest + FLAT_TOLERANCE); level++)
+    near += counts[level]!;
   return near / thumbnail.length;
 }
 

@@ -36,7 +36,9 @@ export function duplicateGroups<T extends DuplicateCandidate>(candidates: readon
     hashes.set(candidate.id, candidate.perceptualHash);
   });
   const embeddingOf = (id: string) => candidates[byId.get(id)!]?.embedding;
-  const neighbours = candidates.map((candidate) => findReposts(candidate, hashes, embeddingOf, thresholds).map((match) => byId.get(match.id)!));
+  const neighbours = candidates.map((candidate) =>
+    findReposts(candidate, hashes, embeddingOf, thresholds).map((match) => byId.get(match.id)!),
+  );
   const byIdOrder = (a: number, b: number) => compareIds(candidates[a]!.id, candidates[b]!.id);
   return starGroups(neighbours, byIdOrder).map((group) => group.map((member) => candidates[member]!));
 }

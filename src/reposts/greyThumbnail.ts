@@ -60,7 +60,7 @@ export function contentBox(picture: GreyPicture): Box {
   const isMarginRow = (y: number) => isMargin(picture, background, left, y, right - left + 1, 1);
   const isMarginColumn = (x: number) => isMargin(picture, background, x, top, bottom - top + 1, picture.width);
   // Peeling columns shortens the rows (and back), so repeat until a pass peels nothing.
-  for (let before = -1; before !== left + top + right + bottom; ) {
+  for (let before = -1; before !== left + top + right + bottom;) {
     before = left + top + right + bottom;
     while (top < bottom && isMarginRow(top)) top++;
     while (bottom > top && isMarginRow(bottom)) bottom--;

@@ -46,6 +46,9 @@ function settled(hashing: Promise<bigint>): Promise<Settled> {
 
 function hashOrUndefined(result: Settled, imageId: string): bigint | undefined {
   if ('hash' in result) return result.hash;
-  logger.warn({ err: result.error, imageId }, 'no perceptual hash for this image (reposts of it cannot be found until it is indexed again)');
+  logger.warn(
+    { err: result.error, imageId },
+    'no perceptual hash for this image (reposts of it cannot be found until it is indexed again)',
+  );
   return undefined;
 }

@@ -92,7 +92,11 @@ export function confirmedByEmbedding<K>(
 }
 
 /** The decision for one pair of images: their match, or null when they are not near-copies. */
-export function nearCopyMatch(a: RepostSignals, b: RepostSignals, thresholds: RepostThresholds): { distance: number; similarity: number } | null {
+export function nearCopyMatch(
+  a: RepostSignals,
+  b: RepostSignals,
+  thresholds: RepostThresholds,
+): { distance: number; similarity: number } | null {
   if (!isInformative(a.perceptualHash) || !isInformative(b.perceptualHash)) return null;
   const distance = hammingDistance(a.perceptualHash, b.perceptualHash);
   if (distance > thresholds.maxDistance) return null;

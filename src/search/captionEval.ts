@@ -63,7 +63,10 @@ export async function evaluateCaptions(
 ): Promise<EvalReport> {
   const metrics: ModeMetrics[] = [];
   for (const mode of MATCH_MODES) {
-    let at1 = 0, at5 = 0, at10 = 0, reciprocal = 0;
+    let at1 = 0,
+      at5 = 0,
+      at10 = 0,
+      reciprocal = 0;
     for (const caption of captions) {
       const rank = (await rankers[mode](caption.query)).slice(0, EVAL_DEPTH).indexOf(caption.file) + 1;
       if (rank === 0) continue;
@@ -86,11 +89,16 @@ export function formatEvalReport(report: EvalReport): string {
     '',
     '| match | Recall@1 | Recall@5 | Recall@10 | MRR@10 |',
     '| --- | --- | --- | --- | --- |',
-    ...report.metrics.map((m) => `| ${m.mode} | ${m.recallAt1.toFixed(3)} | ${m.recallAt5.toFixed(3)} | ${m.recallAt10.toFixed(3)} | ${m.mrr.toFixed(3)} |`),
+    ...report.metrics.map(
+      (m) => `| ${m.mode} | ${m.recallAt1.toFixed(3)} | ${m.recallAt5.toFixed(3)} | ${m.recallAt10.toFixed(3)} | ${m.mrr.toFixed(3)} |`,
+    ),
   ];
   if (report.notIndexed.length > 0) {
     const shown = report.notIndexed.slice(0, 5).join(', ');
-    lines.push('', `${report.notIndexed.length} captioned file(s) are not in the index (counted as misses): ${shown}${report.notIndexed.length > 5 ? ', …' : ''}`);
+    lines.push(
+      '',
+      `${report.notIndexed.length} captioned file(s) are not in the index (counted as misses): ${shown}${report.notIndexed.length > 5 ? ', …' : ''}`,
+    );
   }
   const both = report.metrics.find((m) => m.mode === 'both');
   lines.push('', `RESULT eval.recall_at_1 ${(both?.recallAt1 ?? 0).toFixed(3)}`);

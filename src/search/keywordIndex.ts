@@ -42,7 +42,14 @@ const EXTENSION = /\.[\p{L}\p{N}]{1,5}$/u;
  */
 export function keywordTerms(text: string, field?: string): string[] {
   const words = field === 'fileName' ? text.replace(EXTENSION, '') : text;
-  return words.normalize('NFKD').replace(COMBINING_ACCENTS, '').replace(INNER_APOSTROPHE, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    words
+      .normalize('NFKD')
+      .replace(COMBINING_ACCENTS, '')
+      .replace(INNER_APOSTROPHE, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /** Typos are forgiven in words of 5 letters or more: one edit up to 8 letters, two beyond. */
@@ -107,7 +114,13 @@ export class KeywordIndex {
     const missing = terms.filter((term) => !holding.has(term));
     const results = missing.length === 0 ? exact : this.engine.search(looseQuery([...holding.keys()], missing), searchOptions);
     const weight = new Map(terms.map((term) => [term, idf(this.engine.documentCount, holding.get(term) ?? 0)]));
-    const pieces = new Map(missing.flatMap((term) => brokenWord(term).flat().map((piece) => [piece, term] as const)));
+    const pieces = new Map(
+      missing.flatMap((term) =>
+        brokenWord(term)
+          .flat()
+          .map((piece) => [piece, term] as const),
+      ),
+    );
     const queryTermOf = (term: string): string => (weight.has(term) ? term : (pieces.get(term) ?? term));
     return results.slice(0, options.limit).map((result) => toHit(result, weight, queryTermOf));
   }

@@ -38,7 +38,14 @@ export interface SearchStats {
   certified: boolean;
 }
 
-export function exactTopK(table: VectorTable, rows: RowContext, query: Float32Array, k: number, filter: RowFilter, stats?: SearchStats): Ranked {
+export function exactTopK(
+  table: VectorTable,
+  rows: RowContext,
+  query: Float32Array,
+  k: number,
+  filter: RowFilter,
+  stats?: SearchStats,
+): Ranked {
   const top = new TopK(k, rows.ranksFirst);
   const columns = rows.columns;
   const n = table.size;
@@ -100,7 +107,15 @@ export function int8TopK(
   const constant = q.residual * codes.maxCodeNorm + codes.arithmeticSlack(q) + ROUNDING_SLACK;
   const capacity = Math.min(table.size, Math.max(MIN_CANDIDATES, 4 * k));
   const candidates = new TopK(capacity);
-  scanUpperBounds(table, rows.columns, codes, q, filter, () => candidates.threshold, (upper, row) => candidates.push(upper, row));
+  scanUpperBounds(
+    table,
+    rows.columns,
+    codes,
+    q,
+    filter,
+    () => candidates.threshold,
+    (upper, row) => candidates.push(upper, row),
+  );
 
   const exact = new TopK(k, rows.ranksFirst);
   const picked = candidates.keptRows();
@@ -109,17 +124,24 @@ export function int8TopK(
   // Every row left out has upper bound <= candidates.threshold + constant. If that is below the
   // k-th exact score, none of them can enter the top k. If the candidates never filled up (or could
   // hold every row), every allowed row was a candidate.
-  const certified =
-    !candidates.full || capacity >= table.size || (exact.full && candidates.threshold + constant < exact.threshold);
+  const certified = !candidates.full || capacity >= table.size || (exact.full && candidates.threshold + constant < exact.threshold);
   if (!certified) {
     // Second pass: re-score every allowed row whose bound reaches the k-th score found so far.
     const kth = exact.threshold - constant - ROUNDING_SLACK; // a bound equal to the k-th score may tie it
     const fallback = new TopK(k, rows.ranksFirst);
     rescored = 0;
-    scanUpperBounds(table, rows.columns, codes, q, filter, () => kth, (_upper, row) => {
-      fallback.push(table.dot(row, query), row);
-      rescored++;
-    });
+    scanUpperBounds(
+      table,
+      rows.columns,
+      codes,
+      q,
+      filter,
+      () => kth,
+      (_upper, row) => {
+        fallback.push(table.dot(row, query), row);
+        rescored++;
+      },
+    );
     if (stats) Object.assign(stats, { path: 'int8', rescored, certified } satisfies SearchStats);
     return fallback.sorted();
   }

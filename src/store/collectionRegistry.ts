@@ -27,7 +27,11 @@ export class CollectionRegistry {
     await this.keyv.delete(storeKeys.collectionMarker(collection));
     await this.legacyWrites.run(async () => {
       const legacy = await this.legacyList();
-      if (legacy.includes(collection)) await this.keyv.set(storeKeys.collections, legacy.filter((c) => c !== collection));
+      if (legacy.includes(collection))
+        await this.keyv.set(
+          storeKeys.collections,
+          legacy.filter((c) => c !== collection),
+        );
     });
   }
 

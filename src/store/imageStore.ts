@@ -99,14 +99,24 @@ export class ImageStore {
     this.url = maskStoreUrl(url);
     this.compactAfter = options.compactAfter ?? 4096;
     this.readOnly = options.readOnly ?? false;
-    const onProblem = options.onProblem ?? ((p: StoreProblem) => process.emitWarning(
-      `image store: ${p.reason} (${p.key}, ${p.records} record(s) of collection ${p.collection})`, 'ImageStoreWarning'));
+    const onProblem =
+      options.onProblem ??
+      ((p: StoreProblem) =>
+        process.emitWarning(
+          `image store: ${p.reason} (${p.key}, ${p.records} record(s) of collection ${p.collection})`,
+          'ImageStoreWarning',
+        ));
     this.ctx = { keyv, report: onProblem, maxSegmentRecords: options.maxSegmentRecords ?? DEFAULT_SEGMENT_RECORDS };
     this.settings = new StoreSettings(keyv);
     this.keywords = new KeywordStore(keyv, this.readOnly ? { readOnly: { url: this.url } } : {});
     this.registry = new CollectionRegistry(keyv, this.backend);
-    this.onCompactionError = options.onCompactionError ?? ((error, collection) => process.emitWarning(
-      `image store: compacting collection ${collection} failed (will retry): ${(error as Error)?.message ?? error}`, 'ImageStoreWarning'));
+    this.onCompactionError =
+      options.onCompactionError ??
+      ((error, collection) =>
+        process.emitWarning(
+          `image store: compacting collection ${collection} failed (will retry): ${(error as Error)?.message ?? error}`,
+          'ImageStoreWarning',
+        ));
   }
 
   static async open(url: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
@@ -162,12 +172,14 @@ export class ImageStore {
     checkCollection(collection);
     this.checkWritable();
     const state = await this.stateOf(collection);
-    await state.writes.run(() => state.lock.run(async () => {
-      if (state.manifest.gen > 0 || state.nextSeq > 0) await dropUnlocked(this.ctx, collection, state);
-      await this.registry.unregister(collection);
-      state.registered = false;
-      await this.settings.drop(collection);
-    }));
+    await state.writes.run(() =>
+      state.lock.run(async () => {
+        if (state.manifest.gen > 0 || state.nextSeq > 0) await dropUnlocked(this.ctx, collection, state);
+        await this.registry.unregister(collection);
+        state.registered = false;
+        await this.settings.drop(collection);
+      }),
+    );
   }
 
   /**

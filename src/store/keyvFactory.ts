@@ -187,9 +187,13 @@ export async function durabilityWarnings(keyv: Keyv, backend: StoreBackend): Pro
       const client = await (keyv.store as KeyvRedis<string>).getClient();
       const config = (await client.configGet(['appendonly', 'appendfsync'])) as Record<string, string>;
       if (config.appendonly === 'no') {
-        warnings.push('Redis runs without an append-only file (appendonly no): a Redis restart loses writes since its last snapshot; set appendonly yes');
+        warnings.push(
+          'Redis runs without an append-only file (appendonly no): a Redis restart loses writes since its last snapshot; set appendonly yes',
+        );
       } else if (config.appendfsync === 'no') {
-        warnings.push('Redis never fsyncs its append-only file (appendfsync no): a machine crash can lose recent writes; use everysec or always');
+        warnings.push(
+          'Redis never fsyncs its append-only file (appendfsync no): a machine crash can lose recent writes; use everysec or always',
+        );
       }
     } else if (backend === 'postgres') {
       const rows = (await (keyv.store as KeyvPostgres).query('SHOW synchronous_commit')) as { synchronous_commit?: string }[];
@@ -218,7 +222,8 @@ function withFastDeserialize(keyv: Keyv): Keyv {
   if (fallback === undefined || fallbackSerialize === undefined) return keyv;
   const deserialize = (raw: string) => deserializeWrappedString(raw) ?? fallback(raw);
   keyv.deserialize = deserialize as typeof fallback;
-  const serialize = (data: { value?: unknown; expires?: number | null }) => serializeWrappedString(data) ?? fallbackSerialize(data as Parameters<typeof fallbackSerialize>[0]);
+  const serialize = (data: { value?: unknown; expires?: number | null }) =>
+    serializeWrappedString(data) ?? fallbackSerialize(data as Parameters<typeof fallbackSerialize>[0]);
   keyv.serialize = serialize as typeof fallbackSerialize;
   return keyv;
 }

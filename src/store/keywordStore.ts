@@ -11,8 +11,14 @@
 import type { Keyv } from 'keyv';
 import type { KeywordDocument } from './keywordDocument.js';
 import {
-  applyKeywordJournal, decodeDocuments, emptyKeywordManifest, encodeDocuments, keywordKeys, parseKeywordManifest,
-  type KeywordJournalValue, type KeywordManifest,
+  applyKeywordJournal,
+  decodeDocuments,
+  emptyKeywordManifest,
+  encodeDocuments,
+  keywordKeys,
+  parseKeywordManifest,
+  type KeywordJournalValue,
+  type KeywordManifest,
 } from './keywordStoreLayout.js';
 import { ConcurrentWriterError, StoreCorruptError, StoreReadOnlyError } from './storeErrors.js';
 import { checkCollection } from './storeKeys.js';
@@ -132,7 +138,10 @@ export class KeywordStore {
       const [existing, stored] = (await this.keyv.getMany([key, manifestKey])) as unknown[];
       const storedGen = stored === undefined ? 0 : parseKeywordManifest(stored, manifestKey).gen;
       if (existing !== undefined || storedGen !== state.manifest.gen) {
-        throw (state.conflict = new ConcurrentWriterError(collection, `keyword journal entry ${key} or manifest changed under this process`));
+        throw (state.conflict = new ConcurrentWriterError(
+          collection,
+          `keyword journal entry ${key} or manifest changed under this process`,
+        ));
       }
       await this.keyv.set(key, value);
       state.nextSeq++;
@@ -146,7 +155,13 @@ export class KeywordStore {
     if (this.compactAfter <= 0 || state.compaction !== null || journal < Math.max(this.compactAfter, state.size / 4)) return;
     state.compaction = state.lock
       .run(() => this.compactUnlocked(collection, state))
-      .catch((error: unknown) => this.report({ collection, key: keywordKeys.manifest(collection), reason: `compaction failed (will retry): ${(error as Error).message}` }))
+      .catch((error: unknown) =>
+        this.report({
+          collection,
+          key: keywordKeys.manifest(collection),
+          reason: `compaction failed (will retry): ${(error as Error).message}`,
+        }),
+      )
       .finally(() => (state.compaction = null));
   }
 
@@ -180,12 +195,19 @@ export class KeywordStore {
    * reported and skipped (a load keeps going); with 'refuse' they stop a compaction,
    * which would otherwise drop them for good.
    */
-  private async readAll(collection: string, state: CollectionState, unreadable: 'report' | 'refuse'): Promise<Map<string, KeywordDocument>> {
+  private async readAll(
+    collection: string,
+    state: CollectionState,
+    unreadable: 'report' | 'refuse',
+  ): Promise<Map<string, KeywordDocument>> {
     const manifest = state.manifest;
     const documents = new Map<string, KeywordDocument>();
     const problem = (key: string, error: unknown) => {
       const reason = (error as Error).message;
-      if (unreadable === 'refuse') throw new StoreCorruptError(`cannot compact keyword collection "${collection}": ${key} cannot be read (${reason}); nothing was changed`);
+      if (unreadable === 'refuse')
+        throw new StoreCorruptError(
+          `cannot compact keyword collection "${collection}": ${key} cannot be read (${reason}); nothing was changed`,
+        );
       this.report({ collection, key, reason });
     };
     for (let from = 0; from < manifest.segments.length; from += SEGMENT_WINDOW) {

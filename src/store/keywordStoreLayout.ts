@@ -36,11 +36,18 @@ export function emptyKeywordManifest(): KeywordManifest {
 export function parseKeywordManifest(value: unknown, key: string): KeywordManifest {
   const m = value as Partial<KeywordManifest> | null | undefined;
   const ok =
-    typeof m === 'object' && m !== null && m.layout === 1 && Number.isSafeInteger(m.gen) && Number.isSafeInteger(m.journalStart) &&
-    Number.isSafeInteger(m.nextSegment) && Array.isArray(m.segments) &&
+    typeof m === 'object' &&
+    m !== null &&
+    m.layout === 1 &&
+    Number.isSafeInteger(m.gen) &&
+    Number.isSafeInteger(m.journalStart) &&
+    Number.isSafeInteger(m.nextSegment) &&
+    Array.isArray(m.segments) &&
     m.segments.every((s) => Number.isSafeInteger(s?.n) && Number.isSafeInteger(s?.count)) &&
-    typeof m.garbage === 'object' && m.garbage !== null;
-  if (!ok) throw new StoreCorruptError(`the keyword manifest ${key} is not one this program wrote: ${JSON.stringify(value)?.slice(0, 200)}`);
+    typeof m.garbage === 'object' &&
+    m.garbage !== null;
+  if (!ok)
+    throw new StoreCorruptError(`the keyword manifest ${key} is not one this program wrote: ${JSON.stringify(value)?.slice(0, 200)}`);
   return m as KeywordManifest;
 }
 
@@ -60,7 +67,11 @@ export function encodeDocuments(documents: readonly KeywordDocument[]): StoredDo
 export function decodeDocuments(value: unknown, key: string): KeywordDocument[] {
   if (!Array.isArray(value)) throw new StoreCorruptError(`${key} does not hold a list of keyword documents`);
   return value.map((entry) => {
-    if (!Array.isArray(entry) || entry.length !== 5 || entry.some((field, i) => typeof field !== 'string' && !(i === 1 && field === null))) {
+    if (
+      !Array.isArray(entry) ||
+      entry.length !== 5 ||
+      entry.some((field, i) => typeof field !== 'string' && !(i === 1 && field === null))
+    ) {
       throw new StoreCorruptError(`${key} holds something that is not a keyword document: ${JSON.stringify(entry)?.slice(0, 120)}`);
     }
     const [id, imageText, messageText, fileName, description] = entry as StoredDocument;

@@ -6,7 +6,11 @@ import { endianness } from 'node:os';
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 export type Column = Uint8Array | Uint32Array | Float32Array | Float64Array;
-export type ColumnType<T extends Column> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number };
+export type ColumnType<T extends Column> = {
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  new (length: number): T;
+  BYTES_PER_ELEMENT: number;
+};
 
 export function writeLittleEndian(blob: Buffer, offset: number, array: ArrayBufferView): void {
   if (LITTLE_ENDIAN_HOST || array instanceof Uint8Array) {
@@ -30,7 +34,11 @@ export function readLittleEndian<T extends Column>(type: ColumnType<T>, blob: Bu
   const view = new DataView(blob.buffer, blob.byteOffset + offset, length * type.BYTES_PER_ELEMENT);
   for (let i = 0; i < length; i++) {
     (out as Float64Array)[i] =
-      out instanceof Uint32Array ? view.getUint32(4 * i, true) : out instanceof Float32Array ? view.getFloat32(4 * i, true) : view.getFloat64(8 * i, true);
+      out instanceof Uint32Array
+        ? view.getUint32(4 * i, true)
+        : out instanceof Float32Array
+          ? view.getFloat32(4 * i, true)
+          : view.getFloat64(8 * i, true);
   }
   return out;
 }

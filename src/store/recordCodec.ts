@@ -43,7 +43,17 @@ export interface DecodedRecords {
   problems: string[];
 }
 
-const STRING_FIELDS = ['id', 'collection', 'channelId', 'messageId', 'attachmentId', 'authorId', 'source', 'contentHash', 'modelId'] as const;
+const STRING_FIELDS = [
+  'id',
+  'collection',
+  'channelId',
+  'messageId',
+  'attachmentId',
+  'authorId',
+  'source',
+  'contentHash',
+  'modelId',
+] as const;
 
 /** Throws InvalidRecordError naming the first thing wrong with a record. */
 export function validateRecord(record: ImageRecord): void {
@@ -169,13 +179,34 @@ function fromV1(blob: Buffer): DecodedRecords {
   };
 }
 
-type FixedColumn = 'flags' | 'message' | 'attachment' | 'perceptual' | 'createdAt' | 'collection' | 'channel' | 'author' | 'model' | 'template' | 'hashes' | 'nameEnds';
+type FixedColumn =
+  | 'flags'
+  | 'message'
+  | 'attachment'
+  | 'perceptual'
+  | 'createdAt'
+  | 'collection'
+  | 'channel'
+  | 'author'
+  | 'model'
+  | 'template'
+  | 'hashes'
+  | 'nameEnds';
 
 /** The fixed-width columns, in stored order: name, element type, values per record. */
 const FIXED_COLUMNS: ReadonlyArray<readonly [FixedColumn, ColumnType<Column>, number]> = [
-  ['flags', Uint8Array, 1], ['message', Uint32Array, 2], ['attachment', Uint32Array, 2], ['perceptual', Uint32Array, 2],
-  ['createdAt', Float64Array, 1], ['collection', Uint32Array, 1], ['channel', Uint32Array, 1], ['author', Uint32Array, 1],
-  ['model', Uint32Array, 1], ['template', Uint32Array, 1], ['hashes', Uint8Array, HASH_BYTES], ['nameEnds', Uint32Array, 1],
+  ['flags', Uint8Array, 1],
+  ['message', Uint32Array, 2],
+  ['attachment', Uint32Array, 2],
+  ['perceptual', Uint32Array, 2],
+  ['createdAt', Float64Array, 1],
+  ['collection', Uint32Array, 1],
+  ['channel', Uint32Array, 1],
+  ['author', Uint32Array, 1],
+  ['model', Uint32Array, 1],
+  ['template', Uint32Array, 1],
+  ['hashes', Uint8Array, HASH_BYTES],
+  ['nameEnds', Uint32Array, 1],
 ];
 
 /** Byte offsets of every section of a batch, each starting at a multiple of 8. */
@@ -258,8 +289,10 @@ function invalidEntries(d: ColumnData): Map<number, string> {
   lookups(d.model, d.dict.models, 'modelId');
   lookups(d.template, d.dict.templates, 'source');
   const textFields: [number, keyof TextFields, boolean][] = [
-    [RecordFlag.textId, 'id', true], [RecordFlag.textMessage, 'messageId', false],
-    [RecordFlag.textAttachment, 'attachmentId', false], [RecordFlag.textHash, 'contentHash', false],
+    [RecordFlag.textId, 'id', true],
+    [RecordFlag.textMessage, 'messageId', false],
+    [RecordFlag.textAttachment, 'attachmentId', false],
+    [RecordFlag.textHash, 'contentHash', false],
   ];
   for (let i = 0; i < d.count; i++) {
     if (!Number.isFinite(d.createdAt[i])) flag(i, 'createdAt is not a finite number');

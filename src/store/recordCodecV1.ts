@@ -54,7 +54,6 @@ interface Meta {
   model: Dictionary;
 }
 
-
 export function decodeV1(blob: Buffer): DecodedV1 {
   if (blob.length < HEADER_BYTES || blob.toString('latin1', 0, 4) !== V1_MAGIC) {
     throw new RecordDecodeError('not an image record batch (bad magic; corrupt or written by an unknown codec)');
@@ -87,10 +86,14 @@ export function decodeV1(blob: Buffer): DecodedV1 {
   const records: ImageRecord[] = [];
   const indexes: number[] = [];
   const { id, msg, att, at, src, hash } = meta;
-  const collections = meta.col.v, collectionOf = meta.col.i;
-  const channels = meta.ch.v, channelOf = meta.ch.i;
-  const authors = meta.au.v, authorOf = meta.au.i;
-  const models = meta.model.v, modelOf = meta.model.i;
+  const collections = meta.col.v,
+    collectionOf = meta.col.i;
+  const channels = meta.ch.v,
+    channelOf = meta.ch.i;
+  const authors = meta.au.v,
+    authorOf = meta.au.i;
+  const models = meta.model.v,
+    modelOf = meta.model.i;
   let offset = 0;
   for (let i = 0; i < count; i++) {
     const length = dims === null ? uniformDims : (dims[i] as number);
@@ -171,8 +174,16 @@ function invalidEntries(meta: Meta, count: number, floatCount: number): Map<numb
 
 function checkMetaShape(meta: Meta, count: number): void {
   const columns: [string, unknown][] = [
-    ['id', meta?.id], ['msg', meta?.msg], ['att', meta?.att], ['at', meta?.at], ['src', meta?.src], ['hash', meta?.hash],
-    ['col', meta?.col?.i], ['ch', meta?.ch?.i], ['au', meta?.au?.i], ['model', meta?.model?.i],
+    ['id', meta?.id],
+    ['msg', meta?.msg],
+    ['att', meta?.att],
+    ['at', meta?.at],
+    ['src', meta?.src],
+    ['hash', meta?.hash],
+    ['col', meta?.col?.i],
+    ['ch', meta?.ch?.i],
+    ['au', meta?.au?.i],
+    ['model', meta?.model?.i],
   ];
   if (Array.isArray(meta?.dims)) columns.push(['dims', meta.dims]);
   else if (typeof meta?.dims !== 'number') throw new RecordDecodeError('batch metadata has no dimensions');
@@ -185,7 +196,6 @@ function checkMetaShape(meta: Meta, count: number): void {
     if (!Array.isArray(meta[name].v)) throw new RecordDecodeError(`batch metadata column "${name}" has no values`);
   }
 }
-
 
 function align4(n: number): number {
   return (n + 3) & ~3;
@@ -202,4 +212,3 @@ function readFloats(blob: Buffer, start: number, count: number): Float32Array {
   for (let i = 0; i < count; i++) out[i] = blob.readFloatLE(start + i * 4);
   return out;
 }
-

@@ -1,7 +1,15 @@
 import type { ImageRecord } from './imageRecord.js';
 import {
-  attachmentIdText, HASH_BYTES, hashToHex, keyHashOfId, keyHashOfParts, messageIdText, RecordFlag, recordIdText,
-  sourceText, type TextFields,
+  attachmentIdText,
+  HASH_BYTES,
+  hashToHex,
+  keyHashOfId,
+  keyHashOfParts,
+  messageIdText,
+  RecordFlag,
+  recordIdText,
+  sourceText,
+  type TextFields,
 } from './recordShape.js';
 
 /**
@@ -83,7 +91,13 @@ export class RecordColumns {
     const flags = this.flagsAt(i);
     if (flags & RecordFlag.textId) return keyHashOfId(this.textAt(i)?.id ?? '');
     const { message, attachment } = this.data;
-    return keyHashOfParts(flags, message[2 * i] as number, message[2 * i + 1] as number, attachment[2 * i] as number, attachment[2 * i + 1] as number);
+    return keyHashOfParts(
+      flags,
+      message[2 * i] as number,
+      message[2 * i + 1] as number,
+      attachment[2 * i] as number,
+      attachment[2 * i + 1] as number,
+    );
   }
 
   collectionAt(i: number): string {
@@ -143,7 +157,10 @@ export class RecordColumns {
 
   /** Every entry, as a batch. */
   all(): RecordBatch {
-    return new RecordBatch(this, Uint32Array.from({ length: this.count }, (_, i) => i));
+    return new RecordBatch(
+      this,
+      Uint32Array.from({ length: this.count }, (_, i) => i),
+    );
   }
 
   recordAt(i: number): ImageRecord {

@@ -17,7 +17,13 @@ export class RecordColumnsBuilder {
   private attachment = new Uint32Array(32);
   private perceptual = new Uint32Array(32);
   private createdAt = new Float64Array(16);
-  private readonly indexes = { collection: new Uint32Array(16), channel: new Uint32Array(16), author: new Uint32Array(16), model: new Uint32Array(16), template: new Uint32Array(16) };
+  private readonly indexes = {
+    collection: new Uint32Array(16),
+    channel: new Uint32Array(16),
+    author: new Uint32Array(16),
+    model: new Uint32Array(16),
+    template: new Uint32Array(16),
+  };
   private hashes = new Uint8Array(16 * HASH_BYTES);
   private nameEnds = new Uint32Array(16);
   private names = new Uint8Array(256);
@@ -26,7 +32,13 @@ export class RecordColumnsBuilder {
   private floatsLength = 0;
   private readonly floatEnds: number[] = [];
   private readonly text = new Map<number, TextFields>();
-  private readonly dictionaries = { collection: new Dictionary(), channel: new Dictionary(), author: new Dictionary(), model: new Dictionary(), template: new Dictionary() };
+  private readonly dictionaries = {
+    collection: new Dictionary(),
+    channel: new Dictionary(),
+    author: new Dictionary(),
+    model: new Dictionary(),
+    template: new Dictionary(),
+  };
 
   get length(): number {
     return this.count;
@@ -60,7 +72,11 @@ export class RecordColumnsBuilder {
     const from = columns.data;
     const k = this.startEntry(columns.dimensionsAt(i));
     this.flags[k] = from.flags[i] as number;
-    for (const [to, source] of [[this.message, from.message], [this.attachment, from.attachment], [this.perceptual, from.perceptual]] as const) {
+    for (const [to, source] of [
+      [this.message, from.message],
+      [this.attachment, from.attachment],
+      [this.perceptual, from.perceptual],
+    ] as const) {
       to[2 * k] = source[2 * i] as number;
       to[2 * k + 1] = source[2 * i + 1] as number;
     }
@@ -133,14 +149,16 @@ export class RecordColumnsBuilder {
   }
 
   private appendName(bytes: Uint8Array): void {
-    if (this.namesLength + bytes.length > this.names.length) this.names = resized(this.names, Math.max(this.names.length * 2, this.namesLength + bytes.length));
+    if (this.namesLength + bytes.length > this.names.length)
+      this.names = resized(this.names, Math.max(this.names.length * 2, this.namesLength + bytes.length));
     this.names.set(bytes, this.namesLength);
     this.namesLength += bytes.length;
     this.nameEnds[this.count - 1] = this.namesLength;
   }
 
   private appendFloats(values: Float32Array): void {
-    if (this.floatsLength + values.length > this.floats.length) this.floats = resized(this.floats, Math.max(this.floats.length * 2, this.floatsLength + values.length));
+    if (this.floatsLength + values.length > this.floats.length)
+      this.floats = resized(this.floats, Math.max(this.floats.length * 2, this.floatsLength + values.length));
     this.floats.set(values, this.floatsLength);
     this.floatsLength += values.length;
   }

@@ -147,7 +147,10 @@ export function withoutSignature(source: string): string {
   if (query < 0 || !/^https?:\/\//i.test(source)) return source;
   const hash = source.indexOf('#', query);
   const end = hash < 0 ? source.length : hash;
-  const kept = source.slice(query + 1, end).split('&').filter((part) => part !== '' && !SIGNATURE_PARAMETERS.has(part.split('=')[0] ?? ''));
+  const kept = source
+    .slice(query + 1, end)
+    .split('&')
+    .filter((part) => part !== '' && !SIGNATURE_PARAMETERS.has(part.split('=')[0] ?? ''));
   return source.slice(0, query) + (kept.length > 0 ? `?${kept.join('&')}` : '') + source.slice(end);
 }
 
@@ -177,7 +180,13 @@ export function keyHashOfId(id: string): number {
   return textHash(id);
 }
 
-export function keyHashOfParts(flags: number, messageLow: number, messageHigh: number, attachmentLow: number, attachmentHigh: number): number {
+export function keyHashOfParts(
+  flags: number,
+  messageLow: number,
+  messageHigh: number,
+  attachmentLow: number,
+  attachmentHigh: number,
+): number {
   let a = 0x811c9dc5 ^ (flags & RecordFlag.embedAttachment);
   let b = 0x01000193;
   for (const word of [messageLow, messageHigh, attachmentLow, attachmentHigh]) {

@@ -122,10 +122,9 @@ export class SqliteKeyvStore extends EventEmitter {
   }
 }
 
-function prepareStatements(db: DatabaseSync): Record<
-  'get' | 'getMany' | 'has' | 'set' | 'delete' | 'deleteMany' | 'clear' | 'pageFrom' | 'pageAfter' | 'keysFrom',
-  StatementSync
-> {
+function prepareStatements(
+  db: DatabaseSync,
+): Record<'get' | 'getMany' | 'has' | 'set' | 'delete' | 'deleteMany' | 'clear' | 'pageFrom' | 'pageAfter' | 'keysFrom', StatementSync> {
   const inList = `key IN (SELECT value FROM json_each(?))`;
   return {
     get: db.prepare(`SELECT value FROM ${TABLE} WHERE key = ?`),

@@ -8,8 +8,14 @@ import { applyJournal, readJournal } from './storeJournal.js';
 import { storeKeys } from './storeKeys.js';
 import { loadUnlocked, type StoreContext } from './storeLoader.js';
 import {
-  emptyManifest, parseDeadLists, parseManifest, serializeDeadLists,
-  type DeadLists, type Garbage, type Manifest, type SegmentRef,
+  emptyManifest,
+  parseDeadLists,
+  parseManifest,
+  serializeDeadLists,
+  type DeadLists,
+  type Garbage,
+  type Manifest,
+  type SegmentRef,
 } from './storeManifest.js';
 import type { CollectionState } from './storeState.js';
 
@@ -47,7 +53,8 @@ export async function compactUnlocked(
 
   const net = new Map<string, ImageRecord | null>();
   for await (const entry of readJournal(ctx.keyv, collection, old.journalStart, journalEnd)) {
-    const unreadable = entry.kind === 'unreadable' ? entry.reason : entry.kind === 'put' && entry.failed > 0 ? entry.problems.join('; ') : null;
+    const unreadable =
+      entry.kind === 'unreadable' ? entry.reason : entry.kind === 'put' && entry.failed > 0 ? entry.problems.join('; ') : null;
     if (unreadable !== null) {
       throw new StoreCorruptError(
         `cannot compact collection "${collection}": journal entry ${entry.key} cannot be read (${unreadable}); ` +
@@ -167,7 +174,9 @@ async function findReplaced(
       if (typeof value !== 'string') throw new Error('segment is missing');
       decoded = decodeRecords(value);
     } catch (error) {
-      throw new StoreCorruptError(`cannot compact collection "${collection}": ${key} cannot be read to confirm replaced records (${(error as Error).message})`);
+      throw new StoreCorruptError(
+        `cannot compact collection "${collection}": ${key} cannot be read to confirm replaced records (${(error as Error).message})`,
+      );
     }
     const entryAt = new Map<number, number>();
     decoded.positions.forEach((position, k) => entryAt.set(position, decoded.entries[k] as number));

@@ -48,7 +48,9 @@ export async function appendEntry(keyv: Keyv, collection: string, state: Collect
   const storedGen = stored === undefined ? 0 : parseManifest(stored, manifestKey).gen;
   if (storedGen !== state.manifest.gen && storedGen !== state.pendingGen) {
     throw (state.conflict = new ConcurrentWriterError(
-      collection, `its manifest is at generation ${storedGen} but this process last wrote generation ${state.manifest.gen}`));
+      collection,
+      `its manifest is at generation ${storedGen} but this process last wrote generation ${state.manifest.gen}`,
+    ));
   }
   await keyv.set(key, value);
   state.nextSeq = seq + 1;

@@ -14,7 +14,9 @@ export async function listKeys(keyv: Keyv, backend: StoreBackend, prefix: string
   const keys =
     backend === 'sqlite'
       ? await (keyv.store as SqliteKeyvStore).keysWithPrefix(namespaced)
-      : (await (keyv.store as PostgresAdapter).query(`SELECT key FROM ${tableOf(keyv)} WHERE key LIKE $1`, [likePrefix(namespaced)])).map((row) => row.key);
+      : (await (keyv.store as PostgresAdapter).query(`SELECT key FROM ${tableOf(keyv)} WHERE key LIKE $1`, [likePrefix(namespaced)])).map(
+          (row) => row.key,
+        );
   return keys.filter((key) => key.startsWith(namespaced)).map((key) => key.slice(namespaced.length - prefix.length));
 }
 
@@ -31,7 +33,9 @@ interface PostgresAdapter {
 interface RedisAdapter {
   namespace: string | undefined;
   createKeyPrefix(key: string, namespace: string | undefined): string;
-  getMasterNodes(): Promise<{ scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: string | number; keys: string[] }> }[]>;
+  getMasterNodes(): Promise<
+    { scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: string | number; keys: string[] }> }[]
+  >;
 }
 
 function tableOf(keyv: Keyv): string {

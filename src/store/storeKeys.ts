@@ -6,8 +6,7 @@
 export class InvalidCollectionError extends Error {
   constructor(collection: unknown) {
     super(
-      `invalid collection name ${JSON.stringify(collection)}: use 1-100 characters from A-Z a-z 0-9 . _ - ` +
-        "(a guild id, or 'local')",
+      `invalid collection name ${JSON.stringify(collection)}: use 1-100 characters from A-Z a-z 0-9 . _ - ` + "(a guild id, or 'local')",
     );
     this.name = 'InvalidCollectionError';
   }

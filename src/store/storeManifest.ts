@@ -45,7 +45,12 @@ export type DeadLists = Map<number, Set<number>>;
 
 export function emptyManifest(): Manifest {
   return {
-    layout: 1, gen: 0, journalStart: 0, nextSegment: 0, segments: [], deadKey: null,
+    layout: 1,
+    gen: 0,
+    journalStart: 0,
+    nextSegment: 0,
+    segments: [],
+    deadKey: null,
     garbage: { journal: null, segments: [], deadKeys: [] },
   };
 }
@@ -53,10 +58,17 @@ export function emptyManifest(): Manifest {
 export function parseManifest(value: unknown, key: string): Manifest {
   const m = value as Partial<Manifest> | undefined;
   const ok =
-    m !== null && typeof m === 'object' && m.layout === 1 && Number.isSafeInteger(m.gen) &&
-    Number.isSafeInteger(m.journalStart) && Number.isSafeInteger(m.nextSegment) && Array.isArray(m.segments) &&
+    m !== null &&
+    typeof m === 'object' &&
+    m.layout === 1 &&
+    Number.isSafeInteger(m.gen) &&
+    Number.isSafeInteger(m.journalStart) &&
+    Number.isSafeInteger(m.nextSegment) &&
+    Array.isArray(m.segments) &&
     m.segments.every((s) => Number.isSafeInteger(s?.n) && Number.isSafeInteger(s?.count) && Number.isSafeInteger(s?.dead)) &&
-    (m.deadKey === null || typeof m.deadKey === 'string') && typeof m.garbage === 'object' && m.garbage !== null;
+    (m.deadKey === null || typeof m.deadKey === 'string') &&
+    typeof m.garbage === 'object' &&
+    m.garbage !== null;
   if (!ok) throw new StoreCorruptError(`the manifest ${key} is not one this program wrote: ${JSON.stringify(value)?.slice(0, 200)}`);
   return m as Manifest;
 }

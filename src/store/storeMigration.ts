@@ -26,7 +26,9 @@ export async function migrateStore(
   const occupied = new Set(await to.collections());
   const clash = collections.filter((collection) => occupied.has(collection));
   if (clash.length > 0) {
-    throw new MigrationError(`the target store already holds ${clash.length} of these collections (${clash.slice(0, 3).join(', ')}…); migrate into an empty store`);
+    throw new MigrationError(
+      `the target store already holds ${clash.length} of these collections (${clash.slice(0, 3).join(', ')}…); migrate into an empty store`,
+    );
   }
   const adoptions = await from.modelAdoptions();
   if (Object.keys(adoptions).length > 0) await to.setModelAdoptions(adoptions);

@@ -5,7 +5,6 @@ import { htmlAsBytes, solidColourImage, truncatedJpeg } from '../fixtures/images
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import { buildSmallWorld, indexChannel, until, privateText, shownText, type SmallWorld } from './world.js';
 
-
 describe('bad input reaching the bot', () => {
   let harness: BotUnderTest;
   let world: SmallWorld;
@@ -31,14 +30,21 @@ describe('bad input reaching the bot', () => {
       attachments: [
         { filename: 'broken.jpg', data: await truncatedJpeg(), contentType: 'image/jpeg' },
         { filename: 'page.png', data: await htmlAsBytes(), contentType: 'image/png' },
-        { filename: 'huge.png', data: Buffer.concat([await solidColourImage([1, 2, 3]), Buffer.alloc(70 * 1024)]), contentType: 'image/png' },
+        {
+          filename: 'huge.png',
+          data: Buffer.concat([await solidColourImage([1, 2, 3]), Buffer.alloc(70 * 1024)]),
+          contentType: 'image/png',
+        },
         { filename: 'good.png', data: await solidColourImage([220, 30, 30]), contentType: 'image/png' },
       ],
     });
     const good = `${message.id}:${message.attachments[3]!.id}`;
     await until(() => harness.engine.library.has(world.guildId, good), 'the good image indexed');
     await until(() => harness.bot.context.ingest.failures(world.guildId).count === 3, 'three failures recorded');
-    const reasons = harness.bot.context.ingest.failures(world.guildId).recent.map((failure) => failure.reason).join(' | ');
+    const reasons = harness.bot.context.ingest
+      .failures(world.guildId)
+      .recent.map((failure) => failure.reason)
+      .join(' | ');
     assert.match(reasons, /damaged or incomplete/);
     assert.match(reasons, /not an image/);
     assert.match(reasons, /larger than|limit/);
@@ -59,7 +65,10 @@ describe('bad input reaching the bot', () => {
     assert.equal(failure!.messageId, message.id);
     assert.match(failure!.reason, /SVG files are not supported/);
     const attachmentId = message.attachments[0]!.id;
-    assert.ok(!harness.discord.requests.some((request) => request.kind === 'cdn' && request.path.includes(attachmentId)), 'the SVG was never downloaded');
+    assert.ok(
+      !harness.discord.requests.some((request) => request.kind === 'cdn' && request.path.includes(attachmentId)),
+      'the SVG was never downloaded',
+    );
     await harness.bot.context.ingest.idle();
     const stats = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'stats' });
     assert.match(stats.content, /last: SVG files are not supported/);
@@ -67,7 +76,12 @@ describe('bad input reaching the bot', () => {
 
   test('an over-long description is refused privately', async () => {
     const query = Array.from({ length: 30 }, () => 'red').join(' ');
-    const reply = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query } });
+    const reply = await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query },
+    });
     assert.match(privateText(reply), /too long/);
   });
 
@@ -83,7 +97,12 @@ describe('bad input reaching the bot', () => {
 
   test('a command in a direct message is explained privately', async () => {
     const dm = harness.discord.openDm(world.memberId);
-    const reply = await harness.discord.invokeSlashCommand({ channelId: dm.id, userId: world.memberId, name: 'find', options: { query: 'red' } });
+    const reply = await harness.discord.invokeSlashCommand({
+      channelId: dm.id,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: 'red' },
+    });
     assert.match(privateText(reply), /only work inside a server/);
   });
 

@@ -24,16 +24,21 @@ describe('an indexed channel the bot can no longer read', () => {
     for (const channelId of [world.channelId, lost.view, lost.history]) {
       await indexChannel(harness, world, channelId);
       posted[channelId] = [];
-      for (let n = 1; n <= 2; n++) posted[channelId]!.push(...(await postColours(harness, channelId, world.memberId, [{ name: `red-${channelId}-${n}`, rgb: RED }])));
+      for (let n = 1; n <= 2; n++)
+        posted[channelId]!.push(...(await postColours(harness, channelId, world.memberId, [{ name: `red-${channelId}-${n}`, rgb: RED }])));
     }
   });
   after(() => harness.stop());
 
   function takeFromBot(channelId: string, permission: bigint): Promise<void> {
-    harness.discord.updateChannel(channelId, { permissionOverwrites: [{ id: harness.discord.botUser.id, type: 'member', deny: permission }] });
+    harness.discord.updateChannel(channelId, {
+      permissionOverwrites: [{ id: harness.discord.botUser.id, type: 'member', deny: permission }],
+    });
     return until(() => {
       const channel = harness.bot.client.channels.cache.get(channelId);
-      return channel !== undefined && 'permissionOverwrites' in channel && channel.permissionOverwrites.cache.has(harness.discord.botUser.id);
+      return (
+        channel !== undefined && 'permissionOverwrites' in channel && channel.permissionOverwrites.cache.has(harness.discord.botUser.id)
+      );
     }, 'the bot to hear of its lost permission');
   }
 
@@ -59,10 +64,14 @@ describe('an indexed channel the bot can no longer read', () => {
 
     harness.discord.updateChannel(lost.view, { permissionOverwrites: [] });
     harness.discord.updateChannel(lost.history, { permissionOverwrites: [] });
-    await until(() => [lost.view, lost.history].every((id) => {
-      const channel = harness.bot.client.channels.cache.get(id);
-      return channel !== undefined && 'permissionOverwrites' in channel && channel.permissionOverwrites.cache.size === 0;
-    }), 'the bot to hear its permissions are back');
+    await until(
+      () =>
+        [lost.view, lost.history].every((id) => {
+          const channel = harness.bot.client.channels.cache.get(id);
+          return channel !== undefined && 'permissionOverwrites' in channel && channel.permissionOverwrites.cache.size === 0;
+        }),
+      'the bot to hear its permissions are back',
+    );
     const back = await findAll(harness, where, 'red');
     const shown = shownChannels(back);
     assert.deepEqual(new Set(shown), new Set([world.channelId, lost.view, lost.history]));

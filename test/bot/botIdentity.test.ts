@@ -14,7 +14,7 @@ describe('asking Discord who the token belongs to', () => {
     await discord.stop();
   });
 
-  test('the bot\'s own token gives the bot user', async () => {
+  test("the bot's own token gives the bot user", async () => {
     const identity = await fetchBotIdentity(discord.apiUrl, discord.botToken);
     assert.equal(identity.id, discord.botUser.id);
   });
@@ -44,7 +44,10 @@ describe('asking Discord who the token belongs to', () => {
     await assert.rejects(fetchBotIdentity(apiUrl, discord.botToken), (error: Error) => {
       assert.ok(error instanceof DiscordUnavailableError);
       assert.match(error.message, /^Cannot reach Discord at http:\/\/127\.0\.0\.1:\d+\/api \(connect ECONNREFUSED [\d.:]+\)\./);
-      assert.match(error.message, /Check that this machine is online .* and that DISCORD_API_URL \(http:\/\/127\.0\.0\.1:\d+\/api\) is right\./);
+      assert.match(
+        error.message,
+        /Check that this machine is online .* and that DISCORD_API_URL \(http:\/\/127\.0\.0\.1:\d+\/api\) is right\./,
+      );
       return true;
     });
   });

@@ -49,7 +49,10 @@ describe('catching up after downtime, end to end', () => {
     const whileDown = await postHistory(discord, world.channelId, world.memberId, 150);
     const since = lastRequestSeq(discord);
     await harness.startBotAgain();
-    await until(() => whileDown.every((id) => harness.engine.library.has(world.guildId, id)), 'images posted during downtime to be indexed');
+    await until(
+      () => whileDown.every((id) => harness.engine.library.has(world.guildId, id)),
+      'images posted during downtime to be indexed',
+    );
 
     assert.deepEqual(indexedIn(harness, world.guildId, world.channelId), [...live, ...whileDown].sort());
     const reads = historyReads(discord, world.channelId, since);
@@ -57,7 +60,10 @@ describe('catching up after downtime, end to end', () => {
     const history = discord.channelMessages(world.channelId).map((message) => message.id);
     assert.equal(reads[1]?.query['after'], history[history.indexOf(lastSeen) + 100], 'and pages forward, 100 at a time');
     const downloaded = downloadedSince(harness, since);
-    assert.ok(live.every((id) => !downloaded.has(id.split(':')[1]!)), 'images indexed before the downtime are not fetched again');
+    assert.ok(
+      live.every((id) => !downloaded.has(id.split(':')[1]!)),
+      'images indexed before the downtime are not fetched again',
+    );
   });
 
   test('a channel indexed while still empty catches up on what was posted in it while the bot was down', async () => {
@@ -68,7 +74,10 @@ describe('catching up after downtime, end to end', () => {
     await harness.stopBot();
     const whileDown = await postHistory(discord, fresh.id, world.memberId, 20);
     await harness.startBotAgain();
-    await until(() => whileDown.every((id) => harness.engine.library.has(world.guildId, id)), 'images posted during downtime to be indexed');
+    await until(
+      () => whileDown.every((id) => harness.engine.library.has(world.guildId, id)),
+      'images posted during downtime to be indexed',
+    );
     assert.deepEqual(indexedIn(harness, world.guildId, fresh.id), whileDown.sort());
   });
 
@@ -90,7 +99,10 @@ describe('catching up after downtime, end to end', () => {
     const [liveImage] = await postColours(harness, later.id, world.memberId, [GREEN]);
     discord.delayResponses(0, firstRoute);
 
-    await until(() => whileDown.every((id) => harness.engine.library.has(world.guildId, id)), 'images posted during downtime to be indexed');
+    await until(
+      () => whileDown.every((id) => harness.engine.library.has(world.guildId, id)),
+      'images posted during downtime to be indexed',
+    );
     assert.ok(harness.engine.library.has(world.guildId, liveImage!));
   });
 
@@ -102,7 +114,10 @@ describe('catching up after downtime, end to end', () => {
     await harness.stopBot();
     const whileDown = await postHistory(discord, thread.id, world.memberId, 10);
     await harness.startBotAgain();
-    await until(() => whileDown.every((id) => harness.engine.library.has(world.guildId, id)), 'images posted in the thread during downtime to be indexed');
+    await until(
+      () => whileDown.every((id) => harness.engine.library.has(world.guildId, id)),
+      'images posted in the thread during downtime to be indexed',
+    );
     assert.deepEqual(indexedIn(harness, world.guildId, thread.id), whileDown.sort());
   });
 
@@ -112,7 +127,13 @@ describe('catching up after downtime, end to end', () => {
     await indexChannel(harness, world, gallery.id);
     const [red] = await postColours(harness, gallery.id, world.memberId, [{ name: 'scarlet', rgb: RED.rgb }]);
     await postColours(harness, gallery.id, world.memberId, [{ name: 'navy', rgb: BLUE.rgb }]);
-    const find = () => discord.invokeSlashCommand({ channelId: gallery.id, userId: world.memberId, name: 'find', options: { query: 'red', channel: gallery.id } });
+    const find = () =>
+      discord.invokeSlashCommand({
+        channelId: gallery.id,
+        userId: world.memberId,
+        name: 'find',
+        options: { query: 'red', channel: gallery.id },
+      });
     assert.equal(shownNames(await find())[0], 'scarlet.png');
 
     await discord.deleteMessage(red!.split(':')[0]!);

@@ -37,7 +37,13 @@ describe('/channels remove', () => {
   }
 
   const remove = (started: BotUnderTest, world: SmallWorld) =>
-    started.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'channels', subcommand: 'remove', options: { channel: world.channelId } });
+    started.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'channels',
+      subcommand: 'remove',
+      options: { channel: world.channelId },
+    });
 
   test("forgets the images of the channel's archived threads too", async () => {
     const { harness: started, world } = await archivedThreadWorld();
@@ -47,7 +53,7 @@ describe('/channels remove', () => {
     assert.deepEqual(indexedIn(started, world.guildId, world.channelId), []);
   });
 
-  test('what could not be forgotten yet is not shown: a thread of a channel no longer indexed is nobody\'s to see', async () => {
+  test("what could not be forgotten yet is not shown: a thread of a channel no longer indexed is nobody's to see", async () => {
     const { harness: started, world } = await archivedThreadWorld();
     // Discord fails to list the archived threads: the thread's image stays in the index for now.
     started.discord.injectFault({ route: /\/threads\/archived\//, status: 500, times: 50 });

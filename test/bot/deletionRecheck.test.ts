@@ -27,7 +27,8 @@ describe('the background re-check of indexed messages', () => {
   });
   after(() => harness.stop());
 
-  const recheckReads = (channelId: string, sinceSeq = 0) => historyReads(harness.discord, channelId, sinceSeq).filter((read) => read.query['after'] !== undefined);
+  const recheckReads = (channelId: string, sinceSeq = 0) =>
+    historyReads(harness.discord, channelId, sinceSeq).filter((read) => read.query['after'] !== undefined);
 
   test('a message deleted while the gateway was down without a resume leaves the index', async () => {
     const kept = await postColours(harness, world.channelId, world.memberId, [{ name: 'kept', rgb: RED }]);
@@ -36,12 +37,18 @@ describe('the background re-check of indexed messages', () => {
     harness.discord.cutGateway({ resumable: false });
     await harness.discord.deleteMessage(gone!.split(':')[0]!);
     await until(() => !harness.engine.library.has(world.guildId, gone!), 'the re-check to find the deletion', 30_000);
-    assert.ok(kept.every((id) => harness.engine.library.has(world.guildId, id)), 'what still exists stays');
+    assert.ok(
+      kept.every((id) => harness.engine.library.has(world.guildId, id)),
+      'what still exists stays',
+    );
     const metrics = await harness.metrics!.expose();
     assert.match(metrics, /imagebot_recheck_messages_total\{outcome="deleted"\} [1-9]/);
     assert.match(metrics, /imagebot_recheck_messages_total\{outcome="present"\} [1-9]/);
     assert.match(metrics, /imagebot_recheck_oldest_seconds \d/);
-    await until(() => harness.discord.connectedShards().length === 1 && harness.bot.client.ws.status === Status.Ready, 'the bot to be back on the gateway');
+    await until(
+      () => harness.discord.connectedShards().length === 1 && harness.bot.client.ws.status === Status.Ready,
+      'the bot to be back on the gateway',
+    );
   });
 
   test('reads 100 messages a request from the next indexed message, skipping text-only stretches, at the bounded rate', async () => {
@@ -52,24 +59,46 @@ describe('the background re-check of indexed messages', () => {
     const [last] = await postColours(harness, channel.id, world.memberId, [{ name: 'last', rgb: RED }]);
     const startOf = (id: string) => (BigInt(id.split(':')[0]!) - 1n).toString();
     const since = lastRequestSeq(harness.discord);
-    await until(() => new Set(recheckReads(channel.id, since).map((read) => read.query['after'])).size >= 2, 'a pass over both images', 30_000);
+    await until(
+      () => new Set(recheckReads(channel.id, since).map((read) => read.query['after'])).size >= 2,
+      'a pass over both images',
+      30_000,
+    );
 
     const reads = recheckReads(channel.id, since);
-    assert.ok(reads.every((read) => read.query['limit'] === '100'), 'every read asks for 100 messages');
-    assert.deepEqual(new Set(reads.map((read) => read.query['after'])), new Set([startOf(first!), startOf(last!)]), 'each read starts just before an indexed message');
+    assert.ok(
+      reads.every((read) => read.query['limit'] === '100'),
+      'every read asks for 100 messages',
+    );
+    assert.deepEqual(
+      new Set(reads.map((read) => read.query['after'])),
+      new Set([startOf(first!), startOf(last!)]),
+      'each read starts just before an indexed message',
+    );
     const times = harness.discord.requests
-      .filter((request) => request.method === 'GET' && /\/messages$/.test(request.path) && request.query['after'] !== undefined && request.seq > since)
+      .filter(
+        (request) =>
+          request.method === 'GET' && /\/messages$/.test(request.path) && request.query['after'] !== undefined && request.seq > since,
+      )
       .map((request) => request.startedAt);
     for (let i = 1; i < times.length; i++) {
-      assert.ok(times[i]! - times[i - 1]! >= 60_000 / REQUESTS_PER_MINUTE - 15, `reads ${i - 1} and ${i} came ${times[i]! - times[i - 1]!} ms apart`);
+      assert.ok(
+        times[i]! - times[i - 1]! >= 60_000 / REQUESTS_PER_MINUTE - 15,
+        `reads ${i - 1} and ${i} came ${times[i]! - times[i - 1]!} ms apart`,
+      );
     }
   });
 
   test('a channel the bot can no longer read is not taken for emptied: its images stay', async () => {
     const channel = harness.discord.createChannel(world.guildId, { name: 'closed-later' });
     await indexChannel(harness, world, channel.id);
-    const images = await postColours(harness, channel.id, world.memberId, [{ name: 'a', rgb: RED }, { name: 'b', rgb: RED }]);
-    harness.discord.updateChannel(channel.id, { permissionOverwrites: [{ id: harness.discord.botUser.id, type: 'member', deny: P.ReadMessageHistory }] });
+    const images = await postColours(harness, channel.id, world.memberId, [
+      { name: 'a', rgb: RED },
+      { name: 'b', rgb: RED },
+    ]);
+    harness.discord.updateChannel(channel.id, {
+      permissionOverwrites: [{ id: harness.discord.botUser.id, type: 'member', deny: P.ReadMessageHistory }],
+    });
     await until(() => {
       const cached = harness.bot.client.channels.cache.get(channel.id);
       return cached !== undefined && 'permissionOverwrites' in cached && cached.permissionOverwrites.cache.size > 0;

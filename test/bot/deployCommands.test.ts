@@ -65,6 +65,9 @@ describe('commands:deploy', () => {
   test('--guild with an id Discord does not know exits 2 naming the server and what to check', async () => {
     const output = capture();
     assert.equal(await runDeployCommand(['--guild', '123456789012345678'], output, env), 2);
-    assert.match(output.err_.join('\n'), /^Discord refused to register the commands in server 123456789012345678 .*check the id, and that the bot was invited/);
+    assert.match(
+      output.err_.join('\n'),
+      /^Discord refused to register the commands in server 123456789012345678 .*check the id, and that the bot was invited/,
+    );
   });
 });

@@ -52,8 +52,11 @@ describe('what the bot tells whom', () => {
   let harness: BotUnderTest;
   let world: DisclosureWorld;
 
-  const run = (userId: string, name: string, extra: { subcommand?: string; options?: Record<string, string | number | boolean>; channelId?: string } = {}) =>
-    harness.discord.invokeSlashCommand({ channelId: extra.channelId ?? world.commands, userId, name, ...extra });
+  const run = (
+    userId: string,
+    name: string,
+    extra: { subcommand?: string; options?: Record<string, string | number | boolean>; channelId?: string } = {},
+  ) => harness.discord.invokeSlashCommand({ channelId: extra.channelId ?? world.commands, userId, name, ...extra });
   /** Everything a reply showed, in every version, as one string. */
   const everything = (reply: InteractionReply) => JSON.stringify([reply.original?.versions, reply.followups, reply.components]);
 
@@ -62,8 +65,15 @@ describe('what the bot tells whom', () => {
     const admin = { channelId: world.commands, adminId: world.adminId };
     await indexChannel(harness, admin, world.open);
     await indexChannel(harness, admin, world.staff);
-    await postColours(harness, world.open, world.memberId, [{ name: 'open-1', rgb: RED }, { name: 'open-2', rgb: RED }]);
-    await postColours(harness, world.staff, world.adminId, [{ name: 'staff-1', rgb: RED }, { name: 'staff-2', rgb: RED }, { name: 'staff-3', rgb: RED }]);
+    await postColours(harness, world.open, world.memberId, [
+      { name: 'open-1', rgb: RED },
+      { name: 'open-2', rgb: RED },
+    ]);
+    await postColours(harness, world.staff, world.adminId, [
+      { name: 'staff-1', rgb: RED },
+      { name: 'staff-2', rgb: RED },
+      { name: 'staff-3', rgb: RED },
+    ]);
     await postColours(harness, world.privateThread, world.adminId, [{ name: 'thread-1', rgb: RED }]);
   });
   after(() => harness.stop());
@@ -102,13 +112,19 @@ describe('what the bot tells whom', () => {
   test('/reindex of a channel run in that channel itself may show its progress there', async () => {
     const reply = await run(world.adminId, 'reindex', { channelId: world.staff });
     assert.match(reply.content, /Progress is shown in the message I posted in this channel/);
-    await until(() => harness.discord.botMessagesIn(world.staff).some((message) => message.origin === 'channel'), 'the progress message in the staff channel');
+    await until(
+      () => harness.discord.botMessagesIn(world.staff).some((message) => message.origin === 'channel'),
+      'the progress message in the staff channel',
+    );
   });
 
   test("another server's channel is refused by every command that takes a channel, with the answer for one that does not exist", async () => {
     const added = await run(world.adminId, 'channels', { subcommand: 'add', options: { channel: world.otherGuildChannel } });
     assert.equal(privateText(added), "I can't find that channel in this server.");
-    assert.ok(!(await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.otherGuildChannel), 'nothing was stored');
+    assert.ok(
+      !(await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.otherGuildChannel),
+      'nothing was stored',
+    );
     const removed = await run(world.adminId, 'channels', { subcommand: 'remove', options: { channel: world.otherGuildChannel } });
     assert.equal(privateText(removed), "I can't find that channel in this server.");
     const reindexed = await run(world.adminId, 'reindex', { options: { channel: world.otherGuildChannel } });
@@ -120,7 +136,10 @@ describe('what the bot tells whom', () => {
   test('a channel the invoker cannot see gets the same answer as one in another server (no oracle)', async () => {
     const removed = await run(world.managerId, 'channels', { subcommand: 'remove', options: { channel: world.staff } });
     assert.equal(privateText(removed), "I can't find that channel in this server.");
-    assert.ok((await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.staff), 'the staff channel is still indexed');
+    assert.ok(
+      (await harness.bot.context.guildState.settings.indexedChannels(world.guildId)).has(world.staff),
+      'the staff channel is still indexed',
+    );
     const reindexed = await run(world.managerId, 'reindex', { options: { channel: world.staff } });
     assert.equal(privateText(reindexed), "I can't find that channel in this server.");
     const found = await run(world.memberId, 'find', { options: { query: 'red', channel: world.staff } });
@@ -129,7 +148,7 @@ describe('what the bot tells whom', () => {
     assert.equal(privateText(thread), 'There are no images you can see in that channel.');
   });
 
-  test("a search that finds nothing says nothing about channels the member cannot read", async () => {
+  test('a search that finds nothing says nothing about channels the member cannot read', async () => {
     const withImages = await run(world.memberId, 'find', { options: { query: 'red', after: '2999-01-01' } });
     const emptyGuild = harness.discord.createGuild({ name: 'empty', ownerId: world.adminId });
     const emptyChannel = harness.discord.createChannel(emptyGuild.id, { name: 'nothing' }).id;

@@ -19,16 +19,29 @@ describe('/find, end to end', () => {
   after(() => harness.stop());
 
   test('an uploaded image is found by its description, first, with a jump link', async () => {
-    const reply = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query: 'red' } });
+    const reply = await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: 'red' },
+    });
     assert.equal(reply.ephemeral, true, 'results are private to the searcher');
     assert.ok(reply.respondedAfterMs! < 3000);
     assert.equal(shownNames(reply)[0], 'red.png');
-    assert.match(resultLines(reply)[0]!, new RegExp(`^\\*\\*#1\\*\\* .*\\(https://discord.com/channels/${world.guildId}/${world.channelId}/\\d+\\)$`));
+    assert.match(
+      resultLines(reply)[0]!,
+      new RegExp(`^\\*\\*#1\\*\\* .*\\(https://discord.com/channels/${world.guildId}/${world.channelId}/\\d+\\)$`),
+    );
     assert.match(shownText(reply), /Results for "red"/);
   });
 
   test('an empty query gets a private message saying what to do', async () => {
-    const reply = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query: '   ' } });
+    const reply = await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: '   ' },
+    });
     assert.equal(reply.followups.at(-1)?.ephemeral ?? reply.ephemeral, true);
     const text = reply.followups.at(-1)?.versions.at(-1)?.content ?? reply.content;
     assert.match(text, /Tell me what to look for/);

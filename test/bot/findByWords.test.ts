@@ -15,13 +15,20 @@ describe('/find by the words in images', () => {
   /** A meme with `lines`, posted as `userId` in `channelId`; resolves once the words in it were read. */
   async function postMeme(channelId: string, userId: string, lines: readonly [string, string], file: string): Promise<void> {
     const data = await flatMeme([120, 30, 30], 560, 360, { lines, font: 'anton', ink: 'white' });
-    const message = await harness.discord.postMessage(channelId, userId, { attachments: [{ filename: file, data, contentType: 'image/jpeg' }] });
+    const message = await harness.discord.postMessage(channelId, userId, {
+      attachments: [{ filename: file, data, contentType: 'image/jpeg' }],
+    });
     const id = `${message.id}:${message.attachments[0]!.id}`;
     await until(() => harness.engine.library.words.isRead(world.guildId, id), `the words in ${file} read`, 60_000);
   }
 
   const find = (userId: string, query: string, match?: string) =>
-    harness.discord.invokeSlashCommand({ channelId: world.channelId, userId, name: 'find', options: { query, count: 25, ...(match === undefined ? {} : { match }) } });
+    harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId,
+      name: 'find',
+      options: { query, count: 25, ...(match === undefined ? {} : { match }) },
+    });
   const settings = (options: Record<string, number>) =>
     harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'settings', options });
 
@@ -70,7 +77,11 @@ describe('/find by the words in images', () => {
     const channelsFound = async (userId: string) => {
       const member = await guild.members.fetch(userId);
       const words = { text: 'narwhal wombat', match: 'words' as const };
-      const groups = await context.hitSearch.search(member, { nsfwAllowed: false }, { kind: 'text', vector: await context.library.model.embedText(words.text), words, limit: 25 });
+      const groups = await context.hitSearch.search(
+        member,
+        { nsfwAllowed: false },
+        { kind: 'text', vector: await context.library.model.embedText(words.text), words, limit: 25 },
+      );
       return new Set(groups.flatMap((group) => group.hits.map((hit) => hit.image.channelId)));
     };
     assert.deepEqual(await channelsFound(world.memberId), new Set([world.channelId]));
@@ -83,7 +94,11 @@ describe('/find by the words in images', () => {
       const first = await find(world.stafferId, 'wombat', 'words');
       assert.match(shownText(first), /page 1 of 2 · 2 results/);
       harness.discord.setMemberRoles(world.guildId, world.stafferId, []);
-      const next = await harness.discord.pressButton({ userId: world.stafferId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
+      const next = await harness.discord.pressButton({
+        userId: world.stafferId,
+        messageId: first.original!.id,
+        customId: buttonId(first, 'Next'),
+      });
       assert.deepEqual(shownChannels(next), [world.channelId]);
       assert.deepEqual(shownNames(next), ['public-2.jpg']);
       assert.match(shownText(next), /page 1 of 1 · 1 result/);

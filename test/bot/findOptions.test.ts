@@ -25,7 +25,12 @@ describe('/find options at their edges', () => {
   let world: OptionsWorld;
 
   const find = (options: Record<string, string | number>) =>
-    harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query: 'red', ...options } });
+    harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: 'red', ...options },
+    });
 
   before(async () => {
     harness = await startBotUnderTest({ setup: (discord) => (world = build(discord)) });
@@ -45,12 +50,15 @@ describe('/find options at their edges', () => {
   });
 
   test('a date that does not exist is refused', async () => {
-    for (const after of ['2024-02-30', '2023-02-29', '0099-13-01']) assert.match(privateText(await find({ after })), /"after" must be a date like/, after);
+    for (const after of ['2024-02-30', '2023-02-29', '0099-13-01'])
+      assert.match(privateText(await find({ after })), /"after" must be a date like/, after);
   });
 
   test('the channel option offers announcement threads, and searches one', async () => {
     const registered = [...harness.discord.state.globalCommands.values()].find((command) => command.name === 'find')!;
-    const option = registered.options!.find((candidate) => candidate.type === ApplicationCommandOptionType.Channel) as { channel_types?: number[] };
+    const option = registered.options!.find((candidate) => candidate.type === ApplicationCommandOptionType.Channel) as {
+      channel_types?: number[];
+    };
     assert.ok(option.channel_types?.includes(ChannelType.AnnouncementThread), JSON.stringify(option.channel_types));
     assert.deepEqual(shownChannels(await find({ channel: world.announcementThreadId })), [world.announcementThreadId]);
   });

@@ -3,7 +3,19 @@ import assert from 'node:assert/strict';
 import { PermissionFlagsBits as P } from 'discord.js';
 import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buttonId, chooseResult, findAll, indexChannel, postColours, privateText, selectMenu, shownChannels, until, type SmallWorld } from './world.js';
+import {
+  buildSmallWorld,
+  buttonId,
+  chooseResult,
+  findAll,
+  indexChannel,
+  postColours,
+  privateText,
+  selectMenu,
+  shownChannels,
+  until,
+  type SmallWorld,
+} from './world.js';
 
 const RED = [220, 30, 30] as const;
 const BLUE = [30, 60, 220] as const;
@@ -47,7 +59,8 @@ describe('controls pressed on a message they were not put on', () => {
   let session: string;
 
   const versionsOf = (messageId: string) => harness.discord.botMessages.find((message) => message.id === messageId)!.versions.length;
-  const publicFollowups = () => harness.discord.botMessagesIn(world.channelId).filter((message) => !message.ephemeral && message.origin === 'followup');
+  const publicFollowups = () =>
+    harness.discord.botMessagesIn(world.channelId).filter((message) => !message.ephemeral && message.origin === 'followup');
 
   /** A forged press by the admin on the public message: answered privately, the message unchanged. */
   async function forgeOnPublic(customId: string, values?: string[]): Promise<InteractionReply> {
@@ -65,8 +78,18 @@ describe('controls pressed on a message they were not put on', () => {
     await indexChannel(harness, world);
     await indexChannel(harness, world, world.secretId);
     await postColours(harness, world.secretId, world.adminId, [{ name: 'secret-red', rgb: RED }]);
-    await postColours(harness, world.channelId, world.memberId, Array.from({ length: 11 }, (_, i) => ({ name: `open-blue-${i}`, rgb: BLUE })));
-    await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'settings', options: { sharing: true } });
+    await postColours(
+      harness,
+      world.channelId,
+      world.memberId,
+      Array.from({ length: 11 }, (_, i) => ({ name: `open-blue-${i}`, rgb: BLUE })),
+    );
+    await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'settings',
+      options: { sharing: true },
+    });
     await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'reindex' });
     const progress = () => harness.discord.botMessagesIn(world.channelId).find((message) => message.origin === 'channel');
     await until(() => /Finished reindexing/.test(progress()?.versions.at(-1)?.content ?? ''), 'the public progress to finish', 60_000);
@@ -113,7 +136,13 @@ describe('controls pressed on a message they were not put on', () => {
       assert.ok(!JSON.stringify([reply.components, reply.mediaUrls, reply.followups]).includes(world.secretId));
     }
     for (const kind of ['show', 'more']) {
-      const chosen = await harness.discord.selectMenu({ userId: world.memberId, messageId: own.original!.id, customId: `results:${session}:${kind}`, values: ['0'], forged: true });
+      const chosen = await harness.discord.selectMenu({
+        userId: world.memberId,
+        messageId: own.original!.id,
+        customId: `results:${session}:${kind}`,
+        values: ['0'],
+        forged: true,
+      });
       assert.ok(!JSON.stringify([chosen.components, chosen.mediaUrls, chosen.followups]).includes(world.secretId));
     }
     assert.equal(versionsOf(own.original!.id), before, "the member's page was not edited");
@@ -123,7 +152,12 @@ describe('controls pressed on a message they were not put on', () => {
     const first = await findAll(harness, { channelId: world.channelId, userId: world.adminId }, 'red');
     const second = await findAll(harness, { channelId: world.channelId, userId: world.adminId }, 'blue');
     const before = versionsOf(second.original!.id);
-    const reply = await harness.discord.pressButton({ userId: world.adminId, messageId: second.original!.id, customId: buttonId(first, 'Next'), forged: true });
+    const reply = await harness.discord.pressButton({
+      userId: world.adminId,
+      messageId: second.original!.id,
+      customId: buttonId(first, 'Next'),
+      forged: true,
+    });
     assert.match(reply.content, /This button no longer works/);
     assert.equal(versionsOf(second.original!.id), before);
   });
@@ -132,7 +166,12 @@ describe('controls pressed on a message they were not put on', () => {
     const shown = await chooseResult(harness, adminResults, { menu: 'Show', number: 1, userId: world.adminId, channelId: world.channelId });
     const share = buttonId(shown, 'Share');
     const before = publicFollowups().length;
-    const reply = await harness.discord.pressButton({ userId: world.adminId, messageId: adminResults.original!.id, customId: share, forged: true });
+    const reply = await harness.discord.pressButton({
+      userId: world.adminId,
+      messageId: adminResults.original!.id,
+      customId: share,
+      forged: true,
+    });
     assert.match(reply.content, /This button no longer works/);
     assert.equal(publicFollowups().length, before);
   });
@@ -140,7 +179,13 @@ describe('controls pressed on a message they were not put on', () => {
   test('a select value that is not a result of the session is refused', async () => {
     const { customId } = selectMenu(adminResults, 'Show');
     for (const value of ['999', '-1', 'abc', '1e3']) {
-      const reply = await harness.discord.selectMenu({ userId: world.adminId, messageId: adminResults.original!.id, customId, values: [value], forged: true });
+      const reply = await harness.discord.selectMenu({
+        userId: world.adminId,
+        messageId: adminResults.original!.id,
+        customId,
+        values: [value],
+        forged: true,
+      });
       assert.match(privateText(reply), /That result is gone/);
       assert.equal(reply.mediaUrls.length, 0);
     }

@@ -31,7 +31,10 @@ describe('/forget-me', () => {
   }
 
   test("removes every image the member posted here, says how many, and keeps everyone else's", async () => {
-    await postColours(harness, world.channelId, world.memberId, [{ name: 'mine-1', rgb: [220, 30, 30] }, { name: 'mine-2', rgb: [30, 60, 220] }]);
+    await postColours(harness, world.channelId, world.memberId, [
+      { name: 'mine-1', rgb: [220, 30, 30] },
+      { name: 'mine-2', rgb: [30, 60, 220] },
+    ]);
     await postColours(harness, world.channelId, world.adminId, [{ name: 'theirs', rgb: [30, 160, 50] }]);
     assert.ok(authorsIndexed().has(world.memberId));
     const reply = await forgetMe();
@@ -47,7 +50,12 @@ describe('/forget-me', () => {
     const live = await postAndSettle(world.memberId, 'after-opt-out');
     assert.equal(harness.engine.library.has(world.guildId, live), false, 'live indexing passed it over');
 
-    await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'reindex', options: { channel: world.channelId } });
+    await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'reindex',
+      options: { channel: world.channelId },
+    });
     const finished = () => /^Finished reindexing/.test(progressMessageIn(harness.discord, world.channelId, 'photos')?.content ?? '');
     await until(finished, 'the reindex to finish', 60_000);
     const ids = indexedIn(harness, world.guildId, world.channelId);

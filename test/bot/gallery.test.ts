@@ -4,7 +4,20 @@ import { relevanceOf } from '../../src/discord/results/relevance.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { solidColourImage } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buildStaffWorld, componentsOf, findAll, indexChannel, postColours, resultLines, shownNames, shownText, until, type SmallWorld, type StaffWorld } from './world.js';
+import {
+  buildSmallWorld,
+  buildStaffWorld,
+  componentsOf,
+  findAll,
+  indexChannel,
+  postColours,
+  resultLines,
+  shownNames,
+  shownText,
+  until,
+  type SmallWorld,
+  type StaffWorld,
+} from './world.js';
 
 const IS_COMPONENTS_V2 = 1 << 15;
 const RED = [220, 30, 30] as const;
@@ -24,7 +37,9 @@ describe('a /find gallery page', () => {
   async function postCopies(channelIds: readonly string[]): Promise<void> {
     const data = await solidColourImage(RED, { width: 24, height: 24 });
     for (const channelId of channelIds) {
-      const message = await harness.discord.postMessage(channelId, world.adminId, { attachments: [{ filename: 'the-red-one.png', data, contentType: 'image/png' }] });
+      const message = await harness.discord.postMessage(channelId, world.adminId, {
+        attachments: [{ filename: 'the-red-one.png', data, contentType: 'image/png' }],
+      });
       copies.push(message.id);
       const id = `${message.id}:${message.attachments[0]!.id}`;
       await until(() => harness.engine.library.has(world.guildId, id), 'the copy to be indexed');
@@ -58,10 +73,22 @@ describe('a /find gallery page', () => {
     assert.equal(lines.length, names.length, 'a line for every image');
     lines.forEach((line, i) => {
       assert.match(line, new RegExp(`^\\*\\*#${i + 1}\\*\\* `));
-      assert.match(line, new RegExp(`<@\\d+> in <#${world.channelId}> · <t:\\d+:d> · \\[Jump\\]\\(https://discord\\.com/channels/${world.guildId}/${world.channelId}/\\d+\\)$`));
+      assert.match(
+        line,
+        new RegExp(
+          `<@\\d+> in <#${world.channelId}> · <t:\\d+:d> · \\[Jump\\]\\(https://discord\\.com/channels/${world.guildId}/${world.channelId}/\\d+\\)$`,
+        ),
+      );
     });
-    const descriptions = componentsOf(reply).filter((c) => c.type === 12).flatMap((gallery) => gallery.items ?? []).map((item) => item.description);
-    assert.deepEqual(descriptions.map((text) => /^#(\d+) · /.exec(text ?? '')?.[1]), names.map((_, i) => String(i + 1)), 'each thumbnail carries its number');
+    const descriptions = componentsOf(reply)
+      .filter((c) => c.type === 12)
+      .flatMap((gallery) => gallery.items ?? [])
+      .map((item) => item.description);
+    assert.deepEqual(
+      descriptions.map((text) => /^#(\d+) · /.exec(text ?? '')?.[1]),
+      names.map((_, i) => String(i + 1)),
+      'each thumbnail carries its number',
+    );
   });
 
   test('says how well each image matches in words, with the score small beside it', async () => {
@@ -89,20 +116,35 @@ describe('a /find gallery page', () => {
   test('under the page, More like and Show menus offer each result by its number', async () => {
     const reply = await findAll(harness, { channelId: world.channelId, userId: world.memberId }, 'red');
     const menus = componentsOf(reply).filter((c) => c.type === 3);
-    assert.deepEqual(menus.map((menu) => menu.placeholder), ['More like…', 'Show…']);
+    assert.deepEqual(
+      menus.map((menu) => menu.placeholder),
+      ['More like…', 'Show…'],
+    );
     const count = shownNames(reply).length;
-    assert.deepEqual(menus[0]!.options!.map((option) => option.label), Array.from({ length: count }, (_, i) => `More like #${i + 1}`));
-    assert.deepEqual(menus[1]!.options!.map((option) => option.label), Array.from({ length: count }, (_, i) => `Show #${i + 1}`));
+    assert.deepEqual(
+      menus[0]!.options!.map((option) => option.label),
+      Array.from({ length: count }, (_, i) => `More like #${i + 1}`),
+    );
+    assert.deepEqual(
+      menus[1]!.options!.map((option) => option.label),
+      Array.from({ length: count }, (_, i) => `Show #${i + 1}`),
+    );
   });
 });
 
 describe('relevance words', () => {
   test('a text query: close from 0.30, good from 0.22, loose below', () => {
-    assert.deepEqual([0.34, 0.3, 0.25, 0.22, 0.19].map((score) => relevanceOf(score, 'text')), ['close', 'close', 'good', 'good', 'loose']);
+    assert.deepEqual(
+      [0.34, 0.3, 0.25, 0.22, 0.19].map((score) => relevanceOf(score, 'text')),
+      ['close', 'close', 'good', 'good', 'loose'],
+    );
   });
 
   test('an image query: close from 0.85, good from 0.70, loose below', () => {
-    assert.deepEqual([0.97, 0.85, 0.75, 0.7, 0.5].map((score) => relevanceOf(score, 'image')), ['close', 'close', 'good', 'good', 'loose']);
+    assert.deepEqual(
+      [0.97, 0.85, 0.75, 0.7, 0.5].map((score) => relevanceOf(score, 'image')),
+      ['close', 'close', 'good', 'good', 'loose'],
+    );
   });
 });
 

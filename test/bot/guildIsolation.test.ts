@@ -24,9 +24,17 @@ describe('each server sees only its own images', () => {
         south = buildSmallWorld(discord, 'south');
       },
     });
-    for (const [world, prefix] of [[north, 'north'], [south, 'south']] as const) {
+    for (const [world, prefix] of [
+      [north, 'north'],
+      [south, 'south'],
+    ] as const) {
       await indexChannel(harness, world);
-      await postColours(harness, world.channelId, world.memberId, COLOURS.map(({ name, rgb }) => ({ name: `${prefix}-${name}`, rgb })));
+      await postColours(
+        harness,
+        world.channelId,
+        world.memberId,
+        COLOURS.map(({ name, rgb }) => ({ name: `${prefix}-${name}`, rgb })),
+      );
     }
   });
   after(() => harness.stop());
@@ -49,7 +57,12 @@ describe('each server sees only its own images', () => {
     const runs = Array.from({ length: 20 }, (_, i) => {
       const [own, prefix, other] = i % 2 === 0 ? ([north, 'north', south] as const) : ([south, 'south', north] as const);
       const userId = i % 4 < 2 ? own.memberId : own.adminId;
-      return findAll(harness, { channelId: own.channelId, userId }, queries[i % queries.length]!).then((reply) => ({ reply, own, prefix, other }));
+      return findAll(harness, { channelId: own.channelId, userId }, queries[i % queries.length]!).then((reply) => ({
+        reply,
+        own,
+        prefix,
+        other,
+      }));
     });
     for (const { reply, own, prefix, other } of await Promise.all(runs)) assertOnly(reply, own, prefix, other);
   });

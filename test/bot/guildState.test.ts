@@ -45,7 +45,10 @@ describe('per-guild state: a store written by earlier versions', () => {
     assert.deepEqual([...(await state.rechecks.all(GUILD)).keys()], [CHANNEL]);
     // The old list of walks (`reindex:channels`) is not taken for a walk.
     assert.deepEqual([...(await state.reindexWalks.all(GUILD)).keys()], [CHANNEL]);
-    assert.deepEqual(await state.failures(GUILD), { count: 3, last: { id: 'a:b', channelId: CHANNEL, messageId: 'a', reason: 'not an image', at: 1 } });
+    assert.deepEqual(await state.failures(GUILD), {
+      count: 3,
+      last: { id: 'a:b', channelId: CHANNEL, messageId: 'a', reason: 'not an image', at: 1 },
+    });
   });
 
   test('a changed preference is stored beside the indexed channels, and a stored value out of range reads as the default', async () => {

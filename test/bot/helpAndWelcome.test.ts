@@ -19,7 +19,16 @@ describe('/help', () => {
     const reply = await help(world.memberId);
     assert.equal(reply.ephemeral, true);
     const text = shownText(reply);
-    for (const example of ['/find query:a rainbow by the water', 'match:words', '/similar image:', 'Find similar images', '/stats', '/forget-me', 'More like #n', 'Show #n']) {
+    for (const example of [
+      '/find query:a rainbow by the water',
+      'match:words',
+      '/similar image:',
+      'Find similar images',
+      '/stats',
+      '/forget-me',
+      'More like #n',
+      'Show #n',
+    ]) {
       assert.ok(text.includes(example), `mentions ${example}`);
     }
     assert.doesNotMatch(text, /Setting up/, 'the setup steps are for those who manage the server');
@@ -28,7 +37,10 @@ describe('/help', () => {
 
   test('gives members who manage the server the five setup steps: permissions, channels, reindex, checking, settings', async () => {
     const text = shownText(await help(world.adminId));
-    const steps = text.slice(text.indexOf('### Setting up')).split('\n').filter((line) => /^\d\. /.test(line));
+    const steps = text
+      .slice(text.indexOf('### Setting up'))
+      .split('\n')
+      .filter((line) => /^\d\. /.test(line));
     assert.equal(steps.length, 5);
     assert.match(steps[0]!, /View Channel.*Read Message History.*Send Messages/);
     assert.match(steps[1]!, /^2\. `\/channels add/);
@@ -54,14 +66,24 @@ describe('the welcome when the bot joins a server', () => {
   after(() => harness.stop());
 
   /** A server with a #general (its system channel) that the bot joins once it exists. */
-  function serverJoined(name: string, options: { preferredLocale?: string; botMayPost?: boolean } = {}): { guildId: string; channelId: string } {
+  function serverJoined(
+    name: string,
+    options: { preferredLocale?: string; botMayPost?: boolean } = {},
+  ): { guildId: string; channelId: string } {
     const { discord } = harness;
     const owner = discord.createUser({ username: `${name}-owner` });
-    const guild = discord.createGuild({ name, ownerId: owner.id, withBot: false, ...(options.preferredLocale ? { preferredLocale: options.preferredLocale } : {}) });
+    const guild = discord.createGuild({
+      name,
+      ownerId: owner.id,
+      withBot: false,
+      ...(options.preferredLocale ? { preferredLocale: options.preferredLocale } : {}),
+    });
     discord.addMember(guild.id, owner.id);
     const channel = discord.createChannel(guild.id, {
       name: 'general',
-      ...(options.botMayPost === false ? { permissionOverwrites: [{ id: discord.botUser.id, type: 'member' as const, deny: P.SendMessages }] } : {}),
+      ...(options.botMayPost === false
+        ? { permissionOverwrites: [{ id: discord.botUser.id, type: 'member' as const, deny: P.SendMessages }] }
+        : {}),
     });
     discord.addBotToGuild(guild.id);
     return { guildId: guild.id, channelId: channel.id };
@@ -98,7 +120,9 @@ describe('the welcome when the bot joins a server', () => {
     await harness.discord.waitFor(() => postsIn(later.channelId).length > 0, { what: 'the next welcome' });
     await until(() => harness.bot.client.guilds.cache.has(closed.guildId), 'the bot to know the closed server');
     assert.deepEqual(postsIn(closed.channelId), []);
-    const refused = harness.discord.requests.filter((request) => request.method === 'POST' && request.path === `/api/v10/channels/${closed.channelId}/messages`);
+    const refused = harness.discord.requests.filter(
+      (request) => request.method === 'POST' && request.path === `/api/v10/channels/${closed.channelId}/messages`,
+    );
     assert.deepEqual(refused, [], 'it did not even try');
   });
 });

@@ -53,7 +53,8 @@ describe('replies in the member’s language', () => {
         assert.ok(command.name_localizations?.[locale], `${command.name}: a ${locale} name`);
         if (command.type === 1) {
           assert.ok(command.description_localizations?.[locale], `${command.name}: a ${locale} description`);
-          for (const option of command.options ?? []) assert.ok(option.description_localizations?.[locale], `${command.name} ${option.name}: a ${locale} description`);
+          for (const option of command.options ?? [])
+            assert.ok(option.description_localizations?.[locale], `${command.name} ${option.name}: a ${locale} description`);
         }
       }
     }

@@ -43,14 +43,22 @@ function build(discord: FakeDiscord): AccessWorld {
   const staffRole = discord.createRole(guild.id, { name: 'Staff', permissions: 0n }).id;
   const mutedRole = discord.createRole(guild.id, { name: 'Muted', permissions: 0n }).id;
   const managers = discord.createRole(guild.id, { name: 'Thread managers', permissions: P.ManageThreads }).id;
-  const users = { owner, plain: user('plain'), staff: user('staff'), muted: user('muted'), threadMember: user('in-thread'), threadManager: user('manager') };
+  const users = {
+    owner,
+    plain: user('plain'),
+    staff: user('staff'),
+    muted: user('muted'),
+    threadMember: user('in-thread'),
+    threadManager: user('manager'),
+  };
   discord.addMember(guild.id, users.plain);
   discord.addMember(guild.id, users.staff, { roles: [staffRole] });
   discord.addMember(guild.id, users.muted, { roles: [mutedRole] });
   discord.addMember(guild.id, users.threadMember);
   discord.addMember(guild.id, users.threadManager, { roles: [managers] });
   const everyone = guild.id;
-  const channel = (name: string, spec: Omit<Parameters<FakeDiscord['createChannel']>[1], 'name'> = {}) => discord.createChannel(guild.id, { name, ...spec }).id;
+  const channel = (name: string, spec: Omit<Parameters<FakeDiscord['createChannel']>[1], 'name'> = {}) =>
+    discord.createChannel(guild.id, { name, ...spec }).id;
   const open = channel('open');
   const staffOnly = channel('staff-only', {
     permissionOverwrites: [
@@ -69,15 +77,23 @@ function build(discord: FakeDiscord): AccessWorld {
     botCannotRead: channel('bot-cannot-read', {
       permissionOverwrites: [{ id: discord.botUser.id, type: 'member', deny: P.ReadMessageHistory }],
     }),
-    historyDeniedToRole: channel('history-denied-to-muted', { permissionOverwrites: [{ id: mutedRole, type: 'role', deny: P.ReadMessageHistory }] }),
+    historyDeniedToRole: channel('history-denied-to-muted', {
+      permissionOverwrites: [{ id: mutedRole, type: 'role', deny: P.ReadMessageHistory }],
+    }),
     publicThread: discord.createThread(open, { name: 'public' }).id,
     privateThread: discord.createThread(open, { name: 'private', private: true, members: [users.threadMember, discord.botUser.id] }).id,
     staffThread: discord.createThread(staffOnly, { name: 'staff talk' }).id,
   };
   const elsewhere = discord.createGuild({ name: 'elsewhere', ownerId: owner });
   const otherGuildChannel = discord.createChannel(elsewhere.id, { name: 'other-server' }).id;
-  const manyThreads = Array.from({ length: MANY_THREADS }, (_, i) =>
-    discord.createThread(open, { name: `private ${i}`, private: true, members: i === MANY_THREADS - 1 ? [users.threadMember, discord.botUser.id] : [discord.botUser.id] }).id,
+  const manyThreads = Array.from(
+    { length: MANY_THREADS },
+    (_, i) =>
+      discord.createThread(open, {
+        name: `private ${i}`,
+        private: true,
+        members: i === MANY_THREADS - 1 ? [users.threadMember, discord.botUser.id] : [discord.botUser.id],
+      }).id,
   );
   return { guildId: guild.id, otherGuildChannel, manyThreads, users, channels };
 }
@@ -87,11 +103,14 @@ describe('MemberAccess decides what a member may see', () => {
   let client: Client<true>;
   let world: AccessWorld;
   /** Every channel of the world but the public thread is indexed (that one through its parent). */
-  const indexed = { indexedChannels: async () => new Set(Object.values(world.channels).filter((id) => id !== world.channels.publicThread)) };
+  const indexed = {
+    indexedChannels: async () => new Set(Object.values(world.channels).filter((id) => id !== world.channels.publicThread)),
+  };
   const access = new MemberAccess(indexed, { membershipCacheMs: 0 });
   const everywhere = { nsfwAllowed: false };
 
-  const member = (userId: string): Promise<GuildMember> => client.guilds.cache.get(world.guildId)!.members.fetch({ user: userId, force: true });
+  const member = (userId: string): Promise<GuildMember> =>
+    client.guilds.cache.get(world.guildId)!.members.fetch({ user: userId, force: true });
   const readable = async (userId: string, showing = everywhere): Promise<Set<string>> => {
     const ids = await access.readableChannels(await member(userId), Object.values(world.channels), showing);
     const name = new Map(Object.entries(world.channels).map(([key, id]) => [id, key]));
@@ -128,7 +147,7 @@ describe('MemberAccess decides what a member may see', () => {
     assert.ok((await readable(world.users.plain, { nsfwAllowed: true })).has('nsfw'));
   });
 
-  test('a channel the bot itself cannot read is nobody\'s to see, not even the owner\'s', async () => {
+  test("a channel the bot itself cannot read is nobody's to see, not even the owner's", async () => {
     assert.ok(!(await readable(world.users.owner)).has('botCannotRead'));
     assert.ok((await readable(world.users.owner)).has('staffOnly'), 'the owner reads everything else');
   });
@@ -158,7 +177,7 @@ describe('MemberAccess decides what a member may see', () => {
     assert.equal((await access.readableChannels(owner, [world.otherGuildChannel], everywhere)).size, 0);
   });
 
-  test('only indexed channels and threads of indexed channels are anyone\'s to see', async () => {
+  test("only indexed channels and threads of indexed channels are anyone's to see", async () => {
     const owner = await member(world.users.owner);
     const some = new MemberAccess({ indexedChannels: async () => new Set([world.channels.open]) }, { membershipCacheMs: 0 });
     const ids = await some.readableChannels(owner, Object.values(world.channels), everywhere);
@@ -184,12 +203,18 @@ describe('MemberAccess decides what a member may see', () => {
     assert.equal(threadMemberReads(), asked, 'answered from what Discord said a moment ago');
     started.discord.removeThreadMember(world.channels.privateThread, world.users.threadMember);
     try {
-      assert.ok((await trusting.readableChannels(joined, thread, everywhere)).has(world.channels.privateThread), 'within the bound, the answer stands');
+      assert.ok(
+        (await trusting.readableChannels(joined, thread, everywhere)).has(world.channels.privateThread),
+        'within the bound, the answer stands',
+      );
       const brief = new MemberAccess(indexed, { membershipCacheMs: 200 });
       assert.equal((await brief.readableChannels(joined, thread, everywhere)).size, 0, 'asked: no longer a member');
       started.discord.addThreadMember(world.channels.privateThread, world.users.threadMember);
       await sleep(250);
-      assert.ok((await brief.readableChannels(joined, thread, everywhere)).has(world.channels.privateThread), 'past the bound, asked again');
+      assert.ok(
+        (await brief.readableChannels(joined, thread, everywhere)).has(world.channels.privateThread),
+        'past the bound, asked again',
+      );
     } finally {
       if (!started.discord.state.channel(world.channels.privateThread).thread!.members.has(world.users.threadMember)) {
         started.discord.addThreadMember(world.channels.privateThread, world.users.threadMember);
@@ -210,7 +235,8 @@ describe('MemberAccess decides what a member may see', () => {
   });
 
   describe('audienceContains: may everyone who reads one channel read another?', () => {
-    const channel = (key: keyof AccessWorld['channels']): GuildBasedChannel => client.channels.cache.get(world.channels[key]) as GuildBasedChannel;
+    const channel = (key: keyof AccessWorld['channels']): GuildBasedChannel =>
+      client.channels.cache.get(world.channels[key]) as GuildBasedChannel;
 
     test('the same channel', () => assert.equal(audienceContains(channel('staffOnly'), channel('staffOnly')), true));
 

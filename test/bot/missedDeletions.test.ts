@@ -1,7 +1,17 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, findAll, historyReads, indexChannel, lastRequestSeq, postColours, shownNames, until, type SmallWorld } from './world.js';
+import {
+  buildSmallWorld,
+  findAll,
+  historyReads,
+  indexChannel,
+  lastRequestSeq,
+  postColours,
+  shownNames,
+  until,
+  type SmallWorld,
+} from './world.js';
 
 const RED = [220, 30, 30] as const;
 
@@ -29,7 +39,10 @@ describe('deletions in channels the bot has not cached, and edits made while it 
     });
     harness = started;
     await indexChannel(started, world);
-    const first = await postColours(started, world.threadId, world.memberId, [{ name: 'a', rgb: RED }, { name: 'b', rgb: RED }]);
+    const first = await postColours(started, world.threadId, world.memberId, [
+      { name: 'a', rgb: RED },
+      { name: 'b', rgb: RED },
+    ]);
     const second = await postColours(started, world.threadId, world.memberId, [{ name: 'c', rgb: RED }]);
     started.discord.setThreadArchived(world.threadId, true);
     await started.restart();
@@ -37,7 +50,8 @@ describe('deletions in channels the bot has not cached, and edits made while it 
     return { harness: started, world, first, second, messageOf: (id: string) => id.split(':')[0]! };
   }
 
-  const indexed = (started: BotUnderTest, guildId: string, ids: readonly string[]) => ids.filter((id) => started.engine.library.has(guildId, id));
+  const indexed = (started: BotUnderTest, guildId: string, ids: readonly string[]) =>
+    ids.filter((id) => started.engine.library.has(guildId, id));
 
   test('a message deleted in an archived thread leaves the index', async () => {
     const { harness: started, world, first, second, messageOf } = await archivedThread();
@@ -66,7 +80,10 @@ describe('deletions in channels the bot has not cached, and edits made while it 
     });
     harness = started;
     await indexChannel(started, world);
-    const [kept, removed] = await postColours(started, world.channelId, world.memberId, [{ name: 'kept', rgb: RED }, { name: 'removed', rgb: RED }]);
+    const [kept, removed] = await postColours(started, world.channelId, world.memberId, [
+      { name: 'kept', rgb: RED },
+      { name: 'removed', rgb: RED },
+    ]);
     await started.stopBot();
     const [messageId, keptAttachment] = kept!.split(':');
     await started.discord.editMessage(messageId!, { keepAttachments: [keptAttachment!] });
@@ -83,10 +100,17 @@ describe('deletions in channels the bot has not cached, and edits made while it 
     });
     harness = started;
     await indexChannel(started, world);
-    const images = await postColours(started, world.channelId, world.memberId, [{ name: 'a', rgb: RED }, { name: 'b', rgb: RED }]);
+    const images = await postColours(started, world.channelId, world.memberId, [
+      { name: 'a', rgb: RED },
+      { name: 'b', rgb: RED },
+    ]);
     started.discord.setPrivilegedIntents({ messageContent: false });
     const since = lastRequestSeq(started.discord);
-    await until(() => historyReads(started.discord, world.channelId, since).filter((read) => read.query['after'] !== undefined).length >= 3, 'several re-check passes', 30_000);
+    await until(
+      () => historyReads(started.discord, world.channelId, since).filter((read) => read.query['after'] !== undefined).length >= 3,
+      'several re-check passes',
+      30_000,
+    );
     assert.deepEqual(indexed(started, world.guildId, images), images);
     const found = await findAll(started, { channelId: world.channelId, userId: world.memberId }, 'red');
     assert.equal(shownNames(found).length, 2, 'the results are shown');

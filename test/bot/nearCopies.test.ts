@@ -38,7 +38,12 @@ describe('near-copies in results', () => {
   after(() => harness.stop());
 
   const find = (userId: string) =>
-    harness.discord.invokeSlashCommand({ channelId: world.channelId, userId, name: 'find', options: { query: 'a cloudy sky', match: 'meaning', count: 25 } });
+    harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId,
+      name: 'find',
+      options: { query: 'a cloudy sky', match: 'meaning', count: 25 },
+    });
 
   test('/find shows one result for a picture and its near-copies, saying how many it folded, with links', async () => {
     const reply = await find(world.memberId);
@@ -46,7 +51,10 @@ describe('near-copies in results', () => {
     const leader = names.filter((name) => COPIES.includes(name));
     assert.equal(leader.length, 1, `one result for the picture: ${names.join(', ')}`);
     assert.ok(names.includes('another-day.jpg'), 'another picture stays its own result');
-    assert.match(notesByName(reply).get(leader[0]!)!, /^-# and 2 near-copies: \[1\]\(https:\/\/discord\.com\/channels\/\S+\) \[2\]\(https:\/\/discord\.com\/channels\/\S+\)$/);
+    assert.match(
+      notesByName(reply).get(leader[0]!)!,
+      /^-# and 2 near-copies: \[1\]\(https:\/\/discord\.com\/channels\/\S+\) \[2\]\(https:\/\/discord\.com\/channels\/\S+\)$/,
+    );
     assert.ok(!shownText(reply).includes(world.staffChannelId), 'the copy in the staff channel is neither counted nor linked');
   });
 
@@ -58,7 +66,12 @@ describe('near-copies in results', () => {
 
   test('page turns count again: a member who lost the staff channel no longer has its copy counted', async () => {
     const settings = (perPage: number) =>
-      harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'settings', options: { 'results-per-page': perPage } });
+      harness.discord.invokeSlashCommand({
+        channelId: world.channelId,
+        userId: world.adminId,
+        name: 'settings',
+        options: { 'results-per-page': perPage },
+      });
     await settings(1);
     try {
       const first = await find(world.stafferId);
@@ -68,7 +81,9 @@ describe('near-copies in results', () => {
         harness.discord.pressButton({ userId: world.stafferId, messageId: page.original!.id, customId: buttonId(page, label) });
       const second = await turn(first, 'Next');
       const firstAgain = await turn(second, 'Previous');
-      const notes = [second, firstAgain].flatMap((page) => [...notesByName(page)].filter(([name]) => COPIES.includes(name)).map(([, note]) => note));
+      const notes = [second, firstAgain].flatMap((page) =>
+        [...notesByName(page)].filter(([name]) => COPIES.includes(name)).map(([, note]) => note),
+      );
       assert.equal(notes.length, 1, 'the picture is one result, on one page');
       assert.match(notes[0]!, /^-# and 2 near-copies: /);
       for (const page of [second, firstAgain]) assert.ok(!shownText(page).includes(world.staffChannelId));

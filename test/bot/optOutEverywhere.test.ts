@@ -71,7 +71,17 @@ describe('/forget-me, everywhere', () => {
     await until(() => started.engine.library.has(world.guildId, marker!), 'the messages to be handled');
     await started.bot.context.live.flush();
     assert.deepEqual(imagesOf(started, world, world.memberId), []);
-    assert.match((await started.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'forget-me', options: { undo: true } })).content, /Your new uploads will be indexed again/);
+    assert.match(
+      (
+        await started.discord.invokeSlashCommand({
+          channelId: world.channelId,
+          userId: world.memberId,
+          name: 'forget-me',
+          options: { undo: true },
+        })
+      ).content,
+      /Your new uploads will be indexed again/,
+    );
   });
 
   test('takes back images that were already queued when the member opted out', async () => {

@@ -61,7 +61,10 @@ function buildMatrix(discord: FakeDiscord): Matrix {
     green: channel('one-member-allowed', { permissionOverwrites: [hideFromEveryone, { id: users.allowed, type: 'member', allow: VIEW }] }),
     blue: channel('staff-only', { permissionOverwrites: [hideFromEveryone, { id: staff, type: 'role', allow: VIEW }] }),
     yellow: channel('lurkers-denied', {
-      permissionOverwrites: [{ id: lurker, type: 'role', deny: VIEW }, { id: users.excepted, type: 'member', allow: VIEW }],
+      permissionOverwrites: [
+        { id: lurker, type: 'role', deny: VIEW },
+        { id: users.excepted, type: 'member', allow: VIEW },
+      ],
     }),
     // Synced with its category: Discord copies the category's overwrites onto the channel.
     black: channel('synced-under-hidden', { parentId: category, permissionOverwrites: [hideFromEveryone] }),
@@ -88,7 +91,10 @@ describe('/find shows a member exactly the images of channels they may read', ()
     const colourOf = new Map(Object.entries(matrix.channelOf).map(([colour, id]) => [id, colour]));
     const fromChannels = pages.flatMap(shownChannels).map((id) => colourOf.get(id) ?? `unknown channel ${id}`);
     // Each channel holds one image named for its colour: names and channels must tell the same story.
-    assert.deepEqual(pages.flatMap(shownNames).map((name) => name.replace(/\.png$/, '')), fromChannels);
+    assert.deepEqual(
+      pages.flatMap(shownNames).map((name) => name.replace(/\.png$/, '')),
+      fromChannels,
+    );
     const seen = new Set(fromChannels);
     assert.equal(seen.size, fromChannels.length, 'no image is shown twice');
     return seen;

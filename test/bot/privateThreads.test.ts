@@ -51,7 +51,11 @@ describe('a member removed from a private thread', () => {
     const first = await findAll(harness, where, 'red');
     assert.equal(shownNames(first).length, 10);
     assert.ok(fromThread(first) > 0, 'precondition: as a member they see the thread images');
-    const second = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
+    const second = await harness.discord.pressButton({
+      userId: world.memberId,
+      messageId: first.original!.id,
+      customId: buttonId(first, 'Next'),
+    });
     assert.ok(fromThread(second) > 0, 'precondition: the next page shows thread images too');
 
     harness.discord.removeThreadMember(world.threadId, world.memberId);
@@ -61,7 +65,11 @@ describe('a member removed from a private thread', () => {
     const again = await findAll(harness, where, 'red');
     assert.equal(fromThread(again), 0, 'a new search shows nothing of the thread');
     assert.ok(shownNames(again).length > 0, 'the channel images are still shown');
-    const back = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(second, 'Previous') });
+    const back = await harness.discord.pressButton({
+      userId: world.memberId,
+      messageId: first.original!.id,
+      customId: buttonId(second, 'Previous'),
+    });
     assert.equal(fromThread(back), 0, 'Previous on the old results shows nothing of the thread');
     assert.ok(!JSON.stringify([back.components, back.mediaUrls]).includes('thread-'));
   });

@@ -37,7 +37,12 @@ function buildReindexWorld(discord: FakeDiscord): ReindexWorld {
   return { ...world, commandsChannelId: commands.id };
 }
 
-function reindex(harness: BotUnderTest, world: ReindexWorld, channelId: string, options: { stop?: boolean } = {}): Promise<InteractionReply> {
+function reindex(
+  harness: BotUnderTest,
+  world: ReindexWorld,
+  channelId: string,
+  options: { stop?: boolean } = {},
+): Promise<InteractionReply> {
   return harness.discord.invokeSlashCommand({
     channelId: world.commandsChannelId,
     userId: world.adminId,
@@ -60,11 +65,15 @@ function historyIds(harness: BotUnderTest, channelId: string): string[] {
 
 async function untilFinished(harness: BotUnderTest, world: ReindexWorld, name: string, notId?: string): Promise<string> {
   let text = '';
-  await until(() => {
-    const message = progressMessageIn(harness.discord, world.commandsChannelId, name);
-    text = message?.content ?? '';
-    return message !== undefined && message.id !== notId && text.startsWith('Finished reindexing');
-  }, `the reindex of #${name} to finish`, 40_000);
+  await until(
+    () => {
+      const message = progressMessageIn(harness.discord, world.commandsChannelId, name);
+      text = message?.content ?? '';
+      return message !== undefined && message.id !== notId && text.startsWith('Finished reindexing');
+    },
+    `the reindex of #${name} to finish`,
+    40_000,
+  );
   return text;
 }
 
@@ -80,7 +89,11 @@ describe('/reindex, end to end', () => {
   test('indexes every image of 1,000 past messages exactly once, reading 100 at a time and showing progress', async () => {
     const { discord } = harness;
     const archive = await channelWithHistory(harness, world, 'archive', 1000);
-    assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), [], 'live indexing ignored messages posted before the channel was indexed');
+    assert.deepEqual(
+      indexedIn(harness, world.guildId, archive.channelId),
+      [],
+      'live indexing ignored messages posted before the channel was indexed',
+    );
     discord.delayResponses(PAGE_DELAY_MS, historyRoute(archive.channelId));
     const since = lastRequestSeq(discord);
 
@@ -91,7 +104,9 @@ describe('/reindex, end to end', () => {
     discord.delayResponses(0, historyRoute(archive.channelId));
 
     assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), archive.images);
-    const downloads = discord.requests.filter((request) => request.seq > since && request.kind === 'cdn').map((request) => request.path.split('/')[3]);
+    const downloads = discord.requests
+      .filter((request) => request.seq > since && request.kind === 'cdn')
+      .map((request) => request.path.split('/')[3]);
     assert.deepEqual(downloads.sort(), archive.images.map((id) => id.split(':')[1]).sort(), 'each image was fetched once');
     assert.match(text, /scanned 1,000 messages/);
     assert.match(text, new RegExp(`indexed ${archive.images.length.toLocaleString('en-US')} `));
@@ -99,7 +114,10 @@ describe('/reindex, end to end', () => {
     const reads = historyReads(discord, archive.channelId, since);
     const history = historyIds(harness, archive.channelId);
     assert.ok(reads.length >= 10, `expected at least 10 pages, got ${reads.length}`);
-    assert.ok(reads.every((read) => read.query['limit'] === '100'), 'every page asks for 100 messages');
+    assert.ok(
+      reads.every((read) => read.query['limit'] === '100'),
+      'every page asks for 100 messages',
+    );
     assert.equal(reads[0]!.query['before'], undefined, 'the walk starts at the newest message');
     reads.slice(1, 10).forEach((read, i) => {
       assert.equal(read.query['before'], history[history.length - 100 * (i + 1)], `page ${i + 2} continues below page ${i + 1}`);
@@ -141,10 +159,7 @@ describe('/reindex, end to end', () => {
     await indexChannel(harness, world, channel.id);
     const reply = await reindex(harness, world, channel.id);
     assert.match(reply.content, /and its 2 threads/);
-    await until(
-      () => images.every((id) => harness.engine.library.has(world.guildId, id)),
-      'the images of both threads indexed',
-    );
+    await until(() => images.every((id) => harness.engine.library.has(world.guildId, id)), 'the images of both threads indexed');
   });
 
   test("with Manage Threads, a channel's reindex walks its archived private threads too", async () => {
@@ -180,7 +195,11 @@ describe('/reindex, end to end', () => {
     assert.match(reply.content, /and its 1 thread\./);
     assert.match(reply.content, /Archived private threads I wasn't added to are not included: give my role Manage Threads/);
     assert.match(reply.content, /Progress is shown here, to you only/, 'the walk holds a private thread: its progress is not public');
-    await until(() => /Finished reindexing #no-manage-threads/.test(harness.discord.interactionReply(reply.interactionId).content), 'the walk to finish', 40_000);
+    await until(
+      () => /Finished reindexing #no-manage-threads/.test(harness.discord.interactionReply(reply.interactionId).content),
+      'the walk to finish',
+      40_000,
+    );
     assert.ok(joinedImages.every((id) => harness.engine.library.has(world.guildId, id)));
     assert.ok(closedImages.every((id) => !harness.engine.library.has(world.guildId, id)));
   });
@@ -189,7 +208,8 @@ describe('/reindex, end to end', () => {
     test(`/reindex of a ${kind} channel walks its posts, active and archived`, async () => {
       const { discord } = harness;
       const channel = discord.createChannel(world.guildId, { name: `${kind}-posts`, type: kind });
-      const post = (name: string) => discord.createThread(channel.id, { name, ownerId: world.memberId, message: { content: `${name}, see below` } });
+      const post = (name: string) =>
+        discord.createThread(channel.id, { name, ownerId: world.memberId, message: { content: `${name}, see below` } });
       const open = post('open post');
       const archived = post('archived post');
       const images = [
@@ -230,7 +250,11 @@ describe('/reindex, end to end', () => {
     const text = await untilFinished(harness, world, paused.name, stoppedProgress.id);
     discord.delayResponses(0, route);
     const history = historyIds(harness, paused.channelId);
-    assert.equal(historyReads(discord, paused.channelId, stoppedAt)[0]?.query['before'], history[history.length - scanned], 'the walk continues below the last page it finished');
+    assert.equal(
+      historyReads(discord, paused.channelId, stoppedAt)[0]?.query['before'],
+      history[history.length - scanned],
+      'the walk continues below the last page it finished',
+    );
     assert.match(text, /scanned 600 messages/);
     assert.deepEqual(indexedIn(harness, world.guildId, paused.channelId), paused.images);
   });
@@ -243,7 +267,10 @@ describe('/reindex, end to end', () => {
     await reindex(harness, world, flaky.channelId);
     await until(() => indexedIn(harness, world.guildId, flaky.channelId).length > 0, 'the first page to be indexed');
     discord.injectFault({ route, method: 'GET', status: 500, times: 10 });
-    await until(() => /^Reindexing failed/.test(progressMessageIn(discord, world.commandsChannelId, flaky.name)?.content ?? ''), 'the walk to fail');
+    await until(
+      () => /^Reindexing failed/.test(progressMessageIn(discord, world.commandsChannelId, flaky.name)?.content ?? ''),
+      'the walk to fail',
+    );
     const failed = progressMessageIn(discord, world.commandsChannelId, flaky.name)!;
     assert.match(failed.content, /\n.*run \/reindex again/, 'the failure says what to do');
     assert.doesNotMatch(failed.content, /permission/, 'a Discord server error is not blamed on permissions');
@@ -264,7 +291,12 @@ describe('/reindex, end to end', () => {
       { name: 'red', rgb: [220, 30, 30] },
       { name: 'blue', rgb: [30, 60, 220] },
     ]);
-    const results = await harness.discord.invokeSlashCommand({ channelId: shared.id, userId: world.memberId, name: 'find', options: { query: 'red' } });
+    const results = await harness.discord.invokeSlashCommand({
+      channelId: shared.id,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: 'red' },
+    });
     assert.ok(shownNames(results).length > 0, 'the search posted its results in the channel');
 
     await reindex(harness, world, shared.id);
@@ -298,11 +330,19 @@ describe('/reindex, end to end', () => {
       permissionOverwrites: [{ id: discord.botUser.id, type: 'member', deny: PermissionFlagsBits.SendMessages }],
     });
     const small = await channelWithHistory(harness, world, 'small', 20);
-    const reply = await discord.invokeSlashCommand({ channelId: quiet.id, userId: world.adminId, name: 'reindex', options: { channel: small.channelId } });
+    const reply = await discord.invokeSlashCommand({
+      channelId: quiet.id,
+      userId: world.adminId,
+      name: 'reindex',
+      options: { channel: small.channelId },
+    });
     assert.equal(reply.ephemeral, true);
     assert.match(reply.content, /Started reindexing/);
     assert.doesNotMatch(reply.content, /Progress is shown in the message/);
-    await until(() => /Finished reindexing #small/.test(discord.interactionReply(reply.interactionId).content), 'the private progress to finish');
+    await until(
+      () => /Finished reindexing #small/.test(discord.interactionReply(reply.interactionId).content),
+      'the private progress to finish',
+    );
     assert.equal(indexedIn(harness, world.guildId, small.channelId).length, small.images.length);
   });
 

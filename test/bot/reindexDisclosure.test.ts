@@ -76,8 +76,16 @@ describe('what /reindex tells, and to whom', () => {
     const reply = await reindex(world.adminId, world.photos);
     assert.equal(reply.ephemeral, true);
     assert.match(reply.content, /Progress is shown here, to you only/);
-    await until(() => /Finished reindexing #photos/.test(harness.discord.interactionReply(reply.interactionId).content), 'the private progress to finish', 40_000);
-    assert.match(harness.discord.interactionReply(reply.interactionId).content, /scanned 4\d messages/, 'the admin sees the thread counted');
+    await until(
+      () => /Finished reindexing #photos/.test(harness.discord.interactionReply(reply.interactionId).content),
+      'the private progress to finish',
+      40_000,
+    );
+    assert.match(
+      harness.discord.interactionReply(reply.interactionId).content,
+      /scanned 4\d messages/,
+      'the admin sees the thread counted',
+    );
     assert.deepEqual(publicPostsIn(world.photos), [], 'nothing was posted where the members read');
   });
 
@@ -85,7 +93,10 @@ describe('what /reindex tells, and to whom', () => {
     const named = await reindex(world.managerId, world.commands, { channel: world.noHistory });
     assert.equal(privateText(named), "I can't find that channel in this server.");
     const inside = await reindex(world.managerId, world.noHistory);
-    assert.equal(privateText(inside), `You need Read Message History in <#${world.noHistory}> to reindex it: its progress tells what its history holds.`);
+    assert.equal(
+      privateText(inside),
+      `You need Read Message History in <#${world.noHistory}> to reindex it: its progress tells what its history holds.`,
+    );
     assert.deepEqual(publicPostsIn(world.noHistory), []);
     assert.deepEqual(publicPostsIn(world.commands), []);
   });
@@ -101,9 +112,12 @@ describe('what /reindex tells, and to whom', () => {
       assert.ok(content.includes('\\[free nitro\\]\\(https:\\/\\/evil.example\\) \\@everyone \\*\\*now\\*\\* \\<\\@&1\\>'), content);
       assert.doesNotMatch(content, /(?<!\\)\[|(?<!\\)@|(?<!\\)\*|https:\/\//);
     }
-    const writes = harness.discord.requests.filter((request) => request.method !== 'GET' && request.path.startsWith(`/api/v10/channels/${world.commands}/messages`));
+    const writes = harness.discord.requests.filter(
+      (request) => request.method !== 'GET' && request.path.startsWith(`/api/v10/channels/${world.commands}/messages`),
+    );
     assert.ok(writes.length > 0);
-    for (const { body } of writes) assert.deepEqual((body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [] }, 'mentions nobody');
+    for (const { body } of writes)
+      assert.deepEqual((body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [] }, 'mentions nobody');
   });
 
   test('public progress stops naming and counting once the walked channel is closed to some of its readers', async () => {
@@ -111,15 +125,24 @@ describe('what /reindex tells, and to whom', () => {
     harness.discord.delayResponses(PAGE_DELAY_MS, new RegExp(`/channels/${world.closing}/messages$`));
     try {
       await reindex(world.adminId, world.commands, { channel: world.closing });
-      const progress = await harness.discord.waitFor(() => publicPostsIn(world.commands).find((message) => message.versions[0]!.content.includes('#closing')), {
-        what: 'the public progress of #closing',
-      });
+      const progress = await harness.discord.waitFor(
+        () => publicPostsIn(world.commands).find((message) => message.versions[0]!.content.includes('#closing')),
+        {
+          what: 'the public progress of #closing',
+        },
+      );
       harness.discord.updateChannel(world.closing, { permissionOverwrites: [{ id: world.guildId, type: 'role', deny: P.ViewChannel }] });
-      await harness.discord.waitFor(() => /no longer shown here/.test(progress.versions.at(-1)!.content), { what: 'the progress to be withdrawn', timeoutMs: 40_000 });
+      await harness.discord.waitFor(() => /no longer shown here/.test(progress.versions.at(-1)!.content), {
+        what: 'the progress to be withdrawn',
+        timeoutMs: 40_000,
+      });
       harness.discord.delayResponses(0);
       await until(() => !harness.bot.context.reindex.isRunning(world.guildId, world.closing), 'the walk to end', 40_000);
       const last = progress.versions.at(-1)!.content;
-      assert.equal(last, 'Reindex progress is no longer shown here: not everyone who can read this channel can read the channel being reindexed.');
+      assert.equal(
+        last,
+        'Reindex progress is no longer shown here: not everyone who can read this channel can read the channel being reindexed.',
+      );
     } finally {
       harness.discord.delayResponses(0);
     }

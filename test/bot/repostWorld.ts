@@ -32,7 +32,8 @@ export function buildRepostWorld(discord: FakeDiscord): RepostWorld {
   const modId = discord.createUser({ username: 'mod' }).id;
   discord.addMember(guildId, modId, { roles: [modsRoleId] });
   const channel = (name: string, deny?: bigint) =>
-    discord.createChannel(guildId, { name, ...(deny === undefined ? {} : { permissionOverwrites: [{ id: guildId, type: 'role', deny }] }) }).id;
+    discord.createChannel(guildId, { name, ...(deny === undefined ? {} : { permissionOverwrites: [{ id: guildId, type: 'role', deny }] }) })
+      .id;
   const modLogId = discord.createChannel(guildId, {
     name: 'mod-log',
     permissionOverwrites: [
@@ -100,7 +101,9 @@ export async function postImage(harness: BotUnderTest, channelId: string, userId
 export function noticesOf(harness: BotUnderTest, world: RepostWorld, messageId: string) {
   const { discord } = harness;
   const reactions = discord.getMessage(messageId).reactions;
-  const replies = [...discord.state.messages.values()].filter((message) => message.authorId === discord.botUser.id && message.referencedMessageId === messageId);
+  const replies = [...discord.state.messages.values()].filter(
+    (message) => message.authorId === discord.botUser.id && message.referencedMessageId === messageId,
+  );
   const logPosts = discord.botMessagesIn(world.modLogId).filter((message) => message.content.includes(`/${messageId}`));
   return { reactions, replies: replies.map((reply) => reply.content), logPosts: logPosts.map((post) => post.content) };
 }

@@ -29,12 +29,22 @@ describe('reposts on Discord', () => {
     const { reactions, replies, logPosts } = notices(repost);
     assert.deepEqual(reactions, recycled());
     assert.equal(replies.length, 1);
-    assert.match(replies[0]!, new RegExp(`^♻️ This image was posted before, <t:\\d+:R>: ${escaped(jumpTo(world, world.quietId, original))}$`));
+    assert.match(
+      replies[0]!,
+      new RegExp(`^♻️ This image was posted before, <t:\\d+:R>: ${escaped(jumpTo(world, world.quietId, original))}$`),
+    );
     assert.equal(logPosts.length, 1);
     const newPost = jumpTo(world, world.memesId, repost);
     const earlier = jumpTo(world, world.quietId, original);
-    assert.match(logPosts[0]!, new RegExp(`^♻️ <@${world.stafferId}> reposted an image in <#${world.memesId}>: ${escaped(newPost)} · earlier: ${escaped(earlier)} \\(<t:\\d+:d>\\)$`));
-    const sent = harness.discord.requests.filter((request) => request.method === 'POST' && /\/channels\/\d+\/messages$/.test(request.path) && request.body !== null);
+    assert.match(
+      logPosts[0]!,
+      new RegExp(
+        `^♻️ <@${world.stafferId}> reposted an image in <#${world.memesId}>: ${escaped(newPost)} · earlier: ${escaped(earlier)} \\(<t:\\d+:d>\\)$`,
+      ),
+    );
+    const sent = harness.discord.requests.filter(
+      (request) => request.method === 'POST' && /\/channels\/\d+\/messages$/.test(request.path) && request.body !== null,
+    );
     const bodies = sent.slice(-2).map((request) => (request.body as { allowed_mentions?: unknown }).allowed_mentions);
     assert.deepEqual(bodies, [{ parse: [], replied_user: false }, { parse: [] }], 'the reply and the log post ping nobody');
   });
@@ -81,7 +91,9 @@ describe('reposts on Discord', () => {
     const { reactions, replies, logPosts } = notices(repost);
     assert.deepEqual(reactions, recycled());
     assert.deepEqual(replies, ['♻️ This image was posted before.']);
-    assert.deepEqual(logPosts, [`♻️ <@${world.memberId}> reposted an image in <#${world.memesId}>: ${jumpTo(world, world.memesId, repost)} · posted before`]);
+    assert.deepEqual(logPosts, [
+      `♻️ <@${world.memberId}> reposted an image in <#${world.memesId}>: ${jumpTo(world, world.memesId, repost)} · posted before`,
+    ]);
     for (const text of [...replies, ...logPosts]) assert.ok(!text.includes(hidden) && !text.includes(world.staffChannelId), text);
   });
 
@@ -101,7 +113,10 @@ describe('reposts on Discord', () => {
       const repost = await postImage(harness, world.staffChannelId, world.adminId, photo, 'p7-again.jpg');
       assert.deepEqual(notices(repost), nothing);
       const status = (await reposts(harness, world, 'status')).content;
-      assert.match(status, new RegExp(`Reposts in <#${world.staffChannelId}> are not logged: not everyone who can read <#${world.modLogId}> can read it\\.`));
+      assert.match(
+        status,
+        new RegExp(`Reposts in <#${world.staffChannelId}> are not logged: not everyone who can read <#${world.modLogId}> can read it\\.`),
+      );
     } finally {
       await reposts(harness, world, 'channel', { channel: world.staffChannelId, log: false });
     }
@@ -115,20 +130,43 @@ describe('reposts on Discord', () => {
     assert.deepEqual(reactions, []);
     assert.equal(replies.length, 1);
     const status = (await reposts(harness, world, 'status')).content;
-    assert.match(status, new RegExp(`<#${world.noReactionsId}>: Discord refused my reaction\\. Give my role Add Reactions and Read Message History there\\.`));
+    assert.match(
+      status,
+      new RegExp(`<#${world.noReactionsId}>: Discord refused my reaction\\. Give my role Add Reactions and Read Message History there\\.`),
+    );
     assert.deepEqual(await harness.bot.context.guildState.reposts.refusals(world.guildId), new Map([[world.noReactionsId, ['react']]]));
   });
 
-  test("the bot never acts on its own messages: a shared result in a watched channel gets no notice", async () => {
-    await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'settings', options: { sharing: true } });
+  test('the bot never acts on its own messages: a shared result in a watched channel gets no notice', async () => {
+    await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'settings',
+      options: { sharing: true },
+    });
     const photo = await weatherPhoto(9);
     await postImage(harness, world.quietId, world.memberId, photo, 'p9.jpg');
-    const results = await harness.discord.invokeSlashCommand({ channelId: world.memesId, userId: world.memberId, name: 'find', options: { query: 'p9', match: 'words' } });
+    const results = await harness.discord.invokeSlashCommand({
+      channelId: world.memesId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: 'p9', match: 'words' },
+    });
     assert.deepEqual(shownNames(results), ['p9.jpg']);
     const shown = await chooseResult(harness, results, { menu: 'Show', number: 1, userId: world.memberId, channelId: world.memesId });
     const before = harness.discord.botMessagesIn(world.memesId).length;
-    await harness.discord.pressButton({ userId: world.memberId, channelId: world.memesId, messageId: shown.original!.id, customId: buttonId(shown, 'Share') });
-    const post = await harness.discord.waitFor(() => harness.discord.botMessagesIn(world.memesId).slice(before).find((message) => message.attachments.length > 0));
+    await harness.discord.pressButton({
+      userId: world.memberId,
+      channelId: world.memesId,
+      messageId: shown.original!.id,
+      customId: buttonId(shown, 'Share'),
+    });
+    const post = await harness.discord.waitFor(() =>
+      harness.discord
+        .botMessagesIn(world.memesId)
+        .slice(before)
+        .find((message) => message.attachments.length > 0),
+    );
     await harness.bot.context.live.flush();
     assert.deepEqual(notices(post.id).reactions, []);
     assert.deepEqual(notices(post.id).replies, []);
@@ -138,7 +176,9 @@ describe('reposts on Discord', () => {
     const photo = await weatherPhoto(10);
     await postImage(harness, world.quietId, world.memberId, photo, 'p10.jpg');
     await harness.stopBot();
-    const missed = await harness.discord.postMessage(world.memesId, world.stafferId, { attachments: [{ filename: 'p10-again.jpg', data: photo, contentType: 'image/jpeg' }] });
+    const missed = await harness.discord.postMessage(world.memesId, world.stafferId, {
+      attachments: [{ filename: 'p10-again.jpg', data: photo, contentType: 'image/jpeg' }],
+    });
     await harness.startBotAgain();
     const id = `${missed.id}:${missed.attachments[0]!.id}`;
     await until(() => harness.engine.library.has(world.guildId, id), 'the missed repost caught up', 30_000);
@@ -149,17 +189,29 @@ describe('reposts on Discord', () => {
   test('/reposts status shows the watched channels, the log channel, the exemptions and the rules', async () => {
     const lines = (await reposts(harness, world, 'status')).content.split('\n');
     assert.equal(lines[0], 'Repost checks (every other channel is not watched):');
-    assert.ok(lines.includes(`• <#${world.memesId}>: react ♻️, reply with a link to the earliest copy, and post in the log channel`), lines.join('\n'));
+    assert.ok(
+      lines.includes(`• <#${world.memesId}>: react ♻️, reply with a link to the earliest copy, and post in the log channel`),
+      lines.join('\n'),
+    );
     assert.ok(lines.includes(`• <#${world.noReactionsId}>: react ♻️ and reply with a link to the earliest copy`));
     assert.ok(lines.includes(`Log channel: <#${world.modLogId}>`));
     assert.ok(lines.includes(`Left out: <#${world.archiveId}> and <@&${world.modsRoleId}>`));
     assert.ok(lines.includes('Your own image posted again within 24 hours is not a repost.'));
-    assert.ok(lines.includes("Near-copies: hashes at most 14 bits apart and similarity at least 0.8, or hashes at most 8 bits apart (the bot's defaults)."));
+    assert.ok(
+      lines.includes(
+        "Near-copies: hashes at most 14 bits apart and similarity at least 0.8, or hashes at most 8 bits apart (the bot's defaults).",
+      ),
+    );
   });
 
   test('watching a channel that is not indexed says so; switching every action off stops watching it', async () => {
     const on = await reposts(harness, world, 'channel', { channel: world.lobbyId, react: true });
-    assert.match(on.content, new RegExp(`^When a repost arrives in <#${world.lobbyId}> \\(or its threads\\), I will react ♻️\\.\nNote: <#${world.lobbyId}> is not indexed`));
+    assert.match(
+      on.content,
+      new RegExp(
+        `^When a repost arrives in <#${world.lobbyId}> \\(or its threads\\), I will react ♻️\\.\nNote: <#${world.lobbyId}> is not indexed`,
+      ),
+    );
     const off = await reposts(harness, world, 'channel', { channel: world.lobbyId, react: false });
     assert.equal(off.content, `Repost checks are off in <#${world.lobbyId}>.`);
     assert.ok(!(await reposts(harness, world, 'status')).content.includes(world.lobbyId));
@@ -183,7 +235,12 @@ describe('reposts on Discord', () => {
     const owner = await reposts(harness, world, 'list');
     assert.match(shownText(owner), /^### Recent reposts/);
     assert.ok(shownNames(owner).includes('p0-resized.jpg') && shownNames(owner).includes('p5-again.jpg'), shownNames(owner).join());
-    assert.match(shownText(owner), new RegExp(`a repost of \\[this post\\]\\(https://discord\\.com/channels/${world.guildId}/${world.quietId}/\\d+\\) in <#${world.quietId}>`));
+    assert.match(
+      shownText(owner),
+      new RegExp(
+        `a repost of \\[this post\\]\\(https://discord\\.com/channels/${world.guildId}/${world.quietId}/\\d+\\) in <#${world.quietId}>`,
+      ),
+    );
     const mod = await reposts(harness, world, 'list', {}, world.modId);
     assert.ok(shownNames(mod).includes('p0-resized.jpg'));
     assert.ok(!shownNames(mod).includes('p5-again.jpg'), 'its only earlier post is in the staff channel, which the mod cannot read');

@@ -2,7 +2,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildStaffWorld, buttonId, chooseResult, findAll, indexChannel, lastRequestSeq, postColours, privateText, shownNames, shownText, type StaffWorld } from './world.js';
+import {
+  buildStaffWorld,
+  buttonId,
+  chooseResult,
+  findAll,
+  indexChannel,
+  lastRequestSeq,
+  postColours,
+  privateText,
+  shownNames,
+  shownText,
+  type StaffWorld,
+} from './world.js';
 
 describe('More like #n and Show #n on a results page', () => {
   let harness: BotUnderTest;
@@ -37,7 +49,10 @@ describe('More like #n and Show #n on a results page', () => {
     assert.equal(shown.ephemeral, true);
     assert.notEqual(shown.original!.id, results.original!.id, 'a reply of its own; the page stays');
     assert.deepEqual(shownNames(shown), [shownNames(results)[0]]);
-    assert.match(shownText(shown), new RegExp(`^\\*\\*#1\\*\\* .*\\[Jump\\]\\(https://discord\\.com/channels/${world.guildId}/${world.channelId}/\\d+\\)`));
+    assert.match(
+      shownText(shown),
+      new RegExp(`^\\*\\*#1\\*\\* .*\\[Jump\\]\\(https://discord\\.com/channels/${world.guildId}/${world.channelId}/\\d+\\)`),
+    );
     assert.throws(() => buttonId(shown, 'Share'), /no "Share" button/, 'sharing is off unless an admin switches it on');
   });
 
@@ -45,7 +60,12 @@ describe('More like #n and Show #n on a results page', () => {
     const results = await searchAs(world.memberId, 'red');
     const chosen = shownNames(results)[0]!;
     const since = lastRequestSeq(harness.discord);
-    const similar = await chooseResult(harness, results, { menu: 'More like', number: 1, userId: world.memberId, channelId: world.channelId });
+    const similar = await chooseResult(harness, results, {
+      menu: 'More like',
+      number: 1,
+      userId: world.memberId,
+      channelId: world.channelId,
+    });
     assert.equal(similar.ephemeral, true);
     assert.match(shownText(similar), /^### Images like \[this one\]\(https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+\)/);
     const names = shownNames(similar);
@@ -53,20 +73,32 @@ describe('More like #n and Show #n on a results page', () => {
     assert.ok(names.length >= 3, names.join(' '));
     // The reddest of the rest comes first: the search ran on the chosen image's own vector.
     assert.ok(['red.png', 'crimson.png'].includes(names[0]!), names.join(' '));
-    const cdnReads = harness.discord.requests.filter((request) => request.seq > since && request.method === 'GET' && request.path.startsWith('/attachments/'));
+    const cdnReads = harness.discord.requests.filter(
+      (request) => request.seq > since && request.method === 'GET' && request.path.startsWith('/attachments/'),
+    );
     assert.deepEqual(cdnReads, [], 'the image was not downloaded');
   });
 
   test('the new results have their own pages and menus, for the same member', async () => {
     const results = await searchAs(world.memberId, 'red');
-    const similar = await chooseResult(harness, results, { menu: 'More like', number: 1, userId: world.memberId, channelId: world.channelId });
+    const similar = await chooseResult(harness, results, {
+      menu: 'More like',
+      number: 1,
+      userId: world.memberId,
+      channelId: world.channelId,
+    });
     const shown = await chooseResult(harness, similar, { menu: 'Show', number: 1, userId: world.memberId, channelId: world.channelId });
     assert.deepEqual(shownNames(shown), [shownNames(similar)[0]]);
   });
 
   test('More like #n shows nothing from channels the member cannot read', async () => {
     const results = await searchAs(world.memberId, 'red');
-    const similar = await chooseResult(harness, results, { menu: 'More like', number: 1, userId: world.memberId, channelId: world.channelId });
+    const similar = await chooseResult(harness, results, {
+      menu: 'More like',
+      number: 1,
+      userId: world.memberId,
+      channelId: world.channelId,
+    });
     assert.ok(!shownNames(similar).includes('staff-red.png'));
     assert.ok(!shownText(similar).includes(world.staffChannelId));
   });
@@ -96,7 +128,12 @@ describe('More like #n and Show #n on a results page', () => {
   test('after the bot restarts, the old page says its results expired', async () => {
     const results = await searchAs(world.memberId, 'green');
     await harness.restart();
-    const shown: InteractionReply = await chooseResult(harness, results, { menu: 'Show', number: 1, userId: world.memberId, channelId: world.channelId });
+    const shown: InteractionReply = await chooseResult(harness, results, {
+      menu: 'Show',
+      number: 1,
+      userId: world.memberId,
+      channelId: world.channelId,
+    });
     assert.match(privateText(shown), /These results have expired\. Run the search again\./);
   });
 });

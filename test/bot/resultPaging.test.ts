@@ -4,14 +4,36 @@ import type { TextChannel } from 'discord.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import type { Rgb } from '../fixtures/images.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buildStaffWorld, buttonId, everyPage, findAll, hasEnabledButton, indexChannel, postColours, shownChannels, shownNames, shownRanks, shownText, type SmallWorld, type StaffWorld } from './world.js';
+import {
+  buildSmallWorld,
+  buildStaffWorld,
+  buttonId,
+  everyPage,
+  findAll,
+  hasEnabledButton,
+  indexChannel,
+  postColours,
+  shownChannels,
+  shownNames,
+  shownRanks,
+  shownText,
+  type SmallWorld,
+  type StaffWorld,
+} from './world.js';
 
 const RED: Rgb = [220, 30, 30];
 const BLUE: Rgb = [30, 60, 220];
 const GREEN: Rgb = [30, 160, 50];
 
 /** `count` images of one colour named `<prefix>-01.png`…, posted up to ten a message. */
-async function postMany(harness: BotUnderTest, channelId: string, userId: string, prefix: string, rgb: Rgb, count: number): Promise<string[]> {
+async function postMany(
+  harness: BotUnderTest,
+  channelId: string,
+  userId: string,
+  prefix: string,
+  rgb: Rgb,
+  count: number,
+): Promise<string[]> {
   const images = Array.from({ length: count }, (_, i) => ({ name: `${prefix}-${String(i + 1).padStart(2, '0')}`, rgb }));
   const ids: string[] = [];
   for (let i = 0; i < images.length; i += 10) ids.push(...(await postColours(harness, channelId, userId, images.slice(i, i + 10))));
@@ -52,14 +74,22 @@ describe('turning pages of /find results', () => {
     assert.ok(!hasEnabledButton(first, 'Previous'));
     const firstNames = shownNames(first);
 
-    const second = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
+    const second = await harness.discord.pressButton({
+      userId: world.memberId,
+      messageId: first.original!.id,
+      customId: buttonId(first, 'Next'),
+    });
     assert.equal(second.original!.id, first.original!.id, 'the results message itself turns the page');
     assert.deepEqual(shownRanks(second), range(11, 20));
     assert.match(shownText(second), /page 2 of 3/);
     assert.ok(hasEnabledButton(second, 'Previous'));
     assert.ok(shownNames(second).every((name) => !firstNames.includes(name)));
 
-    const back = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(second, 'Previous') });
+    const back = await harness.discord.pressButton({
+      userId: world.memberId,
+      messageId: first.original!.id,
+      customId: buttonId(second, 'Previous'),
+    });
     assert.deepEqual(shownRanks(back), range(1, 10));
     assert.deepEqual(shownNames(back), firstNames);
 
@@ -89,7 +119,11 @@ describe('turning pages of /find results', () => {
     assert.deepEqual(new Set(shownChannels(first)), new Set([world.staffChannelId]));
 
     harness.discord.setMemberRoles(world.guildId, world.stafferId, []);
-    const next = await harness.discord.pressButton({ userId: world.stafferId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
+    const next = await harness.discord.pressButton({
+      userId: world.stafferId,
+      messageId: first.original!.id,
+      customId: buttonId(first, 'Next'),
+    });
     assert.ok(shownNames(next).length > 0, 'the images the member can still see are shown');
     assert.deepEqual(new Set(shownChannels(next)), new Set([world.channelId]));
     assert.ok(!JSON.stringify([next.components, next.mediaUrls]).includes('staff-blue'));
@@ -103,7 +137,11 @@ describe('turning pages of /find results', () => {
     harness.discord.updateChannel(world.nsfwChatId, { nsfw: false });
     const chat = () => harness.bot.client.channels.cache.get(world.nsfwChatId) as TextChannel | undefined;
     await harness.discord.waitFor(() => chat()?.nsfw === false, { what: 'the bot to hear the channel is no longer age-restricted' });
-    const next = await harness.discord.pressButton({ userId: world.memberId, messageId: first.original!.id, customId: buttonId(first, 'Next') });
+    const next = await harness.discord.pressButton({
+      userId: world.memberId,
+      messageId: first.original!.id,
+      customId: buttonId(first, 'Next'),
+    });
     assert.ok(shownNames(next).length > 0, 'the other images are still shown');
     assert.ok(!shownChannels(next).includes(world.nsfwChannelId));
     assert.ok(!JSON.stringify([next.components, next.mediaUrls]).includes('nsfw-green'));
@@ -138,7 +176,10 @@ describe('fresh attachment URLs in /find results', () => {
     const reply = await findAll(harness, { channelId: world.channelId, userId: world.memberId }, 'red');
     assert.equal(reply.mediaUrls.length, 10);
     const statuses = await Promise.all(reply.mediaUrls.map(loads));
-    assert.deepEqual(statuses, reply.mediaUrls.map(() => 200));
+    assert.deepEqual(
+      statuses,
+      reply.mediaUrls.map(() => 200),
+    );
   });
 
   test("when a result's message cannot be re-read, its stored URL is re-signed through refresh-urls", async () => {
@@ -177,7 +218,12 @@ describe('fresh attachment URLs in /find results', () => {
     const shown = pages.flatMap(shownNames);
     assert.equal(shownNames(first).length, 10, 'the first page is still full');
     assert.ok(!shown.includes(deletedName));
-    assert.deepEqual(shown.sort(), range(1, 12).filter((n) => n !== deletedNumber).map((n) => `red-${String(n).padStart(2, '0')}.png`));
+    assert.deepEqual(
+      shown.sort(),
+      range(1, 12)
+        .filter((n) => n !== deletedNumber)
+        .map((n) => `red-${String(n).padStart(2, '0')}.png`),
+    );
     assert.equal(harness.engine.library.has(world.guildId, deleted), false, 'the deleted image is purged from the index');
   });
 });

@@ -2,7 +2,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buttonId, findAll, indexChannel, lastRequestSeq, postColours, privateText, shownChannels, type SmallWorld } from './world.js';
+import {
+  buildSmallWorld,
+  buttonId,
+  findAll,
+  indexChannel,
+  lastRequestSeq,
+  postColours,
+  privateText,
+  shownChannels,
+  type SmallWorld,
+} from './world.js';
 
 const RED = [220, 30, 30] as const;
 const BLUE = [30, 60, 220] as const;
@@ -36,7 +46,10 @@ describe('the cost of a search and its controls', () => {
   let world: CostWorld;
 
   const membershipQuestions = (sinceSeq: number) =>
-    harness.discord.requests.filter((request) => request.seq > sinceSeq && request.method === 'GET' && request.path.includes(`/channels/${world.threadId}/thread-members/`)).length;
+    harness.discord.requests.filter(
+      (request) =>
+        request.seq > sinceSeq && request.method === 'GET' && request.path.includes(`/channels/${world.threadId}/thread-members/`),
+    ).length;
   /** `/find` as `userId`, and how many membership questions the bot asked Discord for it. */
   const searchCountingQuestions = async (userId: string, query: string, count = 25) => {
     const since = lastRequestSeq(harness.discord);
@@ -45,10 +58,23 @@ describe('the cost of a search and its controls', () => {
   };
 
   before(async () => {
-    harness = await startBotUnderTest({ setup: (discord) => (world = build(discord)), env: { CONTROLS_PER_MINUTE: String(CONTROLS_PER_MINUTE) } });
+    harness = await startBotUnderTest({
+      setup: (discord) => (world = build(discord)),
+      env: { CONTROLS_PER_MINUTE: String(CONTROLS_PER_MINUTE) },
+    });
     await indexChannel(harness, world);
-    await postColours(harness, world.threadId, world.insiderId, Array.from({ length: 3 }, (_, i) => ({ name: `thread-red-${i}`, rgb: RED })));
-    await postColours(harness, world.channelId, world.memberId, Array.from({ length: 12 }, (_, i) => ({ name: `open-blue-${i}`, rgb: BLUE })));
+    await postColours(
+      harness,
+      world.threadId,
+      world.insiderId,
+      Array.from({ length: 3 }, (_, i) => ({ name: `thread-red-${i}`, rgb: RED })),
+    );
+    await postColours(
+      harness,
+      world.channelId,
+      world.memberId,
+      Array.from({ length: 12 }, (_, i) => ({ name: `open-blue-${i}`, rgb: BLUE })),
+    );
   });
   after(() => harness.stop());
 
@@ -67,7 +93,11 @@ describe('the cost of a search and its controls', () => {
     assert.equal(questions, 1);
     assert.ok(shownChannels(reply).includes(world.threadId), 'precondition: the insider sees the thread images');
     const since = lastRequestSeq(harness.discord);
-    const next = await harness.discord.pressButton({ userId: world.insiderId, messageId: reply.original!.id, customId: buttonId(reply, 'Next') });
+    const next = await harness.discord.pressButton({
+      userId: world.insiderId,
+      messageId: reply.original!.id,
+      customId: buttonId(reply, 'Next'),
+    });
     await harness.discord.pressButton({ userId: world.insiderId, messageId: reply.original!.id, customId: buttonId(next, 'Previous') });
     await findAll(harness, { channelId: world.channelId, userId: world.insiderId }, 'blue');
     assert.equal(membershipQuestions(since), 0);
@@ -87,7 +117,11 @@ describe('the cost of a search and its controls', () => {
     assert.match(privateText(refused), /You're pressing very fast\. Please wait \d+ seconds? and try again\./);
     assert.equal(page(), before, 'the page was not changed');
     const other = await findAll(harness, { channelId: world.channelId, userId: world.freshIds[3]! }, 'blue');
-    const theirs = await harness.discord.pressButton({ userId: world.freshIds[3]!, messageId: other.original!.id, customId: buttonId(other, 'Next') });
+    const theirs = await harness.discord.pressButton({
+      userId: world.freshIds[3]!,
+      messageId: other.original!.id,
+      customId: buttonId(other, 'Next'),
+    });
     assert.doesNotMatch(JSON.stringify(theirs.followups), /pressing very fast/, 'the limit is per member');
   });
 });

@@ -38,7 +38,12 @@ describe('a server that removed the bot while it was offline', () => {
     assert.equal(holds(started, world.guildId), false, 'its images are forgotten');
     started.discord.addBotToGuild(world.guildId);
     await until(() => started.bot.client.guilds.cache.has(world.guildId), 'the bot to be back in the server');
-    const list = await started.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'channels', subcommand: 'list' });
+    const list = await started.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'channels',
+      subcommand: 'list',
+    });
     assert.equal(list.content, 'No channels are indexed yet. Add one with `/channels add`.');
   });
 
@@ -48,7 +53,10 @@ describe('a server that removed the bot while it was offline', () => {
     started.discord.injectFault({ route: `/api/v10/guilds/${world.guildId}`, method: 'GET', status: 500, times: 20 });
     await started.startBotAgain();
     await started.bot.startedUp;
-    assert.ok(started.discord.requests.some((request) => request.path === `/api/v10/guilds/${world.guildId}` && request.fault !== null), 'the bot asked');
+    assert.ok(
+      started.discord.requests.some((request) => request.path === `/api/v10/guilds/${world.guildId}` && request.fault !== null),
+      'the bot asked',
+    );
     assert.ok(holds(started, world.guildId), 'an unanswered question forgets nothing');
   });
 

@@ -55,7 +55,7 @@ describe('the bot as a service process (npm start), with health and metrics', ()
   test('/healthz says the gateway, store and model are fine', async () => {
     // Served from the start; once ready (the line above) it turns 200 as soon as it is asked.
     let response = await fetch(`${healthUrl}/healthz`);
-    for (const deadline = Date.now() + 60_000; response.status !== 200 && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 60_000; response.status !== 200 && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       response = await fetch(`${healthUrl}/healthz`);
     }
@@ -64,7 +64,13 @@ describe('the bot as a service process (npm start), with health and metrics', ()
   });
 
   test('/metrics counts indexed images and query latency', async () => {
-    await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'channels', subcommand: 'add', options: { channel: world.channelId } });
+    await discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'channels',
+      subcommand: 'add',
+      options: { channel: world.channelId },
+    });
     await discord.postMessage(world.channelId, world.memberId, {
       attachments: [{ filename: 'red.png', data: await solidColourImage([220, 30, 30]), contentType: 'image/png' }],
     });
@@ -74,7 +80,12 @@ describe('the bot as a service process (npm start), with health and metrics', ()
       metrics = await (await fetch(`${healthUrl}/metrics`)).text();
     }
     assert.match(metrics, /imagebot_images_ingested_total\{outcome="indexed"\} 1\b/);
-    const reply = await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query: 'red' } });
+    const reply = await discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: 'red' },
+    });
     assert.equal(shownNames(reply).length, 1);
     metrics = await (await fetch(`${healthUrl}/metrics`)).text();
     assert.match(metrics, /imagebot_search_query_duration_seconds_count\{kind="text"\} 1\b/);
@@ -139,7 +150,7 @@ describe('a start that cannot succeed stops at once and says what to do', () => 
     });
     try {
       let response: Response | undefined;
-      for (const deadline = Date.now() + 60_000; response === undefined && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 60_000; response === undefined && Date.now() < deadline;) {
         response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(async () => {
           await new Promise((resolve) => setTimeout(resolve, 100));
           return undefined;
@@ -156,22 +167,26 @@ describe('a start that cannot succeed stops at once and says what to do', () => 
   });
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
-  test('on a terminal the failure is one plain paragraph', { skip: hasScript ? false : 'util-linux script (a terminal to run in) is missing' }, async () => {
-    // script(1) gives the bot a pseudo-terminal as stdout and stderr, as a person's shell would.
-    const command = `${process.execPath} --import tsx src/main.ts`;
-    const run = spawn('script', ['-qec', command, '/dev/null'], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'dumb', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    run.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    run.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
-    assert.equal(code, 1, output);
-    const text = output.replace(/\r/g, '').trim();
-    assert.match(text, /^The bot could not start\. Discord refused the bot token in DISCORD_TOKEN \(HTTP 401 Unauthorized\)/);
-    assert.ok(!text.includes('\n'), `one paragraph, got:\n${text}`);
-    assert.doesNotMatch(text, /"level"|\bat .*\.ts:\d+/);
-  });
+  test(
+    'on a terminal the failure is one plain paragraph',
+    { skip: hasScript ? false : 'util-linux script (a terminal to run in) is missing' },
+    async () => {
+      // script(1) gives the bot a pseudo-terminal as stdout and stderr, as a person's shell would.
+      const command = `${process.execPath} --import tsx src/main.ts`;
+      const run = spawn('script', ['-qec', command, '/dev/null'], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TERM: 'dumb', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      run.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      run.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+      assert.equal(code, 1, output);
+      const text = output.replace(/\r/g, '').trim();
+      assert.match(text, /^The bot could not start\. Discord refused the bot token in DISCORD_TOKEN \(HTTP 401 Unauthorized\)/);
+      assert.ok(!text.includes('\n'), `one paragraph, got:\n${text}`);
+      assert.doesNotMatch(text, /"level"|\bat .*\.ts:\d+/);
+    },
+  );
 });

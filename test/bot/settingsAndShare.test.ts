@@ -2,7 +2,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildStaffWorld, buttonId, chooseResult, everyPage, findAll, indexChannel, postColours, privateText, shownNames, type StaffWorld } from './world.js';
+import {
+  buildStaffWorld,
+  buttonId,
+  chooseResult,
+  everyPage,
+  findAll,
+  indexChannel,
+  postColours,
+  privateText,
+  shownNames,
+  type StaffWorld,
+} from './world.js';
 
 const IS_COMPONENTS_V2 = 1 << 15;
 
@@ -41,7 +52,8 @@ describe('/settings, and sharing a result', () => {
   };
   const share = (userId: string, channelId: string, shown: Awaited<ReturnType<typeof show>>) =>
     harness.discord.pressButton({ userId, channelId, messageId: shown.original!.id, customId: buttonId(shown, 'Share') });
-  const publicPosts = (channelId: string) => harness.discord.botMessagesIn(channelId).filter((message) => !message.ephemeral && message.origin === 'followup');
+  const publicPosts = (channelId: string) =>
+    harness.discord.botMessagesIn(channelId).filter((message) => !message.ephemeral && message.origin === 'followup');
 
   test('/settings shows the defaults, and only to members who manage the server', async () => {
     const shown = await settings(world.adminId);
@@ -75,7 +87,10 @@ describe('/settings, and sharing a result', () => {
     const post = publicPosts(world.channelId).at(-1)!;
     assert.equal(post.ephemeral, false);
     assert.equal(post.flags & IS_COMPONENTS_V2, IS_COMPONENTS_V2);
-    assert.deepEqual(post.attachments.map((attachment) => attachment.filename), [shown.name]);
+    assert.deepEqual(
+      post.attachments.map((attachment) => attachment.filename),
+      [shown.name],
+    );
     const text = JSON.stringify(post.components);
     assert.match(text, new RegExp(`<@${world.memberId}> shared an image`));
     assert.match(text, new RegExp(`\\[Jump to message\\]\\(https://discord\\.com/channels/${world.guildId}/${world.channelId}/\\d+\\)`));

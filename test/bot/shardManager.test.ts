@@ -5,7 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../src/config.js';
-import { EXIT_RESTART_WILL_NOT_HELP, runShardManager, ShardCannotStartError, ShardCrashLoopError } from '../../src/discord/sharding/shardManager.js';
+import {
+  EXIT_RESTART_WILL_NOT_HELP,
+  runShardManager,
+  ShardCannotStartError,
+  ShardCrashLoopError,
+} from '../../src/discord/sharding/shardManager.js';
 import { nextRestart, restartHistory, type RestartPolicy } from '../../src/discord/sharding/shardRestartPolicy.js';
 import { logger } from '../../src/logger.js';
 
@@ -25,7 +30,10 @@ const POLICY: RestartPolicy = { firstDelayMs: 1000, maxDelayMs: 60_000, stableAf
 describe('restart policy of a shard process', () => {
   test('the pause doubles with each quick crash in a row, up to the cap', () => {
     const pauses = [1, 2, 3, 4, 5].map((crashes) => nextRestart(crashes, { ...POLICY, maxDelayMs: 10_000 }));
-    assert.deepEqual(pauses, [1000, 2000, 4000, 8000, 10_000].map((delayMs) => ({ giveUp: false, delayMs })));
+    assert.deepEqual(
+      pauses,
+      [1000, 2000, 4000, 8000, 10_000].map((delayMs) => ({ giveUp: false, delayMs })),
+    );
   });
 
   test('the policy gives up at the limit of quick crashes in a row', () => {
@@ -104,10 +112,16 @@ describe('the shard manager with real shard processes', { timeout: 300_000 }, ()
     const { script, starts } = await shardScript(stayAlive);
     const manager = await runShardManager({ config, token: 'x.y.z', script, count: 4, ids: [1, 3], spawnDelayMs: 0 });
     const started = await eventually(starts, (list) => list.length === 2, 'both shards started');
-    assert.deepEqual(started.map(({ shard, count }) => [shard, count]).sort(), [['1', '4'], ['3', '4']]);
+    assert.deepEqual(started.map(({ shard, count }) => [shard, count]).sort(), [
+      ['1', '4'],
+      ['3', '4'],
+    ]);
     await manager.stop();
     await manager.finished;
-    assert.ok(started.every((start) => !isRunning(start.pid)), 'every shard process has exited');
+    assert.ok(
+      started.every((start) => !isRunning(start.pid)),
+      'every shard process has exited',
+    );
   });
 
   test('a shard that keeps crashing is restarted after growing pauses, then the manager gives up saying so', async () => {
@@ -131,7 +145,15 @@ describe('the shard manager with real shard processes', { timeout: 300_000 }, ()
     const { script, starts } = await shardScript(
       `if (shard === 1) setInterval(() => started(0) && process.exit(${EXIT_RESTART_WILL_NOT_HELP}), 20); ${stayAlive}`,
     );
-    const manager = await runShardManager({ config, token: 'x.y.z', script, count: 2, ids: undefined, spawnDelayMs: 0, restartPolicy: { ...POLICY, firstDelayMs: 10 } });
+    const manager = await runShardManager({
+      config,
+      token: 'x.y.z',
+      script,
+      count: 2,
+      ids: undefined,
+      spawnDelayMs: 0,
+      restartPolicy: { ...POLICY, firstDelayMs: 10 },
+    });
     await assert.rejects(manager.finished, ShardCannotStartError);
     const started = await starts();
     assert.deepEqual(started.map((start) => start.shard).sort(), ['0', '1'], 'each shard started once, none again');

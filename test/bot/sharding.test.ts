@@ -33,7 +33,10 @@ const readyCount = (host: BotProcess): number => (host.output().match(/ready as/
 async function shardProcesses(manager: BotProcess): Promise<Array<{ pid: number; shard: number }>> {
   let pids: string[];
   try {
-    pids = execFileSync('pgrep', ['-P', String(manager.child.pid)]).toString().trim().split('\n');
+    pids = execFileSync('pgrep', ['-P', String(manager.child.pid)])
+      .toString()
+      .trim()
+      .split('\n');
   } catch {
     return []; // pgrep exits 1 when there are none
   }
@@ -69,8 +72,7 @@ describe('shards split across two hosts sharing one Redis store', { skip, timeou
   const guilds: ShardGuild[] = [];
   let adminId: string;
 
-  const startHost = (shard: number): BotProcess =>
-    startBotProcess({ ...environment, SHARD_IDS: String(shard), SHARD_COUNT: '2' });
+  const startHost = (shard: number): BotProcess => startBotProcess({ ...environment, SHARD_IDS: String(shard), SHARD_COUNT: '2' });
 
   before(async () => {
     discord = await FakeDiscord.start({ shards: 2 });
@@ -95,7 +97,7 @@ describe('shards split across two hosts sharing one Redis store', { skip, timeou
       ENCODER_THREADS: '1',
     };
     hosts.push(startHost(0), startHost(1));
-    for (const host of hosts) await until(() => readyCount(host) >= 1, 'the host\'s shard is ready', START_MS);
+    for (const host of hosts) await until(() => readyCount(host) >= 1, "the host's shard is ready", START_MS);
     for (const guild of guilds) {
       const reply = await discord.invokeSlashCommand({
         channelId: guild.channelId,
@@ -140,8 +142,14 @@ describe('shards split across two hosts sharing one Redis store', { skip, timeou
   };
 
   test('each host runs only its own shard, and each guild is answered from its own images only', async () => {
-    assert.deepEqual((await shardProcesses(hosts[0]!)).map((child) => child.shard), [0]);
-    assert.deepEqual((await shardProcesses(hosts[1]!)).map((child) => child.shard), [1]);
+    assert.deepEqual(
+      (await shardProcesses(hosts[0]!)).map((child) => child.shard),
+      [0],
+    );
+    assert.deepEqual(
+      (await shardProcesses(hosts[1]!)).map((child) => child.shard),
+      [1],
+    );
     assert.deepEqual(discord.connectedShards().sort(), [0, 1], 'one gateway session per shard, none twice');
     await postRed(guilds[0]!, 'first-red.png');
     await postRed(guilds[1]!, 'second-red.png');
@@ -171,7 +179,7 @@ describe('shards split across two hosts sharing one Redis store', { skip, timeou
     const orphans = await shardProcesses(hosts[0]!);
     await hosts[0]!.stop('SIGKILL');
     // Without its manager a shard process stops by itself, so a new manager never runs a second copy.
-    await until(() => orphans.every((child) => !isRunning(child.pid)), 'the dead manager\'s shard processes exited', 60_000);
+    await until(() => orphans.every((child) => !isRunning(child.pid)), "the dead manager's shard processes exited", 60_000);
     await postRed(victim, 'while-host-down.png');
     assert.deepEqual(shownNames(await find(guilds[1]!)), ['second-red.png'], 'the other host keeps answering its guild');
     hosts[0] = startHost(0);
@@ -215,7 +223,11 @@ describe('a sharding manager that cannot start stops like a single process, star
 
   const refusedToken = 'MTIzNDU2Nzg5.Wrong.TokenValue0123456789';
   const cases = [
-    { problem: 'a token Discord refuses', env: () => ({ DISCORD_TOKEN: refusedToken, DISCORD_API_URL: discord.apiUrl }), says: /^Discord refused the bot token in DISCORD_TOKEN/ },
+    {
+      problem: 'a token Discord refuses',
+      env: () => ({ DISCORD_TOKEN: refusedToken, DISCORD_API_URL: discord.apiUrl }),
+      says: /^Discord refused the bot token in DISCORD_TOKEN/,
+    },
     {
       problem: 'a Discord that cannot be reached',
       env: async () => ({ DISCORD_TOKEN: discord.botToken, DISCORD_API_URL: `http://127.0.0.1:${await freePort()}/api` }),

@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { PermissionFlagsBits as P } from 'discord.js';
 import type { BotMessageRecord, FakeDiscord } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, buttonId, chooseResult, findAll, indexChannel, postColours, privateText, shownNames, until, type SmallWorld } from './world.js';
+import {
+  buildSmallWorld,
+  buttonId,
+  chooseResult,
+  findAll,
+  indexChannel,
+  postColours,
+  privateText,
+  shownNames,
+  until,
+  type SmallWorld,
+} from './world.js';
 
 const BLUE = [30, 60, 220] as const;
 const RED = [220, 30, 30] as const;
@@ -26,8 +37,15 @@ interface ShareWorld extends SmallWorld {
 
 function build(discord: FakeDiscord): ShareWorld {
   const small = buildSmallWorld(discord);
-  const readOnlyId = discord.createChannel(small.guildId, { name: 'read-only', permissionOverwrites: [{ id: small.guildId, type: 'role', deny: P.SendMessages }] }).id;
-  const threadId = discord.createThread(small.channelId, { name: 'members only', private: true, members: [small.memberId, discord.botUser.id] }).id;
+  const readOnlyId = discord.createChannel(small.guildId, {
+    name: 'read-only',
+    permissionOverwrites: [{ id: small.guildId, type: 'role', deny: P.SendMessages }],
+  }).id;
+  const threadId = discord.createThread(small.channelId, {
+    name: 'members only',
+    private: true,
+    members: [small.memberId, discord.botUser.id],
+  }).id;
   const closingId = discord.createChannel(small.guildId, { name: 'closing' }).id;
   return { ...small, readOnlyId, threadId, closingId };
 }
@@ -45,7 +63,12 @@ describe('Share, at its limits', () => {
     assert.ok(number > 0, `precondition: ${name} is among the results`);
     const shown = await chooseResult(harness, results, { menu: 'Show', number, userId: world.memberId, channelId });
     await between?.();
-    return harness.discord.pressButton({ userId: world.memberId, channelId, messageId: shown.original!.id, customId: buttonId(shown, 'Share') });
+    return harness.discord.pressButton({
+      userId: world.memberId,
+      channelId,
+      messageId: shown.original!.id,
+      customId: buttonId(shown, 'Share'),
+    });
   }
 
   before(async () => {
@@ -54,7 +77,12 @@ describe('Share, at its limits', () => {
     await postColours(harness, world.channelId, world.memberId, [{ name: 'open-blue', rgb: BLUE }]);
     await postColours(harness, world.threadId, world.memberId, [{ name: 'thread-red', rgb: RED }]);
     await postColours(harness, world.closingId, world.memberId, [{ name: 'closing-green', rgb: GREEN }]);
-    await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'settings', options: { sharing: true } });
+    await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'settings',
+      options: { sharing: true },
+    });
   });
   after(() => harness.stop());
 
@@ -94,7 +122,10 @@ describe('Share, at its limits', () => {
     const shown = await chooseResult(harness, results, { menu: 'Show', number: 1, userId: world.memberId, channelId: world.channelId });
     await harness.discord.pressButton({ userId: world.memberId, messageId: shown.original!.id, customId: buttonId(shown, 'Share') });
     const post = await harness.discord.waitFor(() => publicPosts(world.channelId)[0], { what: 'the shared post' });
-    const request = harness.discord.requests.find((candidate) => candidate.method === 'POST' && candidate.path.includes('/webhooks/') && JSON.stringify(candidate.body).includes('shared an image'));
+    const request = harness.discord.requests.find(
+      (candidate) =>
+        candidate.method === 'POST' && candidate.path.includes('/webhooks/') && JSON.stringify(candidate.body).includes('shared an image'),
+    );
     assert.deepEqual((request?.body as { allowed_mentions?: unknown }).allowed_mentions, { parse: [] });
     const session = buttonId(shown, 'Share').split(':')[1]!;
     for (const customId of [`results:${session}:page:0`, buttonId(shown, 'Share')]) {

@@ -9,7 +9,6 @@ const GREEN = { name: 'green', rgb: [30, 160, 50] as const };
 const BLUE = { name: 'blue', rgb: [30, 60, 220] as const };
 const YELLOW = { name: 'yellow', rgb: [240, 220, 30] as const };
 
-
 describe('/similar and "Find similar images", end to end', () => {
   let harness: BotUnderTest;
   let world: SmallWorld;
@@ -22,11 +21,16 @@ describe('/similar and "Find similar images", end to end', () => {
   });
   after(() => harness.stop());
 
-  const similar = (options: Parameters<BotUnderTest['discord']['invokeSlashCommand']>[0]['options'], attachments?: Record<string, { filename: string; data: Buffer; contentType?: string }>) =>
-    harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'similar', options, attachments });
+  const similar = (
+    options: Parameters<BotUnderTest['discord']['invokeSlashCommand']>[0]['options'],
+    attachments?: Record<string, { filename: string; data: Buffer; contentType?: string }>,
+  ) => harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'similar', options, attachments });
 
   test('an attached image finds the indexed image it looks like first', async () => {
-    const reply = await similar({}, { image: { filename: 'query.png', data: await solidColourImage(BLUE.rgb, { width: 50, height: 40 }), contentType: 'image/png' } });
+    const reply = await similar(
+      {},
+      { image: { filename: 'query.png', data: await solidColourImage(BLUE.rgb, { width: 50, height: 40 }), contentType: 'image/png' } },
+    );
     assert.equal(reply.ephemeral, true, 'results are private to the searcher');
     assert.equal(shownNames(reply)[0], 'blue.png');
     assert.match(shownText(reply), /Images like query\.png/);

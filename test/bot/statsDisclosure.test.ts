@@ -43,10 +43,22 @@ describe('/stats tells nothing of the host', () => {
       { concurrency: 1, queueLimit: 10, maxAttempts: 1 },
       { onFailure: (collection, failure) => guildState.recordFailure(collection, failure) },
     );
-    const origin = { collection: world.guildId, channelId: world.channelId, messageId: '1', id: '1:2', attachmentId: '2', authorId: world.memberId, createdAt: Date.now(), source: 'https://cdn.example/a.png' };
+    const origin = {
+      collection: world.guildId,
+      channelId: world.channelId,
+      messageId: '1',
+      id: '1:2',
+      attachmentId: '2',
+      authorId: world.memberId,
+      createdAt: Date.now(),
+      source: 'https://cdn.example/a.png',
+    };
     assert.equal(await queue.enqueue({ origin, url: origin.source, words: {} }), 'failed');
     const reply = await stats(world.adminId);
-    assert.match(reply.content, /Failed images: 1 \(last: Something went wrong on my side while indexing it \(the details are in my log\)\.\)/);
+    assert.match(
+      reply.content,
+      /Failed images: 1 \(last: Something went wrong on my side while indexing it \(the details are in my log\)\.\)/,
+    );
     assert.ok(!reply.content.includes('EACCES') && !reply.content.includes('/srv/'), reply.content);
   });
 

@@ -28,9 +28,17 @@ describe('text someone chose, in the bot replies', () => {
   test("'Find similar images' on someone else's file names it as written", async () => {
     const data = await solidColourImage([220, 30, 30]);
     const message = await harness.discord.postMessage(world.channelId, world.adminId, {
-      attachments: [{ filename: TRICKY_FILE, data, contentType: 'image/png' }, { filename: 'second.png', data, contentType: 'image/png' }],
+      attachments: [
+        { filename: TRICKY_FILE, data, contentType: 'image/png' },
+        { filename: 'second.png', data, contentType: 'image/png' },
+      ],
     });
-    const reply = await harness.discord.invokeMessageContextMenu({ channelId: world.channelId, userId: world.memberId, name: 'Find similar images', targetMessageId: message.id });
+    const reply = await harness.discord.invokeMessageContextMenu({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'Find similar images',
+      targetMessageId: message.id,
+    });
     const title = heading(shownText(reply));
     assert.ok(title.endsWith(`(the first of its 2 images, ${ESCAPED_FILE})`), title);
   });
@@ -49,7 +57,12 @@ describe('text someone chose, in the bot replies', () => {
   test('/find shows the query as written', async () => {
     // Short: the test model reads few tokens.
     const query = '**red**[x](y)@z';
-    const reply = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query } });
+    const reply = await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query },
+    });
     const title = heading(shownText(reply));
     assert.equal(title, '### Results for "\\*\\*red\\*\\*\\[x\\]\\(y\\)\\@z"');
   });

@@ -5,7 +5,12 @@ import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import { buildSmallWorld, indexChannel, resultLines, shownNames, shownText, until, type SmallWorld } from './world.js';
 
 /** A meme whose two lines hold `word`, posted with a message text and a file name that say nothing of it. */
-async function postMeme(harness: BotUnderTest, where: { channelId: string; userId: string; guildId: string }, word: string, file: string): Promise<string> {
+async function postMeme(
+  harness: BotUnderTest,
+  where: { channelId: string; userId: string; guildId: string },
+  word: string,
+  file: string,
+): Promise<string> {
   const data = await flatMeme([40, 40, 140], 560, 360, { lines: ['NOBODY EXPECTS THE', word.toUpperCase()], font: 'anton', ink: 'white' });
   const message = await harness.discord.postMessage(where.channelId, where.userId, {
     content: 'friday mood',
@@ -13,7 +18,11 @@ async function postMeme(harness: BotUnderTest, where: { channelId: string; userI
   });
   const id = `${message.id}:${message.attachments[0]!.id}`;
   const { library } = harness.engine;
-  await until(() => library.has(where.guildId, id) && library.words.get(where.guildId, id) !== undefined, `${file} indexed with its words`, 30_000);
+  await until(
+    () => library.has(where.guildId, id) && library.words.get(where.guildId, id) !== undefined,
+    `${file} indexed with its words`,
+    30_000,
+  );
   return id;
 }
 
@@ -57,7 +66,12 @@ describe('/settings words-in-images', () => {
     await until(() => isRead(id), 'the new meme read', 60_000);
     assert.deepEqual(await foundByWords(harness, member(), 'wombat'), ['IMG_0009.jpg']);
     assert.deepEqual(await foundByWords(harness, member(), 'narwhal'), [], 'an earlier meme waits for /reindex');
-    await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'reindex', options: { channel: world.channelId } });
+    await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'reindex',
+      options: { channel: world.channelId },
+    });
     await until(() => isRead(earlier), 'the earlier meme read by /reindex', 60_000);
     assert.deepEqual(await foundByWords(harness, member(), 'narwhal'), ['IMG_0008.jpg']);
   });
@@ -82,7 +96,11 @@ describe('/settings words-in-images', () => {
     const both = await harness.discord.invokeSlashCommand({ ...member(), name: 'find', options: { query: 'wombat', count: 25 } });
     assert.equal(shownNames(both)[0], 'IMG_0009.jpg', 'the image holding the word ranks first');
     assert.match(shownText(both).split('\n')[3]!, /^-# matched words: `wombat`$/);
-    const meaning = await harness.discord.invokeSlashCommand({ ...member(), name: 'find', options: { query: 'wombat', match: 'meaning', count: 25 } });
+    const meaning = await harness.discord.invokeSlashCommand({
+      ...member(),
+      name: 'find',
+      options: { query: 'wombat', match: 'meaning', count: 25 },
+    });
     assert.equal(resultLines(meaning).length, shownNames(meaning).length);
     assert.doesNotMatch(shownText(meaning), /matched words/);
   });

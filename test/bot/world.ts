@@ -49,7 +49,11 @@ export function buildStaffWorld(discord: FakeDiscord): StaffWorld {
   return { ...small, staffRoleId, stafferId, staffChannelId };
 }
 
-export async function indexChannel(harness: BotUnderTest, world: { channelId: string; adminId: string }, channelId = world.channelId): Promise<void> {
+export async function indexChannel(
+  harness: BotUnderTest,
+  world: { channelId: string; adminId: string },
+  channelId = world.channelId,
+): Promise<void> {
   const reply = await harness.discord.invokeSlashCommand({
     channelId: world.channelId,
     userId: world.adminId,
@@ -81,7 +85,11 @@ export async function postColours(
 ): Promise<string[]> {
   const message = await harness.discord.postMessage(channelId, userId, {
     attachments: await Promise.all(
-      colours.map(async ({ name, rgb }) => ({ filename: `${name}.png`, data: await solidColourImage(unique(rgb)), contentType: 'image/png' })),
+      colours.map(async ({ name, rgb }) => ({
+        filename: `${name}.png`,
+        data: await solidColourImage(unique(rgb)),
+        contentType: 'image/png',
+      })),
     ),
   });
   const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);
@@ -98,7 +106,18 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   }
 }
 
-type Component = { type?: number; components?: Component[]; items?: Array<{ media: { url: string }; description?: string }>; content?: string; label?: string; custom_id?: string; disabled?: boolean; placeholder?: string; options?: Array<{ label: string; value: string }>; accessory?: Component };
+type Component = {
+  type?: number;
+  components?: Component[];
+  items?: Array<{ media: { url: string }; description?: string }>;
+  content?: string;
+  label?: string;
+  custom_id?: string;
+  disabled?: boolean;
+  placeholder?: string;
+  options?: Array<{ label: string; value: string }>;
+  accessory?: Component;
+};
 
 /** Every component of a reply, nested ones included, in order. */
 export function componentsOf(reply: Pick<InteractionReply, 'components'>): Component[] {
@@ -115,7 +134,14 @@ export function componentsOf(reply: Pick<InteractionReply, 'components'>): Compo
 
 /** Everything a person reads in a reply: its content and every text display. */
 export function shownText(reply: Pick<InteractionReply, 'content' | 'components'>): string {
-  return [reply.content, ...componentsOf(reply).filter((c) => c.type === 10).map((c) => c.content ?? '')].filter((text) => text !== '').join('\n');
+  return [
+    reply.content,
+    ...componentsOf(reply)
+      .filter((c) => c.type === 10)
+      .map((c) => c.content ?? ''),
+  ]
+    .filter((text) => text !== '')
+    .join('\n');
 }
 
 /** The attachment file names of the images shown in a results gallery, in rank order. */
@@ -128,7 +154,9 @@ export function shownNames(reply: Pick<InteractionReply, 'components'>): string[
 
 /** The result lines of a results page (`**#n** …`), in rank order. */
 export function resultLines(reply: Pick<InteractionReply, 'content' | 'components'>): string[] {
-  return shownText(reply).split('\n').filter((line) => /^\*\*#\d+\*\*/.test(line));
+  return shownText(reply)
+    .split('\n')
+    .filter((line) => /^\*\*#\d+\*\*/.test(line));
 }
 
 /** The numbers of the results shown, in order. */
@@ -154,7 +182,10 @@ export function hasEnabledButton(reply: Pick<InteractionReply, 'components'>, la
 }
 
 /** A select menu of a reply whose placeholder starts with `placeholder` (e.g. `More like`): its custom id and option labels and values. */
-export function selectMenu(reply: Pick<InteractionReply, 'components'>, placeholder: string): { customId: string; options: Array<{ label: string; value: string }> } {
+export function selectMenu(
+  reply: Pick<InteractionReply, 'components'>,
+  placeholder: string,
+): { customId: string; options: Array<{ label: string; value: string }> } {
   const menu = componentsOf(reply).find((component) => component.type === 3 && component.placeholder?.startsWith(placeholder) === true);
   if (menu?.custom_id === undefined) throw new Error(`the reply has no "${placeholder}" menu`);
   return { customId: menu.custom_id, options: menu.options ?? [] };
@@ -169,7 +200,13 @@ export function chooseResult(
   const { customId, options } = selectMenu(reply, what.menu);
   const option = options.find((candidate) => candidate.label === `${what.menu} #${what.number}`);
   if (option === undefined) throw new Error(`the "${what.menu}" menu has no #${what.number}`);
-  return harness.discord.selectMenu({ channelId: what.channelId, userId: what.userId, messageId: reply.original!.id, customId, values: [option.value] });
+  return harness.discord.selectMenu({
+    channelId: what.channelId,
+    userId: what.userId,
+    messageId: reply.original!.id,
+    customId,
+    values: [option.value],
+  });
 }
 
 /** Runs `/find query count:25` as a member in a channel and returns the reply. */
@@ -184,7 +221,11 @@ export function findAll(harness: BotUnderTest, where: { channelId: string; userI
  */
 export async function postHistory(discord: FakeDiscord, channelId: string, userId: string, count: number): Promise<string[]> {
   const palette = await Promise.all(TINY_COLOURS.map(async (colour) => solidColourImage(colour.rgb, { width: 8, height: 8 })));
-  const file = (n: number) => ({ filename: `${TINY_COLOURS[n % palette.length]!.name}-${n}.png`, data: palette[n % palette.length]!, contentType: 'image/png' });
+  const file = (n: number) => ({
+    filename: `${TINY_COLOURS[n % palette.length]!.name}-${n}.png`,
+    data: palette[n % palette.length]!,
+    contentType: 'image/png',
+  });
   const ids: string[] = [];
   for (let n = 0; n < count; n++) {
     const images = n % 8 === 1 ? 1 : n % 16 === 3 ? 2 : 0;
@@ -199,7 +240,10 @@ export async function postHistory(discord: FakeDiscord, channelId: string, userI
 
 /** Record ids of the images indexed from one channel, sorted. */
 export function indexedIn(harness: BotUnderTest, guildId: string, channelId: string): string[] {
-  return [...harness.engine.library.images(guildId)].filter((image) => image.channelId === channelId).map((image) => image.id).sort();
+  return [...harness.engine.library.images(guildId)]
+    .filter((image) => image.channelId === channelId)
+    .map((image) => image.id)
+    .sort();
 }
 
 /** The bot's reads of a channel's history (GET .../messages with paging), in order, from request `sinceSeq` on. */
@@ -291,7 +335,9 @@ export async function postImageMessages(
   for (let i = 0; i < count; i++) {
     const n = (options.first ?? 0) + i;
     const message = await discord.postMessage(channelId, userId, {
-      attachments: [{ filename: `${TINY_COLOURS[n % palette.length]!.name}-${n}.png`, data: palette[n % palette.length]!, contentType: 'image/png' }],
+      attachments: [
+        { filename: `${TINY_COLOURS[n % palette.length]!.name}-${n}.png`, data: palette[n % palette.length]!, contentType: 'image/png' },
+      ],
     });
     ids.push(...message.attachments.map((attachment) => `${message.id}:${attachment.id}`));
     if (options.gapMs !== undefined && options.gapMs > 0) await sleep(options.gapMs);

@@ -123,19 +123,38 @@ describe('the image-search CLI, end to end with the tiny model', () => {
     await writeFile(path.join(changed, 'config.json'), JSON.stringify(config, null, 4));
     const find = await cli(['find', 'red', '--model', changed, '--store', store]);
     assert.equal(find.code, 0, find.stderr);
-    assert.match(find.stdout, new RegExp(`no results: all ${imageCount - 1} indexed images were embedded by another model .*run "image-search index <folder>" again to re-embed them`));
+    assert.match(
+      find.stdout,
+      new RegExp(
+        `no results: all ${imageCount - 1} indexed images were embedded by another model .*run "image-search index <folder>" again to re-embed them`,
+      ),
+    );
     const stats = await cli(['stats', '--model', changed, '--store', store]);
-    assert.match(stats.stdout, new RegExp(`local: 0 images \\(\\+${imageCount - 1} from another model; run "image-search index <folder>" again`));
+    assert.match(
+      stats.stdout,
+      new RegExp(`local: 0 images \\(\\+${imageCount - 1} from another model; run "image-search index <folder>" again`),
+    );
   });
 
   test('records of a 256-d model read with the 16-d tiny model: find and stats answer, nothing crashes', async () => {
     const other = `sqlite://${path.join(work, 'other-model.sqlite')}`;
     const writer = await ImageStore.open(other);
-    await writer.putMany(Array.from({ length: 3 }, (_, i) => ({
-      id: `/photos/${i}.png`, collection: 'local', channelId: '/photos', messageId: '', attachmentId: '', authorId: '',
-      createdAt: i, source: `/photos/${i}.png`, contentHash: 'a'.repeat(64), perceptualHash: undefined,
-      modelId: 'sha256-0123456789abcdef0123456789abcdef', embedding: new Float32Array(256).fill(0.0625),
-    })));
+    await writer.putMany(
+      Array.from({ length: 3 }, (_, i) => ({
+        id: `/photos/${i}.png`,
+        collection: 'local',
+        channelId: '/photos',
+        messageId: '',
+        attachmentId: '',
+        authorId: '',
+        createdAt: i,
+        source: `/photos/${i}.png`,
+        contentHash: 'a'.repeat(64),
+        perceptualHash: undefined,
+        modelId: 'sha256-0123456789abcdef0123456789abcdef',
+        embedding: new Float32Array(256).fill(0.0625),
+      })),
+    );
     await writer.close();
     const find = await cli(['find', 'red', '--model', model, '--store', other]);
     assert.equal(find.code, 0, find.stderr);
@@ -160,11 +179,22 @@ describe('a store written before models were known by their files', () => {
     store = `sqlite://${path.join(work, 'legacy.sqlite')}`;
     const writer = await ImageStore.open(store);
     // Stamped as earlier versions stamped them: with the hub id.
-    await writer.putMany(Array.from({ length: 3 }, (_, i) => ({
-      id: `/photos/${i}.png`, collection: 'local', channelId: '/photos', messageId: '', attachmentId: '', authorId: '',
-      createdAt: i, source: `/photos/${i}.png`, contentHash: 'a'.repeat(64), perceptualHash: undefined,
-      modelId: HUB_ID, embedding: new Float32Array(16).fill(0.25),
-    })));
+    await writer.putMany(
+      Array.from({ length: 3 }, (_, i) => ({
+        id: `/photos/${i}.png`,
+        collection: 'local',
+        channelId: '/photos',
+        messageId: '',
+        attachmentId: '',
+        authorId: '',
+        createdAt: i,
+        source: `/photos/${i}.png`,
+        contentHash: 'a'.repeat(64),
+        perceptualHash: undefined,
+        modelId: HUB_ID,
+        embedding: new Float32Array(16).fill(0.25),
+      })),
+    );
     await writer.close();
   });
   after(() => rm(work, { recursive: true, force: true }));
@@ -180,7 +210,7 @@ describe('a store written before models were known by their files', () => {
     assert.match(stats.stdout, /local: 3 images\n/);
   });
 
-  test('the first adoption pins the stamp to the model\'s files: other files in that folder later do not adopt them', async () => {
+  test("the first adoption pins the stamp to the model's files: other files in that folder later do not adopt them", async () => {
     const config = loadConfig({ ...env(), MODEL: HUB_ID, STORE_URL: store, LOG_LEVEL: 'silent' });
     const engine = await openEngine(config);
     try {

@@ -29,7 +29,12 @@ const normalised = (groups: Groups): Groups => groups.map((group) => [...group].
 
 /** Text output → groups: one path a line, a blank line between groups. */
 function textGroups(stdout: string): Groups {
-  return stdout.trim() === '' ? [] : stdout.trimEnd().split('\n\n').map((group) => group.split('\n'));
+  return stdout.trim() === ''
+    ? []
+    : stdout
+        .trimEnd()
+        .split('\n\n')
+        .map((group) => group.split('\n'));
 }
 
 describe('image-search duplicates, end to end with the tiny model', () => {
@@ -52,7 +57,11 @@ describe('image-search duplicates, end to end with the tiny model', () => {
     const most = originals[1]!;
     set.push(
       { name: `${most.name}.webp`, bytes: await sharp(most.bytes).autoOrient().webp({ quality: 60 }).toBuffer(), group: 1 },
-      { name: `${most.name}.darker.jpg`, bytes: await sharp(most.bytes).autoOrient().modulate({ brightness: 0.8 }).jpeg().toBuffer(), group: 1 },
+      {
+        name: `${most.name}.darker.jpg`,
+        bytes: await sharp(most.bytes).autoOrient().modulate({ brightness: 0.8 }).jpeg().toBuffer(),
+        group: 1,
+      },
     );
     for (const image of set) await writeFile(path.join(photos, image.name), image.bytes);
     truth = [...new Set(set.map((image) => image.group))]
@@ -62,7 +71,10 @@ describe('image-search duplicates, end to end with the tiny model', () => {
     await writeFile(path.join(photos, 'white.png'), await solidColourImage([255, 255, 255], { width: 300, height: 200 }));
     await writeFile(path.join(photos, 'white.jpg'), await solidColourImage([255, 255, 255], { width: 640, height: 480, format: 'jpeg' }));
     await writeFile(path.join(photos, 'grey.webp'), await solidColourImage([128, 128, 128], { format: 'webp' }));
-    for (const [file, lines] of [['caption-1.jpg', ['WHEN THE BUILD', 'PASSES FIRST TIME']], ['caption-2.jpg', ['NOBODY AT ALL', 'ME AT 3 AM']]] as const) {
+    for (const [file, lines] of [
+      ['caption-1.jpg', ['WHEN THE BUILD', 'PASSES FIRST TIME']],
+      ['caption-2.jpg', ['NOBODY AT ALL', 'ME AT 3 AM']],
+    ] as const) {
       await writeFile(path.join(photos, file), await flatMeme([40, 90, 200], 600, 400, { lines, font: 'anton', ink: 'white' }));
     }
     // The same file saved twice: duplicates whatever the picture.
@@ -84,21 +96,33 @@ describe('image-search duplicates, end to end with the tiny model', () => {
   test('prints the largest group first', () => {
     const sizes = byDefault.groups.map((group) => group.length);
     assert.equal(sizes[0], 6);
-    assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+    assert.deepEqual(
+      sizes,
+      [...sizes].sort((a, b) => b - a),
+    );
   });
 
   test('plain colours and captions on plain grounds are never grouped, not even with the same picture in another format', () => {
     const grouped = byDefault.groups.flat().map((file) => path.basename(file));
-    assert.deepEqual(grouped.filter((file) => /^(white|grey|caption-2)/.test(file)), []);
+    assert.deepEqual(
+      grouped.filter((file) => /^(white|grey|caption-2)/.test(file)),
+      [],
+    );
   });
 
   test('the same bytes are always grouped, even a caption on a plain ground', () => {
     const group = byDefault.groups.find((candidate) => candidate.some((file) => path.basename(file) === 'same-bytes.jpg'));
-    assert.deepEqual(group?.map((file) => path.basename(file)), ['caption-1.jpg', 'same-bytes.jpg']);
+    assert.deepEqual(
+      group?.map((file) => path.basename(file)),
+      ['caption-1.jpg', 'same-bytes.jpg'],
+    );
   });
 
   test('says on stderr how many groups it found among how many images', () => {
-    assert.match(byDefault.stderr, new RegExp(`${truth.length} group\\(s\\) of near-copies .* among ${53 + 3 * PHOTOS_WITH_COPIES + 2 + 6} indexed images`));
+    assert.match(
+      byDefault.stderr,
+      new RegExp(`${truth.length} group\\(s\\) of near-copies .* among ${53 + 3 * PHOTOS_WITH_COPIES + 2 + 6} indexed images`),
+    );
   });
 
   test('--json prints one JSON array of groups of absolute paths, the same groups, and nothing else on stdout', async () => {
@@ -113,11 +137,20 @@ describe('image-search duplicates, end to end with the tiny model', () => {
     const elsewhere = path.join(work, 'elsewhere');
     await mkdir(elsewhere);
     const [first] = truth[0]!;
-    await writeFile(path.join(elsewhere, 'again.webp'), await sharp(await readFile(first!)).autoOrient().webp({ quality: 60 }).toBuffer());
+    await writeFile(
+      path.join(elsewhere, 'again.webp'),
+      await sharp(await readFile(first!))
+        .autoOrient()
+        .webp({ quality: 60 })
+        .toBuffer(),
+    );
     const separate = `sqlite://${path.join(work, 'folders.sqlite')}`;
     for (const folder of [photos, elsewhere]) assert.equal((await cli(['index', folder, '--model', model, '--store', separate])).code, 0);
     const everywhere = JSON.parse((await cli(['duplicates', '--json', '--model', model, '--store', separate])).stdout) as Groups;
-    assert.ok(everywhere.some((group) => group.includes(path.join(elsewhere, 'again.webp'))), 'the WebP copy joins its photo');
+    assert.ok(
+      everywhere.some((group) => group.includes(path.join(elsewhere, 'again.webp'))),
+      'the WebP copy joins its photo',
+    );
     const underPhotos = await cli(['duplicates', photos, '--json', '--model', model, '--store', separate]);
     assert.deepEqual(normalised(JSON.parse(underPhotos.stdout) as Groups), normalised(truth));
   });
@@ -127,7 +160,11 @@ describe('image-search duplicates, end to end with the tiny model', () => {
     assert.equal(run.code, 0, run.stderr);
     const strict = JSON.parse(run.stdout) as Groups;
     assert.ok(strict.flat().length < truth.flat().length, `${strict.flat().length} files grouped at 0 bits`);
-    for (const group of strict) assert.ok(truth.some((copies) => group.every((file) => copies.includes(file))), `${group} is not one photo's copies`);
+    for (const group of strict)
+      assert.ok(
+        truth.some((copies) => group.every((file) => copies.includes(file))),
+        `${group} is not one photo's copies`,
+      );
   });
 
   test('REPOST_MAX_DISTANCE sets the default the flag overrides', async () => {
@@ -167,11 +204,21 @@ describe('image-search duplicates on an index made before perceptual hashes', ()
     work = await mkdtemp(path.join(os.tmpdir(), 'cli-duplicates-old-'));
     folder = path.join(work, 'photos');
     await mkdir(folder);
-    const names = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort().slice(0, 3);
+    const names = (await readdir(WEATHER_DIR))
+      .filter((file) => /\.jpe?g$/i.test(file))
+      .sort()
+      .slice(0, 3);
     const originals = await Promise.all(names.map(async (name) => ({ name, bytes: await readFile(path.join(WEATHER_DIR, name)) })));
     const set = await labelledRepostSet(originals, 1);
     // What `index` wrote before this feature: the same records, without a perceptual hash.
-    const encoder = await EmbeddingModel.create({ dir: model, label: 'fixture/tiny', threads: 1, maxBatch: 8, maxWaitMs: 1, imageLimits: { maxBytes: 1e8, maxPixels: 1e8 } });
+    const encoder = await EmbeddingModel.create({
+      dir: model,
+      label: 'fixture/tiny',
+      threads: 1,
+      maxBatch: 8,
+      maxWaitMs: 1,
+      imageLimits: { maxBytes: 1e8, maxPixels: 1e8 },
+    });
     store = `sqlite://${path.join(work, 'index.sqlite')}`;
     const writer = await ImageStore.open(store);
     try {
@@ -179,8 +226,18 @@ describe('image-search duplicates on an index made before perceptual hashes', ()
         const file = path.join(folder, image.name);
         await writeFile(file, image.bytes);
         await writer.put({
-          id: file, collection: 'local', channelId: folder, messageId: '', attachmentId: '', authorId: '', createdAt: (await stat(file)).mtimeMs,
-          source: file, contentHash: contentHash(image.bytes), perceptualHash: undefined, modelId: encoder.id, embedding: await encoder.embedImage(image.bytes),
+          id: file,
+          collection: 'local',
+          channelId: folder,
+          messageId: '',
+          attachmentId: '',
+          authorId: '',
+          createdAt: (await stat(file)).mtimeMs,
+          source: file,
+          contentHash: contentHash(image.bytes),
+          perceptualHash: undefined,
+          modelId: encoder.id,
+          embedding: await encoder.embedImage(image.bytes),
         });
       }
     } finally {
@@ -194,7 +251,10 @@ describe('image-search duplicates on an index made before perceptual hashes', ()
     const before = await cli(['duplicates', '--json', '--model', model, '--store', store]);
     assert.equal(before.code, 0, before.stderr);
     assert.equal(before.stdout.trim(), '[]');
-    assert.match(before.stderr, /6 indexed images have no perceptual hash yet .*run "image-search index <folder>" again to hash them \(nothing is re-embedded\)/);
+    assert.match(
+      before.stderr,
+      /6 indexed images have no perceptual hash yet .*run "image-search index <folder>" again to hash them \(nothing is re-embedded\)/,
+    );
 
     const index = await cli(['index', folder, '--model', model, '--store', store]);
     assert.match(index.stdout, /indexed 0 new, 0 changed, 6 unchanged/);

@@ -10,7 +10,6 @@ import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.j
 
 const TARGET = 'redis://127.0.0.1:6379/8';
 
-
 function records(collection: string, count: number): ImageRecord[] {
   return Array.from({ length: count }, (_, i) => ({
     id: `${collection}-m${i}:a${i}`,

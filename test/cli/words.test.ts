@@ -47,7 +47,8 @@ describe('the CLI finds images by their words (tiny model, real OCR)', () => {
   });
 
   test('find WORD --top 1 puts the image holding the word first, and says which words matched', async () => {
-    for (const meme of [memes[0]!, memes[2]!, memes[4]!]) { // a photo, a flat meme, a chat screenshot
+    for (const meme of [memes[0]!, memes[2]!, memes[4]!]) {
+      // a photo, a flat meme, a chat screenshot
       const run = await cli(['find', meme.keyWord.toUpperCase(), '--top', '1', ...common()]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(firstHit(run.stdout), { path: path.join(memesDir, meme.name), words: meme.keyWord });
@@ -77,7 +78,10 @@ describe('the CLI finds images by their words (tiny model, real OCR)', () => {
     const lines = run.stdout.trim().split('\n');
     assert.equal(lines[0], '6 queries');
     assert.equal(lines[2], '| match | Recall@1 | Recall@5 | Recall@10 | MRR@10 |');
-    assert.deepEqual(lines.slice(4, 7).map((line) => line.split(' | ')[0]), ['| meaning', '| words', '| both']);
+    assert.deepEqual(
+      lines.slice(4, 7).map((line) => line.split(' | ')[0]),
+      ['| meaning', '| words', '| both'],
+    );
     assert.match(lines[5]!, /^\| words \| 1\.000 \| 1\.000 \| 1\.000 \| 1\.000 \|$/);
     assert.equal(lines.at(-1), 'RESULT eval.recall_at_1 1.000');
   });
@@ -125,7 +129,8 @@ describe('the CLI without OCR, and killed while reading', () => {
     const dir = path.join(work, 'named');
     await mkdir(dir);
     await writeFile(path.join(dir, 'Capybara_Party.png'), await solidColourImage([30, 60, 220], { width: 64, height: 64 }));
-    for (const colour of TINY_COLOURS.slice(0, 5)) await writeFile(path.join(dir, `${colour.name}.png`), await solidColourImage(colour.rgb));
+    for (const colour of TINY_COLOURS.slice(0, 5))
+      await writeFile(path.join(dir, `${colour.name}.png`), await solidColourImage(colour.rgb));
     const store = `sqlite://${path.join(work, 'named.sqlite')}`;
     const index = await cli(['index', dir, '--model', model, '--store', store]);
     assert.equal(index.code, 0, index.stderr);
@@ -148,7 +153,10 @@ describe('the CLI without OCR, and killed while reading', () => {
     const memes = await memeSet({ count: 8, seed: 21 });
     await writeMemeSet(dir, memes);
     const store = `sqlite://${path.join(work, 'killed.sqlite')}`;
-    const killed = await cli(['index', dir, '--ocr', '--verbose', '--model', model, '--store', store], { killAfterLines: /image text read/, killCount: 2 });
+    const killed = await cli(['index', dir, '--ocr', '--verbose', '--model', model, '--store', store], {
+      killAfterLines: /image text read/,
+      killCount: 2,
+    });
     assert.equal(killed.code, null, 'the first run was killed');
     const resumed = await cli(['index', dir, '--ocr', '--model', model, '--store', store]);
     assert.equal(resumed.code, 0, resumed.stderr);

@@ -69,7 +69,12 @@ describe('EmbeddingModel with the tiny fixture', () => {
     const textsOneByOne: Float32Array[] = [];
     for (const text of texts) textsOneByOne.push(await model.embedText(text));
     const textsBatched = await Promise.all(texts.map((text) => model.embedText(text)));
-    textsBatched.forEach((vector, i) => assert.deepEqual([...vector].map((v) => v.toFixed(5)), [...textsOneByOne[i]!].map((v) => v.toFixed(5))));
+    textsBatched.forEach((vector, i) =>
+      assert.deepEqual(
+        [...vector].map((v) => v.toFixed(5)),
+        [...textsOneByOne[i]!].map((v) => v.toFixed(5)),
+      ),
+    );
   });
 
   test('all 53 weather photos encode without error', async () => {
@@ -99,7 +104,10 @@ describe('EmbeddingModel with the tiny fixture', () => {
   test('a refused image in a concurrent batch does not fail its neighbours', async () => {
     const inputs = [await solidColourImage([220, 30, 30]), await htmlAsBytes(), await solidColourImage([30, 160, 50])];
     const results = await Promise.allSettled(inputs.map((bytes) => model.embedImage(bytes)));
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
   });
 });
 

@@ -29,7 +29,8 @@ const WEATHER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 /** The 0-255 RGB value the tensor holds at (x, y), undoing Normalize and ToTensor. */
 function pixelAt(tensor: Float32Array, spec: ImagePreprocessSpec, x: number, y: number): Rgb {
   const s = spec.imageSize;
-  const v = (c: number): number => ((tensor[c * s * s + y * s + x] as number) * (spec.deviations[c] as number) + (spec.means[c] as number)) * 255;
+  const v = (c: number): number =>
+    ((tensor[c * s * s + y * s + x] as number) * (spec.deviations[c] as number) + (spec.means[c] as number)) * 255;
   return [v(0), v(1), v(2)];
 }
 
@@ -39,9 +40,16 @@ function assertColour(actual: Rgb, expected: Rgb, tolerance: number, where: stri
 }
 
 /** Every pixel in columns [x0, x1) and rows [y0, y1) is `expected` (±tolerance). */
-function assertRegion(tensor: Float32Array, spec: ImagePreprocessSpec, box: [number, number, number, number], expected: Rgb, tolerance = 2): void {
+function assertRegion(
+  tensor: Float32Array,
+  spec: ImagePreprocessSpec,
+  box: [number, number, number, number],
+  expected: Rgb,
+  tolerance = 2,
+): void {
   const [x0, y0, x1, y1] = box;
-  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) assertColour(pixelAt(tensor, spec, x, y), expected, tolerance, `pixel (${x}, ${y})`);
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) assertColour(pixelAt(tensor, spec, x, y), expected, tolerance, `pixel (${x}, ${y})`);
 }
 
 async function rejection(bytes: Uint8Array, limits: ImageLimits = LIMITS): Promise<ImageRejectedError> {
@@ -96,7 +104,10 @@ describe('geometry: resize the shorter side to S, then crop the centre (torchvis
   // Five equal bands; the centre crop of a 5:1 image is exactly the middle band, far from the edges of the
   // red and blue bands, so any other crop (left, right, or a squash) would show red or blue.
   const bands: Rgb[] = [RED, GREEN, GREEN, GREEN, BLUE];
-  for (const [label, short] of [['enlarged, exact JS path', 20], ['shrunk by libvips', 80]] as const) {
+  for (const [label, short] of [
+    ['enlarged, exact JS path', 20],
+    ['shrunk by libvips', 80],
+  ] as const) {
     test(`a landscape image keeps its horizontal centre (${label})`, async () => {
       const tensor = await preprocessImage(await images.bandedImage(bands, { axis: 'x', width: 5 * short, height: short }), SMALL, LIMITS);
       assertRegion(tensor, SMALL, [0, 0, 32, 32], GREEN);
@@ -109,7 +120,11 @@ describe('geometry: resize the shorter side to S, then crop the centre (torchvis
   }
 
   test('a 3:1 image keeps the middle third of its long side and the whole short side', async () => {
-    const tensor = await preprocessImage(await images.bandedImage([RED, GREEN, BLUE], { axis: 'x', width: 240, height: 80 }), SMALL, LIMITS);
+    const tensor = await preprocessImage(
+      await images.bandedImage([RED, GREEN, BLUE], { axis: 'x', width: 240, height: 80 }),
+      SMALL,
+      LIMITS,
+    );
     assertRegion(tensor, SMALL, [4, 0, 28, 32], GREEN);
   });
 
@@ -123,7 +138,10 @@ describe('geometry: resize the shorter side to S, then crop the centre (torchvis
 });
 
 describe('decoding', () => {
-  for (const [label, width, height] of [['small, exact JS path', 60, 40], ['large, libvips', 900, 600]] as const) {
+  for (const [label, width, height] of [
+    ['small, exact JS path', 60, 40],
+    ['large, libvips', 900, 600],
+  ] as const) {
     test(`EXIF orientation 6 is applied: the stored top half shows on the right (${label})`, async () => {
       const tensor = await preprocessImage(await images.exifRotatedJpeg(6, { width, height }), SMALL, LIMITS);
       assertRegion(tensor, SMALL, [0, 0, 12, 32], BLUE, 6);
@@ -132,7 +150,10 @@ describe('decoding', () => {
   }
 
   test('all eight EXIF orientations come out upright, as the reference decodes them (both resampling paths)', async () => {
-    for (const [width, height] of [[60, 40], [300, 200]] as const) {
+    for (const [width, height] of [
+      [60, 40],
+      [300, 200],
+    ] as const) {
       const base = await images.gradientImage({ width, height });
       for (let orientation = 1; orientation <= 8; orientation++) {
         const bytes = await sharp(base).jpeg({ quality: 95, chromaSubsampling: '4:4:4' }).withMetadata({ orientation }).toBuffer();
@@ -145,8 +166,18 @@ describe('decoding', () => {
   });
 
   test('probeImage reports the upright size, format and frame count from the header', async () => {
-    assert.deepEqual(await probeImage(await images.exifRotatedJpeg(6, { width: 96, height: 64 }), LIMITS), { format: 'jpeg', width: 64, height: 96, pages: 1 });
-    assert.deepEqual(await probeImage(await images.animatedGif([RED, GREEN, BLUE]), LIMITS), { format: 'gif', width: 48, height: 48, pages: 3 });
+    assert.deepEqual(await probeImage(await images.exifRotatedJpeg(6, { width: 96, height: 64 }), LIMITS), {
+      format: 'jpeg',
+      width: 64,
+      height: 96,
+      pages: 1,
+    });
+    assert.deepEqual(await probeImage(await images.animatedGif([RED, GREEN, BLUE]), LIMITS), {
+      format: 'gif',
+      width: 48,
+      height: 48,
+      pages: 3,
+    });
   });
 
   test('alpha is flattened onto white', async () => {
@@ -237,20 +268,29 @@ describe('refusals, each before decoding pixels and each with its reason', () =>
   });
 
   test('a good image after bad ones still works', async () => {
-    for (const bad of [images.truncatedJpeg, images.corruptPng, images.svgWithExternalRef, () => images.bombPngHeader()]) await rejection(await bad());
+    for (const bad of [images.truncatedJpeg, images.corruptPng, images.svgWithExternalRef, () => images.bombPngHeader()])
+      await rejection(await bad());
     assertRegion(await preprocessImage(await images.solidColourImage(GREEN), SMALL, LIMITS), SMALL, [0, 0, 32, 32], GREEN, 0.01);
   });
 });
 
 describe('fidelity to PIL (independent TypeScript reference of Image.resize BICUBIC, S = 224, CLIP normalisation)', () => {
-  interface Difference { mean255: number; max255: number; maxNormalised: number; meanNormalised: number }
+  interface Difference {
+    mean255: number;
+    max255: number;
+    maxNormalised: number;
+    meanNormalised: number;
+  }
 
   async function compare(bytes: Uint8Array): Promise<Difference & { shortSide: number }> {
     const decoded = await decodeRgb(bytes);
     const expected = referenceNormalise(referenceResizeAndCrop(decoded, 224), CLIP_MEANS, CLIP_DEVIATIONS);
     const actual = await preprocessImage(bytes, CLIP, LIMITS);
     const plane = 224 * 224;
-    let sum255 = 0, max255 = 0, sumNormalised = 0, maxNormalised = 0;
+    let sum255 = 0,
+      max255 = 0,
+      sumNormalised = 0,
+      maxNormalised = 0;
     for (let i = 0; i < actual.length; i++) {
       const d = Math.abs((actual[i] as number) - (expected[i] as number));
       const d255 = d * (CLIP_DEVIATIONS[Math.floor(i / plane)] as number) * 255;
@@ -260,7 +300,13 @@ describe('fidelity to PIL (independent TypeScript reference of Image.resize BICU
       max255 = Math.max(max255, d255);
     }
     const n = actual.length;
-    return { mean255: sum255 / n, max255, meanNormalised: sumNormalised / n, maxNormalised, shortSide: Math.min(decoded.width, decoded.height) };
+    return {
+      mean255: sum255 / n,
+      max255,
+      meanNormalised: sumNormalised / n,
+      maxNormalised,
+      shortSide: Math.min(decoded.width, decoded.height),
+    };
   }
 
   function summarise(results: Difference[]): Difference {
@@ -285,7 +331,17 @@ describe('fidelity to PIL (independent TypeScript reference of Image.resize BICU
   });
 
   test('synthetic patterns (noise, fine checkerboard, gradient) of many sizes', async (t) => {
-    const sizes: [number, number][] = [[100, 50], [50, 300], [223, 300], [225, 227], [229, 224], [335, 500], [337, 400], [640, 480], [1999, 1500]];
+    const sizes: [number, number][] = [
+      [100, 50],
+      [50, 300],
+      [223, 300],
+      [225, 227],
+      [229, 224],
+      [335, 500],
+      [337, 400],
+      [640, 480],
+      [1999, 1500],
+    ];
     const exact: Difference[] = [];
     const shrunk: Difference[] = [];
     for (const [width, height] of sizes) {

@@ -56,7 +56,10 @@ function target(file: string, modelId = MODEL_ID): string {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.stat(file).then(() => true, () => false);
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Resolves once `file` holds at least `bytes` bytes; the cut in the fake hub waits for this. */
@@ -64,7 +67,10 @@ function untilStored(file: string, bytes: number): () => Promise<void> {
   return async () => {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
-      const size = await fs.stat(file).then((info) => info.size, () => 0);
+      const size = await fs.stat(file).then(
+        (info) => info.size,
+        () => 0,
+      );
       if (size >= bytes) return;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -102,10 +108,17 @@ describe('downloadModel', () => {
       assert.equal(last.bytesDone, file.content.length);
       assert.equal(last.bytesTotal, file.content.length);
       const advanced = own.filter((e) => e.phase === 'advance').map((e) => e.bytesDone);
-      assert.deepEqual(advanced, [...advanced].sort((a, b) => a - b), 'progress never goes backwards');
+      assert.deepEqual(
+        advanced,
+        [...advanced].sort((a, b) => a - b),
+        'progress never goes backwards',
+      );
       assert.equal(advanced.at(-1), file.content.length);
     }
-    assert.ok(server.requests.some((r) => r.path.startsWith('/cdn/')), 'LFS files came from the CDN path');
+    assert.ok(
+      server.requests.some((r) => r.path.startsWith('/cdn/')),
+      'LFS files came from the CDN path',
+    );
   });
 
   test('a cut connection leaves only a .part, and the next call resumes it with a Range request', async () => {
@@ -125,7 +138,10 @@ describe('downloadModel', () => {
     assert.equal(await exists(target(file.name)), false);
 
     await downloadModel(options(server));
-    assert.ok(server.requests.some((r) => r.range === `bytes=${partSize}-`), 'resumed from the bytes on disk');
+    assert.ok(
+      server.requests.some((r) => r.range === `bytes=${partSize}-`),
+      'resumed from the bytes on disk',
+    );
     assert.deepEqual(await fs.readFile(target(file.name)), file.content);
   });
 
@@ -135,7 +151,10 @@ describe('downloadModel', () => {
       cutOnce: { file: 'text_encoder.onnx', afterBytes: 50_000, beforeCut: untilStored(part, 50_000) },
     });
     await downloadModel(options(server, { maxAttempts: 2 }));
-    assert.ok(server.requests.some((r) => r.range === 'bytes=50000-'), 'the retry asked for the rest only');
+    assert.ok(
+      server.requests.some((r) => r.range === 'bytes=50000-'),
+      'the retry asked for the rest only',
+    );
     assert.deepEqual(await fs.readFile(target('text_encoder.onnx')), server.file('text_encoder.onnx').content);
   });
 
@@ -147,7 +166,10 @@ describe('downloadModel', () => {
     await fs.writeFile(`${target(file.name)}.part`, Buffer.alloc(1000, 7));
 
     await downloadModel(options(server));
-    assert.ok(server.requests.some((r) => r.range === 'bytes=1000-'), 'a Range was asked for');
+    assert.ok(
+      server.requests.some((r) => r.range === 'bytes=1000-'),
+      'a Range was asked for',
+    );
     assert.deepEqual(await fs.readFile(target(file.name)), file.content);
   });
 
@@ -194,20 +216,23 @@ describe('downloadModel', () => {
   test('a server that sends headers and then nothing fails with the timeout error naming the URL and every file to place by hand', async () => {
     const server = await startHub({ stall: 'config.json' });
     const started = Date.now();
-    await assert.rejects(
-      downloadModel(options(server, { maxAttempts: 1, timeouts: { stallMs: 300 } })),
-      (error: unknown) => {
-        assert.ok(error instanceof ModelDownloadError);
-        assert.equal(error.kind, 'timeout');
-        assert.ok(error.message.startsWith(`Timed out: the download stalled, no data from ${server.url}/${MODEL_ID}/resolve/main/config.json`), error.message);
-        const notYetOnDisk = server.files.filter((file) => !existsSync(target(file.name)));
-        assert.ok(notYetOnDisk.length > 0);
-        for (const file of notYetOnDisk) {
-          assert.ok(error.message.includes(`${target(file.name)}  <-  ${server.url}/${MODEL_ID}/resolve/main/${file.name}`), `lists ${file.name}`);
-        }
-        return true;
-      },
-    );
+    await assert.rejects(downloadModel(options(server, { maxAttempts: 1, timeouts: { stallMs: 300 } })), (error: unknown) => {
+      assert.ok(error instanceof ModelDownloadError);
+      assert.equal(error.kind, 'timeout');
+      assert.ok(
+        error.message.startsWith(`Timed out: the download stalled, no data from ${server.url}/${MODEL_ID}/resolve/main/config.json`),
+        error.message,
+      );
+      const notYetOnDisk = server.files.filter((file) => !existsSync(target(file.name)));
+      assert.ok(notYetOnDisk.length > 0);
+      for (const file of notYetOnDisk) {
+        assert.ok(
+          error.message.includes(`${target(file.name)}  <-  ${server.url}/${MODEL_ID}/resolve/main/${file.name}`),
+          `lists ${file.name}`,
+        );
+      }
+      return true;
+    });
     assert.ok(Date.now() - started < 5000, `gave up after ${Date.now() - started} ms`);
   });
 

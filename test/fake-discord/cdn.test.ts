@@ -8,10 +8,23 @@ import { DiscordState, type AttachmentRecord } from './state.js';
 function setup() {
   const state = new DiscordState();
   let now = 1_700_000_000_000;
-  const cdn = new Cdn(state, () => 'http://127.0.0.1:9', 10_000, () => now);
+  const cdn = new Cdn(
+    state,
+    () => 'http://127.0.0.1:9',
+    10_000,
+    () => now,
+  );
   const attachment: AttachmentRecord = {
-    id: '200', channelId: '100', messageId: '300', filename: 'a.png', contentType: 'image/png',
-    data: Buffer.from('png'), width: null, height: null, description: null, ephemeral: false,
+    id: '200',
+    channelId: '100',
+    messageId: '300',
+    filename: 'a.png',
+    contentType: 'image/png',
+    data: Buffer.from('png'),
+    width: null,
+    height: null,
+    description: null,
+    ephemeral: false,
   };
   state.attachments.set(attachment.id, attachment);
   state.attachments.set('201', { ...attachment, id: '201' });

@@ -93,7 +93,9 @@ export class Cdn {
   }
 
   private mac(path: string, ex: string, is: string): string {
-    return createHmac('sha256', this.key).update(`${decodeURIComponent(path)}\n${ex}\n${is}`).digest('hex');
+    return createHmac('sha256', this.key)
+      .update(`${decodeURIComponent(path)}\n${ex}\n${is}`)
+      .digest('hex');
   }
 
   private validMac(path: string, ex: string, is: string, hm: string): boolean {

@@ -20,14 +20,14 @@ import { startFakeDiscordWithClient, type FakeDiscordWithClient } from './index.
 const ALL_INTENTS = [I.Guilds, I.GuildMessages, I.MessageContent, I.GuildMembers, I.DirectMessages];
 
 // A 1×1 PNG: enough for the CDN and for Discord's image size fields.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 describe('fake Discord with discord.js', () => {
   let env: FakeDiscordWithClient;
-  const ids = {} as Record<'guild' | 'category' | 'general' | 'nsfw' | 'forum' | 'thread' | 'post' | 'locked' | 'alice' | 'bob' | 'muted', string>;
+  const ids = {} as Record<
+    'guild' | 'category' | 'general' | 'nsfw' | 'forum' | 'thread' | 'post' | 'locked' | 'alice' | 'bob' | 'muted',
+    string
+  >;
 
   before(async () => {
     env = await startFakeDiscordWithClient({
@@ -51,8 +51,24 @@ describe('fake Discord with discord.js', () => {
           ],
         });
         const thread = discord.createThread(general.id, { name: 'sunsets', members: [alice.id] });
-        const post = discord.createThread(forum.id, { name: 'my best shot', ownerId: alice.id, message: { content: 'look', attachments: [{ filename: 'shot.png', data: PNG }] } });
-        Object.assign(ids, { guild: guild.id, category: category.id, general: general.id, nsfw: nsfw.id, forum: forum.id, thread: thread.id, post: post.id, locked: locked.id, alice: alice.id, bob: bob.id, muted: muted.id });
+        const post = discord.createThread(forum.id, {
+          name: 'my best shot',
+          ownerId: alice.id,
+          message: { content: 'look', attachments: [{ filename: 'shot.png', data: PNG }] },
+        });
+        Object.assign(ids, {
+          guild: guild.id,
+          category: category.id,
+          general: general.id,
+          nsfw: nsfw.id,
+          forum: forum.id,
+          thread: thread.id,
+          post: post.id,
+          locked: locked.id,
+          alice: alice.id,
+          bob: bob.id,
+          muted: muted.id,
+        });
       },
     });
   });
@@ -112,14 +128,24 @@ describe('fake Discord with discord.js', () => {
       pages.push([...page.keys()]);
       before = page.lastKey();
     }
-    assert.deepEqual(pages.map((p) => p.length), [100, 100, 50]);
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [100, 100, 50],
+    );
     assert.deepEqual(pages.flat(), [...posted].reverse(), 'every message once, newest first across pages');
     const after = (await client.rest.get(Routes.channelMessages(channel.id), {
       query: new URLSearchParams({ after: posted[9]!, limit: '5' }),
     })) as { id: string }[];
-    assert.deepEqual(after.map((m) => m.id), posted.slice(10, 15).reverse(), '`after` gives the oldest newer ones, newest first');
+    assert.deepEqual(
+      after.map((m) => m.id),
+      posted.slice(10, 15).reverse(),
+      '`after` gives the oldest newer ones, newest first',
+    );
     const gets = discord.requests.filter((r) => r.route === 'GET /channels/:channelId/messages' && r.path.includes(channel.id));
-    assert.deepEqual(gets.slice(0, 3).map((r) => r.query['limit']), ['100', '100', '100']);
+    assert.deepEqual(
+      gets.slice(0, 3).map((r) => r.query['limit']),
+      ['100', '100', '100'],
+    );
   });
 
   test('discord.js survives a 429 storm and a 5xx burst: requests succeed after waiting as told', async () => {
@@ -131,7 +157,10 @@ describe('fake Discord with discord.js', () => {
     const started = Date.now();
     const sent = await Promise.all([channel.send('one'), channel.send('two'), channel.send('three')]);
     const elapsed = Date.now() - started;
-    assert.deepEqual(sent.map((m) => m.content), ['one', 'two', 'three']);
+    assert.deepEqual(
+      sent.map((m) => m.content),
+      ['one', 'two', 'three'],
+    );
     assert.equal(discord.pendingFaults, 0, 'every fault was served');
     assert.ok(elapsed >= 3 * 200 + 300, `discord.js waited out the retry-after windows (took ${elapsed} ms)`);
     assert.deepEqual(discord.rateLimitViolations, [], 'no request came back before its retry-after passed');
@@ -166,7 +195,9 @@ describe('fake Discord with discord.js', () => {
     const { client, discord } = env;
     const before = { ...discord.gatewayStats };
     discord.cutGateway({ code: 4009, resumable: false });
-    await discord.waitFor(() => discord.gatewayStats.identifies === before.identifies + 1 && discord.connectedShards().length === 1, { what: 're-identify' });
+    await discord.waitFor(() => discord.gatewayStats.identifies === before.identifies + 1 && discord.connectedShards().length === 1, {
+      what: 're-identify',
+    });
     assert.equal(discord.gatewayStats.invalidSessions, before.invalidSessions + 1, 'the RESUME attempt got op 9');
     const got = new Promise<string>((resolve) => client.once('messageCreate', (m) => resolve(m.content)));
     await discord.postMessage(ids.general, ids.alice, { content: 'still here' });
@@ -223,11 +254,18 @@ describe('fake Discord with discord.js', () => {
       assert.equal(reply.deferred, true);
       assert.equal(reply.ephemeral, true);
       assert.equal(reply.content, `results for rainbow like query.png (${PNG.length} bytes)`);
-      assert.deepEqual(reply.embeds.map((e) => e.title), ['best match']);
+      assert.deepEqual(
+        reply.embeds.map((e) => e.title),
+        ['best match'],
+      );
       assert.equal(reply.original?.versions.length, 2, 'the loading state, then the edit');
       assert.equal((reply.flags & 64) !== 0, true);
       assert.ok(reply.respondedAfterMs !== null && reply.respondedAfterMs < 3000);
-      assert.equal(discord.channelMessages(ids.general).some((m) => m.id === reply.original?.id), false, 'ephemeral replies stay out of history');
+      assert.equal(
+        discord.channelMessages(ids.general).some((m) => m.id === reply.original?.id),
+        false,
+        'ephemeral replies stay out of history',
+      );
     } finally {
       client.off('interactionCreate', handler);
     }
@@ -247,15 +285,26 @@ describe('fake Discord with discord.js', () => {
     };
     client.on('interactionCreate', handler);
     try {
-      const target = await discord.postMessage(ids.general, ids.alice, { content: 'look', attachments: [{ filename: 'a.png', data: PNG }] });
-      const menu = await discord.invokeMessageContextMenu({ channelId: ids.general, userId: ids.bob, name: 'Find similar images', targetMessageId: target.id });
+      const target = await discord.postMessage(ids.general, ids.alice, {
+        content: 'look',
+        attachments: [{ filename: 'a.png', data: PNG }],
+      });
+      const menu = await discord.invokeMessageContextMenu({
+        channelId: ids.general,
+        userId: ids.bob,
+        name: 'Find similar images',
+        targetMessageId: target.id,
+      });
       assert.equal(menu.callbackType, 4);
       assert.equal(menu.ephemeral, false);
       assert.equal(menu.content, 'similar to 1 image(s)');
       const press = await discord.pressButton({ userId: ids.bob, messageId: menu.original!.id, customId: 'next' });
       assert.equal(press.callbackType, 7);
       assert.equal(press.content, 'page 2');
-      assert.deepEqual(discord.botMessages.find((m) => m.id === menu.original!.id)?.versions.map((v) => v.content), ['similar to 1 image(s)', 'page 2']);
+      assert.deepEqual(
+        discord.botMessages.find((m) => m.id === menu.original!.id)?.versions.map((v) => v.content),
+        ['similar to 1 image(s)', 'page 2'],
+      );
     } finally {
       client.off('interactionCreate', handler);
     }
@@ -309,7 +358,10 @@ describe('fake Discord intents and shards', () => {
       assert.equal(hidden.content, '');
       assert.equal(hidden.attachments.size, 0);
       arriving = next();
-      await discord.postMessage(ids['channel']!, ids['user']!, { content: `<@${discord.botUser.id}> look`, attachments: [{ filename: 'x.png', data: PNG }] });
+      await discord.postMessage(ids['channel']!, ids['user']!, {
+        content: `<@${discord.botUser.id}> look`,
+        attachments: [{ filename: 'x.png', data: PNG }],
+      });
       const mentioned = await arriving;
       assert.equal(mentioned.attachments.size, 1, 'a mention of the bot lifts the restriction');
     } finally {
@@ -333,7 +385,10 @@ describe('fake Discord intents and shards', () => {
       assert.deepEqual([message.content, message.attachments.size, message.channel.type], ['can you find cats?', 1, ChannelType.DM]);
       const sent = await (await client.users.fetch(userId)).send('here they are');
       assert.equal(sent.channelId, dm.id);
-      assert.deepEqual(discord.botMessagesIn(dm.id).map((m) => m.content), ['here they are']);
+      assert.deepEqual(
+        discord.botMessagesIn(dm.id).map((m) => m.content),
+        ['here they are'],
+      );
     } finally {
       await env.stop();
     }

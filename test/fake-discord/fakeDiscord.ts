@@ -9,7 +9,15 @@ import { InteractionActions, type ComponentSpec, type ContextMenuSpec, type Slas
 import { Interactions, type InteractionReply, type WaitOptions } from './interactions.js';
 import { Payloads } from './payloads.js';
 import { buildRouter } from './rest/index.js';
-import { POST_CHANNEL_TYPES, Scenario, type ChannelSpec, type GuildSpec, type OverwriteSpec, type ThreadSpec, type UserSpec } from './scenario.js';
+import {
+  POST_CHANNEL_TYPES,
+  Scenario,
+  type ChannelSpec,
+  type GuildSpec,
+  type OverwriteSpec,
+  type ThreadSpec,
+  type UserSpec,
+} from './scenario.js';
 import { FakeServer } from './server.js';
 import { DiscordState, type GuildRecord, type ChannelRecord, type MemberRecord, type RoleRecord, type UserRecord } from './state.js';
 import { UserActions, type FileSpec, type MessageEdit, type PostSpec } from './userActions.js';
@@ -151,7 +159,10 @@ export class FakeDiscord {
     const guild = this.scenario.createGuild({ ...spec, ownerId: spec.ownerId ?? this.appOwner.id });
     return { ...guild, everyoneRoleId: guild.id };
   }
-  createRole(guildId: string, spec: { name: string; permissions: bigint; color?: number; hoist?: boolean; mentionable?: boolean }): RoleRecord {
+  createRole(
+    guildId: string,
+    spec: { name: string; permissions: bigint; color?: number; hoist?: boolean; mentionable?: boolean },
+  ): RoleRecord {
     return this.scenario.createRole(guildId, spec);
   }
   updateRole(guildId: string, roleId: string, changes: { name?: string; permissions?: bigint }): RoleRecord {

@@ -93,9 +93,7 @@ export class Faults {
       this.violations.push({ method, path, at: now, waitUntil: until });
       return rateLimited(until - now, false, 'user', key);
     }
-    const fault = this.faults.find(
-      (f) => f.remaining > 0 && matches(f.route, path) && (!f.method || f.method.toUpperCase() === method),
-    );
+    const fault = this.faults.find((f) => f.remaining > 0 && matches(f.route, path) && (!f.method || f.method.toUpperCase() === method));
     if (!fault) return null;
     fault.remaining -= 1;
     this.faults = this.faults.filter((f) => f.remaining > 0);

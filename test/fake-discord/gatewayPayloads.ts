@@ -31,7 +31,11 @@ export function readyPayload(world: World, session: Session): unknown {
 
 /** Intents an app may identify with: privileged ones only when switched on (as in the developer portal). */
 export function allowedIntents(privileged: PrivilegedIntents): number {
-  return ~((privileged.messageContent ? 0 : I.MessageContent) | (privileged.guildMembers ? 0 : I.GuildMembers) | (privileged.presences ? 0 : I.GuildPresences));
+  return ~(
+    (privileged.messageContent ? 0 : I.MessageContent) |
+    (privileged.guildMembers ? 0 : I.GuildMembers) |
+    (privileged.presences ? 0 : I.GuildPresences)
+  );
 }
 
 /**

@@ -14,9 +14,7 @@ export class GuildPayloads {
   guildCreate(guild: GuildRecord, botId: string, withAllMembers: boolean): GatewayGuildCreateDispatchData {
     const channels = this.state.guildChannels(guild.id);
     const members = this.state.guildMembers(guild.id).filter((m) => withAllMembers || m.userId === botId);
-    const threads = channels.filter(
-      (c) => c.thread && !c.thread.archived && channelPermissions(this.state, c, botId) !== 0n,
-    );
+    const threads = channels.filter((c) => c.thread && !c.thread.archived && channelPermissions(this.state, c, botId) !== 0n);
     return {
       ...this.guild(guild),
       joined_at: this.state.member(guild.id, botId)?.joinedAt ?? guild.joinedAt,

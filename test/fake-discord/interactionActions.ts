@@ -107,7 +107,14 @@ export class InteractionActions {
     return this.send(record, data, spec.wait, { message: this.world.payloads.message(message) });
   }
 
-  private start(where: Where, type: number, commandType: number | null, name: string | null, customId: string | null, sourceMessageId: string | null): InteractionRecord {
+  private start(
+    where: Where,
+    type: number,
+    commandType: number | null,
+    name: string | null,
+    customId: string | null,
+    sourceMessageId: string | null,
+  ): InteractionRecord {
     const channel = this.world.state.channel(where.channelId);
     if (where.guildId !== undefined && where.guildId !== channel.guildId) {
       throw new FakeDiscordUsageError(`channel ${channel.id} is in guild ${channel.guildId}, not ${where.guildId}`);
@@ -126,7 +133,12 @@ export class InteractionActions {
     });
   }
 
-  private send(record: InteractionRecord, data: unknown, wait: WaitOptions | false | undefined, extra: Record<string, unknown> = {}): Promise<InteractionReply> {
+  private send(
+    record: InteractionRecord,
+    data: unknown,
+    wait: WaitOptions | false | undefined,
+    extra: Record<string, unknown> = {},
+  ): Promise<InteractionReply> {
     const payload = { ...interactionBase(this.world, record), data, ...extra };
     const delivered = this.world.gateway.dispatch('INTERACTION_CREATE', { guildId: record.guildId, intent: null }, () => payload);
     if (delivered === 0) {

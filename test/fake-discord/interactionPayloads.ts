@@ -87,7 +87,11 @@ export function slashCommandData(world: World, guildId: string | null, spec: Sla
     }
     if (type === O.Channel) {
       const channel = world.state.channels.get(String(value));
-      if (channel) add('channels', channel.id, { ...world.payloads.channel(channel), permissions: channelPermissions(world.state, channel, world.botId).toString() });
+      if (channel)
+        add('channels', channel.id, {
+          ...world.payloads.channel(channel),
+          permissions: channelPermissions(world.state, channel, world.botId).toString(),
+        });
     }
   }
   for (const [name, attachment] of Object.entries(spec.attachments)) {

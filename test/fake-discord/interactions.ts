@@ -83,7 +83,12 @@ export class Interactions {
 
   constructor(private readonly truth: GroundTruth) {}
 
-  create(fields: Omit<InteractionRecord, 'token' | 'createdAt' | 'callbacks' | 'originalMessageId' | 'followupIds' | 'modal' | 'answered' | 'expired' | 'listeners'>): InteractionRecord {
+  create(
+    fields: Omit<
+      InteractionRecord,
+      'token' | 'createdAt' | 'callbacks' | 'originalMessageId' | 'followupIds' | 'modal' | 'answered' | 'expired' | 'listeners'
+    >,
+  ): InteractionRecord {
     const record: InteractionRecord = {
       ...fields,
       token: `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`,

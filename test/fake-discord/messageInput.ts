@@ -171,7 +171,8 @@ function checkActionRow(row: unknown, at: string, errors: Record<string, string>
       if (!link && !premium && typeof c['custom_id'] !== 'string') {
         errors[`${at}.components.${i}.custom_id`] = 'A button needs a custom_id';
       }
-      if (typeof c['label'] === 'string' && c['label'].length > 80) errors[`${at}.components.${i}.label`] = 'Must be 80 or fewer in length.';
+      if (typeof c['label'] === 'string' && c['label'].length > 80)
+        errors[`${at}.components.${i}.label`] = 'Must be 80 or fewer in length.';
     }
     if (typeof c['custom_id'] === 'string' && c['custom_id'].length > 100) {
       errors[`${at}.components.${i}.custom_id`] = 'Must be 100 or fewer in length.';

@@ -262,10 +262,20 @@ export class Payloads {
 
   /** A media URL of a component: `attachment://name` is the message's file of that name. */
   private unfurl(url: string, message: MessageRecord): UnfurledMedia {
-    const file = url.startsWith('attachment://') ? message.attachments.find((a) => a.filename === url.slice('attachment://'.length)) : undefined;
+    const file = url.startsWith('attachment://')
+      ? message.attachments.find((a) => a.filename === url.slice('attachment://'.length))
+      : undefined;
     if (!file) return { id: externalMediaId(url), url, proxy_url: url, width: null, height: null, content_type: null };
     const cdnUrl = this.cdn.urlFor(file);
-    return { id: file.id, url: cdnUrl, proxy_url: cdnUrl, width: file.width, height: file.height, content_type: file.contentType, attachment_id: file.id };
+    return {
+      id: file.id,
+      url: cdnUrl,
+      proxy_url: cdnUrl,
+      width: file.width,
+      height: file.height,
+      content_type: file.contentType,
+      attachment_id: file.id,
+    };
   }
 
   /** Embeds may point at the message's own files with attachment://name; Discord answers with the file's CDN URL. */

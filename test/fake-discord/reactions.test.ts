@@ -32,7 +32,8 @@ describe('fake Discord reactions', () => {
     return { posted, fetched };
   }
 
-  const refusal = (status: number, code: number) => (error: unknown) => error instanceof DiscordAPIError && error.status === status && error.code === code;
+  const refusal = (status: number, code: number) => (error: unknown) =>
+    error instanceof DiscordAPIError && error.status === status && error.code === code;
 
   test('a reaction is kept on the message, reaches sessions with the reactions intent, and reads back with `me`', async () => {
     const { posted, fetched } = await postedIn(channelId);
@@ -58,7 +59,10 @@ describe('fake Discord reactions', () => {
   });
 
   test('without Add Reactions, a new emoji is refused with 50013', async () => {
-    const noReactions = env.discord.createChannel(guildId, { name: 'no-reactions', permissionOverwrites: [{ id: guildId, type: 'role', deny: P.AddReactions }] });
+    const noReactions = env.discord.createChannel(guildId, {
+      name: 'no-reactions',
+      permissionOverwrites: [{ id: guildId, type: 'role', deny: P.AddReactions }],
+    });
     await env.client.channels.fetch(noReactions.id);
     const { posted, fetched } = await postedIn(noReactions.id);
     await assert.rejects(fetched.react('♻️'), refusal(403, 50013));
@@ -66,7 +70,10 @@ describe('fake Discord reactions', () => {
   });
 
   test('without Read Message History, any reaction is refused with 50013', async () => {
-    const noHistory = env.discord.createChannel(guildId, { name: 'no-history', permissionOverwrites: [{ id: guildId, type: 'role', deny: P.ReadMessageHistory }] });
+    const noHistory = env.discord.createChannel(guildId, {
+      name: 'no-history',
+      permissionOverwrites: [{ id: guildId, type: 'role', deny: P.ReadMessageHistory }],
+    });
     const channel = (await env.client.channels.fetch(noHistory.id)) as TextChannel;
     const posted = await env.discord.postMessage(noHistory.id, userId, { content: 'unread' });
     await assert.rejects(channel.messages.react(posted.id, '♻️'), refusal(403, 50013));

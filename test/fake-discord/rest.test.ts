@@ -17,10 +17,7 @@ import { FakeDiscord, startFakeDiscordWithClient, type FakeDiscordWithClient } f
 
 /** REST semantics a bot depends on: auth, paging, permissions, files, interactions and their errors, faults. */
 
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
 async function api(discord: FakeDiscord, path: string, init: { method?: string; body?: unknown; auth?: boolean } = {}) {
   const response = await fetch(`${discord.apiUrl}/v10${path}`, {
@@ -86,13 +83,22 @@ describe('fake Discord REST', () => {
     assert.equal(tooMany.status, 400);
     assert.equal(tooMany.body?.['code'], 50035);
     const around = await api(discord, `/channels/${channel.id}/messages?around=${ids[5]}&limit=4`);
-    assert.deepEqual((around.body as unknown as { id: string }[]).map((m) => m.id), [ids[7], ids[6], ids[5], ids[4]]);
+    assert.deepEqual(
+      (around.body as unknown as { id: string }[]).map((m) => m.id),
+      [ids[7], ids[6], ids[5], ids[4]],
+    );
   });
 
   test('a channel the bot cannot see answers 50001, and one where it may not speak refuses posts with 50013', async () => {
     const { discord } = env;
-    const hidden = discord.createChannel(guildId, { name: 'staff', permissionOverwrites: [{ id: guildId, type: 'role', deny: P.ViewChannel }] });
-    const readOnly = discord.createChannel(guildId, { name: 'rules', permissionOverwrites: [{ id: guildId, type: 'role', deny: P.SendMessages }] });
+    const hidden = discord.createChannel(guildId, {
+      name: 'staff',
+      permissionOverwrites: [{ id: guildId, type: 'role', deny: P.ViewChannel }],
+    });
+    const readOnly = discord.createChannel(guildId, {
+      name: 'rules',
+      permissionOverwrites: [{ id: guildId, type: 'role', deny: P.SendMessages }],
+    });
     const read = await api(discord, `/channels/${hidden.id}/messages`);
     assert.deepEqual([read.status, read.body?.['code']], [403, 50001]);
     const post = await api(discord, `/channels/${readOnly.id}/messages`, { method: 'POST', body: { content: 'hi' } });
@@ -103,7 +109,10 @@ describe('fake Discord REST', () => {
 
   test("the bot's files are served by the CDN, and an embed's attachment:// image becomes the file's URL", async () => {
     const channel = env.client.channels.cache.get(channelId) as TextChannel;
-    const sent = await channel.send({ files: [{ attachment: PNG, name: 'result 1.png' }], embeds: [{ image: { url: 'attachment://result_1.png' } }] });
+    const sent = await channel.send({
+      files: [{ attachment: PNG, name: 'result 1.png' }],
+      embeds: [{ image: { url: 'attachment://result_1.png' } }],
+    });
     const imageUrl = sent.embeds[0]?.image?.url ?? '';
     assert.ok(imageUrl.startsWith(`${env.discord.cdnUrl}/attachments/`), imageUrl);
     assert.deepEqual(Buffer.from(await (await fetch(imageUrl)).arrayBuffer()), PNG);
@@ -152,15 +161,25 @@ describe('fake Discord REST', () => {
         const reply = await env.discord.invokeSlashCommand({ channelId, userId, name: 'stats' });
         assert.equal(reply.content, 'the answer');
         assert.equal(reply.ephemeral, false);
-        assert.deepEqual(reply.followups.map((f) => [f.content, f.ephemeral]), [['only for you', true]]);
-        assert.ok(env.discord.channelMessages(channelId).some((m) => m.id === reply.original?.id), 'a public reply is in history');
+        assert.deepEqual(
+          reply.followups.map((f) => [f.content, f.ephemeral]),
+          [['only for you', true]],
+        );
+        assert.ok(
+          env.discord.channelMessages(channelId).some((m) => m.id === reply.original?.id),
+          'a public reply is in history',
+        );
       },
     );
   });
 
   test('registered commands keep their ids on overwrite, and their option types shape the interaction', async () => {
     const { client, discord } = env;
-    const definition = { name: 'similar', description: 'find similar', options: [{ type: 10, name: 'ratio', description: 'r', required: true }] };
+    const definition = {
+      name: 'similar',
+      description: 'find similar',
+      options: [{ type: 10, name: 'ratio', description: 'r', required: true }],
+    };
     const first = await client.application.commands.set([definition], guildId);
     const second = await client.application.commands.set([definition], guildId);
     assert.equal(first.first()?.id, second.first()?.id);

@@ -53,14 +53,25 @@ export interface ThreadSpec {
 
 /** What @everyone may do in a new Discord server. */
 export const DEFAULT_EVERYONE_PERMISSIONS =
-  P.ViewChannel | P.SendMessages | P.ReadMessageHistory | P.EmbedLinks | P.AttachFiles | P.AddReactions |
-  P.UseApplicationCommands | P.SendMessagesInThreads | P.CreatePublicThreads | P.CreatePrivateThreads |
-  P.ChangeNickname | P.CreateInstantInvite | P.UseExternalEmojis | P.Connect | P.Speak;
+  P.ViewChannel |
+  P.SendMessages |
+  P.ReadMessageHistory |
+  P.EmbedLinks |
+  P.AttachFiles |
+  P.AddReactions |
+  P.UseApplicationCommands |
+  P.SendMessagesInThreads |
+  P.CreatePublicThreads |
+  P.CreatePrivateThreads |
+  P.ChangeNickname |
+  P.CreateInstantInvite |
+  P.UseExternalEmojis |
+  P.Connect |
+  P.Speak;
 
 /** What the bot's managed role gets by default when it joins. */
 export const DEFAULT_BOT_PERMISSIONS =
-  P.ViewChannel | P.SendMessages | P.ReadMessageHistory | P.EmbedLinks | P.AttachFiles | P.UseApplicationCommands |
-  P.SendMessagesInThreads;
+  P.ViewChannel | P.SendMessages | P.ReadMessageHistory | P.EmbedLinks | P.AttachFiles | P.UseApplicationCommands | P.SendMessagesInThreads;
 
 const KINDS: Record<ChannelKind, ChannelType> = {
   text: ChannelType.GuildText,
@@ -151,12 +162,18 @@ export class Scenario {
     else this.world.gateway.dispatch('GUILD_DELETE', { guildId, intent: I.Guilds }, () => ({ id: guildId, unavailable: true }));
   }
 
-  createRole(guildId: string, spec: { name: string; permissions: bigint; color?: number; hoist?: boolean; mentionable?: boolean }): RoleRecord {
+  createRole(
+    guildId: string,
+    spec: { name: string; permissions: bigint; color?: number; hoist?: boolean; mentionable?: boolean },
+  ): RoleRecord {
     this.state.guild(guildId);
     const role = this.role(this.state.ids.next(), guildId, spec.name, spec.permissions, this.state.guildRoles(guildId).length);
     Object.assign(role, { color: spec.color ?? 0, hoist: spec.hoist ?? false, mentionable: spec.mentionable ?? false });
     this.state.roles.set(role.id, role);
-    this.world.dispatchGuildEvent('GUILD_ROLE_CREATE', guildId, I.Guilds, () => ({ guild_id: guildId, role: this.world.payloads.role(role) }));
+    this.world.dispatchGuildEvent('GUILD_ROLE_CREATE', guildId, I.Guilds, () => ({
+      guild_id: guildId,
+      role: this.world.payloads.role(role),
+    }));
     return role;
   }
 
@@ -164,13 +181,19 @@ export class Scenario {
     const role = this.state.roles.get(roleId);
     if (!role || role.guildId !== guildId) throw new FakeDiscordUsageError(`unknown role ${roleId} in guild ${guildId}`);
     Object.assign(role, changes);
-    this.world.dispatchGuildEvent('GUILD_ROLE_UPDATE', guildId, I.Guilds, () => ({ guild_id: guildId, role: this.world.payloads.role(role) }));
+    this.world.dispatchGuildEvent('GUILD_ROLE_UPDATE', guildId, I.Guilds, () => ({
+      guild_id: guildId,
+      role: this.world.payloads.role(role),
+    }));
     return role;
   }
 
   addMember(guildId: string, userId: string, spec: { roles?: string[]; nick?: string | null } = {}): MemberRecord {
     const member = this.putMember(guildId, userId, spec.roles ?? [], spec.nick ?? null);
-    this.world.dispatchGuildEvent('GUILD_MEMBER_ADD', guildId, I.GuildMembers, () => ({ ...this.world.payloads.member(member), guild_id: guildId }));
+    this.world.dispatchGuildEvent('GUILD_MEMBER_ADD', guildId, I.GuildMembers, () => ({
+      ...this.world.payloads.member(member),
+      guild_id: guildId,
+    }));
     return member;
   }
 
@@ -181,7 +204,10 @@ export class Scenario {
     member.roles = [...roles];
     // The bot hears about its own member changes even without the Server Members intent.
     const intent = userId === this.world.botId ? null : I.GuildMembers;
-    this.world.gateway.dispatch('GUILD_MEMBER_UPDATE', { guildId, intent }, () => ({ ...this.world.payloads.member(member), guild_id: guildId }));
+    this.world.gateway.dispatch('GUILD_MEMBER_UPDATE', { guildId, intent }, () => ({
+      ...this.world.payloads.member(member),
+      guild_id: guildId,
+    }));
     return member;
   }
 
@@ -219,7 +245,8 @@ export class Scenario {
 
   updateChannel(channelId: string, changes: Partial<Omit<ChannelSpec, 'type'>>): ChannelRecord {
     const channel = this.state.channel(channelId);
-    if (!channel.guildId || channel.thread) throw new FakeDiscordUsageError(`${channelId} is not a guild channel; use archiveThread for threads`);
+    if (!channel.guildId || channel.thread)
+      throw new FakeDiscordUsageError(`${channelId} is not a guild channel; use archiveThread for threads`);
     if (changes.name !== undefined) channel.name = changes.name;
     if (changes.nsfw !== undefined) channel.nsfw = changes.nsfw;
     if (changes.topic !== undefined) channel.topic = changes.topic;
@@ -237,7 +264,12 @@ export class Scenario {
     this.state.channels.delete(channelId);
     if (channel.thread) {
       if (!visible) return;
-      this.world.dispatchGuildEvent('THREAD_DELETE', channel.guildId, I.Guilds, () => ({ id: channel.id, guild_id: channel.guildId, parent_id: channel.parentId, type: channel.type }));
+      this.world.dispatchGuildEvent('THREAD_DELETE', channel.guildId, I.Guilds, () => ({
+        id: channel.id,
+        guild_id: channel.guildId,
+        parent_id: channel.parentId,
+        type: channel.type,
+      }));
     } else {
       this.world.dispatchGuildEvent('CHANNEL_DELETE', channel.guildId, I.Guilds, () => payload);
     }
@@ -251,8 +283,10 @@ export class Scenario {
     const guild = this.state.guild(parent.guildId);
     const ownerId = spec.ownerId ?? guild.ownerId;
     const isPrivate = spec.private === true;
-    if (isPrivate && POST_CHANNEL_TYPES.includes(parent.type)) throw new FakeDiscordUsageError('forum and media posts cannot be private threads');
-    if (isPrivate && parent.type === ChannelType.GuildAnnouncement) throw new FakeDiscordUsageError('announcement channels have no private threads');
+    if (isPrivate && POST_CHANNEL_TYPES.includes(parent.type))
+      throw new FakeDiscordUsageError('forum and media posts cannot be private threads');
+    if (isPrivate && parent.type === ChannelType.GuildAnnouncement)
+      throw new FakeDiscordUsageError('announcement channels have no private threads');
     const publicType = parent.type === ChannelType.GuildAnnouncement ? ChannelType.AnnouncementThread : ChannelType.PublicThread;
     const thread: ChannelRecord = {
       id: this.state.ids.next(),
@@ -306,7 +340,9 @@ export class Scenario {
     const couldSee = this.world.botCanView(thread);
     thread.thread!.members.add(userId);
     if (userId === this.world.botId && !couldSee) {
-      this.world.dispatchGuildEvent('THREAD_CREATE', thread.guildId!, I.Guilds, () => this.world.payloads.channel(thread, this.world.botId));
+      this.world.dispatchGuildEvent('THREAD_CREATE', thread.guildId!, I.Guilds, () =>
+        this.world.payloads.channel(thread, this.world.botId),
+      );
     }
     this.dispatchMembersUpdate(thread, { added: userId });
     return thread;
@@ -327,7 +363,9 @@ export class Scenario {
       id: thread.id,
       guild_id: thread.guildId,
       member_count: Math.min(thread.thread!.members.size, 50),
-      ...(change.added ? { added_members: [{ id: thread.id, user_id: change.added, join_timestamp: new Date().toISOString(), flags: 0 }] } : {}),
+      ...(change.added
+        ? { added_members: [{ id: thread.id, user_id: change.added, join_timestamp: new Date().toISOString(), flags: 0 }] }
+        : {}),
       ...(change.removed ? { removed_member_ids: [change.removed] } : {}),
     }));
   }
@@ -363,7 +401,8 @@ export class Scenario {
 
   private overwrites(guildId: string, specs: OverwriteSpec[]): OverwriteRecord[] {
     return specs.map((o) => {
-      if (o.type === 'role' && this.state.roles.get(o.id)?.guildId !== guildId) throw new FakeDiscordUsageError(`overwrite for unknown role ${o.id}`);
+      if (o.type === 'role' && this.state.roles.get(o.id)?.guildId !== guildId)
+        throw new FakeDiscordUsageError(`overwrite for unknown role ${o.id}`);
       if (o.type === 'member') this.state.user(o.id);
       return { id: o.id, type: o.type, allow: o.allow ?? 0n, deny: o.deny ?? 0n };
     });

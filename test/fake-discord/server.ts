@@ -105,13 +105,21 @@ export class FakeServer {
     }
     let answer: RestAnswer;
     try {
-      answer = await found.route.handler({ method, path, params: found.params, query: url.searchParams, headers: req.headers, body, files });
+      answer = await found.route.handler({
+        method,
+        path,
+        params: found.params,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        files,
+      });
     } catch (error) {
       if (error instanceof ApiError) {
         record.refusal = explainBadRequest(record.route, error);
         return sendJson(res, record, error.status, error.body());
       }
-      const message = error instanceof Error ? error.stack ?? error.message : String(error);
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
       return sendJson(res, record, 500, { message: `fake Discord handler failed: ${message}`, code: 0 });
     }
     if (answer.status === 204 || answer.body === undefined) return send(res, record, answer.status, answer.headers ?? {}, Buffer.alloc(0));

@@ -1,6 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChannelType, DiscordAPIError, GatewayIntentBits as I, PermissionFlagsBits as P, type ForumChannel, type TextChannel } from 'discord.js';
+import {
+  ChannelType,
+  DiscordAPIError,
+  GatewayIntentBits as I,
+  PermissionFlagsBits as P,
+  type ForumChannel,
+  type TextChannel,
+} from 'discord.js';
 import { startFakeDiscordWithClient, type FakeDiscordWithClient } from './index.js';
 
 /** Threads as Discord serves them: membership answered live, archived listings by permission, forum and media posts. */
@@ -21,7 +28,12 @@ describe('fake Discord threads', () => {
           name: 'managed',
           permissionOverwrites: [{ id: discord.botUser.id, type: 'member', allow: P.ManageThreads }],
         }).id;
-        const joined = discord.createThread(text, { name: 'joined', private: true, members: [member, discord.botUser.id], archived: true }).id;
+        const joined = discord.createThread(text, {
+          name: 'joined',
+          private: true,
+          members: [member, discord.botUser.id],
+          archived: true,
+        }).id;
         const notJoined = discord.createThread(text, { name: 'not joined', private: true, members: [member], archived: true }).id;
         discord.createThread(managed, { name: 'managed private', private: true, members: [member], archived: true });
         const publicArchived = discord.createThread(text, { name: 'public', archived: true }).id;
@@ -42,7 +54,10 @@ describe('fake Discord threads', () => {
     let events = 0;
     client.on('threadMembersUpdate', () => events++);
     discord.removeThreadMember(thread.id, ids.member);
-    await assert.rejects(live.members.fetch({ member: ids.member, force: true }), (error: unknown) => error instanceof DiscordAPIError && error.code === 10007);
+    await assert.rejects(
+      live.members.fetch({ member: ids.member, force: true }),
+      (error: unknown) => error instanceof DiscordAPIError && error.code === 10007,
+    );
     assert.equal(events, 0);
     assert.ok(live.members.cache.has(ids.member), "the client's cache still lists them: only Discord knows");
   });
@@ -51,7 +66,10 @@ describe('fake Discord threads', () => {
     const text = env.client.channels.cache.get(ids.text) as TextChannel;
     const joined = await text.threads.fetchArchived({ type: 'private' });
     assert.deepEqual([...joined.threads.keys()], [ids.joined]);
-    await assert.rejects(text.threads.fetchArchived({ type: 'private', fetchAll: true }), (error: unknown) => error instanceof DiscordAPIError && error.status === 403);
+    await assert.rejects(
+      text.threads.fetchArchived({ type: 'private', fetchAll: true }),
+      (error: unknown) => error instanceof DiscordAPIError && error.status === 403,
+    );
     const managed = env.client.channels.cache.get(ids.managed) as TextChannel;
     assert.equal((await managed.threads.fetchArchived({ type: 'private', fetchAll: true })).threads.size, 1);
     const publicOnes = await text.threads.fetchArchived({ type: 'public' });

@@ -134,12 +134,14 @@ export class UserActions {
     if ([ChannelType.GuildCategory, ChannelType.GuildForum, ChannelType.GuildMedia].includes(channel.type)) {
       throw new FakeDiscordUsageError(`cannot post in channel ${channel.id} (category, forum or media): post in a thread of it`);
     }
-    if (!this.world.state.member(channel.guildId, userId)) throw new FakeDiscordUsageError(`user ${userId} is not a member of guild ${channel.guildId}`);
+    if (!this.world.state.member(channel.guildId, userId))
+      throw new FakeDiscordUsageError(`user ${userId} is not a member of guild ${channel.guildId}`);
     const perms = channelPermissions(this.world.state, channel, userId);
     const send = channel.thread ? P.SendMessagesInThreads : P.SendMessages;
     if ((perms & P.ViewChannel) === 0n || (perms & send) === 0n) {
       throw new FakeDiscordUsageError(`user ${userId} may not post in channel ${channel.id} (permissions)`);
     }
-    if (withFiles && (perms & P.AttachFiles) === 0n) throw new FakeDiscordUsageError(`user ${userId} may not attach files in ${channel.id}`);
+    if (withFiles && (perms & P.AttachFiles) === 0n)
+      throw new FakeDiscordUsageError(`user ${userId} may not attach files in ${channel.id}`);
   }
 }

@@ -57,10 +57,7 @@ export class World {
   }
 
   /** Store a message and send MESSAGE_CREATE; the bot's own messages also enter the ground truth. */
-  addMessage(
-    message: MessageRecord,
-    origin?: { kind: BotMessageRecord['origin']; interactionId: string | null },
-  ): MessageRecord {
+  addMessage(message: MessageRecord, origin?: { kind: BotMessageRecord['origin']; interactionId: string | null }): MessageRecord {
     this.state.addMessage(message);
     if (message.authorId === this.botId) this.truth.recordCreate(message, origin?.kind ?? 'channel', origin?.interactionId ?? null);
     const target = this.messageTarget(message);

@@ -267,7 +267,13 @@ describe('fetchImage', () => {
   });
 
   test('refuses links that are not http or https, or not links at all', async () => {
-    for (const url of ['file:///etc/passwd', 'ftp://example.com/a.png', 'data:image/png;base64,iVBORw0KGgo=', 'javascript:alert(1)', 'cat.png']) {
+    for (const url of [
+      'file:///etc/passwd',
+      'ftp://example.com/a.png',
+      'data:image/png;base64,iVBORw0KGgo=',
+      'javascript:alert(1)',
+      'cat.png',
+    ]) {
       const error = await failure(fetchImage(url, { maxBytes: 1000, timeoutMs: 1000 }));
       assert.equal(error.reason, 'bad-url', url);
     }

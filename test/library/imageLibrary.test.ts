@@ -14,7 +14,16 @@ const BLUE = [30, 60, 220] as const;
 const GREEN = [30, 160, 50] as const;
 
 function origin(id: string, channelId = 'c1', messageId = `m-${id}`): ImageOrigin {
-  return { id, collection: 'g1', channelId, messageId, attachmentId: id, authorId: 'u1', createdAt: 1_700_000_000_000, source: `https://cdn/${id}` };
+  return {
+    id,
+    collection: 'g1',
+    channelId,
+    messageId,
+    attachmentId: id,
+    authorId: 'u1',
+    createdAt: 1_700_000_000_000,
+    source: `https://cdn/${id}`,
+  };
 }
 
 describe('ImageLibrary', () => {
@@ -66,14 +75,29 @@ describe('ImageLibrary', () => {
   test("another model's records are counted but never mixed into results", async () => {
     await library.addImage(origin('mine'), await solidColourImage(RED));
     // Another model, with vectors of another length (32, where the tiny model's have 16).
-    await store.put({ ...origin('theirs'), contentHash: 'x', perceptualHash: undefined, modelId: 'other/model', embedding: new Float32Array(32).fill(0.1) });
+    await store.put({
+      ...origin('theirs'),
+      contentHash: 'x',
+      perceptualHash: undefined,
+      modelId: 'other/model',
+      embedding: new Float32Array(32).fill(0.1),
+    });
     await store.close();
     store = await ImageStore.open(storeUrl);
     const reopened = await ImageLibrary.open(model, store);
     assert.deepEqual(reopened.stats(), [{ collection: 'g1', images: 1, otherModel: 1 }]);
     const hits = await reopened.searchText('g1', 'red', { limit: 10 });
-    assert.deepEqual(hits.map((hit) => hit.image.id), ['mine']);
-    assert.deepEqual([...reopened.images('g1')].map((image) => [image.id, image.modelId]), [['mine', model.id], ['theirs', 'other/model']]);
+    assert.deepEqual(
+      hits.map((hit) => hit.image.id),
+      ['mine'],
+    );
+    assert.deepEqual(
+      [...reopened.images('g1')].map((image) => [image.id, image.modelId]),
+      [
+        ['mine', model.id],
+        ['theirs', 'other/model'],
+      ],
+    );
     assert.equal(reopened.has('g1', 'theirs'), false);
     assert.deepEqual(reopened.idsOfMessage('g1', 'm-theirs'), ['theirs']);
   });
@@ -88,14 +112,23 @@ describe('ImageLibrary', () => {
     await store.close();
     store = await ImageStore.open(storeUrl);
     const reopened = await ImageLibrary.open(model, store);
-    assert.deepEqual([...reopened.images('g1')].map((image) => image.id), ['c']);
+    assert.deepEqual(
+      [...reopened.images('g1')].map((image) => image.id),
+      ['c'],
+    );
   });
 
-  test("removing channels forgets their images of every model, in memory and in the store", async () => {
+  test('removing channels forgets their images of every model, in memory and in the store', async () => {
     await library.addImage(origin('a', 'c1'), await solidColourImage(RED));
     await library.addImage(origin('b', 'thread-of-c1'), await solidColourImage(BLUE));
     await library.addImage(origin('c', 'c2'), await solidColourImage(GREEN));
-    await store.put({ ...origin('old', 'c1'), contentHash: 'x', perceptualHash: undefined, modelId: 'other/model', embedding: new Float32Array(4).fill(1) });
+    await store.put({
+      ...origin('old', 'c1'),
+      contentHash: 'x',
+      perceptualHash: undefined,
+      modelId: 'other/model',
+      embedding: new Float32Array(4).fill(1),
+    });
     await store.close();
     store = await ImageStore.open(storeUrl);
     const reopened = await ImageLibrary.open(model, store);
@@ -103,20 +136,32 @@ describe('ImageLibrary', () => {
     assert.deepEqual([...reopened.imagesPerChannel('g1')], [['c2', 1]]);
     await store.close();
     store = await ImageStore.open(storeUrl);
-    assert.deepEqual([...(await ImageLibrary.open(model, store)).images('g1')].map((image) => image.id), ['c']);
+    assert.deepEqual(
+      [...(await ImageLibrary.open(model, store)).images('g1')].map((image) => image.id),
+      ['c'],
+    );
   });
 
   test('a channel filter is applied inside the search', async () => {
     await library.addImage(origin('red-c1', 'c1'), await solidColourImage(RED));
     await library.addImage(origin('blue-c2', 'c2'), await solidColourImage(BLUE));
     const hits = await library.searchText('g1', 'red', { limit: 5, filter: { channelIds: new Set(['c2']) } });
-    assert.deepEqual(hits.map((hit) => hit.image.id), ['blue-c2']);
+    assert.deepEqual(
+      hits.map((hit) => hit.image.id),
+      ['blue-c2'],
+    );
   });
 
   test("a record stamped with this model's id but unusable vectors is kept out of search, without failing", async () => {
     await store.putMany([
       { ...origin('short'), contentHash: 'x', perceptualHash: undefined, modelId: model.id, embedding: new Float32Array(3).fill(1) },
-      { ...origin('nan'), contentHash: 'y', perceptualHash: undefined, modelId: model.id, embedding: new Float32Array(16).fill(Number.NaN) },
+      {
+        ...origin('nan'),
+        contentHash: 'y',
+        perceptualHash: undefined,
+        modelId: model.id,
+        embedding: new Float32Array(16).fill(Number.NaN),
+      },
     ]);
     await store.close();
     store = await ImageStore.open(storeUrl);
@@ -127,13 +172,32 @@ describe('ImageLibrary', () => {
 
   // A solid colour is too plain to compare: its perceptual hash is LOW_INFORMATION_HASH (0n), not undefined.
   test('a hit carries every field of its record', async () => {
-    await library.addImage({ ...origin('1100000000000000001:1200000000000000001'), messageId: '1100000000000000001', attachmentId: '1200000000000000001', source: 'https://cdn.example/attachments/c1/1200000000000000001/red.png' }, await solidColourImage(RED));
+    await library.addImage(
+      {
+        ...origin('1100000000000000001:1200000000000000001'),
+        messageId: '1100000000000000001',
+        attachmentId: '1200000000000000001',
+        source: 'https://cdn.example/attachments/c1/1200000000000000001/red.png',
+      },
+      await solidColourImage(RED),
+    );
     const [hit] = await library.searchText('g1', 'red', { limit: 1 });
-    assert.deepEqual({ ...hit?.image, contentHash: hit?.image.contentHash.length }, {
-      id: '1100000000000000001:1200000000000000001', collection: 'g1', channelId: 'c1', messageId: '1100000000000000001',
-      attachmentId: '1200000000000000001', authorId: 'u1', createdAt: 1_700_000_000_000,
-      source: 'https://cdn.example/attachments/c1/1200000000000000001/red.png', contentHash: 64, perceptualHash: 0n, modelId: model.id,
-    });
+    assert.deepEqual(
+      { ...hit?.image, contentHash: hit?.image.contentHash.length },
+      {
+        id: '1100000000000000001:1200000000000000001',
+        collection: 'g1',
+        channelId: 'c1',
+        messageId: '1100000000000000001',
+        attachmentId: '1200000000000000001',
+        authorId: 'u1',
+        createdAt: 1_700_000_000_000,
+        source: 'https://cdn.example/attachments/c1/1200000000000000001/red.png',
+        contentHash: 64,
+        perceptualHash: 0n,
+        modelId: model.id,
+      },
+    );
   });
 
   test('collections never see each other', async () => {

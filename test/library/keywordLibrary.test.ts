@@ -46,7 +46,9 @@ async function journalEntries(url: string): Promise<number> {
 describe('KeywordLibrary', () => {
   test('the words around an image are found after a restart', async () => {
     const url = freshUrl();
-    await withLibrary(url, (words) => words.describe('g', 'meme', { messageText: 'look at this capybara', fileName: 'IMG_2041.jpg' }, { imageChanged: true }));
+    await withLibrary(url, (words) =>
+      words.describe('g', 'meme', { messageText: 'look at this capybara', fileName: 'IMG_2041.jpg' }, { imageChanged: true }),
+    );
     await withLibrary(url, async (words) => {
       assert.deepEqual(found(words, 'capybara'), ['meme']);
       assert.deepEqual(found(words, 'img_2041'), ['meme']);
@@ -113,7 +115,11 @@ describe('KeywordLibrary', () => {
       await words.describe('g', 'kept', { messageText: 'pineapple' }, { imageChanged: true });
       await words.describe('g', 'orphan', { messageText: 'pineapple' }, { imageChanged: true });
     });
-    await withLibrary(url, async (words) => assert.deepEqual(found(words, 'pineapple'), ['kept']), (id) => id === 'kept');
+    await withLibrary(
+      url,
+      async (words) => assert.deepEqual(found(words, 'pineapple'), ['kept']),
+      (id) => id === 'kept',
+    );
     await withLibrary(url, async (words) => assert.deepEqual(found(words, 'pineapple'), ['kept']));
   });
 });

@@ -34,8 +34,19 @@ describe('RecordTable', () => {
     const records = [
       discordRecord(1),
       discordRecord(2),
-      discordRecord(3, { id: '1150000000000000001:embed0', attachmentId: 'embed0', source: 'https://media.discordapp.net/attachments/9/8/x.png?width=64' }),
-      discordRecord(4, { id: '/home/me/Pictures/cat.jpg', messageId: '', attachmentId: '', channelId: '/home/me/Pictures', authorId: '', source: '/home/me/Pictures/cat.jpg' }),
+      discordRecord(3, {
+        id: '1150000000000000001:embed0',
+        attachmentId: 'embed0',
+        source: 'https://media.discordapp.net/attachments/9/8/x.png?width=64',
+      }),
+      discordRecord(4, {
+        id: '/home/me/Pictures/cat.jpg',
+        messageId: '',
+        attachmentId: '',
+        channelId: '/home/me/Pictures',
+        authorId: '',
+        source: '/home/me/Pictures/cat.jpg',
+      }),
       discordRecord(5, { id: 'hand-written', messageId: '0123', contentHash: 'h' }),
     ];
     for (const record of records) table.append(record);
@@ -77,7 +88,13 @@ describe('RecordTable', () => {
     const byMessage = new Map<string, string[]>();
     for (const record of live.values()) byMessage.set(record.messageId, [...(byMessage.get(record.messageId) ?? []), record.id]);
     for (const [messageId, ids] of byMessage) {
-      assert.deepEqual(table.rowsOfMessage(messageId).map((row) => table.idAt(row)).sort(), ids.sort());
+      assert.deepEqual(
+        table
+          .rowsOfMessage(messageId)
+          .map((row) => table.idAt(row))
+          .sort(),
+        ids.sort(),
+      );
     }
     const counts = new Map<string, number>();
     for (const record of live.values()) counts.set(record.channelId, (counts.get(record.channelId) ?? 0) + 1);

@@ -14,7 +14,11 @@ describe('the bot with OCR on indexes the words in and around an uploaded image'
   before(async () => {
     harness = await startBotUnderTest({ env: { OCR: 'on' }, setup: (discord) => (world = buildSmallWorld(discord)) });
     await indexChannel(harness, world);
-    const meme = await flatMeme([90, 20, 20], 520, 340, { lines: ['NOBODY EXPECTS THE ARMADILLO', 'NOT EVEN THE TEACHER'], font: 'bangers', ink: 'white' });
+    const meme = await flatMeme([90, 20, 20], 520, 340, {
+      lines: ['NOBODY EXPECTS THE ARMADILLO', 'NOT EVEN THE TEACHER'],
+      font: 'bangers',
+      ink: 'white',
+    });
     const message = await harness.discord.postMessage(world.channelId, world.memberId, {
       content: 'friday mood',
       attachments: [{ filename: 'IMG_0042.jpg', data: meme, contentType: 'image/jpeg', description: 'a cartoon lizard' }],

@@ -47,12 +47,16 @@ describe('IdleScheduler', () => {
     let running = 0;
     let most = 0;
     const order: number[] = [];
-    await Promise.all([1, 2, 3, 4, 5].map((n) => scheduler.background(async () => {
-      most = Math.max(most, ++running);
-      await new Promise((resolve) => setImmediate(resolve));
-      order.push(n);
-      running--;
-    })));
+    await Promise.all(
+      [1, 2, 3, 4, 5].map((n) =>
+        scheduler.background(async () => {
+          most = Math.max(most, ++running);
+          await new Promise((resolve) => setImmediate(resolve));
+          order.push(n);
+          running--;
+        }),
+      ),
+    );
     assert.equal(most, 1);
     assert.deepEqual(order, [1, 2, 3, 4, 5]);
   });
@@ -63,7 +67,10 @@ describe('IdleScheduler', () => {
     const busy = gate(log, 'embed');
     const running = scheduler.foreground(busy.work);
     const accepted = [scheduler.background(async () => 1), scheduler.background(async () => 2)];
-    await assert.rejects(scheduler.background(async () => 3), BacklogFullError);
+    await assert.rejects(
+      scheduler.background(async () => 3),
+      BacklogFullError,
+    );
     assert.equal(scheduler.backlog, 2);
     busy.open();
     await running;
@@ -78,7 +85,10 @@ describe('IdleScheduler', () => {
     const queued = scheduler.background(async () => 'never');
     scheduler.close();
     await assert.rejects(queued, SchedulerClosedError);
-    await assert.rejects(scheduler.background(async () => 'later'), SchedulerClosedError);
+    await assert.rejects(
+      scheduler.background(async () => 'later'),
+      SchedulerClosedError,
+    );
     busy.open();
     await running;
     await scheduler.idle();

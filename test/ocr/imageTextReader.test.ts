@@ -14,11 +14,18 @@ describe('ImageTextReader', () => {
 
   test('reading waits for foreground work; past the backlog it is refused; closing drops what waits', async () => {
     const reader = new ImageTextReader({ enabled: () => true, maxBacklog: 1, ocr: { threads: 1 } });
-    const meme = await flatMeme([20, 20, 20], 480, 300, { lines: ['WHEN THE WIFI IS DOWN', 'AND THE BANJO IS ALL YOU HAVE'], font: 'oswald', ink: 'white' });
+    const meme = await flatMeme([20, 20, 20], 480, 300, {
+      lines: ['WHEN THE WIFI IS DOWN', 'AND THE BANJO IS ALL YOU HAVE'],
+      font: 'oswald',
+      ink: 'white',
+    });
     let finishEmbedding!: () => void;
     const embedding = reader.foreground(() => new Promise<void>((resolve) => (finishEmbedding = resolve)));
     const first = reader.read(meme, async (text) => text);
-    await assert.rejects(reader.read(meme, async (text) => text), BacklogFullError);
+    await assert.rejects(
+      reader.read(meme, async (text) => text),
+      BacklogFullError,
+    );
     assert.deepEqual(reader.backlog, { waiting: 1, limit: 1 }, 'nothing starts while the embedding runs');
     finishEmbedding();
     await embedding;
@@ -30,6 +37,9 @@ describe('ImageTextReader', () => {
     finishEmbedding();
     await embeddingAgain;
     await closing;
-    await assert.rejects(reader.read(meme, async (text) => text), SchedulerClosedError);
+    await assert.rejects(
+      reader.read(meme, async (text) => text),
+      SchedulerClosedError,
+    );
   });
 });

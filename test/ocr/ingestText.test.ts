@@ -48,7 +48,9 @@ describe('ingest with OCR: embedding first, then the words in the image', () => 
     library = await ImageLibrary.open(model, store, { ocr: reader });
     downloads = [];
     queue = new IngestQueue(library, async (url) => (downloads.push(url), memes.get(new URL(url).pathname.slice(1))!), {
-      concurrency: 4, queueLimit: 100, maxAttempts: 1,
+      concurrency: 4,
+      queueLimit: 100,
+      maxAttempts: 1,
     });
   }
   beforeEach(async () => {
@@ -64,7 +66,16 @@ describe('ingest with OCR: embedding first, then the words in the image', () => 
 
   function job(word: string, messageText = 'lol'): IngestJob {
     return {
-      origin: { id: `m-${word}:a`, collection: 'g', channelId: 'c', messageId: `m-${word}`, attachmentId: 'a', authorId: 'u', createdAt: 1, source: `https://cdn/${word}` },
+      origin: {
+        id: `m-${word}:a`,
+        collection: 'g',
+        channelId: 'c',
+        messageId: `m-${word}`,
+        attachmentId: 'a',
+        authorId: 'u',
+        createdAt: 1,
+        source: `https://cdn/${word}`,
+      },
       url: `https://cdn/${word}`,
       words: { messageText, fileName: 'image.png' },
     };
@@ -115,7 +126,10 @@ describe('ingest with OCR: embedding first, then the words in the image', () => 
   test('past the OCR backlog images are still embedded; a history walk waiting for room then reads every one', async () => {
     await open(1);
     const words = Object.keys(CAPTIONS);
-    assert.deepEqual(await Promise.all(words.map((word) => queue.enqueue(job(word)))), words.map(() => 'indexed'));
+    assert.deepEqual(
+      await Promise.all(words.map((word) => queue.enqueue(job(word)))),
+      words.map(() => 'indexed'),
+    );
     await reader.idle();
     for (const word of words) {
       await queue.waitForRoom();

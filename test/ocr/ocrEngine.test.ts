@@ -21,13 +21,24 @@ describe('OcrEngine', () => {
 
   test('reads both lines of an outlined caption over a photo, spaces included', async () => {
     const photo = await readFile(path.join(WEATHER_DIR, '0017.jpeg'));
-    const meme = await photoMeme(photo, 600, { lines: ['WHEN YOU FINALLY FIND THE PINEAPPLE', 'AND IT WAS THERE ALL ALONG'], font: 'anton', ink: 'white' });
+    const meme = await photoMeme(photo, 600, {
+      lines: ['WHEN YOU FINALLY FIND THE PINEAPPLE', 'AND IT WAS THERE ALL ALONG'],
+      font: 'anton',
+      ink: 'white',
+    });
     const words = wordsOf((await ocr.read(meme)).text);
     for (const word of ['pineapple', 'finally', 'there', 'along']) assert.ok(words.includes(word), `${word} in ${words.join(' ')}`);
   });
 
   test('reads the small text of a chat screenshot, in reading order', async () => {
-    const shot = await chatScreenshot([{ author: 'dave', text: 'who ordered a narwhal for the office' }, { author: 'Kat', text: 'ship it' }], 560, 'dark');
+    const shot = await chatScreenshot(
+      [
+        { author: 'dave', text: 'who ordered a narwhal for the office' },
+        { author: 'Kat', text: 'ship it' },
+      ],
+      560,
+      'dark',
+    );
     const result = await ocr.read(shot);
     assert.match(result.text, /who ordered a narwhal for the office/);
     assert.ok(result.text.indexOf('narwhal') < result.text.indexOf('ship it'), result.text);
@@ -35,7 +46,11 @@ describe('OcrEngine', () => {
   });
 
   test('reads an image larger than its working size after shrinking it', async () => {
-    const big = await flatMeme([30, 30, 120], 3000, 2000, { lines: ['NOBODY EXPECTS THE WOMBAT', 'NOT EVEN THE TEACHER'], font: 'archivo-black', ink: 'white' });
+    const big = await flatMeme([30, 30, 120], 3000, 2000, {
+      lines: ['NOBODY EXPECTS THE WOMBAT', 'NOT EVEN THE TEACHER'],
+      font: 'archivo-black',
+      ink: 'white',
+    });
     assert.ok(wordsOf((await ocr.read(big)).text).includes('wombat'));
   });
 

@@ -2,12 +2,7 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { BotMetrics } from '../../src/ops/metrics.js';
-import {
-  HealthServerListenError,
-  startHealthServer,
-  type HealthChecks,
-  type HealthServer,
-} from '../../src/ops/healthServer.js';
+import { HealthServerListenError, startHealthServer, type HealthChecks, type HealthServer } from '../../src/ops/healthServer.js';
 
 const healthy: HealthChecks = {
   gatewayConnected: () => true,
@@ -100,8 +95,7 @@ describe('/metrics', () => {
     metrics.observeQuery('text', 7);
     metrics.observeQuery('image', 0.2);
     const samples = await scrape(await serve({}, metrics));
-    const bucket = (kind: string, le: string) =>
-      sample(samples, 'imagebot_search_query_duration_seconds_bucket', { kind, le });
+    const bucket = (kind: string, le: string) => sample(samples, 'imagebot_search_query_duration_seconds_bucket', { kind, le });
     assert.equal(bucket('text', '0.001'), 1);
     assert.equal(bucket('text', '0.025'), 1);
     assert.equal(bucket('text', '0.05'), 2);
@@ -301,8 +295,7 @@ describe('health server', () => {
     try {
       await assert.rejects(
         startHealthServer({ port, host: '127.0.0.1', metrics: new BotMetrics(), checks: healthy }),
-        (error: unknown) =>
-          error instanceof HealthServerListenError && error.port === port && error.message.includes(`:${port}`),
+        (error: unknown) => error instanceof HealthServerListenError && error.port === port && error.message.includes(`:${port}`),
       );
     } finally {
       await new Promise<void>((resolve) => squatter.close(() => resolve()));

@@ -144,7 +144,6 @@ function closeServer(server: Server | undefined): Promise<void> {
   return new Promise((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
 }
 
-
 describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
   let harness: BotUnderTest;
   let world: SmallWorld;
@@ -179,7 +178,11 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
 
   test('one message holding the whole corpus: every file gets the outcome in the table', async () => {
     const message = await harness.discord.postMessage(world.channelId, world.memberId, {
-      attachments: CORPUS.map((file) => ({ filename: file.filename, data: files.get(file)!, ...(file.contentType ? { contentType: file.contentType } : {}) })),
+      attachments: CORPUS.map((file) => ({
+        filename: file.filename,
+        data: files.get(file)!,
+        ...(file.contentType ? { contentType: file.contentType } : {}),
+      })),
     });
     const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);
     const ingest = harness.bot.context.ingest;
@@ -188,12 +191,17 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
       return ingest.failures(world.guildId).recent.find((failure) => failure.id === ids[i])?.reason;
     };
     const settled = CORPUS.filter((file) => file.bot !== 'ignored').length;
-    await until(() => CORPUS.filter((_, i) => outcomeOf(i) !== undefined).length >= settled, 'every file indexed or refused', 30_000).catch(() => undefined);
+    await until(() => CORPUS.filter((_, i) => outcomeOf(i) !== undefined).length >= settled, 'every file indexed or refused', 30_000).catch(
+      () => undefined,
+    );
     await ingest.idle();
 
     // Neither indexed nor refused: left alone.
     const actual = CORPUS.map((file, i) => actualLine(file, outcomeOf(i) ?? 'ignored', file.bot));
-    assert.deepEqual(actual, CORPUS.map((file) => expectedLine(file, file.bot)));
+    assert.deepEqual(
+      actual,
+      CORPUS.map((file) => expectedLine(file, file.bot)),
+    );
     assert.equal(ingest.failures(world.guildId).count, CORPUS.filter((file) => file.bot instanceof RegExp).length);
   });
 
@@ -219,7 +227,12 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
     const refused = CORPUS.filter((file) => file.bot instanceof RegExp).length;
     assert.match(stats.content, new RegExp(`\\*\\*${indexed} images?\\*\\* indexed`));
     assert.match(stats.content, new RegExp(`Failed images: ${refused} \\(last: .+\\)`));
-    const find = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'find', options: { query: 'red' } });
+    const find = await harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'find',
+      options: { query: 'red' },
+    });
     assert.match(shownText(find), /^### Results for "red"/);
     assert.ok(shownNames(find).length > 0, shownText(find));
   });
@@ -231,7 +244,9 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
         channelId: world.channelId,
         userId: world.memberId,
         name: 'similar',
-        attachments: { image: { filename: file.filename, data: files.get(file)!, ...(file.contentType ? { contentType: file.contentType } : {}) } },
+        attachments: {
+          image: { filename: file.filename, data: files.get(file)!, ...(file.contentType ? { contentType: file.contentType } : {}) },
+        },
       });
       const text = privateText(reply);
       assert.match(text, /^I couldn't use that image: /, file.input);
@@ -247,7 +262,9 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
         channelId: world.channelId,
         userId: world.memberId,
         name: 'similar',
-        attachments: { image: { filename: file.filename, data: files.get(file)!, ...(file.contentType ? { contentType: file.contentType } : {}) } },
+        attachments: {
+          image: { filename: file.filename, data: files.get(file)!, ...(file.contentType ? { contentType: file.contentType } : {}) },
+        },
       });
       assert.match(shownText(reply), new RegExp(`^### Images like ${file.filename.replace('.', '\\.')}`), file.input);
       assert.ok(shownNames(reply).length > 0, `${file.input}: ${shownText(reply)}`);
@@ -274,7 +291,12 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
     for (const target of targets) {
       const started = Date.now();
       const url = `${linkUrl}/redirect?to=${encodeURIComponent(target)}`;
-      const reply = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'similar', options: { url } });
+      const reply = await harness.discord.invokeSlashCommand({
+        channelId: world.channelId,
+        userId: world.memberId,
+        name: 'similar',
+        options: { url },
+      });
       assert.match(privateText(reply), /private network address/, target);
       assert.ok(Date.now() - started < TIMEOUT_MS, `${target} took ${Date.now() - started} ms`);
     }
@@ -282,7 +304,9 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
       channelId: world.channelId,
       userId: world.memberId,
       name: 'similar',
-      options: { url: `${linkUrl}/redirect?to=${encodeURIComponent(harness.discord.channelMessages(world.channelId).at(-1)!.attachments.at(-1)!.url)}` },
+      options: {
+        url: `${linkUrl}/redirect?to=${encodeURIComponent(harness.discord.channelMessages(world.channelId).at(-1)!.attachments.at(-1)!.url)}`,
+      },
     });
     // The same link server pointing at the trusted CDN is followed: the refusals above are the policy, not a broken redirect.
     assert.ok(shownNames(direct).length > 0, shownText(direct));
@@ -296,7 +320,12 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
     ];
     for (const { path: linkPath, says } of cases) {
       const started = Date.now();
-      const reply = await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.memberId, name: 'similar', options: { url: linkUrl + linkPath } });
+      const reply = await harness.discord.invokeSlashCommand({
+        channelId: world.channelId,
+        userId: world.memberId,
+        name: 'similar',
+        options: { url: linkUrl + linkPath },
+      });
       assert.match(privateText(reply), says, linkPath);
       assert.ok(Date.now() - started < TIMEOUT_MS + 2000, `${linkPath} took ${Date.now() - started} ms`);
     }
@@ -367,7 +396,10 @@ describe('bad and unusual files given to the CLI', { timeout: 90_000 }, () => {
     // A file neither handled nor failed was skipped; the summary line must agree on how many.
     const outcomeOf = (file: CorpusFile): string => handled.get(file.filename) ?? failed.get(file.filename) ?? 'skipped';
     const actual = CORPUS.map((file) => actualLine(file, outcomeOf(file), file.cli));
-    assert.deepEqual(actual, CORPUS.map((file) => expectedLine(file, file.cli)));
+    assert.deepEqual(
+      actual,
+      CORPUS.map((file) => expectedLine(file, file.cli)),
+    );
     const count = (outcome: (o: Outcome) => boolean) => CORPUS.filter((file) => outcome(file.cli)).length;
     assert.match(
       run.stdout,

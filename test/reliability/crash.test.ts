@@ -195,10 +195,14 @@ describe('crashes: the bot killed mid-write and started again', () => {
 
     bot = await startBot();
     let text = '';
-    await until(() => {
-      text = progressMessageIn(discord, world.commandsChannelId, 'archive')?.content ?? '';
-      return text.startsWith('Finished reindexing');
-    }, 'the resumed walk to finish', 60_000);
+    await until(
+      () => {
+        text = progressMessageIn(discord, world.commandsChannelId, 'archive')?.content ?? '';
+        return text.startsWith('Finished reindexing');
+      },
+      'the resumed walk to finish',
+      60_000,
+    );
     const resumedReads = historyReads(discord, channelId, killedAt).filter((read) => read.query['after'] === undefined);
     assert.notEqual(resumedReads[0]?.query['before'], undefined, 'the walk resumed below where it was, not from the newest message');
     const counts = /scanned 2,000 messages · indexed (\d+) · skipped (\d+) · failed 0$/.exec(text);
@@ -233,7 +237,11 @@ describe('crashes: the bot killed mid-write and started again', () => {
       const { ids, problems } = await storedRecordIds(`sqlite://${copy}`, world.guildId);
       assert.deepEqual(problems, [], `every record of ${copy} loads`);
       assert.deepEqual(duplicatesIn(ids), [], `no record appears twice in ${copy}`);
-      assert.deepEqual(ids.filter((id) => !posted.has(id)), [], `${copy} holds only images that were posted`);
+      assert.deepEqual(
+        ids.filter((id) => !posted.has(id)),
+        [],
+        `${copy} holds only images that were posted`,
+      );
       const ofBurst = ids.filter((id) => burst.has(id)).length;
       if (ofBurst > 0 && ofBurst < burst.size) midWrite++;
     }

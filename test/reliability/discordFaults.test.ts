@@ -84,10 +84,14 @@ describe('Discord faults during a /reindex', () => {
     assert.match(reply.content, /Started reindexing/);
     await duringWalk?.();
     let text = '';
-    await until(() => {
-      text = progressMessageIn(harness.discord, world.commandsChannelId, name)?.content ?? '';
-      return /^(Finished|Reindexing failed)/.test(text);
-    }, `the reindex of #${name} to end`, 40_000);
+    await until(
+      () => {
+        text = progressMessageIn(harness.discord, world.commandsChannelId, name)?.content ?? '';
+        return /^(Finished|Reindexing failed)/.test(text);
+      },
+      `the reindex of #${name} to end`,
+      40_000,
+    );
     return text;
   }
 
@@ -167,7 +171,11 @@ describe('the gateway dropping while images are posted', () => {
    * In a fresh indexed channel: posts 20 images, lets `fault` happen, posts 20 more while the
    * bot is reconnecting and 10 after it is back, then waits for the index to hold them all.
    */
-  async function postThrough(name: string, fault: (discord: FakeDiscord) => void, backAgain: (discord: FakeDiscord) => boolean): Promise<string> {
+  async function postThrough(
+    name: string,
+    fault: (discord: FakeDiscord) => void,
+    backAgain: (discord: FakeDiscord) => boolean,
+  ): Promise<string> {
     const { discord } = harness;
     const channel = discord.createChannel(world.guildId, { name });
     await indexChannel(harness, world, channel.id);
@@ -184,7 +192,9 @@ describe('the gateway dropping while images are posted', () => {
       20_000,
     );
     await assertIndexedOnce(harness, world.guildId, channel.id, expected);
-    const downloads = discord.requests.filter((request) => request.kind === 'cdn' && request.path.startsWith(`/attachments/${channel.id}/`));
+    const downloads = discord.requests.filter(
+      (request) => request.kind === 'cdn' && request.path.startsWith(`/attachments/${channel.id}/`),
+    );
     const fetchedTwice = duplicatesIn(downloads.map((request) => request.path));
     assert.deepEqual(fetchedTwice, [], 'each image was downloaded (and embedded) once, though catch-up read some messages again');
     assert.equal(downloads.length, expected.length);

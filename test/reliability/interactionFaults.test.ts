@@ -28,7 +28,13 @@ describe('the bot process when Discord refuses its interaction replies', () => {
 
   test('keeps running, logs the failure, and answers the next command once Discord recovers', async () => {
     const find = (userId: string, wait?: false) =>
-      discord.invokeSlashCommand({ channelId: world.channelId, userId, name: 'find', options: { query: 'red' }, ...(wait === false ? { wait } : {}) });
+      discord.invokeSlashCommand({
+        channelId: world.channelId,
+        userId,
+        name: 'find',
+        options: { query: 'red' },
+        ...(wait === false ? { wait } : {}),
+      });
     discord.injectFault({ route: CALLBACK_ROUTE, method: 'POST', status: 500, times: 1000 });
     const first = await find(world.memberId, false);
     const second = await find(world.memberId, false);
@@ -39,7 +45,12 @@ describe('the bot process when Discord refuses its interaction replies', () => {
     await bot.waitForLine(/could not tell the user about a failed interaction/, 30_000);
     discord.clearFaults();
 
-    const later = await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'find', options: { query: 'red' } });
+    const later = await discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'find',
+      options: { query: 'red' },
+    });
     assert.match(later.content, /No matching images/);
     assert.equal(bot.child.exitCode, null, `the process ended:\n${bot.output().slice(-3000)}`);
     assert.doesNotMatch(bot.output(), /unhandled promise rejection/, 'no rejection went unhandled');

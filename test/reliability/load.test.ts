@@ -51,9 +51,15 @@ describe('the bot under load', { timeout: 120_000 }, () => {
   });
 
   test(`${BURST} commands from ${MEMBERS} members within ${BURST_SECONDS} s: each deferred within 3 s and answered within ${ANSWER_LIMIT_MS / 1000} s`, async (t) => {
-    const results = await fireCommands(setup, { count: BURST, spacingMs: (BURST_SECONDS * 1000) / BURST, answerTimeoutMs: ANSWER_LIMIT_MS });
+    const results = await fireCommands(setup, {
+      count: BURST,
+      spacingMs: (BURST_SECONDS * 1000) / BURST,
+      answerTimeoutMs: ANSWER_LIMIT_MS,
+    });
     const summary = summarise(results);
-    t.diagnostic(`defer p50 ${summary.deferP50} ms, p99 ${summary.deferP99} ms; answer p50 ${summary.answerP50} ms, p99 ${summary.answerP99} ms`);
+    t.diagnostic(
+      `defer p50 ${summary.deferP50} ms, p99 ${summary.deferP99} ms; answer p50 ${summary.answerP50} ms, p99 ${summary.answerP99} ms`,
+    );
     const late = (result: CommandResult) => result.expired || result.deferMs === null || result.deferMs >= DEFER_LIMIT_MS;
     assert.equal(results.filter(late).length, 0, `deferred late or never: ${describeFailures(results, late)}`);
     const unanswered = (result: CommandResult) => result.answerMs === null || result.answerMs > ANSWER_LIMIT_MS;
@@ -64,15 +70,25 @@ describe('the bot under load', { timeout: 120_000 }, () => {
     // Permission filtering held under load: newcomers never saw the staff channel, others did.
     const { newcomers, staffChannelId } = setup.world;
     const staffShownTo = (group: (userId: string) => boolean) =>
-      results.filter((result) => group(result.userId) && result.reply !== null && shownChannels(result.reply).includes(staffChannelId)).length;
-    assert.equal(staffShownTo((userId) => newcomers.has(userId)), 0, 'a newcomer was shown an image from the staff channel');
+      results.filter((result) => group(result.userId) && result.reply !== null && shownChannels(result.reply).includes(staffChannelId))
+        .length;
+    assert.equal(
+      staffShownTo((userId) => newcomers.has(userId)),
+      0,
+      'a newcomer was shown an image from the staff channel',
+    );
     assert.ok(staffShownTo((userId) => !newcomers.has(userId)) > 0, 'members who may read the staff channel saw its images');
   });
 
   test(`the heap does not grow across ${ROUNDS} rounds of mixed load`, async (t) => {
     const heap: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const results = await fireCommands(setup, { count: ROUND_COMMANDS, spacingMs: 50, answerTimeoutMs: ANSWER_LIMIT_MS, firstIndex: round * ROUND_COMMANDS });
+      const results = await fireCommands(setup, {
+        count: ROUND_COMMANDS,
+        spacingMs: 50,
+        answerTimeoutMs: ANSWER_LIMIT_MS,
+        firstIndex: round * ROUND_COMMANDS,
+      });
       const unanswered = (result: CommandResult) => result.answerMs === null;
       assert.equal(results.filter(unanswered).length, 0, `round ${round + 1}: ${describeFailures(results, unanswered)}`);
       gc();

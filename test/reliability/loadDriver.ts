@@ -77,12 +77,15 @@ export async function startLoadedBot(options: LoadOptions): Promise<LoadSetup> {
   });
   try {
     const pool = await postPool(harness, world, options.messagesPerChannel);
-    for (const channelId of world.channels) await indexChannel(harness, { channelId: world.channels[0]!, adminId: world.adminId }, channelId);
+    for (const channelId of world.channels)
+      await indexChannel(harness, { channelId: world.channels[0]!, adminId: world.adminId }, channelId);
     const { store, library } = harness.engine;
     const random = mulberry32(SEED);
     const batch = 16_384;
     for (let from = 0; from < options.records; from += batch) {
-      await store.putBulk(syntheticRecords(world, pool, library.modelId, library.model.dimensions, from, Math.min(batch, options.records - from), random));
+      await store.putBulk(
+        syntheticRecords(world, pool, library.modelId, library.model.dimensions, from, Math.min(batch, options.records - from), random),
+      );
     }
     await harness.restart();
     const indexed = harness.engine.library.stats().find((stats) => stats.collection === world.guildId)?.images ?? 0;
@@ -115,7 +118,14 @@ async function postPool(harness: BotUnderTest, world: LoadWorld, perChannel: num
         attachments: [{ filename: `${colour.name}-${i}.png`, data: images[i % images.length]!, contentType: 'image/png' }],
       });
       const attachment = message.attachments[0]!;
-      posted.push({ channelId, messageId: message.id, attachmentId: attachment.id, url: attachment.url, authorId, createdAt: message.createdAt });
+      posted.push({
+        channelId,
+        messageId: message.id,
+        attachmentId: attachment.id,
+        url: attachment.url,
+        authorId,
+        createdAt: message.createdAt,
+      });
     }
     pool.push(posted);
   }
@@ -171,7 +181,6 @@ function randomUnitVector(dimensions: number, random: () => number): Float32Arra
   return vector;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -223,7 +232,13 @@ export async function fireCommands(
   return Promise.all(runs);
 }
 
-async function sendOne(harness: BotUnderTest, world: LoadWorld, n: number, queryImages: Buffer[], timeoutMs: number): Promise<CommandResult> {
+async function sendOne(
+  harness: BotUnderTest,
+  world: LoadWorld,
+  n: number,
+  queryImages: Buffer[],
+  timeoutMs: number,
+): Promise<CommandResult> {
   const kind = commandKindOf(n);
   const userId = world.members[n % world.members.length]!;
   const channelId = world.channels[n % (world.channels.length - 1)]!; // commands are run in the public channels
@@ -234,10 +249,18 @@ async function sendOne(harness: BotUnderTest, world: LoadWorld, n: number, query
   let error: string | null = null;
   try {
     if (kind === 'find') {
-      reply = await harness.discord.invokeSlashCommand({ ...where, name: 'find', options: n % 3 === 0 ? { query: word, count: 25 } : { query: `a ${word} picture` } });
+      reply = await harness.discord.invokeSlashCommand({
+        ...where,
+        name: 'find',
+        options: n % 3 === 0 ? { query: word, count: 25 } : { query: `a ${word} picture` },
+      });
     } else if (kind === 'similar') {
       const image = queryImages[n % queryImages.length]!;
-      reply = await harness.discord.invokeSlashCommand({ ...where, name: 'similar', attachments: { image: { filename: `${word}.png`, data: image, contentType: 'image/png' } } });
+      reply = await harness.discord.invokeSlashCommand({
+        ...where,
+        name: 'similar',
+        attachments: { image: { filename: `${word}.png`, data: image, contentType: 'image/png' } },
+      });
     } else {
       reply = await harness.discord.invokeSlashCommand({ ...where, name: 'stats' });
     }

@@ -87,8 +87,12 @@ describe('the bot token stays secret while the bot runs', { timeout: 120_000 }, 
     const token = discord.botToken;
     const as = (userId: string) => ({ channelId: world.channelId, userId });
     await discord.invokeSlashCommand({ ...as(world.adminId), name: 'channels', subcommand: 'add', options: { channel: world.channelId } });
-    await discord.postMessage(world.channelId, world.memberId, { attachments: [{ filename: 'red.png', data: await solidColourImage(RED), contentType: 'image/png' }] });
-    await discord.postMessage(world.channelId, world.memberId, { attachments: [{ filename: 'page.png', data: await htmlAsBytes(), contentType: 'image/png' }] });
+    await discord.postMessage(world.channelId, world.memberId, {
+      attachments: [{ filename: 'red.png', data: await solidColourImage(RED), contentType: 'image/png' }],
+    });
+    await discord.postMessage(world.channelId, world.memberId, {
+      attachments: [{ filename: 'page.png', data: await htmlAsBytes(), contentType: 'image/png' }],
+    });
     // Wait until both are through ingest, so the logs of indexing and of a refused file are in the output.
     let stats = '';
     for (let i = 0; i < 100 && !(/\*\*1 image\*\*/.test(stats) && /Failed images: 1/.test(stats)); i++) {
@@ -151,10 +155,30 @@ describe('the bot token stays secret when the bot cannot start', { timeout: 120_
   });
 
   const cases: Array<{ problem: string; token: string; env: Record<string, string>; says: RegExp }> = [
-    { problem: 'a malformed token', token: 'mfa.Sup3rSecretTokenValue-that_is_not_three_parts', env: {}, says: /DISCORD_TOKEN is set to a value of \d+ characters \(hidden\)/ },
-    { problem: 'a token with a space in it', token: 'MTIzNDU2.Sup3r.Secret Token', env: {}, says: /DISCORD_TOKEN is set to a value of \d+ characters \(hidden\)/ },
-    { problem: 'another variable that is wrong', token: 'MTIzNDU2Nzg5.Sup3rSecret.TokenValue0123456789', env: { MAX_IMAGE_BYTES: 'lots' }, says: /MAX_IMAGE_BYTES is \\?"lots\\?"/ },
-    { problem: 'a well-formed token Discord refuses', token: 'MTIzNDU2Nzg5.Sup3rSecret.RefusedTokenValue0123', env: {}, says: /Discord refused the bot token in DISCORD_TOKEN/ },
+    {
+      problem: 'a malformed token',
+      token: 'mfa.Sup3rSecretTokenValue-that_is_not_three_parts',
+      env: {},
+      says: /DISCORD_TOKEN is set to a value of \d+ characters \(hidden\)/,
+    },
+    {
+      problem: 'a token with a space in it',
+      token: 'MTIzNDU2.Sup3r.Secret Token',
+      env: {},
+      says: /DISCORD_TOKEN is set to a value of \d+ characters \(hidden\)/,
+    },
+    {
+      problem: 'another variable that is wrong',
+      token: 'MTIzNDU2Nzg5.Sup3rSecret.TokenValue0123456789',
+      env: { MAX_IMAGE_BYTES: 'lots' },
+      says: /MAX_IMAGE_BYTES is \\?"lots\\?"/,
+    },
+    {
+      problem: 'a well-formed token Discord refuses',
+      token: 'MTIzNDU2Nzg5.Sup3rSecret.RefusedTokenValue0123',
+      env: {},
+      says: /Discord refused the bot token in DISCORD_TOKEN/,
+    },
   ];
 
   for (const { problem, token, env, says } of cases) {
@@ -165,7 +189,8 @@ describe('the bot token stays secret when the bot cannot start', { timeout: 120_
       assert.equal(code, 1, output);
       assert.match(output, says);
       assertNoToken(output, token, 'the start-up failure');
-      for (const part of token.split(/[.\s]/).filter((piece) => /Secret|Refused/.test(piece))) assertNoToken(output, part, 'the start-up failure');
+      for (const part of token.split(/[.\s]/).filter((piece) => /Secret|Refused/.test(piece)))
+        assertNoToken(output, part, 'the start-up failure');
     });
   }
 });

@@ -33,7 +33,13 @@ describe('the logs about an indexed channel the bot cannot read, across restarts
     const bot = startBotProcess(setup.env);
     try {
       await bot.waitForLine(/ready as/, 60_000);
-      const reply = await discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'channels', subcommand: 'add', options: { channel: world.channelId } });
+      const reply = await discord.invokeSlashCommand({
+        channelId: world.channelId,
+        userId: world.adminId,
+        name: 'channels',
+        subcommand: 'add',
+        options: { channel: world.channelId },
+      });
       assert.match(reply.content, /Now indexing/);
     } finally {
       await bot.stop('SIGTERM');

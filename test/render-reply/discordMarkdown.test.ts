@@ -20,7 +20,10 @@ test('timestamps follow their style, relative ones from now', () => {
 });
 
 test('unknown mentions say so; role mentions show the role', () => {
-  assert.equal(line('<@2> <#9> <@&3>'), '<span class="mention">@unknown-user</span> <span class="mention">#unknown</span> <span class="mention">@mods</span>');
+  assert.equal(
+    line('<@2> <#9> <@&3>'),
+    '<span class="mention">@unknown-user</span> <span class="mention">#unknown</span> <span class="mention">@mods</span>',
+  );
 });
 
 test('bold, italics, code and links; a bare link stops before closing punctuation', () => {
@@ -29,5 +32,8 @@ test('bold, italics, code and links; a bare link stops before closing punctuatio
 });
 
 test('headings, small text and quotes are lines of their own', () => {
-  assert.equal(markdownToHtml('# Big\n-# small\n> quoted', names), '<h3 class="md-h1">Big</h3><div class="md-small">small</div><div class="md-quote">quoted</div>');
+  assert.equal(
+    markdownToHtml('# Big\n-# small\n> quoted', names),
+    '<h3 class="md-h1">Big</h3><div class="md-small">small</div><div class="md-quote">quoted</div>',
+  );
 });

@@ -40,7 +40,15 @@ describe('an embeds results page', () => {
         },
         { title: '#2', image: { url: 'https://elsewhere.test/b.png' } },
       ],
-      components: [{ type: 1, components: [{ type: 2, style: 2, label: 'Previous', custom_id: 'p', disabled: true }, { type: 2, style: 2, label: 'Next', custom_id: 'n' }] }],
+      components: [
+        {
+          type: 1,
+          components: [
+            { type: 2, style: 2, label: 'Previous', custom_id: 'p', disabled: true },
+            { type: 2, style: 2, label: 'Next', custom_id: 'n' },
+          ],
+        },
+      ],
       ephemeral: true,
     }),
     context(),
@@ -61,7 +69,11 @@ describe('an embeds results page', () => {
   test('each embed has its linked title and its image inlined; an image not to be had is a placeholder', () => {
     assert.equal(count(html, 'class="embed"'), 2);
     assert.match(html, /<div class="embed-title"><a href="https:\/\/discord.com\/channels\/5\/10\/20">#1 · score 0.666<\/a><\/div>/);
-    assert.match(html, /<img class="embed-image" style="width:400px;height:300px" src="data:image\/jpeg;base64,AAAA"/, 'scaled into 400×300');
+    assert.match(
+      html,
+      /<img class="embed-image" style="width:400px;height:300px" src="data:image\/jpeg;base64,AAAA"/,
+      'scaled into 400×300',
+    );
     assert.match(html, /class="embed-image missing-image"/);
   });
 
@@ -72,7 +84,10 @@ describe('an embeds results page', () => {
 });
 
 describe('a Components V2 page', () => {
-  const gallery = { type: 12, items: Array.from({ length: 10 }, (_, i) => ({ media: { url: `attachment://r${i}.jpg` }, description: `#${i + 1}` })) };
+  const gallery = {
+    type: 12,
+    items: Array.from({ length: 10 }, (_, i) => ({ media: { url: `attachment://r${i}.jpg` }, description: `#${i + 1}` })),
+  };
   const html = messageHtml(
     message({
       flags: 1 << 15,
@@ -111,7 +126,10 @@ describe('a Components V2 page', () => {
   });
 
   test('a section shows its text beside its thumbnail; separators, select menus and link buttons show', () => {
-    assert.match(html, /<div class="section"><div class="section-text">.*<strong>#1<\/strong> <span class="mention">@Sam<\/span>.*<\/div><img class="accessory-thumbnail"/);
+    assert.match(
+      html,
+      /<div class="section"><div class="section-text">.*<strong>#1<\/strong> <span class="mention">@Sam<\/span>.*<\/div><img class="accessory-thumbnail"/,
+    );
     assert.match(html, /<div class="separator large divider"><\/div>/);
     assert.match(html, /<div class="select"><span>More like…<\/span>/);
     assert.match(html, /<span class="button link">Open <svg/);
@@ -123,17 +141,52 @@ describe('user text cannot inject markup', () => {
   const html = messageHtml(
     message({
       content: `Results for "${evil}" <@1> <#10> [click](javascript:alert(1))`,
-      embeds: [{ title: evil, url: 'javascript:alert(1)', description: evil, footer: { text: evil }, fields: [{ name: evil, value: evil }] }],
+      embeds: [
+        { title: evil, url: 'javascript:alert(1)', description: evil, footer: { text: evil }, fields: [{ name: evil, value: evil }] },
+      ],
       attachments: [{ filename: `${evil}.png`, contentType: 'image/png' }],
-      components: [{ type: 1, components: [{ type: 2, style: 2, label: evil, custom_id: 'x' }, { type: 3, custom_id: 'y', placeholder: evil, options: [] }] }],
+      components: [
+        {
+          type: 1,
+          components: [
+            { type: 2, style: 2, label: evil, custom_id: 'x' },
+            { type: 3, custom_id: 'y', placeholder: evil, options: [] },
+          ],
+        },
+      ],
     }),
     context({ botName: evil, invokedBy: { userName: evil, command: evil }, user: () => evil, channel: () => evil }),
   );
 
   test('only the page’s own tags and no event handlers appear', () => {
     const tags = new Set([...html.matchAll(/<([a-zA-Z][\w-]*)/g)].map((m) => m[1]!.toLowerCase()));
-    const allowed = ['html', 'head', 'meta', 'title', 'style', 'body', 'div', 'span', 'a', 'img', 'strong', 'em', 'u', 's', 'code', 'h3', 'h4', 'h5', 'br', 'svg', 'path'];
-    assert.deepEqual([...tags].filter((tag) => !allowed.includes(tag)), []);
+    const allowed = [
+      'html',
+      'head',
+      'meta',
+      'title',
+      'style',
+      'body',
+      'div',
+      'span',
+      'a',
+      'img',
+      'strong',
+      'em',
+      'u',
+      's',
+      'code',
+      'h3',
+      'h4',
+      'h5',
+      'br',
+      'svg',
+      'path',
+    ];
+    assert.deepEqual(
+      [...tags].filter((tag) => !allowed.includes(tag)),
+      [],
+    );
     // Attribute names outside quoted values: a quote in user text is escaped, so it cannot end a value.
     const attributeNames = [...html.matchAll(/<[a-zA-Z][^>]*>/g)].map((m) => m[0].replace(/"[^"]*"/g, '""'));
     const tagsWithHandlers = attributeNames.filter((tag) => /\son\w+\s*=/i.test(tag));

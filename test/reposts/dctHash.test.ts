@@ -14,7 +14,12 @@ function thumbnail(level: (x: number, y: number) => number): Float32Array {
 /** Smooth, photo-like detail: a sum of seeded random blobs on a mid-grey ground. */
 function blobs(seed: number): Float32Array {
   const random = mulberry32(seed);
-  const spots = Array.from({ length: 12 }, () => ({ x: random() * SIZE, y: random() * SIZE, r: 3 + random() * 8, a: (random() - 0.5) * 160 }));
+  const spots = Array.from({ length: 12 }, () => ({
+    x: random() * SIZE,
+    y: random() * SIZE,
+    r: 3 + random() * 8,
+    a: (random() - 0.5) * 160,
+  }));
   return thumbnail((x, y) => {
     let level = 128;
     for (const spot of spots) level += spot.a * Math.exp(-((x - spot.x) ** 2 + (y - spot.y) ** 2) / (2 * spot.r ** 2));

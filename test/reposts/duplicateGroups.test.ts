@@ -68,7 +68,10 @@ describe('duplicateGroups', () => {
 
   test("groups hold the caller's own records, paths included", () => {
     const groups = duplicateGroups([image('x', ORIGIN), image('y', ORIGIN)], THRESHOLDS);
-    assert.deepEqual(groups.map((group) => group.map((member) => member.path)), [['/photos/x.jpg', '/photos/y.jpg']]);
+    assert.deepEqual(
+      groups.map((group) => group.map((member) => member.path)),
+      [['/photos/x.jpg', '/photos/y.jpg']],
+    );
   });
 
   test('two candidates with the same id are refused', () => {

@@ -11,7 +11,12 @@ function picture(width: number, height: number, level: (x: number, y: number) =>
 }
 
 /** Seeded noise inside the box (left, top, width, height), `frame` outside it. */
-function framed(width: number, height: number, inner: [number, number, number, number], frame: (x: number, y: number) => number): GreyPicture {
+function framed(
+  width: number,
+  height: number,
+  inner: [number, number, number, number],
+  frame: (x: number, y: number) => number,
+): GreyPicture {
   const random = mulberry32(3);
   const [left, top, w, h] = inner;
   return picture(width, height, (x, y) =>
@@ -32,7 +37,7 @@ describe('contentBox', () => {
 
   test('a few stray pixels in a frame, as JPEG blocks leave them, do not stop the trimming', () => {
     // One dark speck in every fourth row and column of the frame: 1 % of a row, 1.25 % of a column.
-    const specked = (x: number, y: number) => (x === 50 && y % 4 === 0) || (y === 40 && x % 4 === 0) ? 30 : 255;
+    const specked = (x: number, y: number) => ((x === 50 && y % 4 === 0) || (y === 40 && x % 4 === 0) ? 30 : 255);
     assert.deepEqual(contentBox(framed(100, 80, [5, 5, 90, 70], specked)), { left: 5, top: 5, width: 90, height: 70 });
   });
 

@@ -72,7 +72,14 @@ describe('perceptual hashes filled in for images indexed without one', () => {
   });
 
   const origin = (id: string, createdAt: number): ImageOrigin => ({
-    id, collection: GUILD, channelId: 'c1', messageId: `m-${id}`, attachmentId: id, authorId: 'u1', createdAt, source: `https://cdn/${id}`,
+    id,
+    collection: GUILD,
+    channelId: 'c1',
+    messageId: `m-${id}`,
+    attachmentId: id,
+    authorId: 'u1',
+    createdAt,
+    source: `https://cdn/${id}`,
   });
 
   test('the same bytes added again are hashed, not embedded again, and the hash is stored', async () => {
@@ -92,8 +99,15 @@ describe('perceptual hashes filled in for images indexed without one', () => {
     const copy = await repostCopy(photos[0]!, 'png');
     const library = await upgradedLibrary([oldRecord(origin('old', 1), photos[0]!, 1)]);
     const downloads: string[] = [];
-    const bytesAt = new Map([['https://cdn/old', photos[0]!], ['https://cdn/copy', copy]]);
-    const queue = new IngestQueue(library, async (url) => (downloads.push(url), bytesAt.get(url)!), { concurrency: 2, queueLimit: 10, maxAttempts: 1 });
+    const bytesAt = new Map([
+      ['https://cdn/old', photos[0]!],
+      ['https://cdn/copy', copy],
+    ]);
+    const queue = new IngestQueue(library, async (url) => (downloads.push(url), bytesAt.get(url)!), {
+      concurrency: 2,
+      queueLimit: 10,
+      maxAttempts: 1,
+    });
     assert.equal(await queue.enqueue({ origin: origin('old', 1), url: 'https://cdn/old', words: {} }), 'unchanged');
     assert.ok(await keptMarker(library, GUILD, 'old', 1), 'the old embedding was kept');
     assert.equal(await queue.enqueue({ origin: origin('old', 1), url: 'https://cdn/old', words: {} }), 'already-indexed');
@@ -101,25 +115,46 @@ describe('perceptual hashes filled in for images indexed without one', () => {
     // Hashed, the old image is found as the original of a copy posted later.
     assert.equal(await queue.enqueue({ origin: origin('copy', 2), url: 'https://cdn/copy', words: {} }), 'indexed');
     const similar = { ...DEFAULT_REPOST_THRESHOLDS, minSimilarity: -1 }; // the marker embedding is like nothing
-    assert.deepEqual(library.repostsOf(GUILD, 'copy', similar).map(({ image }) => image.id), ['old']);
+    assert.deepEqual(
+      library.repostsOf(GUILD, 'copy', similar).map(({ image }) => image.id),
+      ['old'],
+    );
     await queue.close();
   });
 
   test('image-search index: unchanged files are hashed without being embedded again', async () => {
     const folder = path.join(dir, `photos-${counter}`);
     await mkdir(folder);
-    const files = await Promise.all(photos.map(async (bytes, i) => {
-      const file = path.join(folder, `photo-${i}.jpg`);
-      await writeFile(file, bytes);
-      return { file, bytes, modifiedAt: (await stat(file)).mtimeMs };
-    }));
-    const library = await upgradedLibrary(files.map(({ file, bytes, modifiedAt }, i) => oldRecord({
-      id: file, collection: LOCAL_COLLECTION, channelId: folder, messageId: '', attachmentId: '', authorId: '', createdAt: modifiedAt, source: file,
-    }, bytes, i + 1)));
+    const files = await Promise.all(
+      photos.map(async (bytes, i) => {
+        const file = path.join(folder, `photo-${i}.jpg`);
+        await writeFile(file, bytes);
+        return { file, bytes, modifiedAt: (await stat(file)).mtimeMs };
+      }),
+    );
+    const library = await upgradedLibrary(
+      files.map(({ file, bytes, modifiedAt }, i) =>
+        oldRecord(
+          {
+            id: file,
+            collection: LOCAL_COLLECTION,
+            channelId: folder,
+            messageId: '',
+            attachmentId: '',
+            authorId: '',
+            createdAt: modifiedAt,
+            source: file,
+          },
+          bytes,
+          i + 1,
+        ),
+      ),
+    );
     assert.equal(library.imagesWithoutHash(LOCAL_COLLECTION), 3);
     const report = await indexFolder(library, folder, { concurrency: 2 });
     assert.deepEqual([report.indexed, report.updated, report.unchanged], [0, 0, 3]);
     assert.equal(library.imagesWithoutHash(LOCAL_COLLECTION), 0);
-    for (const [i, { file }] of files.entries()) assert.ok(await keptMarker(library, LOCAL_COLLECTION, file, i + 1), `${file} kept its embedding`);
+    for (const [i, { file }] of files.entries())
+      assert.ok(await keptMarker(library, LOCAL_COLLECTION, file, i + 1), `${file} kept its embedding`);
   });
 });

@@ -18,7 +18,17 @@ const DEFAULTS = DEFAULT_REPOST_THRESHOLDS;
 
 /** A Discord-like image: its own message unless one is given, posted at `createdAt`. */
 function posted(id: string, createdAt: number, overrides: Partial<ImageOrigin> = {}): ImageOrigin {
-  return { id, collection: GUILD, channelId: 'c1', messageId: `m-${id}`, attachmentId: id, authorId: 'u1', createdAt, source: `https://cdn/${id}`, ...overrides };
+  return {
+    id,
+    collection: GUILD,
+    channelId: 'c1',
+    messageId: `m-${id}`,
+    attachmentId: id,
+    authorId: 'u1',
+    createdAt,
+    source: `https://cdn/${id}`,
+    ...overrides,
+  };
 }
 
 const idsOf = (images: Array<{ image: { id: string } }>) => images.map(({ image }) => image.id);
@@ -121,7 +131,10 @@ describe('reposts in the library', () => {
       library.repostsOf(GUILD, 'blank-2', DEFAULTS).map((hit) => [hit.image.id, hit.distance, hit.similarity]),
       [['blank-1', 0, 1]],
     );
-    assert.deepEqual(library.duplicateGroups(GUILD, DEFAULTS).map((group) => group.map((image) => image.id)), [['blank-1', 'blank-2']]);
+    assert.deepEqual(
+      library.duplicateGroups(GUILD, DEFAULTS).map((group) => group.map((image) => image.id)),
+      [['blank-1', 'blank-2']],
+    );
   });
 
   test('nearCopies folds each copy into the best-ranked hit it copies, keeping the ranking', async () => {
@@ -131,11 +144,20 @@ describe('reposts in the library', () => {
     await library.addImage(posted('framed', 4000), framed);
     const hits = await library.searchImage(GUILD, photo, { limit: 4 });
     const rank = (id: string) => hits.findIndex((hit) => hit.image.id === id);
-    const groups = library.nearCopies(GUILD, hits, DEFAULTS).map(({ hit, nearCopies }) => [hit, ...nearCopies].map((kept) => kept.image.id));
+    const groups = library
+      .nearCopies(GUILD, hits, DEFAULTS)
+      .map(({ hit, nearCopies }) => [hit, ...nearCopies].map((kept) => kept.image.id));
     assert.deepEqual(groups.map((group) => [...group].sort()).sort(), [['framed', 'original', 'resized'], ['other']]);
-    for (const group of groups) assert.deepEqual(group, [...group].sort((a, b) => rank(a) - rank(b)));
+    for (const group of groups)
+      assert.deepEqual(
+        group,
+        [...group].sort((a, b) => rank(a) - rank(b)),
+      );
     const leaders = groups.map((group) => rank(group[0]!));
-    assert.deepEqual(leaders, [...leaders].sort((a, b) => a - b));
+    assert.deepEqual(
+      leaders,
+      [...leaders].sort((a, b) => a - b),
+    );
   });
 
   test('duplicateGroups puts an original and its copies in one group and leaves single pictures out', async () => {
@@ -143,7 +165,10 @@ describe('reposts in the library', () => {
     await library.addImage(posted('other', 2000), other);
     await library.addImage(posted('resized', 3000), resized);
     await library.addImage(posted('framed', 4000), framed);
-    assert.deepEqual(library.duplicateGroups(GUILD, DEFAULTS).map((group) => group.map((image) => image.id).sort()), [['framed', 'original', 'resized']]);
+    assert.deepEqual(
+      library.duplicateGroups(GUILD, DEFAULTS).map((group) => group.map((image) => image.id).sort()),
+      [['framed', 'original', 'resized']],
+    );
   });
 
   test('hashes survive a compaction and a restart', async () => {

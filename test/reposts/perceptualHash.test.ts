@@ -88,7 +88,11 @@ describe('perceptualHash on the weather photos', () => {
   });
 
   test('transparent areas count as white, whatever colour is stored under them', async () => {
-    const { data, info } = await sharp(photos[5]!.bytes).resize(200, 150, { fit: 'fill' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(photos[5]!.bytes)
+      .resize(200, 150, { fit: 'fill' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const hidden = Buffer.from(data);
     const white = Buffer.from(data);
     for (let y = 0; y < 150; y++) {
@@ -98,7 +102,10 @@ describe('perceptualHash on the weather photos', () => {
         white.set([255, 255, 255, 255], i);
       }
     }
-    const png = (pixels: Buffer) => sharp(pixels, { raw: { width: 200, height: 150, channels: 4 } }).png().toBuffer();
+    const png = (pixels: Buffer) =>
+      sharp(pixels, { raw: { width: 200, height: 150, channels: 4 } })
+        .png()
+        .toBuffer();
     assert.equal(hammingDistance(await hashOf(await png(hidden)), await hashOf(await png(white))), 0);
   });
 });
@@ -106,7 +113,9 @@ describe('perceptualHash on the weather photos', () => {
 describe('perceptualHash on pictures with too little in them', () => {
   test('a solid colour is low information, in any format and at any quality', async () => {
     assert.equal(await hashOf(await images.solidColourImage(RED, { width: 300, height: 200 })), LOW_INFORMATION_HASH);
-    const saved = await sharp(await images.solidColourImage([120, 130, 140], { width: 300, height: 200 })).jpeg({ quality: 20 }).toBuffer();
+    const saved = await sharp(await images.solidColourImage([120, 130, 140], { width: 300, height: 200 }))
+      .jpeg({ quality: 20 })
+      .toBuffer();
     assert.equal(await hashOf(saved), LOW_INFORMATION_HASH);
   });
 
@@ -132,12 +141,18 @@ describe('perceptualHash on pictures with too little in them', () => {
   });
 
   test('a chat screenshot is low information', async () => {
-    const messages = [{ author: 'ada', text: 'did the build pass?' }, { author: 'lin', text: 'first time, somehow' }];
+    const messages = [
+      { author: 'ada', text: 'did the build pass?' },
+      { author: 'lin', text: 'first time, somehow' },
+    ];
     assert.equal(await hashOf(await chatScreenshot(messages, 520, 'dark')), LOW_INFORMATION_HASH);
   });
 
   test('plain stripes are low information', async () => {
-    assert.equal(await hashOf(await images.bandedImage([RED, images.GREEN, BLUE], { axis: 'y', width: 300, height: 200 })), LOW_INFORMATION_HASH);
+    assert.equal(
+      await hashOf(await images.bandedImage([RED, images.GREEN, BLUE], { axis: 'y', width: 300, height: 200 })),
+      LOW_INFORMATION_HASH,
+    );
   });
 });
 

@@ -66,7 +66,10 @@ describe('PerceptualHashIndex', () => {
     assert.equal(index.delete('image-1'), true);
     assert.equal(index.delete('image-1'), false);
     assert.equal(index.delete('never-held'), false);
-    assert.deepEqual(index.within(BASE, 1).map((neighbour) => neighbour.id), ['image-0', 'image-2', 'image-3', 'image-4']);
+    assert.deepEqual(
+      index.within(BASE, 1).map((neighbour) => neighbour.id),
+      ['image-0', 'image-2', 'image-3', 'image-4'],
+    );
     assert.equal(index.has('image-1'), false);
   });
 
@@ -92,7 +95,10 @@ describe('PerceptualHashIndex', () => {
     const hashes = Array.from({ length: 5000 }, () => randomHash(random));
     hashes.forEach((hash, i) => index.set(`image-${i}`, hash));
     assert.equal(index.size, 5000);
-    assert.deepEqual(index.within(hashes[4321]!, 0).map((neighbour) => neighbour.id), ['image-4321']);
+    assert.deepEqual(
+      index.within(hashes[4321]!, 0).map((neighbour) => neighbour.id),
+      ['image-4321'],
+    );
   });
 
   test('refuses a value that is not a 64-bit unsigned hash', () => {

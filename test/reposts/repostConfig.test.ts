@@ -34,7 +34,10 @@ describe('repost thresholds in the configuration', () => {
 
   test('a similarity outside -1 to 1 names the variable and the range', () => {
     for (const value of ['1.5', '-2', 'high']) {
-      assert.match(problemOf({ REPOST_MIN_SIMILARITY: value }), new RegExp(`^REPOST_MIN_SIMILARITY is "${value}": expected a cosine similarity from -1 to 1`));
+      assert.match(
+        problemOf({ REPOST_MIN_SIMILARITY: value }),
+        new RegExp(`^REPOST_MIN_SIMILARITY is "${value}": expected a cosine similarity from -1 to 1`),
+      );
     }
   });
 });

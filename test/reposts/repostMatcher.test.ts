@@ -50,18 +50,30 @@ describe('findReposts', () => {
   test('both thresholds are inclusive', () => {
     // 0.875 is exact in float32, so the cosine lands on the threshold itself.
     const thresholds = { maxDistance: 10, minSimilarity: 0.875, hashAloneDistance: 0 };
-    const { hashes, embeddingOf } = library([['at-both-limits', 10, 0.875], ['just-past-distance', 11, 1], ['just-under-cosine', 1, 0.874]]);
-    assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, thresholds)), ['at-both-limits']);
+    const { hashes, embeddingOf } = library([
+      ['at-both-limits', 10, 0.875],
+      ['just-past-distance', 11, 1],
+      ['just-under-cosine', 1, 0.874],
+    ]);
+    assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, thresholds)), [
+      'at-both-limits',
+    ]);
   });
 
   test('hashes within hashAloneDistance bits make a repost whatever the embeddings say', () => {
-    const { hashes, embeddingOf } = library([['brightened', 1, 0.1], ['two-bits-away', 2, 0.1]]);
+    const { hashes, embeddingOf } = library([
+      ['brightened', 1, 0.1],
+      ['two-bits-away', 2, 0.1],
+    ]);
     assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS)), ['brightened']);
   });
 
   test('hashAloneDistance never reaches past maxDistance', () => {
     const thresholds = { maxDistance: 4, minSimilarity: 0.9, hashAloneDistance: 8 };
-    const { hashes, embeddingOf } = library([['four-away', 4, 0.1], ['five-away', 5, 0.1]]);
+    const { hashes, embeddingOf } = library([
+      ['four-away', 4, 0.1],
+      ['five-away', 5, 0.1],
+    ]);
     assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, thresholds)), ['four-away']);
   });
 
@@ -71,13 +83,21 @@ describe('findReposts', () => {
   });
 
   test('an indexed image whose embedding is gone is skipped', () => {
-    const { hashes, embeddingOf } = library([['kept', 3, 0.95], ['removed', 1, 0.99]]);
+    const { hashes, embeddingOf } = library([
+      ['kept', 3, 0.95],
+      ['removed', 1, 0.99],
+    ]);
     const lookup = (id: string) => (id === 'removed' ? undefined : embeddingOf(id));
     assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, lookup, THRESHOLDS)), ['kept']);
   });
 
   test('matches come nearest hash first, then most similar embedding', () => {
-    const { hashes, embeddingOf } = library([['far', 8, 0.99], ['near-less-similar', 2, 0.92], ['near-more-similar', 2, 0.98], ['exact', 0, 0.91]]);
+    const { hashes, embeddingOf } = library([
+      ['far', 8, 0.99],
+      ['near-less-similar', 2, 0.92],
+      ['near-more-similar', 2, 0.98],
+      ['exact', 0, 0.91],
+    ]);
     assert.deepEqual(ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, embeddingOf, THRESHOLDS)), [
       'exact',
       'near-more-similar',

@@ -9,11 +9,17 @@ const file = (name: string) => path.join(root, name);
 describe('caption eval', () => {
   test('captions name files relative to the captions file; blank and # lines are skipped', () => {
     const captions = parseCaptions('# file\tquery\na.jpg\tpineapple wizard\n\nsub/b.png\t  walrus \n', path.join(root, 'captions.tsv'));
-    assert.deepEqual(captions, [{ file: file('a.jpg'), query: 'pineapple wizard' }, { file: file('sub/b.png'), query: 'walrus' }]);
+    assert.deepEqual(captions, [
+      { file: file('a.jpg'), query: 'pineapple wizard' },
+      { file: file('sub/b.png'), query: 'walrus' },
+    ]);
   });
 
   test('a line without a tab or a query is refused, naming the line', () => {
-    assert.throws(() => parseCaptions('a.jpg\tok\nb.jpg walrus\n', 'captions.tsv'), (error: Error) => error instanceof CaptionsFormatError && /line 2/.test(error.message));
+    assert.throws(
+      () => parseCaptions('a.jpg\tok\nb.jpg walrus\n', 'captions.tsv'),
+      (error: Error) => error instanceof CaptionsFormatError && /line 2/.test(error.message),
+    );
     assert.throws(() => parseCaptions('\n# only comments\n', 'captions.tsv'), CaptionsFormatError);
   });
 
@@ -25,23 +31,30 @@ describe('caption eval', () => {
       if (position[query] !== undefined) list.splice(position[query]! - 1, 0, file(query));
       return list;
     };
-    const report = await evaluateCaptions(captions, {
-      meaning: ranking({ a: 1, b: 3, c: 7 }),
-      words: ranking({ a: 1, b: 1, c: 1, d: 1 }),
-      both: ranking({ a: 1, b: 1, c: 2, d: 11 }),
-    }, (name) => name !== file('d'));
-    assert.equal(formatEvalReport(report), [
-      '4 queries',
-      '',
-      '| match | Recall@1 | Recall@5 | Recall@10 | MRR@10 |',
-      '| --- | --- | --- | --- | --- |',
-      '| meaning | 0.250 | 0.500 | 0.750 | 0.369 |',
-      '| words | 1.000 | 1.000 | 1.000 | 1.000 |',
-      '| both | 0.500 | 0.750 | 0.750 | 0.625 |',
-      '',
-      `1 captioned file(s) are not in the index (counted as misses): ${file('d')}`,
-      '',
-      'RESULT eval.recall_at_1 0.500',
-    ].join('\n'));
+    const report = await evaluateCaptions(
+      captions,
+      {
+        meaning: ranking({ a: 1, b: 3, c: 7 }),
+        words: ranking({ a: 1, b: 1, c: 1, d: 1 }),
+        both: ranking({ a: 1, b: 1, c: 2, d: 11 }),
+      },
+      (name) => name !== file('d'),
+    );
+    assert.equal(
+      formatEvalReport(report),
+      [
+        '4 queries',
+        '',
+        '| match | Recall@1 | Recall@5 | Recall@10 | MRR@10 |',
+        '| --- | --- | --- | --- | --- |',
+        '| meaning | 0.250 | 0.500 | 0.750 | 0.369 |',
+        '| words | 1.000 | 1.000 | 1.000 | 1.000 |',
+        '| both | 0.500 | 0.750 | 0.750 | 0.625 |',
+        '',
+        `1 captioned file(s) are not in the index (counted as misses): ${file('d')}`,
+        '',
+        'RESULT eval.recall_at_1 0.500',
+      ].join('\n'),
+    );
   });
 });

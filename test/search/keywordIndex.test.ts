@@ -8,7 +8,8 @@ function indexOf(...documents: Parameters<KeywordIndex['put']>[0][]): KeywordInd
   return index;
 }
 
-const ids = (index: KeywordIndex, query: string, filter?: (id: string) => boolean) => index.search(query, { limit: 10, filter }).map((hit) => hit.id);
+const ids = (index: KeywordIndex, query: string, filter?: (id: string) => boolean) =>
+  index.search(query, { limit: 10, filter }).map((hit) => hit.id);
 
 describe('KeywordIndex', () => {
   test('finds an image by a word read from it, its message, its file name or its alt text', () => {
@@ -24,7 +25,7 @@ describe('KeywordIndex', () => {
     assert.deepEqual(ids(index, 'lighthouse'), ['alt']);
   });
 
-  test('says which of the image\'s words matched, and how much of the query they cover, rare words weighing more', () => {
+  test("says which of the image's words matched, and how much of the query they cover, rare words weighing more", () => {
     const index = indexOf(
       { id: 'a', imageText: 'THE PINEAPPLE WIZARD' },
       { id: 'b', imageText: 'the wizard hat' },
@@ -44,14 +45,21 @@ describe('KeywordIndex', () => {
   });
 
   test('a word some image holds exactly matches only exactly: no prefixes, no near misses', () => {
-    const index = indexOf({ id: 'cat', imageText: 'MY CAT' }, { id: 'category', fileName: 'category.png' }, { id: 'coat', messageText: 'a warm coat' });
+    const index = indexOf(
+      { id: 'cat', imageText: 'MY CAT' },
+      { id: 'category', fileName: 'category.png' },
+      { id: 'coat', messageText: 'a warm coat' },
+    );
     assert.deepEqual(ids(index, 'cat'), ['cat']);
     assert.deepEqual(ids(index, 'categ'), ['category'], 'a word nothing holds is looked for as a prefix');
   });
 
   test('only images the filter accepts decide whether a word is held exactly', () => {
     const index = indexOf({ id: 'hidden', imageText: 'PINEAPPLE' }, { id: 'visible', imageText: 'PINEAPPLES' });
-    assert.deepEqual(ids(index, 'pineapple', (id) => id === 'visible'), ['visible']);
+    assert.deepEqual(
+      ids(index, 'pineapple', (id) => id === 'visible'),
+      ['visible'],
+    );
   });
 
   test('a word the recogniser broke in two is still found whole', () => {
@@ -62,7 +70,11 @@ describe('KeywordIndex', () => {
   });
 
   test('case, accents, punctuation and apostrophes do not stand in the way', () => {
-    const index = indexOf({ id: 'cafe', imageText: 'CAFÉ!' }, { id: 'dont', imageText: "DON'T PANIC" }, { id: 'naive', messageText: 'so naïve...' });
+    const index = indexOf(
+      { id: 'cafe', imageText: 'CAFÉ!' },
+      { id: 'dont', imageText: "DON'T PANIC" },
+      { id: 'naive', messageText: 'so naïve...' },
+    );
     assert.deepEqual(ids(index, 'cafe'), ['cafe']);
     assert.deepEqual(ids(index, 'Café?'), ['cafe']);
     assert.deepEqual(ids(index, 'dont'), ['dont']);
@@ -97,7 +109,15 @@ describe('KeywordIndex', () => {
   });
 
   test('terms are lower-case runs of letters and digits in any script, without accents', () => {
-    assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG Ünïcode 中文 it’s'), ['pineapple', 'wizard', '2', 'png', 'unicode', '中文', 'its']);
+    assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG Ünïcode 中文 it’s'), [
+      'pineapple',
+      'wizard',
+      '2',
+      'png',
+      'unicode',
+      '中文',
+      'its',
+    ]);
     assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG', 'fileName'), ['pineapple', 'wizard', '2']);
   });
 });

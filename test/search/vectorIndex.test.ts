@@ -80,9 +80,18 @@ function bruteForce(records: Iterable<Rec>, query: Float32Array, k: number, filt
 
 function imageRecord(r: Rec): ImageRecord {
   return {
-    id: r.id, collection: 'g', channelId: r.meta.channelId, messageId: '', attachmentId: '', authorId: r.meta.authorId,
-    createdAt: r.meta.createdAt, source: `/images/${r.id}.png`, contentHash: '0'.repeat(64), perceptualHash: undefined,
-    modelId: MODEL, embedding: r.vector,
+    id: r.id,
+    collection: 'g',
+    channelId: r.meta.channelId,
+    messageId: '',
+    attachmentId: '',
+    authorId: r.meta.authorId,
+    createdAt: r.meta.createdAt,
+    source: `/images/${r.id}.png`,
+    contentHash: '0'.repeat(64),
+    perceptualHash: undefined,
+    modelId: MODEL,
+    embedding: r.vector,
   };
 }
 
@@ -139,7 +148,10 @@ describe('VectorIndex rows', () => {
       const [best] = index.search(fresh, 1);
       assert.equal(best?.id, 'x');
       assert.ok(Math.abs((best?.score ?? 0) - 1) < 1e-6);
-      assert.deepEqual(index.search(fresh, 1, { channelIds: new Set(['c2']), authorId: 'a2', before: 6 }).map((hit) => hit.id), ['x']);
+      assert.deepEqual(
+        index.search(fresh, 1, { channelIds: new Set(['c2']), authorId: 'a2', before: 6 }).map((hit) => hit.id),
+        ['x'],
+      );
     });
   }
 
@@ -152,7 +164,10 @@ describe('VectorIndex rows', () => {
     assert.equal(index.remove('a'), true);
     assert.equal(index.remove('a'), false);
     assert.equal(index.size, 1);
-    assert.deepEqual(index.search(v, 5).map((r) => r.id), ['b']);
+    assert.deepEqual(
+      index.search(v, 5).map((r) => r.id),
+      ['b'],
+    );
   });
 
   test("removing one channel's records leaves exact search over the rest", () => {
@@ -171,11 +186,14 @@ describe('VectorIndex rows', () => {
   test('a vector of the wrong dimension is rejected with VectorDimensionError', () => {
     const index = new VectorIndex(8, emptyRows());
     assert.throws(() => index.append(new Float32Array(7)), VectorDimensionError);
-    assert.throws(() => index.search(new Float32Array(9), 3), (error: unknown) => {
-      assert.ok(error instanceof VectorDimensionError);
-      assert.match(error.message, /9 dimensions.*8-dimension/);
-      return true;
-    });
+    assert.throws(
+      () => index.search(new Float32Array(9), 3),
+      (error: unknown) => {
+        assert.ok(error instanceof VectorDimensionError);
+        assert.match(error.message, /9 dimensions.*8-dimension/);
+        return true;
+      },
+    );
     assert.equal(index.size, 0);
   });
 
@@ -235,7 +253,12 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
       const index = indexOf(records, 24, path.int8From);
       const query = unitVector(next, 24);
       const target = records[17] as Rec;
-      const few: SearchFilter = { authorId: target.meta.authorId, channelIds: new Set([target.meta.channelId]), after: target.meta.createdAt - 20_000, before: target.meta.createdAt + 20_000 };
+      const few: SearchFilter = {
+        authorId: target.meta.authorId,
+        channelIds: new Set([target.meta.channelId]),
+        after: target.meta.createdAt - 20_000,
+        before: target.meta.createdAt + 20_000,
+      };
       const expected = bruteForce(records, query, 10, few);
       assert.ok(expected.length > 0 && expected.length < 10, `fixture should leave 1..9 rows, left ${expected.length}`);
       assert.deepEqual(index.search(query, 10, few), expected);
@@ -354,13 +377,13 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
       assert.deepEqual(index.search(query, 7, undefined, stats), bruteForce(live.values(), query, 7));
       assert.equal(stats.path, expectedPath);
     };
-    for (const r of records.slice(0, 150)) live.set(r.id, r), index.put(r);
+    for (const r of records.slice(0, 150)) (live.set(r.id, r), index.put(r));
     check('exact');
-    for (const r of records.slice(150)) live.set(r.id, r), index.put(r);
+    for (const r of records.slice(150)) (live.set(r.id, r), index.put(r));
     check('int8');
-    for (const r of records.slice(0, 250)) live.delete(r.id), index.remove(r.id);
+    for (const r of records.slice(0, 250)) (live.delete(r.id), index.remove(r.id));
     check('int8'); // 150 left: still above half the threshold
-    for (const r of records.slice(250, 320)) live.delete(r.id), index.remove(r.id);
+    for (const r of records.slice(250, 320)) (live.delete(r.id), index.remove(r.id));
     check('exact');
   });
 });

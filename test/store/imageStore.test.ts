@@ -222,7 +222,14 @@ for (const backend of backends) {
       await store.remove('g1', [first[0]!.id]);
       const expected = [...first.slice(1), ...later];
       const crash = new Error('simulated crash before the manifest switch');
-      await assert.rejects(store.compact('g1', { beforeManifest: () => { throw crash; } }), crash);
+      await assert.rejects(
+        store.compact('g1', {
+          beforeManifest: () => {
+            throw crash;
+          },
+        }),
+        crash,
+      );
       await store.close();
       // The crash came after the new segments were written: they exist, unnamed by the manifest.
       const raw = await rawKeyv(url, namespace);
@@ -281,7 +288,10 @@ for (const backend of backends) {
       const seen: [number, number | undefined][] = [];
       for await (const batch of store.loadCollection('g1', (loaded, total) => seen.push([loaded, total]))) void batch;
       assert.deepEqual(seen.at(-1), [6, 6]);
-      assert.ok(seen.every(([loaded], i) => i === 0 || loaded >= seen[i - 1]![0]), JSON.stringify(seen));
+      assert.ok(
+        seen.every(([loaded], i) => i === 0 || loaded >= seen[i - 1]![0]),
+        JSON.stringify(seen),
+      );
       await store.close();
     });
 
@@ -342,9 +352,11 @@ for (const backend of backends) {
       const raw = await rawKeyv(url, namespace);
       await raw.set('schema', { version: 3, writtenBy: 'image-search-bot 9.0.0' });
       await raw.disconnect();
-      await assert.rejects(open(), (error: Error) =>
-        error instanceof SchemaTooNewError &&
-        /written by schema v3.*understands up to v1; upgrade the bot/.test(error.message));
+      await assert.rejects(
+        open(),
+        (error: Error) =>
+          error instanceof SchemaTooNewError && /written by schema v3.*understands up to v1; upgrade the bot/.test(error.message),
+      );
     });
 
     test('a segment that cannot be read is reported with its record count, and the rest still loads', async () => {
@@ -373,7 +385,9 @@ for (const backend of backends) {
         const client = await (raw.store as { getClient(): Promise<{ configGet(k: string): Promise<Record<string, string>> }> }).getClient();
         atRisk = (await client.configGet('appendonly')).appendonly === 'no';
       } else if (backend.name === 'postgres') {
-        const rows = await (raw.store as { query(sql: string): Promise<{ synchronous_commit: string }[]> }).query('SHOW synchronous_commit');
+        const rows = await (raw.store as { query(sql: string): Promise<{ synchronous_commit: string }[]> }).query(
+          'SHOW synchronous_commit',
+        );
         atRisk = rows[0]?.synchronous_commit === 'off';
       }
       await raw.disconnect();
@@ -450,8 +464,10 @@ describe('ImageStore on a SQLite file that does not exist', () => {
   test('a read-only open fails naming the file, and creates neither the file nor its folder', async () => {
     const folder = path.join(tempDir, 'no', 'such', 'dir');
     const url = `sqlite://${path.join(folder, 'x.sqlite')}`;
-    await assert.rejects(ImageStore.open(url, { readOnly: true }), (error: Error) =>
-      error instanceof StoreMissingError && error.message.includes(path.join(folder, 'x.sqlite')));
+    await assert.rejects(
+      ImageStore.open(url, { readOnly: true }),
+      (error: Error) => error instanceof StoreMissingError && error.message.includes(path.join(folder, 'x.sqlite')),
+    );
     await assert.rejects(stat(path.join(tempDir, 'no')), { code: 'ENOENT' });
   });
 });

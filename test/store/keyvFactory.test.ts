@@ -4,7 +4,14 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  deserializeWrappedString, serializeWrappedString, maskStoreUrl, openKeyv, sqlitePathOf, storeBackendOf, StoreConfigError, StoreUnavailableError,
+  deserializeWrappedString,
+  serializeWrappedString,
+  maskStoreUrl,
+  openKeyv,
+  sqlitePathOf,
+  storeBackendOf,
+  StoreConfigError,
+  StoreUnavailableError,
 } from '../../src/store/keyvFactory.js';
 
 let dir = '';
@@ -68,8 +75,10 @@ describe('openKeyv', () => {
   test('a SQLite path that cannot be created is a StoreUnavailableError naming the file', async () => {
     const blocker = path.join(dir, 'a-file');
     await writeFile(blocker, 'not a folder');
-    await assert.rejects(openKeyv(`sqlite://${path.join(blocker, 'store.sqlite')}`), (error: Error) =>
-      error instanceof StoreUnavailableError && error.message.includes(blocker));
+    await assert.rejects(
+      openKeyv(`sqlite://${path.join(blocker, 'store.sqlite')}`),
+      (error: Error) => error instanceof StoreUnavailableError && error.message.includes(blocker),
+    );
   });
 
   test('large and awkward string values round-trip through SQLite', async () => {

@@ -27,7 +27,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function withStore<T>(url: string, use: (store: KeywordStore, keyv: Keyv, problems: KeywordStoreProblem[]) => Promise<T>, compactAfter = 1024): Promise<T> {
+async function withStore<T>(
+  url: string,
+  use: (store: KeywordStore, keyv: Keyv, problems: KeywordStoreProblem[]) => Promise<T>,
+  compactAfter = 1024,
+): Promise<T> {
   const keyv = await openKeyv(url);
   const problems: KeywordStoreProblem[] = [];
   const store = new KeywordStore(keyv, { compactAfter, onProblem: (p) => problems.push(p) });
@@ -45,7 +49,10 @@ describe('KeywordStore', () => {
   test('documents survive a restart: puts, replacements and removals as last written', async () => {
     const url = freshUrl();
     await withStore(url, async (store) => {
-      await store.put('g1', [{ id: 'a', imageText: 'PINEAPPLE', fileName: 'a.png' }, { id: 'b', messageText: 'walrus' }]);
+      await store.put('g1', [
+        { id: 'a', imageText: 'PINEAPPLE', fileName: 'a.png' },
+        { id: 'b', messageText: 'walrus' },
+      ]);
       await store.put('g1', [{ id: 'a', imageText: 'WIZARD', description: 'alt text' }]);
       await store.remove('g1', ['b']);
       await store.put('g2', [{ id: 'c', fileName: 'c.jpg' }]);
@@ -58,16 +65,20 @@ describe('KeywordStore', () => {
 
   test('compaction folds the journal into segments: start-up then reads a few large values, and nothing changes', async () => {
     const url = freshUrl();
-    const expected = await withStore(url, async (store, keyv) => {
-      for (let i = 0; i < 60; i++) await store.put('g', [{ id: `d${i % 40}`, imageText: `word${i}` }]);
-      await store.remove('g', ['d1', 'd2']);
-      await store.compact('g');
-      const manifest = (await keyv.get(keywordKeys.manifest('g'))) as { journalStart: number; segments: unknown[] };
-      assert.equal(manifest.segments.length, 1);
-      assert.equal(manifest.journalStart, 61);
-      assert.equal(await keyv.has(keywordKeys.journal('g', 0)), false, 'folded journal entries are deleted');
-      return byId(await store.load('g'));
-    }, 0);
+    const expected = await withStore(
+      url,
+      async (store, keyv) => {
+        for (let i = 0; i < 60; i++) await store.put('g', [{ id: `d${i % 40}`, imageText: `word${i}` }]);
+        await store.remove('g', ['d1', 'd2']);
+        await store.compact('g');
+        const manifest = (await keyv.get(keywordKeys.manifest('g'))) as { journalStart: number; segments: unknown[] };
+        assert.equal(manifest.segments.length, 1);
+        assert.equal(manifest.journalStart, 61);
+        assert.equal(await keyv.has(keywordKeys.journal('g', 0)), false, 'folded journal entries are deleted');
+        return byId(await store.load('g'));
+      },
+      0,
+    );
     assert.equal(expected.length, 38);
     await withStore(url, async (store) => assert.deepEqual(byId(await store.load('g')), expected));
   });
@@ -112,7 +123,9 @@ describe('KeywordStore', () => {
 
   test('killed with SIGKILL mid-write (compacting every 8 writes), every acknowledged change is there after a restart', async () => {
     const url = freshUrl();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'helpers/keywordWriter.ts'), url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'helpers/keywordWriter.ts'), url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let acked = -1;
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
@@ -140,7 +153,10 @@ describe('KeywordStore', () => {
       // The write in flight at the kill may or may not have landed; every acknowledged one has.
       const matches = [lastAcked, lastAcked + 1].some((last) => {
         const expected = stateAfter(last);
-        return expected.size === loaded.size && [...expected].every(([id, document]) => JSON.stringify(loaded.get(id)) === JSON.stringify(document));
+        return (
+          expected.size === loaded.size &&
+          [...expected].every(([id, document]) => JSON.stringify(loaded.get(id)) === JSON.stringify(document))
+        );
       });
       assert.ok(matches, `the store holds the state after operation ${lastAcked} (or the one in flight)`);
       await store.put('guild', [{ id: 'after-restart', imageText: 'still writable' }]);
@@ -153,11 +169,21 @@ describe('KeywordStore beside the image store', () => {
   test("it shares the image store's connection, refuses writes when that store is read-only", async () => {
     const url = freshUrl();
     const writer = await ImageStore.open(url);
-    await writer.keywords.put('g', [{ id: 'a', imageText: '' }, { id: 'b', fileName: 'b.png' }]);
+    await writer.keywords.put('g', [
+      { id: 'a', imageText: '' },
+      { id: 'b', fileName: 'b.png' },
+    ]);
     await writer.close();
     const reader = await ImageStore.open(url, { readOnly: true });
     try {
-      assert.deepEqual(byId(await reader.keywords.load('g')), [{ id: 'a', imageText: '' }, { id: 'b', fileName: 'b.png' }], 'read but empty stays told apart from not read');
+      assert.deepEqual(
+        byId(await reader.keywords.load('g')),
+        [
+          { id: 'a', imageText: '' },
+          { id: 'b', fileName: 'b.png' },
+        ],
+        'read but empty stays told apart from not read',
+      );
       await assert.rejects(reader.keywords.put('g', [{ id: 'c', fileName: 'c.png' }]), StoreReadOnlyError);
       await assert.rejects(reader.keywords.remove('g', ['a']), StoreReadOnlyError);
     } finally {
@@ -170,8 +196,18 @@ describe('KeywordStore beside the image store', () => {
     const to = await ImageStore.open(freshUrl());
     try {
       await from.put({
-        id: 'a', collection: 'g', channelId: 'c', messageId: 'm', attachmentId: 'a', authorId: 'u', createdAt: 1, source: 'a.png',
-        contentHash: 'h'.repeat(64), perceptualHash: undefined, modelId: 'm', embedding: new Float32Array([1, 0]),
+        id: 'a',
+        collection: 'g',
+        channelId: 'c',
+        messageId: 'm',
+        attachmentId: 'a',
+        authorId: 'u',
+        createdAt: 1,
+        source: 'a.png',
+        contentHash: 'h'.repeat(64),
+        perceptualHash: undefined,
+        modelId: 'm',
+        embedding: new Float32Array([1, 0]),
       });
       await from.keywords.put('g', [{ id: 'a', imageText: 'PINEAPPLE', messageText: 'look' }]);
       await migrateStore(from, to);

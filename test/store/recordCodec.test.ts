@@ -2,7 +2,13 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageRecord } from '../../src/store/imageRecord.js';
 import {
-  decodedRecords, decodeRecords, decodeRecordsFromBuffer, encodeRecords, encodeRecordsToBuffer, InvalidRecordError, RecordDecodeError,
+  decodedRecords,
+  decodeRecords,
+  decodeRecordsFromBuffer,
+  encodeRecords,
+  encodeRecordsToBuffer,
+  InvalidRecordError,
+  RecordDecodeError,
 } from '../../src/store/recordCodec.js';
 
 function record(overrides: Partial<ImageRecord> = {}): ImageRecord {
@@ -47,7 +53,11 @@ describe('recordCodec', () => {
     const records = [
       record({ perceptualHash: 0xfedc_ba98_7654_3210n }),
       record({ id: 'photos/b.jpg', messageId: '', attachmentId: '', channelId: 'photos', source: 'photos/b.jpg', embedding: special }),
-      record({ id: '1100000000000000001:embed2', attachmentId: 'embed2', source: 'https://media.discordapp.net/attachments/1/2/x.png?width=300' }),
+      record({
+        id: '1100000000000000001:embed2',
+        attachmentId: 'embed2',
+        source: 'https://media.discordapp.net/attachments/1/2/x.png?width=300',
+      }),
       record({ id: '1:2', messageId: '3', attachmentId: '2', contentHash: 'not a hash' }),
     ];
     const decoded = roundTrip(records);
@@ -68,7 +78,10 @@ describe('recordCodec', () => {
       const attachmentId = String(1_200_000_000_000_000_000n + BigInt(i));
       const channelId = `13000000000000000${i % 10}`;
       return record({
-        id: `${messageId}:${attachmentId}`, messageId, attachmentId, channelId,
+        id: `${messageId}:${attachmentId}`,
+        messageId,
+        attachmentId,
+        channelId,
         source: `https://cdn.discordapp.com/attachments/${channelId}/${attachmentId}/IMG_${i}.jpg?ex=67a0&is=6790&hm=${'f'.repeat(64)}&`,
         contentHash: i.toString(16).padStart(64, '0'),
         embedding: new Float32Array(256),
@@ -90,7 +103,10 @@ describe('recordCodec', () => {
 
   test('content hashes that are not 64 hex digits are kept as text', () => {
     const records = [record({ contentHash: 'ABC' }), record({ id: 'x', contentHash: 'a'.repeat(64) })];
-    assert.deepEqual(roundTrip(records).map((r) => r.contentHash), ['ABC', 'a'.repeat(64)]);
+    assert.deepEqual(
+      roundTrip(records).map((r) => r.contentHash),
+      ['ABC', 'a'.repeat(64)],
+    );
   });
 
   test('an empty batch round-trips', () => {
@@ -99,23 +115,41 @@ describe('recordCodec', () => {
 
   test('records of different dimensions share a batch', () => {
     const records = [record({ id: 'a', embedding: new Float32Array([1, 2]) }), record({ id: 'b', embedding: new Float32Array([3, 4, 5]) })];
-    assert.deepEqual(roundTrip(records).map((r) => [...r.embedding]), [[1, 2], [3, 4, 5]]);
+    assert.deepEqual(
+      roundTrip(records).map((r) => [...r.embedding]),
+      [
+        [1, 2],
+        [3, 4, 5],
+      ],
+    );
   });
 
   test('a batch written by the first codec version still decodes', () => {
     const [discord, local] = decodedRecords(decodeRecords(V1_BATCH));
     assertSameRecord(discord, record({ source: 'https://cdn.discordapp.com/attachments/1300000000000000001/1200000000000000001/cat.png' }));
     assert.deepEqual(
-      { id: local?.id, messageId: local?.messageId, source: local?.source, hash: local?.contentHash, embedding: [...(local?.embedding ?? [])] },
+      {
+        id: local?.id,
+        messageId: local?.messageId,
+        source: local?.source,
+        hash: local?.contentHash,
+        embedding: [...(local?.embedding ?? [])],
+      },
       { id: '/photos/b.jpg', messageId: '', source: '/photos/b.jpg', hash: 'b'.repeat(64), embedding: [1, 2, 3, 4] },
     );
   });
 
   test('an invalid record is refused at encoding, naming the field', () => {
-    assert.throws(() => encodeRecords([record({ createdAt: Number.NaN })]), (e: Error) => e instanceof InvalidRecordError && /createdAt/.test(e.message));
+    assert.throws(
+      () => encodeRecords([record({ createdAt: Number.NaN })]),
+      (e: Error) => e instanceof InvalidRecordError && /createdAt/.test(e.message),
+    );
     assert.throws(() => encodeRecords([record({ embedding: new Float32Array(0) })]), InvalidRecordError);
     assert.throws(() => encodeRecords([record({ id: '' })]), InvalidRecordError);
-    assert.throws(() => encodeRecords([record({ perceptualHash: 1n << 64n })]), (e: Error) => e instanceof InvalidRecordError && /perceptualHash/.test(e.message));
+    assert.throws(
+      () => encodeRecords([record({ perceptualHash: 1n << 64n })]),
+      (e: Error) => e instanceof InvalidRecordError && /perceptualHash/.test(e.message),
+    );
   });
 
   test('a corrupt batch is rejected with RecordDecodeError, not half-read', () => {
@@ -131,7 +165,10 @@ describe('recordCodec', () => {
     const patched = Buffer.from(text.replace('"bad"', '12345'), 'latin1');
     const decoded = decodeRecordsFromBuffer(patched);
     assert.equal(decoded.failed, 1);
-    assert.deepEqual(decodedRecords(decoded).map((r) => r.id), ['good']);
+    assert.deepEqual(
+      decodedRecords(decoded).map((r) => r.id),
+      ['good'],
+    );
     assert.deepEqual([...decoded.positions], [0]);
     assert.match(decoded.problems[0] ?? '', /record #1: id/);
   });

@@ -40,7 +40,7 @@ describe('the SQLite keyv store on node:sqlite', () => {
     }
   });
 
-  test('a new file has exactly @keyv/sqlite\'s table, so the earlier adapter could read it back', async () => {
+  test("a new file has exactly @keyv/sqlite's table, so the earlier adapter could read it back", async () => {
     const file = freshFile();
     const keyv = await openKeyv(`sqlite://${file}`);
     await keyv.set('k', 1);
@@ -48,8 +48,17 @@ describe('the SQLite keyv store on node:sqlite', () => {
     const raw = new DatabaseSync(file, { readOnly: true });
     try {
       const tables = raw.prepare("SELECT sql FROM sqlite_master WHERE type = 'table'").all() as Array<{ sql: string }>;
-      assert.deepEqual(tables.map((table) => table.sql), [KEYV_SQLITE_TABLE]);
-      assert.deepEqual(raw.prepare('SELECT key FROM keyv').all().map((row) => row.key), ['image-search:k']);
+      assert.deepEqual(
+        tables.map((table) => table.sql),
+        [KEYV_SQLITE_TABLE],
+      );
+      assert.deepEqual(
+        raw
+          .prepare('SELECT key FROM keyv')
+          .all()
+          .map((row) => row.key),
+        ['image-search:k'],
+      );
     } finally {
       raw.close();
     }
@@ -67,7 +76,7 @@ describe('the SQLite keyv store on node:sqlite', () => {
     }
   });
 
-  test('iteration visits every key of its namespace once, across pages, and no other namespace\'s', async () => {
+  test("iteration visits every key of its namespace once, across pages, and no other namespace's", async () => {
     const file = freshFile();
     const store = new SqliteKeyvStore(file, { busyTimeoutMs: 1000, iterationLimit: 7 });
     const mine = new Keyv({ store, namespace: 'mine' });
@@ -81,7 +90,10 @@ describe('the SQLite keyv store on node:sqlite', () => {
         seen.set(key as string, value);
       }
       assert.equal(seen.size, 30);
-      assert.deepEqual([...seen.values()].sort((a, b) => (a as number) - (b as number)), [...Array(30).keys()]);
+      assert.deepEqual(
+        [...seen.values()].sort((a, b) => (a as number) - (b as number)),
+        [...Array(30).keys()],
+      );
     } finally {
       await mine.disconnect();
       await theirs.disconnect();
@@ -135,6 +147,9 @@ describe('the SQLite keyv store on node:sqlite', () => {
   test('a file that is not a database is refused when opened, naming the file', async () => {
     const file = freshFile();
     await writeFile(file, 'this is not a database, just text that is long enough to have a header page');
-    await assert.rejects(openKeyv(`sqlite://${file}`), (error: Error) => error.message.includes(file) && /not a database/.test(error.message));
+    await assert.rejects(
+      openKeyv(`sqlite://${file}`),
+      (error: Error) => error.message.includes(file) && /not a database/.test(error.message),
+    );
   });
 });

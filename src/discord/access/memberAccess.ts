@@ -1,10 +1,4 @@
-import {
-  PermissionFlagsBits,
-  type ChatInputCommandInteraction,
-  type Guild,
-  type GuildBasedChannel,
-  type GuildMember,
-} from 'discord.js';
+import { PermissionFlagsBits, type ChatInputCommandInteraction, type Guild, type GuildBasedChannel, type GuildMember } from 'discord.js';
 import { audienceContains } from './audience.js';
 import { botReadBlockers, isNsfwChannel, memberVerdict, READ } from './channelRules.js';
 import { ThreadMembership } from './threadMembership.js';
@@ -115,7 +109,11 @@ export class MemberAccess {
    * undefined otherwise, whatever the reason, so the answer says nothing of channels they cannot
    * see; null when the option was not given.
    */
-  async channelOption(interaction: ChatInputCommandInteraction<'cached'>, name: string, needed: bigint): Promise<GuildBasedChannel | undefined | null> {
+  async channelOption(
+    interaction: ChatInputCommandInteraction<'cached'>,
+    name: string,
+    needed: bigint,
+  ): Promise<GuildBasedChannel | undefined | null> {
     const value = interaction.options.get(name)?.value;
     if (value === undefined || value === null) return null;
     const channel = await channelOfGuild(interaction.guild, String(value));
@@ -130,7 +128,11 @@ export class MemberAccess {
   }
 
   /** Splits channels into those readable by what is known, and those that need a question to Discord. */
-  private async sort(member: GuildMember, channelIds: Iterable<string>, showing: Showing): Promise<{ readable: Set<string>; unverified: Set<string> }> {
+  private async sort(
+    member: GuildMember,
+    channelIds: Iterable<string>,
+    showing: Showing,
+  ): Promise<{ readable: Set<string>; unverified: Set<string> }> {
     const indexed = await this.indexed.indexedChannels(member.guild.id);
     const readable = new Set<string>();
     const unverified = new Set<string>();

@@ -59,7 +59,10 @@ async function ask(thread: ThreadChannel, userId: string): Promise<boolean | und
     return true;
   } catch (error) {
     if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.UnknownMember) return false;
-    logger.warn({ err: error, guildId: thread.guildId, channelId: thread.id }, 'could not check private thread membership; hiding the thread');
+    logger.warn(
+      { err: error, guildId: thread.guildId, channelId: thread.id },
+      'could not check private thread membership; hiding the thread',
+    );
     return undefined;
   }
 }

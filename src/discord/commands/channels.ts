@@ -16,12 +16,16 @@ export default {
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((sub) =>
       described(sub, 'commands.channels.add').addChannelOption((option) =>
-        described(option, 'commands.channels.channel').setRequired(true).addChannelTypes(...INDEXABLE),
+        described(option, 'commands.channels.channel')
+          .setRequired(true)
+          .addChannelTypes(...INDEXABLE),
       ),
     )
     .addSubcommand((sub) =>
       described(sub, 'commands.channels.remove').addChannelOption((option) =>
-        described(option, 'commands.channels.channel').setRequired(true).addChannelTypes(...INDEXABLE),
+        described(option, 'commands.channels.channel')
+          .setRequired(true)
+          .addChannelTypes(...INDEXABLE),
       ),
     )
     .addSubcommand((sub) => described(sub, 'commands.channels.list'))
@@ -43,12 +47,15 @@ export default {
     if (subcommand === 'add') {
       if (!(INDEXABLE as readonly ChannelType[]).includes(channel.type)) throw new UserFacingError('channels.wrongType');
       const missing = botReadBlockers(channel);
-      if (missing.length > 0) throw new UserFacingError('channels.cannotRead', { channel: mention, permissions: permissionsText(missing, messages) });
+      if (missing.length > 0)
+        throw new UserFacingError('channels.cannotRead', { channel: mention, permissions: permissionsText(missing, messages) });
       const added = await settings.addChannel(guildId, channel.id);
       const lastMessageId = 'lastMessageId' in channel ? (channel.lastMessageId ?? null) : null;
       if (added) await context.live.startFromNow(guildId, channel.id, lastMessageId);
       await interaction.editReply(
-        added ? messages.text('channels.added', { channel: mention, name: channel.name.replace(/`/g, '') }) : messages.text('channels.alreadyIndexed', { channel: mention }),
+        added
+          ? messages.text('channels.added', { channel: mention, name: channel.name.replace(/`/g, '') })
+          : messages.text('channels.alreadyIndexed', { channel: mention }),
       );
       return;
     }
@@ -80,7 +87,9 @@ function listText(guild: Guild, indexed: ReadonlySet<string>, messages: Messages
     const mention = `<#${channelId}>`;
     if (channel === undefined || channel.guildId !== guild.id) return `• ${messages.text('channels.listGone', { channel: mention })}`;
     const missing = botReadBlockers(channel);
-    return missing.length === 0 ? `• ${mention}` : `• ${messages.text('channels.listUnreadable', { channel: mention, permissions: permissionsText(missing, messages) })}`;
+    return missing.length === 0
+      ? `• ${mention}`
+      : `• ${messages.text('channels.listUnreadable', { channel: mention, permissions: permissionsText(missing, messages) })}`;
   });
   return [messages.text('channels.listHeader'), ...lines].join('\n');
 }

@@ -34,7 +34,11 @@ export default {
     .addIntegerOption((option) => described(option, 'commands.find.count').setMinValue(1).setMaxValue(25))
     .addStringOption((option) =>
       described(option, 'commands.find.match').addChoices(
-        ...MATCH_MODES.map((mode) => ({ name: en[`commands.find.match.${mode}`], name_localizations: localizations(`commands.find.match.${mode}`), value: mode })),
+        ...MATCH_MODES.map((mode) => ({
+          name: en[`commands.find.match.${mode}`],
+          name_localizations: localizations(`commands.find.match.${mode}`),
+          value: mode,
+        })),
       ),
     )
     .toJSON(),
@@ -75,6 +79,7 @@ function parseDate(text: string | null, option: 'after' | 'before'): number | un
   const date = new Date(0);
   date.setUTCFullYear(year, month, day);
   // 2024-02-30 would roll over into March: a date that does not exist is refused.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day) throw new UserFacingError('find.badDate', { option });
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month || date.getUTCDate() !== day)
+    throw new UserFacingError('find.badDate', { option });
   return date.getTime();
 }

@@ -25,7 +25,9 @@ export default {
     const images = imagesOf(target, context.config.discord.cdnHosts).filter((image) => image.refusal === undefined);
     const first = images[0];
     if (first === undefined) {
-      throw new UserFacingError(target.attachments.size > 0 || target.embeds.length > 0 ? 'similarMenu.noReadableImage' : 'similarMenu.noImage');
+      throw new UserFacingError(
+        target.attachments.size > 0 || target.embeds.length > 0 ? 'similarMenu.noReadableImage' : 'similarMenu.noImage',
+      );
     }
     const vector = await embedQueryImage(first.url, context.cdnFetch, context, interaction.locale);
     const messages = messagesFor(interaction.locale);

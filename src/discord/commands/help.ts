@@ -1,10 +1,32 @@
-import { ContainerBuilder, InteractionContextType, MessageFlags, PermissionFlagsBits, SeparatorBuilder, SlashCommandBuilder, TextDisplayBuilder } from 'discord.js';
+import {
+  ContainerBuilder,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  SeparatorBuilder,
+  SlashCommandBuilder,
+  TextDisplayBuilder,
+} from 'discord.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { described } from '../messages/commandText.js';
 import { messagesFor, type PlainKey } from '../messages/messages.js';
 
-const COMMANDS: readonly PlainKey[] = ['help.find', 'help.words', 'help.similar', 'help.menu', 'help.results', 'help.stats', 'help.forgetMe'];
-const SETUP: readonly PlainKey[] = ['help.setup.permissions', 'help.setup.channels', 'help.setup.reindex', 'help.setup.check', 'help.setup.settings'];
+const COMMANDS: readonly PlainKey[] = [
+  'help.find',
+  'help.words',
+  'help.similar',
+  'help.menu',
+  'help.results',
+  'help.stats',
+  'help.forgetMe',
+];
+const SETUP: readonly PlainKey[] = [
+  'help.setup.permissions',
+  'help.setup.channels',
+  'help.setup.reindex',
+  'help.setup.check',
+  'help.setup.settings',
+];
 const OPTIONAL: readonly PlainKey[] = ['help.optional.wordsInImages', 'help.optional.reposts'];
 
 /** `/help`: what each command does, with examples; for members who manage the server, the setup steps too. */

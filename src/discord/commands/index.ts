@@ -13,7 +13,10 @@ import stats from './stats.js';
 
 /** Every command the bot offers, by the name Discord sends back. */
 export const commands: ReadonlyMap<string, Command> = new Map(
-  [find, similar, findSimilarMenu, help, stats, forgetMe, channels, reindex, settings, reposts].map((command) => [command.data.name, command]),
+  [find, similar, findSimilarMenu, help, stats, forgetMe, channels, reindex, settings, reposts].map((command) => [
+    command.data.name,
+    command,
+  ]),
 );
 
 /** Every control on the bot's messages, by custom-id prefix. */

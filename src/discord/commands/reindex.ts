@@ -52,11 +52,14 @@ export default {
     const { guildId } = interaction;
     const channel = `<#${target.id}>`;
     const parentId = target.isThread() ? target.parentId : null;
-    if (!(await context.guildState.settings.isIndexed(guildId, target.id, parentId))) throw new UserFacingError('reindex.notIndexed', { channel });
+    if (!(await context.guildState.settings.isIndexed(guildId, target.id, parentId)))
+      throw new UserFacingError('reindex.notIndexed', { channel });
     if (interaction.options.getBoolean('stop') === true) {
       const stopped = await context.reindex.stop(guildId, target.id);
       await interaction.editReply(
-        stopped === undefined ? messages.text('reindex.noneRunning', { channel }) : messages.text('reindex.stopped', { channel, count: stopped.scanned }),
+        stopped === undefined
+          ? messages.text('reindex.noneRunning', { channel })
+          : messages.text('reindex.stopped', { channel, count: stopped.scanned }),
       );
       return;
     }
@@ -73,23 +76,42 @@ export default {
   },
 } satisfies SlashCommand;
 
-async function startWalk(interaction: ChatInputCommandInteraction<'cached'>, context: BotContext, target: GuildBasedChannel): Promise<void> {
+async function startWalk(
+  interaction: ChatInputCommandInteraction<'cached'>,
+  context: BotContext,
+  target: GuildBasedChannel,
+): Promise<void> {
   const messages = messagesFor(interaction.locale);
-  const { threads, privateThreadsLeftOut } = target.isThread() ? { threads: [], privateThreadsLeftOut: false } : await walkableThreads(target);
+  const { threads, privateThreadsLeftOut } = target.isThread()
+    ? { threads: [], privateThreadsLeftOut: false }
+    : await walkableThreads(target);
   // The progress names the channel and counts the messages of all it walks: public only where all who see it may
   // read every one of them (never with a private thread, whose members only Discord knows).
   const here = interaction.channel;
   const publicIn = here !== null && [target, ...threads].every((walked) => audienceContains(here, walked)) ? here : undefined;
-  const { resumed, posted } = await context.reindex.start(target, threads.map((thread) => thread.id), publicIn);
+  const { resumed, posted } = await context.reindex.start(
+    target,
+    threads.map((thread) => thread.id),
+    publicIn,
+  );
   const posts = (POST_CHANNELS as readonly ChannelType[]).includes(target.type);
   const channel = `<#${target.id}>`;
   const started =
     threads.length === 0
       ? messages.text(resumed ? 'reindex.resumed' : 'reindex.started', { channel })
-      : messages.text(resumed ? (posts ? 'reindex.resumedWithPosts' : 'reindex.resumedWithThreads') : posts ? 'reindex.startedWithPosts' : 'reindex.startedWithThreads', {
-          channel,
-          count: threads.length,
-        });
+      : messages.text(
+          resumed
+            ? posts
+              ? 'reindex.resumedWithPosts'
+              : 'reindex.resumedWithThreads'
+            : posts
+              ? 'reindex.startedWithPosts'
+              : 'reindex.startedWithThreads',
+          {
+            channel,
+            count: threads.length,
+          },
+        );
   const header = [started, ...(privateThreadsLeftOut ? [messages.text('reindex.privateThreadsLeftOut')] : [])].join('\n');
   if (posted) {
     await interaction.editReply(`${header}\n${messages.text('reindex.progressPosted')}`);

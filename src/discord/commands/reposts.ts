@@ -40,13 +40,19 @@ export default {
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addSubcommand((sub) =>
       described(sub, 'commands.reposts.channel')
-        .addChannelOption((option) => described(option, 'commands.reposts.channel.channel').setRequired(true).addChannelTypes(...POSTING))
+        .addChannelOption((option) =>
+          described(option, 'commands.reposts.channel.channel')
+            .setRequired(true)
+            .addChannelTypes(...POSTING),
+        )
         .addBooleanOption((option) => described(option, 'commands.reposts.channel.react'))
         .addBooleanOption((option) => described(option, 'commands.reposts.channel.reply'))
         .addBooleanOption((option) => described(option, 'commands.reposts.channel.log')),
     )
     .addSubcommand((sub) =>
-      described(sub, 'commands.reposts.logChannel').addChannelOption((option) => described(option, 'commands.reposts.logChannel.channel').addChannelTypes(...LOG)),
+      described(sub, 'commands.reposts.logChannel').addChannelOption((option) =>
+        described(option, 'commands.reposts.logChannel.channel').addChannelTypes(...LOG),
+      ),
     )
     .addSubcommand((sub) =>
       described(sub, 'commands.reposts.exempt')
@@ -56,7 +62,9 @@ export default {
     )
     .addSubcommand((sub) =>
       described(sub, 'commands.reposts.rules')
-        .addIntegerOption((option) => described(option, 'commands.reposts.rules.sameAuthorHours').setMinValue(0).setMaxValue(MAX_SAME_AUTHOR_HOURS))
+        .addIntegerOption((option) =>
+          described(option, 'commands.reposts.rules.sameAuthorHours').setMinValue(0).setMaxValue(MAX_SAME_AUTHOR_HOURS),
+        )
         .addIntegerOption((option) => described(option, 'commands.reposts.rules.maxDistance').setMinValue(0).setMaxValue(HASH_BITS))
         .addNumberOption((option) => described(option, 'commands.reposts.rules.minSimilarity').setMinValue(-1).setMaxValue(1))
         .addIntegerOption((option) => described(option, 'commands.reposts.rules.hashAloneDistance').setMinValue(0).setMaxValue(HASH_BITS))
@@ -86,7 +94,10 @@ const SETTING_SUBCOMMANDS: Record<string, Answer> = {
   channel: (interaction, context, messages) => watch(interaction, context, messages),
   'log-channel': (interaction, context, messages) => chooseLogChannel(interaction, context, messages),
   exempt: (interaction, context, messages) => exempt(interaction, context, messages),
-  rules: async (interaction, context, messages) => [messages.text('reposts.rulesSaved'), await status(interaction, context, messages, await changeRules(interaction, context))],
+  rules: async (interaction, context, messages) => [
+    messages.text('reposts.rulesSaved'),
+    await status(interaction, context, messages, await changeRules(interaction, context)),
+  ],
   status: async (interaction, context, messages) => [await status(interaction, context, messages)],
 };
 
@@ -112,7 +123,8 @@ async function watch(interaction: Interaction, context: BotContext, messages: Me
   const actions = policy.channels[channel.id];
   if (actions === undefined) return [messages.text('reposts.channelUnwatched', { channel: mention })];
   const lines = [messages.text('reposts.channelWatched', { channel: mention, actions: actionsText(actions, messages) })];
-  if (!(await settings.isIndexed(guildId, channel.id, channel.isThread() ? channel.parentId : null))) lines.push(messages.text('reposts.channelNotIndexed', { channel: mention }));
+  if (!(await settings.isIndexed(guildId, channel.id, channel.isThread() ? channel.parentId : null)))
+    lines.push(messages.text('reposts.channelNotIndexed', { channel: mention }));
   if (actions.log && policy.logChannelId === null) lines.push(messages.text('reposts.noLogChannel'));
   return lines;
 }
@@ -124,7 +136,8 @@ async function chooseLogChannel(interaction: Interaction, context: BotContext, m
   const mention = `<#${channel.id}>`;
   const lines = [messages.text('reposts.logChannelSet', { channel: mention })];
   const missing = cannotPostIn(channel);
-  if (missing.length > 0) lines.push(messages.text('reposts.logChannelCannotPost', { channel: mention, permissions: permissionsText(missing, messages) }));
+  if (missing.length > 0)
+    lines.push(messages.text('reposts.logChannelCannotPost', { channel: mention, permissions: permissionsText(missing, messages) }));
   return lines;
 }
 
@@ -151,7 +164,10 @@ async function exempt(interaction: Interaction, context: BotContext, messages: M
     exemptChannels: change(now.exemptChannels, channel?.id),
     exemptRoles: change(now.exemptRoles, role?.id),
   }));
-  const names = exemptNames({ exemptChannels: channel === null ? [] : [channel.id], exemptRoles: role === null ? [] : [role.id] }, messages);
+  const names = exemptNames(
+    { exemptChannels: channel === null ? [] : [channel.id], exemptRoles: role === null ? [] : [role.id] },
+    messages,
+  );
   return [messages.text(remove ? 'reposts.unexempted' : 'reposts.exempted', { names })];
 }
 
@@ -188,10 +204,24 @@ async function list(interaction: Interaction, context: BotContext, messages: Mes
   const policy = await context.guildState.settings.repostPolicy(guildId);
   const nsfwAllowed = isNsfwChannel(interaction.channel);
   const noticed = await context.guildState.reposts.recent(guildId);
-  const groups = await recentReposts(context.library, context.access, member, { nsfwAllowed }, noticed, policy, thresholdsOf(policy, context.config.reposts));
+  const groups = await recentReposts(
+    context.library,
+    context.access,
+    member,
+    { nsfwAllowed },
+    noticed,
+    policy,
+    thresholdsOf(policy, context.config.reposts),
+  );
   if (groups.length === 0) {
     await interaction.editReply(messages.text('reposts.listEmpty'));
     return;
   }
-  await showResults(interaction, context, { title: messages.text('reposts.listTitle'), kind: 'image', groups, limit: groups.length, nsfwAllowed });
+  await showResults(interaction, context, {
+    title: messages.text('reposts.listTitle'),
+    kind: 'image',
+    groups,
+    limit: groups.length,
+    nsfwAllowed,
+  });
 }

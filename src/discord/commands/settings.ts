@@ -30,7 +30,10 @@ export default {
     const messages = messagesFor(interaction.locale);
     const changes = chosen(interaction);
     const { settings } = context.guildState;
-    const now = Object.keys(changes).length === 0 ? await settings.preferences(interaction.guildId) : await settings.setPreferences(interaction.guildId, changes);
+    const now =
+      Object.keys(changes).length === 0
+        ? await settings.preferences(interaction.guildId)
+        : await settings.setPreferences(interaction.guildId, changes);
     const header = messages.text(Object.keys(changes).length === 0 ? 'settings.current' : 'settings.changed');
     const notes = [
       // Switching it on reads what is posted from now on; what was posted before waits for /reindex.
@@ -49,7 +52,10 @@ function optionName(name: PreferenceName): string {
 function chosen(interaction: ChatInputCommandInteraction<'cached'>): Partial<Preferences> {
   const changes: Partial<Record<PreferenceName, number | boolean>> = {};
   for (const name of PREFERENCE_NAMES) {
-    const value = PREFERENCES[name].kind === 'switch' ? interaction.options.getBoolean(optionName(name)) : interaction.options.getInteger(optionName(name));
+    const value =
+      PREFERENCES[name].kind === 'switch'
+        ? interaction.options.getBoolean(optionName(name))
+        : interaction.options.getInteger(optionName(name));
     if (value !== null) changes[name] = value;
   }
   return changes as Partial<Preferences>;

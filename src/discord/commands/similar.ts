@@ -30,7 +30,12 @@ export default {
       attachment !== null
         ? await embedQueryImage(attachment.url, context.cdnFetch, context, interaction.locale)
         : await embedQueryImage(url!, context.publicFetch, context, interaction.locale);
-    const title = attachment !== null ? messages.text('similar.titleFile', { file: plainText(attachment.name) }) : messages.text('similar.titleLink');
-    await replyWithResults(interaction, context, title, { kind: 'image', vector, limit: interaction.options.getInteger('count') ?? DEFAULT_COUNT });
+    const title =
+      attachment !== null ? messages.text('similar.titleFile', { file: plainText(attachment.name) }) : messages.text('similar.titleLink');
+    await replyWithResults(interaction, context, title, {
+      kind: 'image',
+      vector,
+      limit: interaction.options.getInteger('count') ?? DEFAULT_COUNT,
+    });
   },
 } satisfies SlashCommand;

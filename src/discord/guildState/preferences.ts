@@ -16,9 +16,7 @@ export const PREFERENCES = {
   wordsInImages: { kind: 'switch', default: false },
 } as const satisfies Record<string, PreferenceSpec>;
 
-type PreferenceSpec =
-  | { kind: 'integer'; default: number; min: number; max: number }
-  | { kind: 'switch'; default: boolean };
+type PreferenceSpec = { kind: 'integer'; default: number; min: number; max: number } | { kind: 'switch'; default: boolean };
 
 export type PreferenceName = keyof typeof PREFERENCES;
 
@@ -31,7 +29,9 @@ export const PREFERENCE_NAMES = Object.keys(PREFERENCES) as PreferenceName[];
 /** Reads stored preferences: an unknown, missing or out-of-range value is its default (a store written by any version loads). */
 export function readPreferences(stored: unknown): Preferences {
   const values = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
-  return Object.fromEntries(PREFERENCE_NAMES.map((name) => [name, schemaOf(name).catch(PREFERENCES[name].default).parse(values[name])])) as Preferences;
+  return Object.fromEntries(
+    PREFERENCE_NAMES.map((name) => [name, schemaOf(name).catch(PREFERENCES[name].default).parse(values[name])]),
+  ) as Preferences;
 }
 
 function schemaOf(name: PreferenceName): z.ZodType<number | boolean> {

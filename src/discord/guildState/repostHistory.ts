@@ -45,7 +45,10 @@ export class RepostHistory {
     const known = (await this.refused.get(guildId, channelId)) ?? [];
     if (known.includes(action)) return;
     await this.refused.set(guildId, channelId, [...known, action]);
-    logger.warn({ guildId, channelId, action }, `a repost ${action} was refused for want of a permission there (said once per channel; /reposts status shows it)`);
+    logger.warn(
+      { guildId, channelId, action },
+      `a repost ${action} was refused for want of a permission there (said once per channel; /reposts status shows it)`,
+    );
   }
 
   /** An action worked in a channel: it is no longer reported. */

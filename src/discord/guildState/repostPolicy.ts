@@ -58,7 +58,9 @@ const StoredPolicy = z.object({
 
 export function readRepostPolicy(stored: unknown): RepostPolicy {
   const policy = StoredPolicy.parse(stored ?? {});
-  const thresholds = Object.fromEntries(Object.entries(policy.thresholds).filter(([, value]) => value !== undefined)) as Partial<RepostThresholds>;
+  const thresholds = Object.fromEntries(
+    Object.entries(policy.thresholds).filter(([, value]) => value !== undefined),
+  ) as Partial<RepostThresholds>;
   return { ...policy, channels: watchedOnly(policy.channels), thresholds };
 }
 

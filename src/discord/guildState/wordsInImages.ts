@@ -18,7 +18,9 @@ export function followWordsInImages(ocr: ImageTextReader, settings: GuildSetting
 /** Loads the settings of every server the client is in now, and of each one that joins or returns. */
 export async function loadSettingsOfEveryServer(client: Client, settings: GuildSettings): Promise<void> {
   const load = (guild: Guild) =>
-    settings.preferences(guild.id).catch((error: unknown) => logger.warn({ err: error, guildId: guild.id }, 'could not load the settings of a server'));
+    settings
+      .preferences(guild.id)
+      .catch((error: unknown) => logger.warn({ err: error, guildId: guild.id }, 'could not load the settings of a server'));
   client.on(Events.GuildCreate, (guild) => void load(guild));
   client.on(Events.GuildAvailable, (guild) => void load(guild));
   await Promise.all([...client.guilds.cache.values()].map(load));

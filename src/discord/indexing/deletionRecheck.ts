@@ -151,7 +151,11 @@ export class DeletionRecheck {
     // An empty page may mean the bot lost Read Message History: only Discord's "Unknown Message" proves a deletion.
     const deleted = page.length > 0 || (await this.confirmedDeleted(channelId, missing[0]!)) ? missing : [];
     await this.parts.forgetting.messagesDeleted(guild.id, deleted, 'recheck');
-    await this.parts.forgetting.imagesGone(guild.id, page.flatMap((message) => this.editedOut(guild.id, message)), 'recheck');
+    await this.parts.forgetting.imagesGone(
+      guild.id,
+      page.flatMap((message) => this.editedOut(guild.id, message)),
+      'recheck',
+    );
     this.parts.metrics?.recheckRead(covered.length - missing.length, deleted.length);
     await this.save(guild.id, channelId, { ...state, after: upTo === undefined ? null : String(upTo) });
     return true;
@@ -167,7 +171,8 @@ export class DeletionRecheck {
   private async readPage(guild: Guild, channelId: string, after: bigint): Promise<Message[] | 'gone' | 'unreadable'> {
     try {
       const channel = guild.channels.cache.get(channelId) ?? (await guild.client.channels.fetch(channelId));
-      if (channel === null || !('messages' in channel) || !isGuildChannel(channel) || botReadBlockers(channel).length > 0) return 'unreadable';
+      if (channel === null || !('messages' in channel) || !isGuildChannel(channel) || botReadBlockers(channel).length > 0)
+        return 'unreadable';
       const page = await channel.messages.fetch({ after: after.toString(), limit: HISTORY_PAGE_SIZE, cache: false });
       return [...page.values()];
     } catch (error) {

@@ -18,7 +18,9 @@ export async function forgetServersLeftWhileAway(client: Client, library: ImageL
     // The CLI's folders may share the store: only servers (snowflakes) are Discord's to judge.
     if (!/^\d+$/.test(collection) || client.guilds.cache.has(collection)) continue;
     if (!(await botWasRemoved(client, collection))) continue;
-    await forgetting.guildLeft(collection).catch((error: unknown) => logger.error({ err: error, guildId: collection }, 'could not forget a server that removed the bot'));
+    await forgetting
+      .guildLeft(collection)
+      .catch((error: unknown) => logger.error({ err: error, guildId: collection }, 'could not forget a server that removed the bot'));
   }
 }
 

@@ -8,8 +8,7 @@ import {
 
 /** Something deleted in a server, as the gateway said it. */
 export type GatewayDeletion =
-  | { kind: 'messages'; guildId: string; channelId: string; messageIds: string[] }
-  | { kind: 'thread'; guildId: string; threadId: string };
+  { kind: 'messages'; guildId: string; channelId: string; messageIds: string[] } | { kind: 'thread'; guildId: string; threadId: string };
 
 /**
  * Calls `onDeletion` for every message, bulk and thread deletion in a server, straight from the
@@ -20,10 +19,12 @@ export type GatewayDeletion =
  */
 export function onGatewayDeletions(client: Client, onDeletion: (deletion: GatewayDeletion) => void): void {
   client.ws.on(GatewayDispatchEvents.MessageDelete, (data: GatewayMessageDeleteDispatchData) => {
-    if (data.guild_id !== undefined) onDeletion({ kind: 'messages', guildId: data.guild_id, channelId: data.channel_id, messageIds: [data.id] });
+    if (data.guild_id !== undefined)
+      onDeletion({ kind: 'messages', guildId: data.guild_id, channelId: data.channel_id, messageIds: [data.id] });
   });
   client.ws.on(GatewayDispatchEvents.MessageDeleteBulk, (data: GatewayMessageDeleteBulkDispatchData) => {
-    if (data.guild_id !== undefined) onDeletion({ kind: 'messages', guildId: data.guild_id, channelId: data.channel_id, messageIds: data.ids });
+    if (data.guild_id !== undefined)
+      onDeletion({ kind: 'messages', guildId: data.guild_id, channelId: data.channel_id, messageIds: data.ids });
   });
   client.ws.on(GatewayDispatchEvents.ThreadDelete, (data: GatewayThreadDeleteDispatchData) => {
     if (data.guild_id !== undefined) onDeletion({ kind: 'thread', guildId: data.guild_id, threadId: data.id });

@@ -35,7 +35,12 @@ export class IndexForgetting {
    * Forgets a channel's images and its threads' (`threadIds`, those the bot knows). A deleted
    * channel is also no longer indexed; one an admin stopped indexing is removed by /channels.
    */
-  async channelGone(guildId: string, channelId: string, threadIds: ReadonlySet<string>, how: { deleted: boolean; by: GoneBy }): Promise<number> {
+  async channelGone(
+    guildId: string,
+    channelId: string,
+    threadIds: ReadonlySet<string>,
+    how: { deleted: boolean; by: GoneBy },
+  ): Promise<number> {
     if (how.deleted) await this.settings.removeChannel(guildId, channelId);
     const removed = await this.library.removeFromChannels(guildId, new Set([channelId, ...threadIds]));
     if (how.deleted) logger.info({ guildId, channelId, images: removed, by: how.by }, 'a channel was deleted: its images were forgotten');

@@ -55,7 +55,8 @@ export class LiveIndexer {
     client.on(Events.MessageUpdate, (_old, message) => this.track(this.onEdit(message), 'message update'));
     const { forgetting } = this.parts;
     onGatewayDeletions(client, (deletion) => {
-      if (deletion.kind === 'messages') this.track(forgetting.messagesDeleted(deletion.guildId, deletion.messageIds, 'event'), 'message delete');
+      if (deletion.kind === 'messages')
+        this.track(forgetting.messagesDeleted(deletion.guildId, deletion.messageIds, 'event'), 'message delete');
       else this.track(this.threadGone(deletion.guildId, deletion.threadId), 'thread delete');
     });
     client.on(Events.ChannelDelete, (channel) => {

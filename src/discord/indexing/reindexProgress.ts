@@ -32,7 +32,9 @@ export class ChannelProgressView implements ProgressView {
   static async post(channel: GuildTextBasedChannel, state: ReindexState, channelName: string): Promise<ChannelProgressView | undefined> {
     const text = reindexProgressText(state, channelName, messagesFor(channel.guild.preferredLocale));
     const message = await channel.send({ content: text, allowedMentions: { parse: [] } }).catch(() => undefined);
-    return message === undefined ? undefined : new ChannelProgressView(channel.client, { channelId: message.channelId, messageId: message.id });
+    return message === undefined
+      ? undefined
+      : new ChannelProgressView(channel.client, { channelId: message.channelId, messageId: message.id });
   }
 
   async show(state: ReindexState, channelName: string): Promise<void> {

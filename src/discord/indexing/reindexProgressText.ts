@@ -45,7 +45,8 @@ function estimateSeconds(state: ReindexState): number | undefined {
 
 /** "45s", "12m", "2h 5m", with the units of the reader's language (Intl's narrow units). */
 function formatDuration(seconds: number, messages: Messages): string {
-  const unit = (value: number, name: 'second' | 'minute' | 'hour') => messages.number(value, { style: 'unit', unit: name, unitDisplay: 'narrow' });
+  const unit = (value: number, name: 'second' | 'minute' | 'hour') =>
+    messages.number(value, { style: 'unit', unit: name, unitDisplay: 'narrow' });
   if (seconds < 60) return unit(Math.ceil(seconds), 'second');
   if (seconds < 3600) return unit(Math.round(seconds / 60), 'minute');
   return `${unit(Math.floor(seconds / 3600), 'hour')} ${unit(Math.round((seconds % 3600) / 60), 'minute')}`;

@@ -4,7 +4,9 @@ import { en } from './en.js';
 import { localizations } from './messages.js';
 
 /** Keys `<prefix>.name` and `<prefix>.description` that name and describe a command, subcommand or option. */
-export type CommandTextKey = { [K in MessageKey]: K extends `${infer Prefix}.description` ? (`${Prefix}.name` extends MessageKey ? Prefix : never) : never }[MessageKey];
+export type CommandTextKey = {
+  [K in MessageKey]: K extends `${infer Prefix}.description` ? (`${Prefix}.name` extends MessageKey ? Prefix : never) : never;
+}[MessageKey];
 
 /**
  * Names and describes a command, subcommand or option in English and every translation

@@ -63,7 +63,8 @@ export const de: Translation = {
   'settings.off': 'aus',
 
   'errors.apology': 'Bei mir ist etwas schiefgelaufen. Es wurde protokolliert; bitte versuch es gleich noch einmal.',
-  'errors.unknownCommand': 'Diesen Befehl kenne ich nicht (vielleicht wurde er geändert oder entfernt). Bitte versuch es später noch einmal.',
+  'errors.unknownCommand':
+    'Diesen Befehl kenne ich nicht (vielleicht wurde er geändert oder entfernt). Bitte versuch es später noch einmal.',
   'errors.staleControl': 'Diese Schaltfläche funktioniert nicht mehr. Führ den Befehl noch einmal aus.',
   'errors.outsideServer': 'Ich funktioniere nur in einem Server, wo es Bilder zu durchsuchen gibt.',
   'errors.cannotHandle': 'Das kann ich hier nicht erledigen.',
@@ -131,7 +132,8 @@ export const de: Translation = {
   'results.resultGone': 'Dieses Ergebnis gibt es nicht mehr, oder du kannst es nicht mehr sehen.',
 
   'share.button': 'Teilen',
-  'share.off': 'Das Teilen von Ergebnissen ist in diesem Server ausgeschaltet (ein Admin kann es mit `/einstellungen teilen:True` einschalten).',
+  'share.off':
+    'Das Teilen von Ergebnissen ist in diesem Server ausgeschaltet (ein Admin kann es mit `/einstellungen teilen:True` einschalten).',
   'share.audienceDiffers':
     'Das kann ich hier nicht teilen: Nicht alle, die diesen Kanal lesen können, können auch {channel} lesen. Teil es in einem Kanal mit denselben Lesern, oder teil den Link selbst.',
   'share.sharedBy': '{member} hat ein Bild geteilt:',
@@ -164,8 +166,10 @@ export const de: Translation = {
 
   'channels.noSuchChannel': 'Diesen Kanal finde ich in diesem Server nicht.',
   'channels.wrongType': 'Wähl einen Text-, Ankündigungs-, Forums- oder Medienkanal: Seine Threads werden mitindexiert.',
-  'channels.cannotRead': 'Ich kann {channel} nicht indexieren: Ich brauche dort {permissions}. Gib meiner Rolle diese Berechtigungen und versuch es noch einmal.',
-  'channels.added': 'Neue Bilder in {channel} und seinen Threads werden jetzt indexiert. Führ `/neu-indexieren kanal:#{name}` aus, um auch den Verlauf zu indexieren.',
+  'channels.cannotRead':
+    'Ich kann {channel} nicht indexieren: Ich brauche dort {permissions}. Gib meiner Rolle diese Berechtigungen und versuch es noch einmal.',
+  'channels.added':
+    'Neue Bilder in {channel} und seinen Threads werden jetzt indexiert. Führ `/neu-indexieren kanal:#{name}` aus, um auch den Verlauf zu indexieren.',
   'channels.alreadyIndexed': '{channel} wird bereits indexiert.',
   'channels.removed': {
     one: '{channel} wird nicht mehr indexiert; sein {count} Bild ist vergessen.',
@@ -174,19 +178,23 @@ export const de: Translation = {
   'channels.notIndexed': '{channel} wurde nicht indexiert.',
   'channels.noneIndexed': 'Noch werden keine Kanäle indexiert. Füg einen mit `/kanäle hinzufügen` hinzu.',
   'channels.listHeader': 'Indexierte Kanäle (mit ihren Threads):',
-  'channels.listGone': '{channel}: Diesen Kanal finde ich nicht mehr; seine Bilder werden vergessen, sobald ich bestätigt habe, dass er gelöscht wurde.',
-  'channels.listUnreadable': '{channel}: Ich kann ihn gerade nicht lesen, deshalb fehlen seine Bilder in den Ergebnissen. Gib mir dort {permissions}.',
+  'channels.listGone':
+    '{channel}: Diesen Kanal finde ich nicht mehr; seine Bilder werden vergessen, sobald ich bestätigt habe, dass er gelöscht wurde.',
+  'channels.listUnreadable':
+    '{channel}: Ich kann ihn gerade nicht lesen, deshalb fehlen seine Bilder in den Ergebnissen. Gib mir dort {permissions}.',
 
   'reindex.wrongType': 'Wähl einen Textkanal, Thread, ein Forum oder einen Medienkanal zum Neuindexieren.',
   'reindex.notIndexed': '{channel} wird nicht indexiert. Füg ihn zuerst mit `/kanäle hinzufügen` hinzu.',
   'reindex.noneRunning': 'In {channel} läuft keine Neuindexierung.',
   'reindex.stopped': {
     one: 'Neuindexierung von {channel} nach {count} Nachricht angehalten. Führ /neu-indexieren noch einmal aus, um dort weiterzumachen.',
-    other: 'Neuindexierung von {channel} nach {count} Nachrichten angehalten. Führ /neu-indexieren noch einmal aus, um dort weiterzumachen.',
+    other:
+      'Neuindexierung von {channel} nach {count} Nachrichten angehalten. Führ /neu-indexieren noch einmal aus, um dort weiterzumachen.',
   },
   'reindex.cannotRead': {
     one: 'Ich kann den Verlauf von {channel} nicht lesen: Ich brauche dort {permissions}. Gib meiner Rolle diese Berechtigung und führ /neu-indexieren noch einmal aus.',
-    other: 'Ich kann den Verlauf von {channel} nicht lesen: Ich brauche dort {permissions}. Gib meiner Rolle diese Berechtigungen und führ /neu-indexieren noch einmal aus.',
+    other:
+      'Ich kann den Verlauf von {channel} nicht lesen: Ich brauche dort {permissions}. Gib meiner Rolle diese Berechtigungen und führ /neu-indexieren noch einmal aus.',
   },
   'reindex.alreadyRunning': '{channel} wird bereits neu indexiert (`/neu-indexieren stopp:True` hält es an):',
   'reindex.started': 'Neuindexierung von {channel} gestartet.',
@@ -210,7 +218,8 @@ export const de: Translation = {
   'reindex.privateThreadsLeftOut':
     'Archivierte private Threads, zu denen ich nicht hinzugefügt wurde, sind nicht dabei: Gib meiner Rolle dort „Threads verwalten“, um sie einzubeziehen.',
   'reindex.progressPosted': 'Den Fortschritt zeigt die Nachricht, die ich in diesem Kanal gepostet habe.',
-  'reindex.progressPrivate': 'Der Fortschritt wird hier angezeigt, nur für dich (nach 15 Minuten siehst du ihn, indem du /neu-indexieren für den Kanal noch einmal ausführst):',
+  'reindex.progressPrivate':
+    'Der Fortschritt wird hier angezeigt, nur für dich (nach 15 Minuten siehst du ihn, indem du /neu-indexieren für den Kanal noch einmal ausführst):',
   'reindex.status.running': 'Indexiere {channel} neu',
   'reindex.status.stopped': 'Neuindexierung von {channel} angehalten',
   'reindex.status.done': 'Neuindexierung von {channel} abgeschlossen',
@@ -221,25 +230,34 @@ export const de: Translation = {
   'reindex.eta': 'noch etwa {duration}',
   'reindex.failedAccess':
     'Discord hat mich den Verlauf dieses Kanals nicht lesen lassen; prüf, ob ich dort „Kanal ansehen“ und „Nachrichtenverlauf anzeigen“ habe, und führ dann /neu-indexieren noch einmal aus.',
-  'reindex.failedDiscord': 'Das Lesen des Verlaufs von Discord ist fehlgeschlagen; führ /neu-indexieren noch einmal aus, um dort weiterzumachen, wo es aufgehört hat.',
+  'reindex.failedDiscord':
+    'Das Lesen des Verlaufs von Discord ist fehlgeschlagen; führ /neu-indexieren noch einmal aus, um dort weiterzumachen, wo es aufgehört hat.',
 
   'help.title': 'Bildsuche',
-  'help.intro': 'Ich finde Bilder, die in diesem Server gepostet wurden, anhand dessen, was sie zeigen. Ergebnisse siehst nur du, und nur aus Kanälen, die du lesen kannst.',
-  'help.find': '`/suchen beschreibung:ein Regenbogen am Wasser`: Bilder, die zu einer Beschreibung passen. Eingrenzen mit `kanal`, `autor`, `nach` und `vor` (Daten wie 2024-05-31) und `anzahl`.',
+  'help.intro':
+    'Ich finde Bilder, die in diesem Server gepostet wurden, anhand dessen, was sie zeigen. Ergebnisse siehst nur du, und nur aus Kanälen, die du lesen kannst.',
+  'help.find':
+    '`/suchen beschreibung:ein Regenbogen am Wasser`: Bilder, die zu einer Beschreibung passen. Eingrenzen mit `kanal`, `autor`, `nach` und `vor` (Daten wie 2024-05-31) und `anzahl`.',
   'help.similar': '`/ähnlich bild:<Datei>` oder `/ähnlich link:<Link>`: Bilder, die dem gegebenen ähneln.',
   'help.menu': '**Apps → Ähnliche Bilder finden** bei jeder Nachricht mit Bild: Bilder wie dieses.',
-  'help.results': 'In den Ergebnissen: **Mehr wie #n** sucht von diesem Ergebnis aus, **#n anzeigen** zeigt es groß mit Link, **Zurück**/**Weiter** blättern, und **Teilen** postet eines hier, wenn der Server es erlaubt.',
+  'help.results':
+    'In den Ergebnissen: **Mehr wie #n** sucht von diesem Ergebnis aus, **#n anzeigen** zeigt es groß mit Link, **Zurück**/**Weiter** blättern, und **Teilen** postet eines hier, wenn der Server es erlaubt.',
   'help.stats': '`/statistik`: was der Index aus den Kanälen enthält, die du lesen kannst.',
-  'help.forgetMe': '`/vergiss-mich`: entfernt deine hier geposteten Bilder aus dem Index und indexiert deine nicht mehr; `/vergiss-mich rückgängig:True` lässt neue wieder zu.',
-  'help.words': '`/suchen beschreibung:Ananas-Zauberer vergleich:seine Wörter`: Bilder nach ihren Wörtern – in der Nachricht, im Dateinamen und im Bild selbst, wenn der Server sie liest. Ohne `vergleich` zählen Bedeutung und Wörter zusammen.',
+  'help.forgetMe':
+    '`/vergiss-mich`: entfernt deine hier geposteten Bilder aus dem Index und indexiert deine nicht mehr; `/vergiss-mich rückgängig:True` lässt neue wieder zu.',
+  'help.words':
+    '`/suchen beschreibung:Ananas-Zauberer vergleich:seine Wörter`: Bilder nach ihren Wörtern – in der Nachricht, im Dateinamen und im Bild selbst, wenn der Server sie liest. Ohne `vergleich` zählen Bedeutung und Wörter zusammen.',
   'help.optional.title': 'Optional',
-  'help.optional.wordsInImages': '`/einstellungen wörter-in-bildern:True`: die Wörter in neuen Bildern (Memes, Screenshots) lesen, damit `/suchen` sie findet; `/neu-indexieren` liest ältere.',
-  'help.optional.reposts': '`/reposts kanal`: festlegen, was passiert, wenn ein schon gepostetes Bild in einem Kanal erneut gepostet wird (mit ♻️ reagieren, mit einem Link zum ersten Beitrag antworten oder einen Log-Kanal informieren); `/reposts liste` zeigt die letzten.',
+  'help.optional.wordsInImages':
+    '`/einstellungen wörter-in-bildern:True`: die Wörter in neuen Bildern (Memes, Screenshots) lesen, damit `/suchen` sie findet; `/neu-indexieren` liest ältere.',
+  'help.optional.reposts':
+    '`/reposts kanal`: festlegen, was passiert, wenn ein schon gepostetes Bild in einem Kanal erneut gepostet wird (mit ♻️ reagieren, mit einem Link zum ersten Beitrag antworten oder einen Log-Kanal informieren); `/reposts liste` zeigt die letzten.',
   'help.setup.title': 'Einrichtung (Server verwalten)',
   'help.setup.permissions':
     'Gib meiner Rolle **Kanal ansehen**, **Nachrichtenverlauf anzeigen** und **Nachrichten senden** in den Kanälen, die indexiert werden sollen (und **Threads verwalten**, um archivierte private Threads zu erreichen).',
   'help.setup.channels': '`/kanäle hinzufügen kanal:#fotos`: neue Bilder dort indexieren, Threads inklusive.',
-  'help.setup.reindex': '`/neu-indexieren kanal:#fotos`: indexieren, was vorher gepostet wurde, mit Live-Fortschritt; `stopp:True` hält es an.',
+  'help.setup.reindex':
+    '`/neu-indexieren kanal:#fotos`: indexieren, was vorher gepostet wurde, mit Live-Fortschritt; `stopp:True` hält es an.',
   'help.setup.check': '`/kanäle liste`: prüfen, ob ich jeden indexierten Kanal lesen kann.',
   'help.setup.settings': '`/einstellungen`: Ergebnisse pro Seite, und ob Mitglieder Ergebnisse öffentlich teilen dürfen.',
 
@@ -253,7 +271,8 @@ export const de: Translation = {
   'settings.wordsInImages.description': 'Die Wörter in Bildern lesen, damit /suchen sie findet (kostet Rechenzeit und Speicher)',
   'settings.wordsInImages.label': 'Wörter in Bildern werden gelesen',
   'settings.wordsInImages.readOld': 'Früher gepostete Bilder werden gelesen, wenn du `/neu-indexieren` für ihre Kanäle ausführst.',
-  'settings.wordsInImages.onEverywhere': 'Der Betreiber dieses Bots lässt die Wörter in Bildern in jedem Server lesen (OCR=on), egal was dieser Schalter sagt.',
+  'settings.wordsInImages.onEverywhere':
+    'Der Betreiber dieses Bots lässt die Wörter in Bildern in jedem Server lesen (OCR=on), egal was dieser Schalter sagt.',
   'results.matchedWords': 'passende Wörter: {words}',
   'results.nearCopies': { one: 'und {count} Beinahe-Kopie', other: 'und {count} Beinahe-Kopien' },
   'results.repostOf': 'ein Repost von [diesem Beitrag]({link}) in {channel} · {date}',
@@ -284,13 +303,16 @@ export const de: Translation = {
   'commands.reposts.rules.name': 'regeln',
   'commands.reposts.rules.description': 'Das Zeitfenster für denselben Autor und die Schwellen dieses Servers für Beinahe-Kopien',
   'commands.reposts.rules.sameAuthorHours.name': 'stunden-gleicher-autor',
-  'commands.reposts.rules.sameAuthorHours.description': 'Dein eigenes Bild innerhalb so vieler Stunden erneut ist kein Repost (0: immer einer)',
+  'commands.reposts.rules.sameAuthorHours.description':
+    'Dein eigenes Bild innerhalb so vieler Stunden erneut ist kein Repost (0: immer einer)',
   'commands.reposts.rules.maxDistance.name': 'max-abstand',
-  'commands.reposts.rules.maxDistance.description': 'Beinahe-Kopien: Wahrnehmungs-Hashes unterscheiden sich in höchstens so vielen Bits (0–64)',
+  'commands.reposts.rules.maxDistance.description':
+    'Beinahe-Kopien: Wahrnehmungs-Hashes unterscheiden sich in höchstens so vielen Bits (0–64)',
   'commands.reposts.rules.minSimilarity.name': 'min-ähnlichkeit',
   'commands.reposts.rules.minSimilarity.description': 'Beinahe-Kopien: und ihre Embeddings sind mindestens so ähnlich (-1 bis 1)',
   'commands.reposts.rules.hashAloneDistance.name': 'nur-hash-abstand',
-  'commands.reposts.rules.hashAloneDistance.description': 'Beinahe-Kopien unabhängig von den Embeddings: Hashes höchstens so viele Bits auseinander',
+  'commands.reposts.rules.hashAloneDistance.description':
+    'Beinahe-Kopien unabhängig von den Embeddings: Hashes höchstens so viele Bits auseinander',
   'commands.reposts.rules.reset.name': 'zurücksetzen',
   'commands.reposts.rules.reset.description': 'Wieder die Standardschwellen des Bots verwenden',
   'commands.reposts.status.name': 'status',
@@ -302,25 +324,32 @@ export const de: Translation = {
   'reposts.action.log': 'im Protokollkanal posten',
   'reposts.channelWatched': 'Wenn in {channel} (oder seinen Threads) ein Repost ankommt, werde ich {actions}.',
   'reposts.channelUnwatched': 'Die Repost-Prüfung ist in {channel} aus.',
-  'reposts.channelNotIndexed': 'Hinweis: {channel} wird nicht indexiert, also wird dort nichts geprüft. Füge ihn mit `/kanäle hinzufügen` hinzu.',
+  'reposts.channelNotIndexed':
+    'Hinweis: {channel} wird nicht indexiert, also wird dort nichts geprüft. Füge ihn mit `/kanäle hinzufügen` hinzu.',
   'reposts.noLogChannel': 'Hinweis: Es gibt noch keinen Protokollkanal. Wähle einen mit `/reposts protokollkanal`.',
-  'reposts.logChannelSet': 'Reposts werden in {channel} protokolliert: nur solche aus Kanälen, die alle Leser von {channel} lesen können, und die frühere Kopie wird nur verlinkt, wenn sie auch diese lesen können.',
+  'reposts.logChannelSet':
+    'Reposts werden in {channel} protokolliert: nur solche aus Kanälen, die alle Leser von {channel} lesen können, und die frühere Kopie wird nur verlinkt, wenn sie auch diese lesen können.',
   'reposts.logChannelCleared': 'Jetzt gibt es keinen Protokollkanal: Es wird nichts protokolliert.',
   'reposts.logChannelCannotPost': 'Hinweis: Ich kann in {channel} noch nicht posten. Gib meiner Rolle dort {permissions}.',
   'reposts.exemptNothing': 'Nenne einen Kanal, eine Rolle oder beides.',
   'reposts.exempted': 'Von der Repost-Prüfung ausgenommen: {names}.',
   'reposts.unexempted': 'Wieder in der Repost-Prüfung: {names}.',
   'reposts.rulesSaved': 'Gespeichert.',
-  'reposts.status.off': 'Die Repost-Prüfung ist aus: Kein Kanal wird beobachtet. `/reposts kanal kanal:#memes reagieren:True` schaltet sie dort ein.',
+  'reposts.status.off':
+    'Die Repost-Prüfung ist aus: Kein Kanal wird beobachtet. `/reposts kanal kanal:#memes reagieren:True` schaltet sie dort ein.',
   'reposts.status.header': 'Repost-Prüfung (alle anderen Kanäle werden nicht beobachtet):',
   'reposts.status.channel': '{channel}: {actions}',
   'reposts.status.logChannel': 'Protokollkanal: {channel}',
   'reposts.status.noLogChannel': 'Protokollkanal: keiner',
   'reposts.status.logChannelGone': '{channel}: Ich finde den Protokollkanal nicht mehr. Wähle einen anderen mit `/reposts protokollkanal`.',
   'reposts.status.exempt': 'Ausgenommen: {names}',
-  'reposts.status.sameAuthor': { one: 'Dein eigenes Bild, innerhalb von {count} Stunde erneut gepostet, ist kein Repost.', other: 'Dein eigenes Bild, innerhalb von {count} Stunden erneut gepostet, ist kein Repost.' },
+  'reposts.status.sameAuthor': {
+    one: 'Dein eigenes Bild, innerhalb von {count} Stunde erneut gepostet, ist kein Repost.',
+    other: 'Dein eigenes Bild, innerhalb von {count} Stunden erneut gepostet, ist kein Repost.',
+  },
   'reposts.status.sameAuthorOff': 'Dein eigenes Bild erneut gepostet ist ein Repost, egal wie bald.',
-  'reposts.status.thresholds': 'Beinahe-Kopien: Hashes höchstens {maxDistance} Bits auseinander und Ähnlichkeit mindestens {minSimilarity}, oder Hashes höchstens {hashAloneDistance} Bits auseinander ({source}).',
+  'reposts.status.thresholds':
+    'Beinahe-Kopien: Hashes höchstens {maxDistance} Bits auseinander und Ähnlichkeit mindestens {minSimilarity}, oder Hashes höchstens {hashAloneDistance} Bits auseinander ({source}).',
   'reposts.status.ownThresholds': 'die Schwellen dieses Servers',
   'reposts.status.defaultThresholds': 'die Standardwerte des Bots',
   'reposts.status.problems': 'Was sie behindert:',
@@ -328,7 +357,11 @@ export const de: Translation = {
   'reposts.status.refused.reply': '{channel}: Discord hat meine Antwort abgelehnt. Gib meiner Rolle dort {permissions}.',
   'reposts.status.refused.log': '{channel}: Discord hat meinen Protokolleintrag abgelehnt. Gib meiner Rolle dort {permissions}.',
   'reposts.status.logUnreadable': 'Reposts in {channel} werden nicht protokolliert: Nicht alle, die {log} lesen können, können ihn lesen.',
-  'reposts.status.unhashed': { one: '{count} Bild hat noch keinen Wahrnehmungs-Hash, also wird kein Repost davon bemerkt: Führe `/neu-indexieren` für seinen Kanal aus (nichts wird neu eingebettet).', other: '{count} Bilder haben noch keinen Wahrnehmungs-Hash, also wird kein Repost davon bemerkt: Führe `/neu-indexieren` für ihre Kanäle aus (nichts wird neu eingebettet).' },
+  'reposts.status.unhashed': {
+    one: '{count} Bild hat noch keinen Wahrnehmungs-Hash, also wird kein Repost davon bemerkt: Führe `/neu-indexieren` für seinen Kanal aus (nichts wird neu eingebettet).',
+    other:
+      '{count} Bilder haben noch keinen Wahrnehmungs-Hash, also wird kein Repost davon bemerkt: Führe `/neu-indexieren` für ihre Kanäle aus (nichts wird neu eingebettet).',
+  },
   'reposts.listTitle': 'Letzte Reposts',
   'reposts.listEmpty': 'In den Kanälen, die du lesen kannst, wurden zuletzt keine Reposts bemerkt.',
   'reposts.notice.linked': '♻️ Dieses Bild wurde schon einmal gepostet, {date}: {link}',
@@ -345,8 +378,10 @@ export const de: Translation = {
     one: 'Du drückst sehr schnell. Bitte warte {count} Sekunde und versuch es dann noch einmal.',
     other: 'Du drückst sehr schnell. Bitte warte {count} Sekunden und versuch es dann noch einmal.',
   },
-  'reindex.needsHistory': 'Um {channel} neu zu indexieren, brauchst du dort „Nachrichtenverlauf anzeigen“: Der Fortschritt verrät, was der Verlauf enthält.',
-  'reindex.progressWithdrawn': 'Der Fortschritt der Neuindexierung wird hier nicht mehr angezeigt: Nicht alle, die diesen Kanal lesen können, können den neu indexierten Kanal lesen.',
+  'reindex.needsHistory':
+    'Um {channel} neu zu indexieren, brauchst du dort „Nachrichtenverlauf anzeigen“: Der Fortschritt verrät, was der Verlauf enthält.',
+  'reindex.progressWithdrawn':
+    'Der Fortschritt der Neuindexierung wird hier nicht mehr angezeigt: Nicht alle, die diesen Kanal lesen können, können den neu indexierten Kanal lesen.',
   'share.cannotPostHere': 'Du darfst in diesem Kanal keine Bilder posten, also teile ich hier auch keins für dich.',
   'imageProblem.internal': 'Beim Indexieren ist auf meiner Seite etwas schiefgegangen (die Einzelheiten stehen in meinem Log).',
 };

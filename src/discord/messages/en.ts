@@ -232,17 +232,24 @@ export const en = {
   'reindex.failedDiscord': 'Reading the history from Discord failed; run /reindex again to continue from where it stopped.',
 
   'help.title': 'Image search',
-  'help.intro': 'I find images posted in this server by what they show. Results are shown only to you, and only from channels you can read.',
-  'help.find': '`/find query:a rainbow by the water`: images matching a description. Narrow it with `channel`, `author`, `after` and `before` (dates like 2024-05-31) and `count`.',
+  'help.intro':
+    'I find images posted in this server by what they show. Results are shown only to you, and only from channels you can read.',
+  'help.find':
+    '`/find query:a rainbow by the water`: images matching a description. Narrow it with `channel`, `author`, `after` and `before` (dates like 2024-05-31) and `count`.',
   'help.similar': '`/similar image:<file>` or `/similar url:<link>`: images that look like the one you give.',
   'help.menu': '**Apps → Find similar images** on any message with an image: images like it.',
-  'help.results': 'On the results: **More like #n** searches from that result, **Show #n** shows it large with its link, **Previous**/**Next** turn pages, and **Share** posts one here if the server allows it.',
+  'help.results':
+    'On the results: **More like #n** searches from that result, **Show #n** shows it large with its link, **Previous**/**Next** turn pages, and **Share** posts one here if the server allows it.',
   'help.stats': '`/stats`: what the index holds of the channels you can read.',
-  'help.forgetMe': '`/forget-me`: removes the images you posted here from the index and stops indexing yours; `/forget-me undo:True` lets new ones in again.',
-  'help.words': '`/find query:pineapple wizard match:words`: images by their words: the message, the file name, and the text in the picture when the server reads it. Without `match`, meaning and words count together.',
+  'help.forgetMe':
+    '`/forget-me`: removes the images you posted here from the index and stops indexing yours; `/forget-me undo:True` lets new ones in again.',
+  'help.words':
+    '`/find query:pineapple wizard match:words`: images by their words: the message, the file name, and the text in the picture when the server reads it. Without `match`, meaning and words count together.',
   'help.optional.title': 'Optional',
-  'help.optional.wordsInImages': '`/settings words-in-images:True`: read the words in new images (memes, screenshots) so that `/find` matches them; `/reindex` reads older ones.',
-  'help.optional.reposts': '`/reposts channel`: choose what happens when an image posted before is posted again in a channel (react ♻️, reply with a link to the first post, or tell a log channel); `/reposts list` shows recent reposts.',
+  'help.optional.wordsInImages':
+    '`/settings words-in-images:True`: read the words in new images (memes, screenshots) so that `/find` matches them; `/reindex` reads older ones.',
+  'help.optional.reposts':
+    '`/reposts channel`: choose what happens when an image posted before is posted again in a channel (react ♻️, reply with a link to the first post, or tell a log channel); `/reposts list` shows recent reposts.',
   'help.setup.title': 'Setting up (Manage Server)',
   'help.setup.permissions':
     'Give my role **View Channel**, **Read Message History** and **Send Messages** in the channels to index (and **Manage Threads** to reach archived private threads).',
@@ -261,7 +268,8 @@ export const en = {
   'settings.wordsInImages.description': 'Read the words in images, so /find can match them (costs CPU and memory)',
   'settings.wordsInImages.label': 'Words in images are read',
   'settings.wordsInImages.readOld': 'Images posted before are read when you run `/reindex` on their channels.',
-  'settings.wordsInImages.onEverywhere': "This bot's operator has words in images read in every server (OCR=on), whatever this switch says.",
+  'settings.wordsInImages.onEverywhere':
+    "This bot's operator has words in images read in every server (OCR=on), whatever this switch says.",
   'results.matchedWords': 'matched words: {words}',
   'results.nearCopies': { one: 'and {count} near-copy', other: 'and {count} near-copies' },
   'results.repostOf': 'a repost of [this post]({link}) in {channel} · {date}',
@@ -334,7 +342,8 @@ export const en = {
     other: 'Your own image posted again within {count} hours is not a repost.',
   },
   'reposts.status.sameAuthorOff': 'Your own image posted again is a repost however soon.',
-  'reposts.status.thresholds': 'Near-copies: hashes at most {maxDistance} bits apart and similarity at least {minSimilarity}, or hashes at most {hashAloneDistance} bits apart ({source}).',
+  'reposts.status.thresholds':
+    'Near-copies: hashes at most {maxDistance} bits apart and similarity at least {minSimilarity}, or hashes at most {hashAloneDistance} bits apart ({source}).',
   'reposts.status.ownThresholds': "this server's thresholds",
   'reposts.status.defaultThresholds': "the bot's defaults",
   'reposts.status.problems': 'What keeps them from working:',
@@ -344,7 +353,8 @@ export const en = {
   'reposts.status.logUnreadable': 'Reposts in {channel} are not logged: not everyone who can read {log} can read it.',
   'reposts.status.unhashed': {
     one: '{count} image has no perceptual hash yet, so no repost of it is noticed: `/reindex` its channel (nothing is embedded again).',
-    other: '{count} images have no perceptual hash yet, so no repost of them is noticed: `/reindex` their channels (nothing is embedded again).',
+    other:
+      '{count} images have no perceptual hash yet, so no repost of them is noticed: `/reindex` their channels (nothing is embedded again).',
   },
   'reposts.listTitle': 'Recent reposts',
   'reposts.listEmpty': 'No reposts noticed lately in the channels you can read.',
@@ -363,7 +373,8 @@ export const en = {
     other: "You're pressing very fast. Please wait {count} seconds and try again.",
   },
   'reindex.needsHistory': 'You need Read Message History in {channel} to reindex it: its progress tells what its history holds.',
-  'reindex.progressWithdrawn': 'Reindex progress is no longer shown here: not everyone who can read this channel can read the channel being reindexed.',
+  'reindex.progressWithdrawn':
+    'Reindex progress is no longer shown here: not everyone who can read this channel can read the channel being reindexed.',
   'share.cannotPostHere': "You can't post images in this channel, so I won't share one here for you.",
   'imageProblem.internal': 'Something went wrong on my side while indexing it (the details are in my log).',
 } as const;

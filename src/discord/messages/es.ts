@@ -146,7 +146,10 @@ export const es: Translation = {
   'forgetMe.notOptedOut': 'No te habías excluido: tus imágenes se indexan con normalidad.',
 
   'stats.totalServer': plural('**{count} imagen** indexada en este servidor', '**{count} imágenes** indexadas en este servidor'),
-  'stats.totalReadable': plural('**{count} imagen** indexada en los canales que puedes leer', '**{count} imágenes** indexadas en los canales que puedes leer'),
+  'stats.totalReadable': plural(
+    '**{count} imagen** indexada en los canales que puedes leer',
+    '**{count} imágenes** indexadas en los canales que puedes leer',
+  ),
   'stats.moreChannels': plural('… y {count} canal más', '… y {count} canales más'),
   'stats.model': 'Modelo: {model} ({dimensions} dimensiones)',
   'stats.otherModel': plural(
@@ -161,14 +164,19 @@ export const es: Translation = {
   'channels.noSuchChannel': 'No encuentro ese canal en este servidor.',
   'channels.wrongType': 'Elige un canal de texto, de anuncios, foro o multimedia: sus hilos se indexan con él.',
   'channels.cannotRead': 'No puedo indexar {channel}: necesito {permissions} allí. Dale esos permisos a mi rol y vuelve a intentarlo.',
-  'channels.added': 'Ahora indexo las imágenes nuevas de {channel} y sus hilos. Ejecuta `/reindexar canal:#{name}` para indexar también su historial.',
+  'channels.added':
+    'Ahora indexo las imágenes nuevas de {channel} y sus hilos. Ejecuta `/reindexar canal:#{name}` para indexar también su historial.',
   'channels.alreadyIndexed': '{channel} ya está indexado.',
-  'channels.removed': plural('Dejé de indexar {channel} y olvidé su {count} imagen.', 'Dejé de indexar {channel} y olvidé sus {count} imágenes.'),
+  'channels.removed': plural(
+    'Dejé de indexar {channel} y olvidé su {count} imagen.',
+    'Dejé de indexar {channel} y olvidé sus {count} imágenes.',
+  ),
   'channels.notIndexed': '{channel} no estaba indexado.',
   'channels.noneIndexed': 'Todavía no hay canales indexados. Añade uno con `/canales añadir`.',
   'channels.listHeader': 'Canales indexados (con sus hilos):',
   'channels.listGone': '{channel}: ya no encuentro este canal; sus imágenes se olvidarán en cuanto confirme que se borró.',
-  'channels.listUnreadable': '{channel}: ahora no puedo leerlo, así que sus imágenes quedan fuera de los resultados. Dame {permissions} allí.',
+  'channels.listUnreadable':
+    '{channel}: ahora no puedo leerlo, así que sus imágenes quedan fuera de los resultados. Dame {permissions} allí.',
 
   'reindex.wrongType': 'Elige un canal de texto, un hilo, un foro o un canal multimedia para reindexar.',
   'reindex.notIndexed': '{channel} no está indexado. Añádelo primero con `/canales añadir`.',
@@ -184,9 +192,18 @@ export const es: Translation = {
   'reindex.alreadyRunning': '{channel} ya se está reindexando (`/reindexar detener:True` lo detiene):',
   'reindex.started': 'Empecé a reindexar {channel}.',
   'reindex.resumed': 'Reanudé la reindexación de {channel}.',
-  'reindex.startedWithThreads': plural('Empecé a reindexar {channel} y su {count} hilo.', 'Empecé a reindexar {channel} y sus {count} hilos.'),
-  'reindex.resumedWithThreads': plural('Reanudé la reindexación de {channel} y su {count} hilo.', 'Reanudé la reindexación de {channel} y sus {count} hilos.'),
-  'reindex.startedWithPosts': plural('Empecé a reindexar {channel} y su {count} publicación.', 'Empecé a reindexar {channel} y sus {count} publicaciones.'),
+  'reindex.startedWithThreads': plural(
+    'Empecé a reindexar {channel} y su {count} hilo.',
+    'Empecé a reindexar {channel} y sus {count} hilos.',
+  ),
+  'reindex.resumedWithThreads': plural(
+    'Reanudé la reindexación de {channel} y su {count} hilo.',
+    'Reanudé la reindexación de {channel} y sus {count} hilos.',
+  ),
+  'reindex.startedWithPosts': plural(
+    'Empecé a reindexar {channel} y su {count} publicación.',
+    'Empecé a reindexar {channel} y sus {count} publicaciones.',
+  ),
   'reindex.resumedWithPosts': plural(
     'Reanudé la reindexación de {channel} y su {count} publicación.',
     'Reanudé la reindexación de {channel} y sus {count} publicaciones.',
@@ -194,7 +211,8 @@ export const es: Translation = {
   'reindex.privateThreadsLeftOut':
     'Los hilos privados archivados a los que no me añadieron no están incluidos: dale a mi rol Gestionar hilos allí para incluirlos.',
   'reindex.progressPosted': 'El progreso se muestra en el mensaje que publiqué en este canal.',
-  'reindex.progressPrivate': 'El progreso se muestra aquí, solo para ti (vuelve a ejecutar /reindexar en el canal para verlo pasados 15 minutos):',
+  'reindex.progressPrivate':
+    'El progreso se muestra aquí, solo para ti (vuelve a ejecutar /reindexar en el canal para verlo pasados 15 minutos):',
   'reindex.status.running': 'Reindexando {channel}',
   'reindex.status.stopped': 'Reindexación de {channel} detenida',
   'reindex.status.done': 'Reindexación de {channel} terminada',
@@ -208,17 +226,24 @@ export const es: Translation = {
   'reindex.failedDiscord': 'Falló la lectura del historial en Discord; vuelve a ejecutar /reindexar para seguir desde donde se detuvo.',
 
   'help.title': 'Búsqueda de imágenes',
-  'help.intro': 'Encuentro las imágenes publicadas en este servidor por lo que muestran. Los resultados solo los ves tú, y solo de canales que puedes leer.',
-  'help.find': '`/buscar descripción:un arcoíris junto al agua`: imágenes que coinciden con una descripción. Acota con `canal`, `autor`, `después` y `antes` (fechas como 2024-05-31) y `cantidad`.',
+  'help.intro':
+    'Encuentro las imágenes publicadas en este servidor por lo que muestran. Los resultados solo los ves tú, y solo de canales que puedes leer.',
+  'help.find':
+    '`/buscar descripción:un arcoíris junto al agua`: imágenes que coinciden con una descripción. Acota con `canal`, `autor`, `después` y `antes` (fechas como 2024-05-31) y `cantidad`.',
   'help.similar': '`/parecidas imagen:<archivo>` o `/parecidas enlace:<enlace>`: imágenes que se parecen a la que das.',
   'help.menu': '**Aplicaciones → Buscar imágenes parecidas** en cualquier mensaje con una imagen: imágenes como esa.',
-  'help.results': 'En los resultados: **Más como #n** busca a partir de ese resultado, **Mostrar #n** lo muestra en grande con su enlace, **Anterior**/**Siguiente** pasan de página y **Compartir** publica uno aquí si el servidor lo permite.',
+  'help.results':
+    'En los resultados: **Más como #n** busca a partir de ese resultado, **Mostrar #n** lo muestra en grande con su enlace, **Anterior**/**Siguiente** pasan de página y **Compartir** publica uno aquí si el servidor lo permite.',
   'help.stats': '`/estadísticas`: lo que contiene el índice de los canales que puedes leer.',
-  'help.forgetMe': '`/olvídame`: quita del índice las imágenes que publicaste aquí y deja de indexar las tuyas; `/olvídame deshacer:True` vuelve a admitir las nuevas.',
-  'help.words': '`/buscar descripción:mago piña coincidir:sus palabras`: imágenes por sus palabras: el mensaje, el nombre del archivo y el texto de la imagen cuando el servidor lo lee. Sin `coincidir`, cuentan juntos el significado y las palabras.',
+  'help.forgetMe':
+    '`/olvídame`: quita del índice las imágenes que publicaste aquí y deja de indexar las tuyas; `/olvídame deshacer:True` vuelve a admitir las nuevas.',
+  'help.words':
+    '`/buscar descripción:mago piña coincidir:sus palabras`: imágenes por sus palabras: el mensaje, el nombre del archivo y el texto de la imagen cuando el servidor lo lee. Sin `coincidir`, cuentan juntos el significado y las palabras.',
   'help.optional.title': 'Opcional',
-  'help.optional.wordsInImages': '`/ajustes palabras-en-imágenes:True`: leer las palabras de las imágenes nuevas (memes, capturas de pantalla) para que `/buscar` las encuentre; `/reindexar` lee las anteriores.',
-  'help.optional.reposts': '`/republicaciones canal`: elegir qué pasa cuando una imagen ya publicada vuelve a aparecer en un canal (reaccionar ♻️, responder con un enlace a la primera publicación o avisar en un canal de registro); `/republicaciones lista` muestra las últimas.',
+  'help.optional.wordsInImages':
+    '`/ajustes palabras-en-imágenes:True`: leer las palabras de las imágenes nuevas (memes, capturas de pantalla) para que `/buscar` las encuentre; `/reindexar` lee las anteriores.',
+  'help.optional.reposts':
+    '`/republicaciones canal`: elegir qué pasa cuando una imagen ya publicada vuelve a aparecer en un canal (reaccionar ♻️, responder con un enlace a la primera publicación o avisar en un canal de registro); `/republicaciones lista` muestra las últimas.',
   'help.setup.title': 'Configuración (Gestionar servidor)',
   'help.setup.permissions':
     'Dale a mi rol **Ver canal**, **Leer el historial de mensajes** y **Enviar mensajes** en los canales que quieras indexar (y **Gestionar hilos** para llegar a los hilos privados archivados).',
@@ -237,7 +262,8 @@ export const es: Translation = {
   'settings.wordsInImages.description': 'Leer las palabras de las imágenes para que /buscar las encuentre (usa CPU y memoria)',
   'settings.wordsInImages.label': 'Se leen las palabras de las imágenes',
   'settings.wordsInImages.readOld': 'Las imágenes publicadas antes se leen cuando ejecutas `/reindexar` en sus canales.',
-  'settings.wordsInImages.onEverywhere': 'El operador de este bot hace leer las palabras de las imágenes en todos los servidores (OCR=on), diga lo que diga este ajuste.',
+  'settings.wordsInImages.onEverywhere':
+    'El operador de este bot hace leer las palabras de las imágenes en todos los servidores (OCR=on), diga lo que diga este ajuste.',
   'results.matchedWords': 'palabras encontradas: {words}',
   'results.nearCopies': plural('y {count} casi copia', 'y {count} casi copias'),
   'results.repostOf': 'una republicación de [esta publicación]({link}) en {channel} · {date}',
@@ -268,7 +294,8 @@ export const es: Translation = {
   'commands.reposts.rules.name': 'reglas',
   'commands.reposts.rules.description': 'La ventana para un mismo autor y los umbrales de casi copia de este servidor',
   'commands.reposts.rules.sameAuthorHours.name': 'horas-mismo-autor',
-  'commands.reposts.rules.sameAuthorHours.description': 'Tu propia imagen otra vez en estas horas no es una republicación (0: siempre lo es)',
+  'commands.reposts.rules.sameAuthorHours.description':
+    'Tu propia imagen otra vez en estas horas no es una republicación (0: siempre lo es)',
   'commands.reposts.rules.maxDistance.name': 'distancia-máx',
   'commands.reposts.rules.maxDistance.description': 'Casi copias: los hashes perceptuales difieren en como mucho estos bits (0-64)',
   'commands.reposts.rules.minSimilarity.name': 'similitud-mín',
@@ -286,25 +313,32 @@ export const es: Translation = {
   'reposts.action.log': 'publicarla en el canal de registro',
   'reposts.channelWatched': 'Cuando llegue una republicación a {channel} (o a sus hilos), voy a {actions}.',
   'reposts.channelUnwatched': 'Las comprobaciones de republicación están desactivadas en {channel}.',
-  'reposts.channelNotIndexed': 'Nota: {channel} no está indexado, así que no se comprueba nada de lo que se publica allí. Añádelo con `/canales añadir`.',
+  'reposts.channelNotIndexed':
+    'Nota: {channel} no está indexado, así que no se comprueba nada de lo que se publica allí. Añádelo con `/canales añadir`.',
   'reposts.noLogChannel': 'Nota: todavía no hay canal de registro. Elige uno con `/republicaciones canal-registro`.',
-  'reposts.logChannelSet': 'Las republicaciones se registran en {channel}: solo las de canales que todos los que leen {channel} pueden leer, y la copia anterior se enlaza solo si también pueden leerla.',
+  'reposts.logChannelSet':
+    'Las republicaciones se registran en {channel}: solo las de canales que todos los que leen {channel} pueden leer, y la copia anterior se enlaza solo si también pueden leerla.',
   'reposts.logChannelCleared': 'Ya no hay canal de registro: no se registra nada.',
   'reposts.logChannelCannotPost': 'Nota: todavía no puedo publicar en {channel}. Da a mi rol {permissions} allí.',
   'reposts.exemptNothing': 'Indica un canal, un rol o ambos.',
   'reposts.exempted': 'Fuera de las comprobaciones: {names}.',
   'reposts.unexempted': 'De nuevo en las comprobaciones: {names}.',
   'reposts.rulesSaved': 'Guardado.',
-  'reposts.status.off': 'Las comprobaciones de republicación están desactivadas: no se vigila ningún canal. `/republicaciones canal canal:#memes reaccionar:True` las activa allí.',
+  'reposts.status.off':
+    'Las comprobaciones de republicación están desactivadas: no se vigila ningún canal. `/republicaciones canal canal:#memes reaccionar:True` las activa allí.',
   'reposts.status.header': 'Comprobaciones de republicación (los demás canales no se vigilan):',
   'reposts.status.channel': '{channel}: {actions}',
   'reposts.status.logChannel': 'Canal de registro: {channel}',
   'reposts.status.noLogChannel': 'Canal de registro: ninguno',
   'reposts.status.logChannelGone': '{channel}: ya no encuentro el canal de registro. Elige otro con `/republicaciones canal-registro`.',
   'reposts.status.exempt': 'Fuera: {names}',
-  'reposts.status.sameAuthor': plural('Tu propia imagen publicada de nuevo en un plazo de {count} hora no es una republicación.', 'Tu propia imagen publicada de nuevo en un plazo de {count} horas no es una republicación.'),
+  'reposts.status.sameAuthor': plural(
+    'Tu propia imagen publicada de nuevo en un plazo de {count} hora no es una republicación.',
+    'Tu propia imagen publicada de nuevo en un plazo de {count} horas no es una republicación.',
+  ),
   'reposts.status.sameAuthorOff': 'Tu propia imagen publicada de nuevo es una republicación, aunque sea enseguida.',
-  'reposts.status.thresholds': 'Casi copias: hashes a como mucho {maxDistance} bits y similitud de al menos {minSimilarity}, o hashes a como mucho {hashAloneDistance} bits ({source}).',
+  'reposts.status.thresholds':
+    'Casi copias: hashes a como mucho {maxDistance} bits y similitud de al menos {minSimilarity}, o hashes a como mucho {hashAloneDistance} bits ({source}).',
   'reposts.status.ownThresholds': 'umbrales de este servidor',
   'reposts.status.defaultThresholds': 'valores predeterminados del bot',
   'reposts.status.problems': 'Qué les impide funcionar:',
@@ -312,7 +346,10 @@ export const es: Translation = {
   'reposts.status.refused.reply': '{channel}: Discord rechazó mi respuesta. Da a mi rol {permissions} allí.',
   'reposts.status.refused.log': '{channel}: Discord rechazó mi registro. Da a mi rol {permissions} allí.',
   'reposts.status.logUnreadable': 'Las republicaciones de {channel} no se registran: no todos los que pueden leer {log} pueden leerlo.',
-  'reposts.status.unhashed': plural('{count} imagen aún no tiene hash perceptual, así que no se detecta ninguna republicación suya: ejecuta `/reindexar` en su canal (no se vuelve a calcular nada).', '{count} imágenes aún no tienen hash perceptual, así que no se detecta ninguna republicación suya: ejecuta `/reindexar` en sus canales (no se vuelve a calcular nada).'),
+  'reposts.status.unhashed': plural(
+    '{count} imagen aún no tiene hash perceptual, así que no se detecta ninguna republicación suya: ejecuta `/reindexar` en su canal (no se vuelve a calcular nada).',
+    '{count} imágenes aún no tienen hash perceptual, así que no se detecta ninguna republicación suya: ejecuta `/reindexar` en sus canales (no se vuelve a calcular nada).',
+  ),
   'reposts.listTitle': 'Últimas republicaciones',
   'reposts.listEmpty': 'No se detectaron republicaciones últimamente en los canales que puedes leer.',
   'reposts.notice.linked': '♻️ Esta imagen ya se publicó, {date}: {link}',
@@ -329,8 +366,10 @@ export const es: Translation = {
     'Estás pulsando muy rápido. Espera {count} segundo y vuelve a intentarlo.',
     'Estás pulsando muy rápido. Espera {count} segundos y vuelve a intentarlo.',
   ),
-  'reindex.needsHistory': 'Para reindexar {channel} necesitas el permiso Leer el historial de mensajes allí: el progreso cuenta lo que contiene su historial.',
-  'reindex.progressWithdrawn': 'El progreso de la reindexación ya no se muestra aquí: no todos los que pueden leer este canal pueden leer el canal que se reindexa.',
+  'reindex.needsHistory':
+    'Para reindexar {channel} necesitas el permiso Leer el historial de mensajes allí: el progreso cuenta lo que contiene su historial.',
+  'reindex.progressWithdrawn':
+    'El progreso de la reindexación ya no se muestra aquí: no todos los que pueden leer este canal pueden leer el canal que se reindexa.',
   'share.cannotPostHere': 'No puedes publicar imágenes en este canal, así que no compartiré una aquí por ti.',
   'imageProblem.internal': 'Algo falló por mi parte al indexarla (los detalles están en mi registro).',
 };

@@ -90,7 +90,8 @@ export const fr: Translation = {
   'similarMenu.title': 'Images comme celle de {link}',
   'similarMenu.titleOfMany': 'Images comme celle de {link} (la première de ses {count} images, {file})',
   'similarMenu.noImage': 'Ce message ne contient pas d’image. Utilise ceci sur un message avec une image jointe.',
-  'similarMenu.noReadableImage': 'Ce message ne contient aucune image que je puisse lire (seules les images du CDN de Discord fonctionnent).',
+  'similarMenu.noReadableImage':
+    'Ce message ne contient aucune image que je puisse lire (seules les images du CDN de Discord fonctionnent).',
 
   'image.unusable': 'Je n’ai pas pu utiliser cette image : {reason}',
   'imageProblem.host-not-allowed': 'Je ne récupère pas d’images sur ce site.',
@@ -146,7 +147,10 @@ export const fr: Translation = {
   'forgetMe.notOptedOut': 'Tu n’avais rien refusé : tes images sont indexées normalement.',
 
   'stats.totalServer': plural('**{count} image** indexée sur ce serveur', '**{count} images** indexées sur ce serveur'),
-  'stats.totalReadable': plural('**{count} image** indexée dans les salons que tu peux lire', '**{count} images** indexées dans les salons que tu peux lire'),
+  'stats.totalReadable': plural(
+    '**{count} image** indexée dans les salons que tu peux lire',
+    '**{count} images** indexées dans les salons que tu peux lire',
+  ),
   'stats.moreChannels': plural('… et {count} autre salon', '… et {count} autres salons'),
   'stats.model': 'Modèle : {model} ({dimensions} dimensions)',
   'stats.otherModel': plural(
@@ -154,21 +158,30 @@ export const fr: Translation = {
     '{count} images d’un autre modèle sont laissées de côté jusqu’à leur réindexation',
   ),
   'stats.store': 'Stockage : {backend}',
-  'stats.queue': plural('File d’attente : {count} image de ce serveur en attente', 'File d’attente : {count} images de ce serveur en attente'),
+  'stats.queue': plural(
+    'File d’attente : {count} image de ce serveur en attente',
+    'File d’attente : {count} images de ce serveur en attente',
+  ),
   'stats.failed': 'Images en échec : {count}',
   'stats.lastFailure': '(dernier : {reason})',
 
   'channels.noSuchChannel': 'Je ne trouve pas ce salon sur ce serveur.',
   'channels.wrongType': 'Choisis un salon textuel, d’annonces, forum ou multimédia : ses fils sont indexés avec lui.',
-  'channels.cannotRead': 'Je ne peux pas indexer {channel} : il me faut {permissions} là-bas. Donne ces permissions à mon rôle et réessaie.',
-  'channels.added': 'J’indexe désormais les nouvelles images de {channel} et de ses fils. Lance `/réindexer salon:#{name}` pour indexer aussi son historique.',
+  'channels.cannotRead':
+    'Je ne peux pas indexer {channel} : il me faut {permissions} là-bas. Donne ces permissions à mon rôle et réessaie.',
+  'channels.added':
+    'J’indexe désormais les nouvelles images de {channel} et de ses fils. Lance `/réindexer salon:#{name}` pour indexer aussi son historique.',
   'channels.alreadyIndexed': '{channel} est déjà indexé.',
-  'channels.removed': plural('{channel} n’est plus indexé et son {count} image est oubliée.', '{channel} n’est plus indexé et ses {count} images sont oubliées.'),
+  'channels.removed': plural(
+    '{channel} n’est plus indexé et son {count} image est oubliée.',
+    '{channel} n’est plus indexé et ses {count} images sont oubliées.',
+  ),
   'channels.notIndexed': '{channel} n’était pas indexé.',
   'channels.noneIndexed': 'Aucun salon n’est encore indexé. Ajoutes-en un avec `/salons ajouter`.',
   'channels.listHeader': 'Salons indexés (avec leurs fils) :',
   'channels.listGone': '{channel} : je ne trouve plus ce salon ; ses images seront oubliées dès que j’aurai confirmé sa suppression.',
-  'channels.listUnreadable': '{channel} : je ne peux pas le lire pour l’instant, ses images sont donc absentes des résultats. Donne-moi {permissions} là-bas.',
+  'channels.listUnreadable':
+    '{channel} : je ne peux pas le lire pour l’instant, ses images sont donc absentes des résultats. Donne-moi {permissions} là-bas.',
 
   'reindex.wrongType': 'Choisis un salon textuel, un fil, un forum ou un salon multimédia à réindexer.',
   'reindex.notIndexed': '{channel} n’est pas indexé. Ajoute-le d’abord avec `/salons ajouter`.',
@@ -184,8 +197,14 @@ export const fr: Translation = {
   'reindex.alreadyRunning': '{channel} est déjà en cours de réindexation (`/réindexer arrêter:True` l’arrête) :',
   'reindex.started': 'Réindexation de {channel} lancée.',
   'reindex.resumed': 'Réindexation de {channel} reprise.',
-  'reindex.startedWithThreads': plural('Réindexation de {channel} et de son {count} fil lancée.', 'Réindexation de {channel} et de ses {count} fils lancée.'),
-  'reindex.resumedWithThreads': plural('Réindexation de {channel} et de son {count} fil reprise.', 'Réindexation de {channel} et de ses {count} fils reprise.'),
+  'reindex.startedWithThreads': plural(
+    'Réindexation de {channel} et de son {count} fil lancée.',
+    'Réindexation de {channel} et de ses {count} fils lancée.',
+  ),
+  'reindex.resumedWithThreads': plural(
+    'Réindexation de {channel} et de son {count} fil reprise.',
+    'Réindexation de {channel} et de ses {count} fils reprise.',
+  ),
   'reindex.startedWithPosts': plural(
     'Réindexation de {channel} et de sa {count} publication lancée.',
     'Réindexation de {channel} et de ses {count} publications lancée.',
@@ -197,7 +216,8 @@ export const fr: Translation = {
   'reindex.privateThreadsLeftOut':
     'Les fils privés archivés auxquels je n’ai pas été ajouté ne sont pas inclus : donne à mon rôle la permission Gérer les fils là-bas pour les inclure.',
   'reindex.progressPosted': 'La progression s’affiche dans le message que j’ai publié dans ce salon.',
-  'reindex.progressPrivate': 'La progression s’affiche ici, pour toi seul (relance /réindexer sur le salon pour la revoir après 15 minutes) :',
+  'reindex.progressPrivate':
+    'La progression s’affiche ici, pour toi seul (relance /réindexer sur le salon pour la revoir après 15 minutes) :',
   'reindex.status.running': 'Réindexation de {channel}',
   'reindex.status.stopped': 'Réindexation de {channel} arrêtée',
   'reindex.status.done': 'Réindexation de {channel} terminée',
@@ -211,22 +231,31 @@ export const fr: Translation = {
   'reindex.failedDiscord': 'La lecture de l’historique sur Discord a échoué ; relance /réindexer pour reprendre là où elle s’est arrêtée.',
 
   'help.title': 'Recherche d’images',
-  'help.intro': 'Je retrouve les images publiées sur ce serveur d’après ce qu’elles montrent. Les résultats ne sont visibles que par toi, et ne viennent que des salons que tu peux lire.',
-  'help.find': '`/chercher description:un arc-en-ciel au bord de l’eau` : les images qui correspondent à une description. Affine avec `salon`, `auteur`, `après` et `avant` (dates comme 2024-05-31) et `nombre`.',
+  'help.intro':
+    'Je retrouve les images publiées sur ce serveur d’après ce qu’elles montrent. Les résultats ne sont visibles que par toi, et ne viennent que des salons que tu peux lire.',
+  'help.find':
+    '`/chercher description:un arc-en-ciel au bord de l’eau` : les images qui correspondent à une description. Affine avec `salon`, `auteur`, `après` et `avant` (dates comme 2024-05-31) et `nombre`.',
   'help.similar': '`/similaires image:<fichier>` ou `/similaires lien:<lien>` : les images qui ressemblent à celle que tu donnes.',
-  'help.menu': '**Applications → Trouver des images similaires** sur n’importe quel message avec une image : des images qui lui ressemblent.',
-  'help.results': 'Dans les résultats : **Plus comme #n** cherche à partir de ce résultat, **Afficher #n** l’affiche en grand avec son lien, **Précédent**/**Suivant** tournent les pages, et **Partager** en publie un ici si le serveur l’autorise.',
+  'help.menu':
+    '**Applications → Trouver des images similaires** sur n’importe quel message avec une image : des images qui lui ressemblent.',
+  'help.results':
+    'Dans les résultats : **Plus comme #n** cherche à partir de ce résultat, **Afficher #n** l’affiche en grand avec son lien, **Précédent**/**Suivant** tournent les pages, et **Partager** en publie un ici si le serveur l’autorise.',
   'help.stats': '`/statistiques` : ce que l’index contient des salons que tu peux lire.',
-  'help.forgetMe': '`/oublie-moi` : retire de l’index les images que tu as publiées ici et n’indexe plus les tiennes ; `/oublie-moi annuler:True` laisse de nouveau entrer les nouvelles.',
-  'help.words': '`/chercher description:magicien ananas correspondance:ses mots` : les images par leurs mots – le message, le nom du fichier, et le texte dans l’image quand le serveur le lit. Sans `correspondance`, le sens et les mots comptent ensemble.',
+  'help.forgetMe':
+    '`/oublie-moi` : retire de l’index les images que tu as publiées ici et n’indexe plus les tiennes ; `/oublie-moi annuler:True` laisse de nouveau entrer les nouvelles.',
+  'help.words':
+    '`/chercher description:magicien ananas correspondance:ses mots` : les images par leurs mots – le message, le nom du fichier, et le texte dans l’image quand le serveur le lit. Sans `correspondance`, le sens et les mots comptent ensemble.',
   'help.optional.title': 'En option',
-  'help.optional.wordsInImages': '`/réglages mots-des-images:True` : lire les mots des nouvelles images (mèmes, captures d’écran) pour que `/chercher` les trouve ; `/réindexer` lit les plus anciennes.',
-  'help.optional.reposts': '`/republications salon` : choisir ce qui se passe quand une image déjà publiée revient dans un salon (réagir ♻️, répondre avec un lien vers la première publication, ou prévenir un salon de modération) ; `/republications liste` montre les dernières.',
+  'help.optional.wordsInImages':
+    '`/réglages mots-des-images:True` : lire les mots des nouvelles images (mèmes, captures d’écran) pour que `/chercher` les trouve ; `/réindexer` lit les plus anciennes.',
+  'help.optional.reposts':
+    '`/republications salon` : choisir ce qui se passe quand une image déjà publiée revient dans un salon (réagir ♻️, répondre avec un lien vers la première publication, ou prévenir un salon de modération) ; `/republications liste` montre les dernières.',
   'help.setup.title': 'Installation (Gérer le serveur)',
   'help.setup.permissions':
     'Donne à mon rôle **Voir le salon**, **Voir les anciens messages** et **Envoyer des messages** dans les salons à indexer (et **Gérer les fils** pour atteindre les fils privés archivés).',
   'help.setup.channels': '`/salons ajouter salon:#photos` : indexer les nouvelles images de ce salon, fils compris.',
-  'help.setup.reindex': '`/réindexer salon:#photos` : indexer ce qui a été publié avant, avec une progression en direct ; `arrêter:True` la met en pause.',
+  'help.setup.reindex':
+    '`/réindexer salon:#photos` : indexer ce qui a été publié avant, avec une progression en direct ; `arrêter:True` la met en pause.',
   'help.setup.check': '`/salons liste` : vérifier que je peux lire chaque salon indexé.',
   'help.setup.settings': '`/réglages` : le nombre de résultats par page, et si les membres peuvent partager des résultats publiquement.',
 
@@ -240,7 +269,8 @@ export const fr: Translation = {
   'settings.wordsInImages.description': 'Lire les mots dans les images, pour que /chercher les trouve (coûte du calcul et de la mémoire)',
   'settings.wordsInImages.label': 'Les mots dans les images sont lus',
   'settings.wordsInImages.readOld': 'Les images publiées avant sont lues quand tu lances `/réindexer` sur leurs salons.',
-  'settings.wordsInImages.onEverywhere': 'L’opérateur de ce bot fait lire les mots des images sur tous les serveurs (OCR=on), quoi que dise ce réglage.',
+  'settings.wordsInImages.onEverywhere':
+    'L’opérateur de ce bot fait lire les mots des images sur tous les serveurs (OCR=on), quoi que dise ce réglage.',
   'results.matchedWords': 'mots trouvés : {words}',
   'results.nearCopies': plural('et {count} quasi-copie', 'et {count} quasi-copies'),
   'results.repostOf': 'une republication de [ce message]({link}) dans {channel} · {date}',
@@ -271,13 +301,16 @@ export const fr: Translation = {
   'commands.reposts.rules.name': 'règles',
   'commands.reposts.rules.description': 'La fenêtre pour un même auteur, et les seuils de quasi-copie de ce serveur',
   'commands.reposts.rules.sameAuthorHours.name': 'heures-même-auteur',
-  'commands.reposts.rules.sameAuthorHours.description': 'Ta propre image republiée dans ce nombre d’heures n’est pas une republication (0 : toujours)',
+  'commands.reposts.rules.sameAuthorHours.description':
+    'Ta propre image republiée dans ce nombre d’heures n’est pas une republication (0 : toujours)',
   'commands.reposts.rules.maxDistance.name': 'distance-max',
-  'commands.reposts.rules.maxDistance.description': 'Quasi-copies : les empreintes perceptuelles diffèrent d’au plus ce nombre de bits (0-64)',
+  'commands.reposts.rules.maxDistance.description':
+    'Quasi-copies : les empreintes perceptuelles diffèrent d’au plus ce nombre de bits (0-64)',
   'commands.reposts.rules.minSimilarity.name': 'similarité-min',
   'commands.reposts.rules.minSimilarity.description': 'Quasi-copies : et leurs embeddings sont au moins aussi similaires (-1 à 1)',
   'commands.reposts.rules.hashAloneDistance.name': 'distance-empreinte-seule',
-  'commands.reposts.rules.hashAloneDistance.description': 'Quasi-copies quoi que disent les embeddings : empreintes à au plus ce nombre de bits',
+  'commands.reposts.rules.hashAloneDistance.description':
+    'Quasi-copies quoi que disent les embeddings : empreintes à au plus ce nombre de bits',
   'commands.reposts.rules.reset.name': 'réinitialiser',
   'commands.reposts.rules.reset.description': 'Revenir aux seuils par défaut du bot',
   'commands.reposts.status.name': 'état',
@@ -289,33 +322,45 @@ export const fr: Translation = {
   'reposts.action.log': 'la signaler dans le salon journal',
   'reposts.channelWatched': 'Quand une republication arrivera dans {channel} (ou ses fils), je vais {actions}.',
   'reposts.channelUnwatched': 'Les vérifications de republication sont désactivées dans {channel}.',
-  'reposts.channelNotIndexed': 'Note : {channel} n’est pas indexé, donc rien de ce qui y est publié n’est vérifié. Ajoute-le avec `/salons ajouter`.',
+  'reposts.channelNotIndexed':
+    'Note : {channel} n’est pas indexé, donc rien de ce qui y est publié n’est vérifié. Ajoute-le avec `/salons ajouter`.',
   'reposts.noLogChannel': 'Note : il n’y a pas encore de salon journal. Choisis-en un avec `/republications salon-journal`.',
-  'reposts.logChannelSet': 'Les republications sont signalées dans {channel} : seulement celles des salons que tous les lecteurs de {channel} peuvent lire, et la copie plus ancienne n’est liée que s’ils peuvent la lire aussi.',
+  'reposts.logChannelSet':
+    'Les republications sont signalées dans {channel} : seulement celles des salons que tous les lecteurs de {channel} peuvent lire, et la copie plus ancienne n’est liée que s’ils peuvent la lire aussi.',
   'reposts.logChannelCleared': 'Plus de salon journal : rien n’est signalé.',
   'reposts.logChannelCannotPost': 'Note : je ne peux pas encore écrire dans {channel}. Donne à mon rôle {permissions} là-bas.',
   'reposts.exemptNothing': 'Indique un salon, un rôle, ou les deux.',
   'reposts.exempted': 'Exclus des vérifications : {names}.',
   'reposts.unexempted': 'De nouveau dans les vérifications : {names}.',
   'reposts.rulesSaved': 'Enregistré.',
-  'reposts.status.off': 'Les vérifications de republication sont désactivées : aucun salon n’est surveillé. `/republications salon salon:#memes réagir:True` les active là-bas.',
+  'reposts.status.off':
+    'Les vérifications de republication sont désactivées : aucun salon n’est surveillé. `/republications salon salon:#memes réagir:True` les active là-bas.',
   'reposts.status.header': 'Vérifications de republication (les autres salons ne sont pas surveillés) :',
   'reposts.status.channel': '{channel} : {actions}',
   'reposts.status.logChannel': 'Salon journal : {channel}',
   'reposts.status.noLogChannel': 'Salon journal : aucun',
-  'reposts.status.logChannelGone': '{channel} : je ne trouve plus le salon journal. Choisis-en un autre avec `/republications salon-journal`.',
+  'reposts.status.logChannelGone':
+    '{channel} : je ne trouve plus le salon journal. Choisis-en un autre avec `/republications salon-journal`.',
   'reposts.status.exempt': 'Exclus : {names}',
-  'reposts.status.sameAuthor': plural('Ta propre image republiée dans un délai de {count} heure n’est pas une republication.', 'Ta propre image republiée dans un délai de {count} heures n’est pas une republication.'),
+  'reposts.status.sameAuthor': plural(
+    'Ta propre image republiée dans un délai de {count} heure n’est pas une republication.',
+    'Ta propre image republiée dans un délai de {count} heures n’est pas une republication.',
+  ),
   'reposts.status.sameAuthorOff': 'Ta propre image republiée est une republication, même tout de suite.',
-  'reposts.status.thresholds': 'Quasi-copies : empreintes à au plus {maxDistance} bits et similarité d’au moins {minSimilarity}, ou empreintes à au plus {hashAloneDistance} bits ({source}).',
+  'reposts.status.thresholds':
+    'Quasi-copies : empreintes à au plus {maxDistance} bits et similarité d’au moins {minSimilarity}, ou empreintes à au plus {hashAloneDistance} bits ({source}).',
   'reposts.status.ownThresholds': 'seuils de ce serveur',
   'reposts.status.defaultThresholds': 'valeurs par défaut du bot',
   'reposts.status.problems': 'Ce qui les en empêche :',
   'reposts.status.refused.react': '{channel} : Discord a refusé ma réaction. Donne à mon rôle {permissions} là-bas.',
   'reposts.status.refused.reply': '{channel} : Discord a refusé ma réponse. Donne à mon rôle {permissions} là-bas.',
   'reposts.status.refused.log': '{channel} : Discord a refusé mon signalement. Donne à mon rôle {permissions} là-bas.',
-  'reposts.status.logUnreadable': 'Les republications de {channel} ne sont pas signalées : tous ceux qui lisent {log} ne peuvent pas le lire.',
-  'reposts.status.unhashed': plural('{count} image n’a pas encore d’empreinte perceptuelle, donc aucune republication n’en est repérée : lance `/réindexer` sur son salon (rien n’est recalculé).', '{count} images n’ont pas encore d’empreinte perceptuelle, donc aucune republication n’en est repérée : lance `/réindexer` sur leurs salons (rien n’est recalculé).'),
+  'reposts.status.logUnreadable':
+    'Les republications de {channel} ne sont pas signalées : tous ceux qui lisent {log} ne peuvent pas le lire.',
+  'reposts.status.unhashed': plural(
+    '{count} image n’a pas encore d’empreinte perceptuelle, donc aucune republication n’en est repérée : lance `/réindexer` sur son salon (rien n’est recalculé).',
+    '{count} images n’ont pas encore d’empreinte perceptuelle, donc aucune republication n’en est repérée : lance `/réindexer` sur leurs salons (rien n’est recalculé).',
+  ),
   'reposts.listTitle': 'Dernières republications',
   'reposts.listEmpty': 'Aucune republication repérée récemment dans les salons que tu peux lire.',
   'reposts.notice.linked': '♻️ Cette image a déjà été publiée, {date} : {link}',
@@ -332,8 +377,10 @@ export const fr: Translation = {
     'Tu appuies très vite. Attends {count} seconde, puis réessaie.',
     'Tu appuies très vite. Attends {count} secondes, puis réessaie.',
   ),
-  'reindex.needsHistory': 'Pour réindexer {channel}, il te faut la permission Voir les anciens messages dans ce salon : la progression dit ce que contient son historique.',
-  'reindex.progressWithdrawn': 'La progression de la réindexation ne s’affiche plus ici : tous ceux qui lisent ce salon ne peuvent pas lire le salon réindexé.',
+  'reindex.needsHistory':
+    'Pour réindexer {channel}, il te faut la permission Voir les anciens messages dans ce salon : la progression dit ce que contient son historique.',
+  'reindex.progressWithdrawn':
+    'La progression de la réindexation ne s’affiche plus ici : tous ceux qui lisent ce salon ne peuvent pas lire le salon réindexé.',
   'share.cannotPostHere': 'Tu ne peux pas publier d’images dans ce salon, donc je n’en partage pas ici pour toi.',
   'imageProblem.internal': 'Un problème est survenu de mon côté pendant l’indexation (les détails sont dans mon journal).',
 };

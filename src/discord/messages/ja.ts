@@ -140,7 +140,8 @@ export const ja: Translation = {
   'forgetMe.done': counted(
     '完了しました：あなたが読めるチャンネルに投稿した画像{count}枚（とここに投稿したほかの画像すべて）を削除し、今後このサーバーではあなたの画像をインデックスしません。新しい画像について元に戻すには `/私を忘れて 取り消し:True` を使ってください。',
   ),
-  'forgetMe.undone': '新しく投稿する画像は再びインデックスされます。以前に削除した画像は、管理者がそのチャンネルで `/再インデックス` を実行したときにだけ戻ります。',
+  'forgetMe.undone':
+    '新しく投稿する画像は再びインデックスされます。以前に削除した画像は、管理者がそのチャンネルで `/再インデックス` を実行したときにだけ戻ります。',
   'forgetMe.notOptedOut': 'オプトアウトしていませんでした。あなたの画像は通常どおりインデックスされています。',
 
   'stats.totalServer': counted('このサーバーでインデックス済みの画像：**{count}枚**'),
@@ -154,9 +155,12 @@ export const ja: Translation = {
   'stats.lastFailure': '（最後の失敗：{reason}）',
 
   'channels.noSuchChannel': 'このサーバーにそのチャンネルは見つかりません。',
-  'channels.wrongType': 'テキスト、アナウンス、フォーラム、メディアのいずれかのチャンネルを選んでください。スレッドも一緒にインデックスされます。',
-  'channels.cannotRead': '{channel} をインデックスできません：そこで {permissions} が必要です。私のロールにその権限を付けてからもう一度お試しください。',
-  'channels.added': '{channel} とそのスレッドの新しい画像をインデックスしています。過去の分もインデックスするには `/再インデックス チャンネル:#{name}` を実行してください。',
+  'channels.wrongType':
+    'テキスト、アナウンス、フォーラム、メディアのいずれかのチャンネルを選んでください。スレッドも一緒にインデックスされます。',
+  'channels.cannotRead':
+    '{channel} をインデックスできません：そこで {permissions} が必要です。私のロールにその権限を付けてからもう一度お試しください。',
+  'channels.added':
+    '{channel} とそのスレッドの新しい画像をインデックスしています。過去の分もインデックスするには `/再インデックス チャンネル:#{name}` を実行してください。',
   'channels.alreadyIndexed': '{channel} はすでにインデックス中です。',
   'channels.removed': counted('{channel} のインデックスをやめ、その画像{count}枚を忘れました。'),
   'channels.notIndexed': '{channel} はインデックスされていませんでした。',
@@ -168,8 +172,12 @@ export const ja: Translation = {
   'reindex.wrongType': '再インデックスするテキストチャンネル、スレッド、フォーラム、メディアチャンネルを選んでください。',
   'reindex.notIndexed': '{channel} はインデックスされていません。先に `/チャンネル 追加` で追加してください。',
   'reindex.noneRunning': '{channel} では再インデックスは実行されていません。',
-  'reindex.stopped': counted('{channel} の再インデックスを{count}件のメッセージで止めました。続きから再開するには /再インデックス をもう一度実行してください。'),
-  'reindex.cannotRead': counted('{channel} の履歴を読めません：そこで {permissions} が必要です。私のロールに権限を付けてから /再インデックス をもう一度実行してください。'),
+  'reindex.stopped': counted(
+    '{channel} の再インデックスを{count}件のメッセージで止めました。続きから再開するには /再インデックス をもう一度実行してください。',
+  ),
+  'reindex.cannotRead': counted(
+    '{channel} の履歴を読めません：そこで {permissions} が必要です。私のロールに権限を付けてから /再インデックス をもう一度実行してください。',
+  ),
   'reindex.alreadyRunning': '{channel} はすでに再インデックス中です（`/再インデックス 停止:True` で止められます）：',
   'reindex.started': '{channel} の再インデックスを始めました。',
   'reindex.resumed': '{channel} の再インデックスを再開しました。',
@@ -180,7 +188,8 @@ export const ja: Translation = {
   'reindex.privateThreadsLeftOut':
     '私が追加されていないアーカイブ済みのプライベートスレッドは含まれていません。含めるには、そこで私のロールに「スレッドの管理」を付けてください。',
   'reindex.progressPosted': '進み具合は、このチャンネルに投稿したメッセージで表示しています。',
-  'reindex.progressPrivate': '進み具合はここに、あなたにだけ表示します（15分を過ぎたら、そのチャンネルで /再インデックス をもう一度実行すると見られます）：',
+  'reindex.progressPrivate':
+    '進み具合はここに、あなたにだけ表示します（15分を過ぎたら、そのチャンネルで /再インデックス をもう一度実行すると見られます）：',
   'reindex.status.running': '{channel} を再インデックス中',
   'reindex.status.stopped': '{channel} の再インデックスを停止',
   'reindex.status.done': '{channel} の再インデックスが完了',
@@ -194,22 +203,30 @@ export const ja: Translation = {
   'reindex.failedDiscord': 'Discord から履歴を読めませんでした。止まったところから続けるには /再インデックス をもう一度実行してください。',
 
   'help.title': '画像検索',
-  'help.intro': 'このサーバーに投稿された画像を、写っている内容で探します。結果はあなたにだけ、あなたが読めるチャンネルの画像だけが表示されます。',
-  'help.find': '`/検索 説明:水辺の虹`：説明に合う画像。`チャンネル`、`投稿者`、`以降` と `以前`（2024-05-31 のような日付）、`件数` で絞り込めます。',
+  'help.intro':
+    'このサーバーに投稿された画像を、写っている内容で探します。結果はあなたにだけ、あなたが読めるチャンネルの画像だけが表示されます。',
+  'help.find':
+    '`/検索 説明:水辺の虹`：説明に合う画像。`チャンネル`、`投稿者`、`以降` と `以前`（2024-05-31 のような日付）、`件数` で絞り込めます。',
   'help.similar': '`/類似画像 画像:<ファイル>` または `/類似画像 リンク:<リンク>`：指定した画像に似た画像。',
   'help.menu': '画像のあるメッセージで **アプリ → 似た画像を探す**：その画像に似た画像。',
-  'help.results': '結果では、**#n に似た画像** でその結果から検索、**#n を表示** でリンクつきの大きな表示、**前へ**/**次へ** でページ送り、サーバーが許可していれば **共有** でここに投稿できます。',
+  'help.results':
+    '結果では、**#n に似た画像** でその結果から検索、**#n を表示** でリンクつきの大きな表示、**前へ**/**次へ** でページ送り、サーバーが許可していれば **共有** でここに投稿できます。',
   'help.stats': '`/統計`：あなたが読めるチャンネルについて、インデックスの中身を表示します。',
-  'help.forgetMe': '`/私を忘れて`：ここに投稿したあなたの画像をインデックスから消し、今後も登録しません。`/私を忘れて 取り消し:True` で新しい画像を再び登録します。',
-  'help.words': '`/検索 説明:パイナップルの魔法使い 一致方法:文字`：文字で画像を探します。メッセージ、ファイル名、そしてサーバーが読み取っている場合は画像内の文字も対象です。`一致方法` を指定しないと、意味と文字の両方で並べます。',
+  'help.forgetMe':
+    '`/私を忘れて`：ここに投稿したあなたの画像をインデックスから消し、今後も登録しません。`/私を忘れて 取り消し:True` で新しい画像を再び登録します。',
+  'help.words':
+    '`/検索 説明:パイナップルの魔法使い 一致方法:文字`：文字で画像を探します。メッセージ、ファイル名、そしてサーバーが読み取っている場合は画像内の文字も対象です。`一致方法` を指定しないと、意味と文字の両方で並べます。',
   'help.optional.title': 'オプション',
-  'help.optional.wordsInImages': '`/設定 画像内の文字:True`：新しい画像（ミーム、スクリーンショット）の文字を読み取り、`/検索` で見つかるようにします。古い画像は `/再インデックス` で読み取ります。',
-  'help.optional.reposts': '`/再投稿 チャンネル`：以前投稿された画像がチャンネルに再び投稿されたときの動作を選びます（♻️ でリアクション、最初の投稿へのリンクで返信、ログチャンネルに通知）。`/再投稿 一覧` で最近の再投稿を表示します。',
+  'help.optional.wordsInImages':
+    '`/設定 画像内の文字:True`：新しい画像（ミーム、スクリーンショット）の文字を読み取り、`/検索` で見つかるようにします。古い画像は `/再インデックス` で読み取ります。',
+  'help.optional.reposts':
+    '`/再投稿 チャンネル`：以前投稿された画像がチャンネルに再び投稿されたときの動作を選びます（♻️ でリアクション、最初の投稿へのリンクで返信、ログチャンネルに通知）。`/再投稿 一覧` で最近の再投稿を表示します。',
   'help.setup.title': '設定手順（サーバー管理）',
   'help.setup.permissions':
     'インデックスするチャンネルで、私のロールに **チャンネルを見る**、**メッセージ履歴を読む**、**メッセージを送信** を付けてください（アーカイブ済みのプライベートスレッドも対象にするなら **スレッドの管理** も）。',
   'help.setup.channels': '`/チャンネル 追加 チャンネル:#写真`：そこに投稿される新しい画像を、スレッドも含めてインデックスします。',
-  'help.setup.reindex': '`/再インデックス チャンネル:#写真`：過去の投稿を、進み具合を表示しながらインデックスします。`停止:True` で一時停止します。',
+  'help.setup.reindex':
+    '`/再インデックス チャンネル:#写真`：過去の投稿を、進み具合を表示しながらインデックスします。`停止:True` で一時停止します。',
   'help.setup.check': '`/チャンネル 一覧`：インデックス中のチャンネルをすべて私が読めるか確認します。',
   'help.setup.settings': '`/設定`：1ページあたりの件数と、メンバーが結果を公開共有できるかどうか。',
 
@@ -223,7 +240,8 @@ export const ja: Translation = {
   'settings.wordsInImages.description': '画像内の文字を読み取り、/検索 で見つかるようにします（CPUとメモリを使います）',
   'settings.wordsInImages.label': '画像内の文字の読み取り',
   'settings.wordsInImages.readOld': '以前に投稿された画像は、そのチャンネルで `/再インデックス` を実行すると読み取られます。',
-  'settings.wordsInImages.onEverywhere': 'このボットの運営者は、この設定にかかわらず、すべてのサーバーで画像内の文字を読み取っています（OCR=on）。',
+  'settings.wordsInImages.onEverywhere':
+    'このボットの運営者は、この設定にかかわらず、すべてのサーバーで画像内の文字を読み取っています（OCR=on）。',
   'results.matchedWords': '一致した文字：{words}',
   'results.nearCopies': counted('ほかに似たコピー{count}件'),
   'results.repostOf': '{channel}の[この投稿]({link})の再投稿 · {date}',
@@ -272,25 +290,30 @@ export const ja: Translation = {
   'reposts.action.log': 'ログチャンネルに投稿',
   'reposts.channelWatched': '{channel}（とそのスレッド）に再投稿があったら：{actions}。',
   'reposts.channelUnwatched': '{channel}では再投稿チェックはオフです。',
-  'reposts.channelNotIndexed': '注意：{channel}はインデックスされていないため、そこへの投稿はチェックされません。`/チャンネル 追加` で追加してください。',
+  'reposts.channelNotIndexed':
+    '注意：{channel}はインデックスされていないため、そこへの投稿はチェックされません。`/チャンネル 追加` で追加してください。',
   'reposts.noLogChannel': '注意：ログチャンネルがまだありません。`/再投稿 ログチャンネル` で選んでください。',
-  'reposts.logChannelSet': '再投稿は{channel}に記録されます。{channel}を読める全員が読めるチャンネルの再投稿だけが記録され、以前のコピーはその人たちが読める場合にだけリンクされます。',
+  'reposts.logChannelSet':
+    '再投稿は{channel}に記録されます。{channel}を読める全員が読めるチャンネルの再投稿だけが記録され、以前のコピーはその人たちが読める場合にだけリンクされます。',
   'reposts.logChannelCleared': 'ログチャンネルはなくなりました。何も記録されません。',
   'reposts.logChannelCannotPost': '注意：まだ{channel}に投稿できません。そこで私のロールに{permissions}を付けてください。',
   'reposts.exemptNothing': 'チャンネル、ロール、またはその両方を指定してください。',
   'reposts.exempted': '再投稿チェックから除外：{names}。',
   'reposts.unexempted': '再投稿チェックに戻しました：{names}。',
   'reposts.rulesSaved': '保存しました。',
-  'reposts.status.off': '再投稿チェックはオフです。見ているチャンネルはありません。`/再投稿 チャンネル チャンネル:#memes リアクション:True` でそこをオンにできます。',
+  'reposts.status.off':
+    '再投稿チェックはオフです。見ているチャンネルはありません。`/再投稿 チャンネル チャンネル:#memes リアクション:True` でそこをオンにできます。',
   'reposts.status.header': '再投稿チェック（ほかのチャンネルは見ていません）：',
   'reposts.status.channel': '{channel}：{actions}',
   'reposts.status.logChannel': 'ログチャンネル：{channel}',
   'reposts.status.noLogChannel': 'ログチャンネル：なし',
-  'reposts.status.logChannelGone': '{channel}：ログチャンネルが見つからなくなりました。`/再投稿 ログチャンネル` で別のものを選んでください。',
+  'reposts.status.logChannelGone':
+    '{channel}：ログチャンネルが見つからなくなりました。`/再投稿 ログチャンネル` で別のものを選んでください。',
   'reposts.status.exempt': '除外：{names}',
   'reposts.status.sameAuthor': counted('自分の画像を{count}時間以内にまた投稿しても再投稿ではありません。'),
   'reposts.status.sameAuthorOff': '自分の画像をまた投稿すると、すぐでも再投稿になります。',
-  'reposts.status.thresholds': '類似コピー：ハッシュの違いが{maxDistance}ビット以下かつ類似度{minSimilarity}以上、またはハッシュの違いが{hashAloneDistance}ビット以下（{source}）。',
+  'reposts.status.thresholds':
+    '類似コピー：ハッシュの違いが{maxDistance}ビット以下かつ類似度{minSimilarity}以上、またはハッシュの違いが{hashAloneDistance}ビット以下（{source}）。',
   'reposts.status.ownThresholds': 'このサーバーのしきい値',
   'reposts.status.defaultThresholds': 'ボットの既定値',
   'reposts.status.problems': '妨げになっていること：',
@@ -298,7 +321,9 @@ export const ja: Translation = {
   'reposts.status.refused.reply': '{channel}：Discord に返信を拒否されました。そこで私のロールに{permissions}を付けてください。',
   'reposts.status.refused.log': '{channel}：Discord にログの投稿を拒否されました。そこで私のロールに{permissions}を付けてください。',
   'reposts.status.logUnreadable': '{channel}の再投稿は記録されません。{log}を読める全員がそこを読めるわけではないためです。',
-  'reposts.status.unhashed': counted('{count}件の画像にはまだ知覚ハッシュがないため、その再投稿には気づけません。そのチャンネルで `/再インデックス` を実行してください（埋め込みの再計算はありません）。'),
+  'reposts.status.unhashed': counted(
+    '{count}件の画像にはまだ知覚ハッシュがないため、その再投稿には気づけません。そのチャンネルで `/再インデックス` を実行してください（埋め込みの再計算はありません）。',
+  ),
   'reposts.listTitle': '最近の再投稿',
   'reposts.listEmpty': 'あなたが読めるチャンネルでは、最近の再投稿はありません。',
   'reposts.notice.linked': '♻️ この画像は以前に投稿されています（{date}）：{link}',
@@ -312,8 +337,10 @@ export const ja: Translation = {
 
   // Limits and refusals that keep what the bot shows with those who may see it.
   'errors.pressingTooFast': counted('操作のペースが速すぎます。{count}秒待ってからもう一度お試しください。'),
-  'reindex.needsHistory': '{channel} を再インデックスするには、そこで「メッセージ履歴を読む」権限が必要です：進み具合から履歴の中身がわかるためです。',
-  'reindex.progressWithdrawn': '再インデックスの進み具合はここには表示しなくなりました：このチャンネルを読める全員が、再インデックス中のチャンネルを読めるわけではありません。',
+  'reindex.needsHistory':
+    '{channel} を再インデックスするには、そこで「メッセージ履歴を読む」権限が必要です：進み具合から履歴の中身がわかるためです。',
+  'reindex.progressWithdrawn':
+    '再インデックスの進み具合はここには表示しなくなりました：このチャンネルを読める全員が、再インデックス中のチャンネルを読めるわけではありません。',
   'share.cannotPostHere': 'あなたはこのチャンネルに画像を投稿できないため、ここでは代わりに共有しません。',
   'imageProblem.internal': 'インデックス中にこちら側で問題が起きました（詳細はログにあります）。',
 };

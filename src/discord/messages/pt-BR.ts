@@ -146,7 +146,10 @@ export const ptBR: Translation = {
   'forgetMe.notOptedOut': 'Você não tinha pedido para sair: suas imagens são indexadas normalmente.',
 
   'stats.totalServer': plural('**{count} imagem** indexada neste servidor', '**{count} imagens** indexadas neste servidor'),
-  'stats.totalReadable': plural('**{count} imagem** indexada nos canais que você pode ler', '**{count} imagens** indexadas nos canais que você pode ler'),
+  'stats.totalReadable': plural(
+    '**{count} imagem** indexada nos canais que você pode ler',
+    '**{count} imagens** indexadas nos canais que você pode ler',
+  ),
   'stats.moreChannels': plural('… e mais {count} canal', '… e mais {count} canais'),
   'stats.model': 'Modelo: {model} ({dimensions} dimensões)',
   'stats.otherModel': plural(
@@ -161,14 +164,20 @@ export const ptBR: Translation = {
   'channels.noSuchChannel': 'Não encontro esse canal neste servidor.',
   'channels.wrongType': 'Escolha um canal de texto, de anúncios, fórum ou de mídia: os tópicos dele são indexados junto.',
   'channels.cannotRead': 'Não consigo indexar {channel}: preciso de {permissions} lá. Dê essas permissões ao meu cargo e tente de novo.',
-  'channels.added': 'Agora estou indexando as imagens novas de {channel} e dos tópicos dele. Use `/reindexar canal:#{name}` para indexar o histórico também.',
+  'channels.added':
+    'Agora estou indexando as imagens novas de {channel} e dos tópicos dele. Use `/reindexar canal:#{name}` para indexar o histórico também.',
   'channels.alreadyIndexed': '{channel} já está indexado.',
-  'channels.removed': plural('Parei de indexar {channel} e esqueci a {count} imagem dele.', 'Parei de indexar {channel} e esqueci as {count} imagens dele.'),
+  'channels.removed': plural(
+    'Parei de indexar {channel} e esqueci a {count} imagem dele.',
+    'Parei de indexar {channel} e esqueci as {count} imagens dele.',
+  ),
   'channels.notIndexed': '{channel} não estava indexado.',
   'channels.noneIndexed': 'Nenhum canal está indexado ainda. Adicione um com `/canais adicionar`.',
   'channels.listHeader': 'Canais indexados (com os tópicos deles):',
-  'channels.listGone': '{channel}: não encontro mais este canal; as imagens dele serão esquecidas assim que eu confirmar que ele foi apagado.',
-  'channels.listUnreadable': '{channel}: não consigo ler este canal agora, então as imagens dele ficam fora dos resultados. Me dê {permissions} lá.',
+  'channels.listGone':
+    '{channel}: não encontro mais este canal; as imagens dele serão esquecidas assim que eu confirmar que ele foi apagado.',
+  'channels.listUnreadable':
+    '{channel}: não consigo ler este canal agora, então as imagens dele ficam fora dos resultados. Me dê {permissions} lá.',
 
   'reindex.wrongType': 'Escolha um canal de texto, tópico, fórum ou canal de mídia para reindexar.',
   'reindex.notIndexed': '{channel} não está indexado. Adicione primeiro com `/canais adicionar`.',
@@ -184,12 +193,18 @@ export const ptBR: Translation = {
   'reindex.alreadyRunning': '{channel} já está sendo reindexado (`/reindexar parar:True` para a reindexação):',
   'reindex.started': 'Comecei a reindexar {channel}.',
   'reindex.resumed': 'Retomei a reindexação de {channel}.',
-  'reindex.startedWithThreads': plural('Comecei a reindexar {channel} e o {count} tópico dele.', 'Comecei a reindexar {channel} e os {count} tópicos dele.'),
+  'reindex.startedWithThreads': plural(
+    'Comecei a reindexar {channel} e o {count} tópico dele.',
+    'Comecei a reindexar {channel} e os {count} tópicos dele.',
+  ),
   'reindex.resumedWithThreads': plural(
     'Retomei a reindexação de {channel} e do {count} tópico dele.',
     'Retomei a reindexação de {channel} e dos {count} tópicos dele.',
   ),
-  'reindex.startedWithPosts': plural('Comecei a reindexar {channel} e a {count} postagem dele.', 'Comecei a reindexar {channel} e as {count} postagens dele.'),
+  'reindex.startedWithPosts': plural(
+    'Comecei a reindexar {channel} e a {count} postagem dele.',
+    'Comecei a reindexar {channel} e as {count} postagens dele.',
+  ),
   'reindex.resumedWithPosts': plural(
     'Retomei a reindexação de {channel} e da {count} postagem dele.',
     'Retomei a reindexação de {channel} e das {count} postagens dele.',
@@ -211,17 +226,24 @@ export const ptBR: Translation = {
   'reindex.failedDiscord': 'A leitura do histórico no Discord falhou; use /reindexar de novo para continuar de onde parou.',
 
   'help.title': 'Busca de imagens',
-  'help.intro': 'Eu encontro as imagens postadas neste servidor pelo que elas mostram. Só você vê os resultados, e só de canais que você pode ler.',
-  'help.find': '`/buscar descrição:um arco-íris perto da água`: imagens que combinam com uma descrição. Refine com `canal`, `autor`, `depois` e `antes` (datas como 2024-05-31) e `quantidade`.',
+  'help.intro':
+    'Eu encontro as imagens postadas neste servidor pelo que elas mostram. Só você vê os resultados, e só de canais que você pode ler.',
+  'help.find':
+    '`/buscar descrição:um arco-íris perto da água`: imagens que combinam com uma descrição. Refine com `canal`, `autor`, `depois` e `antes` (datas como 2024-05-31) e `quantidade`.',
   'help.similar': '`/parecidas imagem:<arquivo>` ou `/parecidas link:<link>`: imagens parecidas com a que você der.',
   'help.menu': '**Apps → Encontrar imagens parecidas** em qualquer mensagem com imagem: imagens como aquela.',
-  'help.results': 'Nos resultados: **Mais como #n** busca a partir daquele resultado, **Mostrar #n** mostra em tamanho grande com o link, **Anterior**/**Próxima** passam as páginas, e **Compartilhar** posta um aqui se o servidor permitir.',
+  'help.results':
+    'Nos resultados: **Mais como #n** busca a partir daquele resultado, **Mostrar #n** mostra em tamanho grande com o link, **Anterior**/**Próxima** passam as páginas, e **Compartilhar** posta um aqui se o servidor permitir.',
   'help.stats': '`/estatísticas`: o que o índice contém dos canais que você pode ler.',
-  'help.forgetMe': '`/esqueça-me`: tira do índice as imagens que você postou aqui e para de indexar as suas; `/esqueça-me desfazer:True` volta a aceitar as novas.',
-  'help.words': '`/buscar descrição:mago abacaxi comparar:as palavras dela`: imagens pelas palavras – a mensagem, o nome do arquivo e o texto na imagem quando o servidor o lê. Sem `comparar`, o significado e as palavras contam juntos.',
+  'help.forgetMe':
+    '`/esqueça-me`: tira do índice as imagens que você postou aqui e para de indexar as suas; `/esqueça-me desfazer:True` volta a aceitar as novas.',
+  'help.words':
+    '`/buscar descrição:mago abacaxi comparar:as palavras dela`: imagens pelas palavras – a mensagem, o nome do arquivo e o texto na imagem quando o servidor o lê. Sem `comparar`, o significado e as palavras contam juntos.',
   'help.optional.title': 'Opcional',
-  'help.optional.wordsInImages': '`/configurações palavras-nas-imagens:True`: ler as palavras das imagens novas (memes, capturas de tela) para o `/buscar` encontrá-las; `/reindexar` lê as antigas.',
-  'help.optional.reposts': '`/repostagens canal`: escolher o que acontece quando uma imagem já postada aparece de novo num canal (reagir ♻️, responder com um link para a primeira postagem ou avisar num canal de registro); `/repostagens lista` mostra as últimas.',
+  'help.optional.wordsInImages':
+    '`/configurações palavras-nas-imagens:True`: ler as palavras das imagens novas (memes, capturas de tela) para o `/buscar` encontrá-las; `/reindexar` lê as antigas.',
+  'help.optional.reposts':
+    '`/repostagens canal`: escolher o que acontece quando uma imagem já postada aparece de novo num canal (reagir ♻️, responder com um link para a primeira postagem ou avisar num canal de registro); `/repostagens lista` mostra as últimas.',
   'help.setup.title': 'Configuração (Gerenciar servidor)',
   'help.setup.permissions':
     'Dê ao meu cargo **Ver canal**, **Ver histórico de mensagens** e **Enviar mensagens** nos canais a indexar (e **Gerenciar tópicos** para alcançar tópicos privados arquivados).',
@@ -240,7 +262,8 @@ export const ptBR: Translation = {
   'settings.wordsInImages.description': 'Ler as palavras nas imagens, para o /buscar encontrá-las (usa CPU e memória)',
   'settings.wordsInImages.label': 'As palavras nas imagens são lidas',
   'settings.wordsInImages.readOld': 'As imagens postadas antes são lidas quando você roda `/reindexar` nos canais delas.',
-  'settings.wordsInImages.onEverywhere': 'O operador deste bot faz ler as palavras nas imagens em todos os servidores (OCR=on), seja qual for esta opção.',
+  'settings.wordsInImages.onEverywhere':
+    'O operador deste bot faz ler as palavras nas imagens em todos os servidores (OCR=on), seja qual for esta opção.',
   'results.matchedWords': 'palavras encontradas: {words}',
   'results.nearCopies': plural('e {count} quase cópia', 'e {count} quase cópias'),
   'results.repostOf': 'uma repostagem [desta postagem]({link}) em {channel} · {date}',
@@ -277,7 +300,8 @@ export const ptBR: Translation = {
   'commands.reposts.rules.minSimilarity.name': 'similaridade-mín',
   'commands.reposts.rules.minSimilarity.description': 'Quase cópias: e os embeddings são pelo menos tão parecidos (-1 a 1)',
   'commands.reposts.rules.hashAloneDistance.name': 'distância-só-hash',
-  'commands.reposts.rules.hashAloneDistance.description': 'Quase cópias seja o que for que digam os embeddings: hashes a no máximo estes bits',
+  'commands.reposts.rules.hashAloneDistance.description':
+    'Quase cópias seja o que for que digam os embeddings: hashes a no máximo estes bits',
   'commands.reposts.rules.reset.name': 'redefinir',
   'commands.reposts.rules.reset.description': 'Voltar aos limites padrão do bot',
   'commands.reposts.status.name': 'status',
@@ -291,23 +315,29 @@ export const ptBR: Translation = {
   'reposts.channelUnwatched': 'As verificações de repostagem estão desativadas em {channel}.',
   'reposts.channelNotIndexed': 'Obs.: {channel} não está indexado, então nada postado lá é verificado. Adicione-o com `/canais adicionar`.',
   'reposts.noLogChannel': 'Obs.: ainda não há canal de registro. Escolha um com `/repostagens canal-registro`.',
-  'reposts.logChannelSet': 'As repostagens são registradas em {channel}: só as de canais que todos que leem {channel} podem ler, e a cópia anterior só é linkada se eles também puderem lê-la.',
+  'reposts.logChannelSet':
+    'As repostagens são registradas em {channel}: só as de canais que todos que leem {channel} podem ler, e a cópia anterior só é linkada se eles também puderem lê-la.',
   'reposts.logChannelCleared': 'Agora não há canal de registro: nada é registrado.',
   'reposts.logChannelCannotPost': 'Obs.: ainda não consigo postar em {channel}. Dê ao meu cargo {permissions} lá.',
   'reposts.exemptNothing': 'Indique um canal, um cargo ou os dois.',
   'reposts.exempted': 'Fora das verificações: {names}.',
   'reposts.unexempted': 'De volta às verificações: {names}.',
   'reposts.rulesSaved': 'Salvo.',
-  'reposts.status.off': 'As verificações de repostagem estão desativadas: nenhum canal é observado. `/repostagens canal canal:#memes reagir:True` as ativa lá.',
+  'reposts.status.off':
+    'As verificações de repostagem estão desativadas: nenhum canal é observado. `/repostagens canal canal:#memes reagir:True` as ativa lá.',
   'reposts.status.header': 'Verificações de repostagem (os outros canais não são observados):',
   'reposts.status.channel': '{channel}: {actions}',
   'reposts.status.logChannel': 'Canal de registro: {channel}',
   'reposts.status.noLogChannel': 'Canal de registro: nenhum',
   'reposts.status.logChannelGone': '{channel}: não encontro mais o canal de registro. Escolha outro com `/repostagens canal-registro`.',
   'reposts.status.exempt': 'Fora: {names}',
-  'reposts.status.sameAuthor': plural('Sua própria imagem postada de novo dentro de {count} hora não é repostagem.', 'Sua própria imagem postada de novo dentro de {count} horas não é repostagem.'),
+  'reposts.status.sameAuthor': plural(
+    'Sua própria imagem postada de novo dentro de {count} hora não é repostagem.',
+    'Sua própria imagem postada de novo dentro de {count} horas não é repostagem.',
+  ),
   'reposts.status.sameAuthorOff': 'Sua própria imagem postada de novo é repostagem, mesmo logo em seguida.',
-  'reposts.status.thresholds': 'Quase cópias: hashes a no máximo {maxDistance} bits e similaridade de pelo menos {minSimilarity}, ou hashes a no máximo {hashAloneDistance} bits ({source}).',
+  'reposts.status.thresholds':
+    'Quase cópias: hashes a no máximo {maxDistance} bits e similaridade de pelo menos {minSimilarity}, ou hashes a no máximo {hashAloneDistance} bits ({source}).',
   'reposts.status.ownThresholds': 'limites deste servidor',
   'reposts.status.defaultThresholds': 'padrões do bot',
   'reposts.status.problems': 'O que as impede de funcionar:',
@@ -315,7 +345,10 @@ export const ptBR: Translation = {
   'reposts.status.refused.reply': '{channel}: o Discord recusou minha resposta. Dê ao meu cargo {permissions} lá.',
   'reposts.status.refused.log': '{channel}: o Discord recusou meu registro. Dê ao meu cargo {permissions} lá.',
   'reposts.status.logUnreadable': 'As repostagens em {channel} não são registradas: nem todos que podem ler {log} podem lê-lo.',
-  'reposts.status.unhashed': plural('{count} imagem ainda não tem hash perceptual, então nenhuma repostagem dela é notada: rode `/reindexar` no canal dela (nada é recalculado).', '{count} imagens ainda não têm hash perceptual, então nenhuma repostagem delas é notada: rode `/reindexar` nos canais delas (nada é recalculado).'),
+  'reposts.status.unhashed': plural(
+    '{count} imagem ainda não tem hash perceptual, então nenhuma repostagem dela é notada: rode `/reindexar` no canal dela (nada é recalculado).',
+    '{count} imagens ainda não têm hash perceptual, então nenhuma repostagem delas é notada: rode `/reindexar` nos canais delas (nada é recalculado).',
+  ),
   'reposts.listTitle': 'Últimas repostagens',
   'reposts.listEmpty': 'Nenhuma repostagem notada ultimamente nos canais que você pode ler.',
   'reposts.notice.linked': '♻️ Esta imagem já foi postada, {date}: {link}',
@@ -332,8 +365,10 @@ export const ptBR: Translation = {
     'Você está clicando rápido demais. Espere {count} segundo e tente de novo.',
     'Você está clicando rápido demais. Espere {count} segundos e tente de novo.',
   ),
-  'reindex.needsHistory': 'Para reindexar {channel}, você precisa da permissão Ver histórico de mensagens lá: o progresso mostra o que o histórico contém.',
-  'reindex.progressWithdrawn': 'O progresso da reindexação não aparece mais aqui: nem todo mundo que lê este canal pode ler o canal que está sendo reindexado.',
+  'reindex.needsHistory':
+    'Para reindexar {channel}, você precisa da permissão Ver histórico de mensagens lá: o progresso mostra o que o histórico contém.',
+  'reindex.progressWithdrawn':
+    'O progresso da reindexação não aparece mais aqui: nem todo mundo que lê este canal pode ler o canal que está sendo reindexado.',
   'share.cannotPostHere': 'Você não pode postar imagens neste canal, então não vou compartilhar uma aqui por você.',
   'imageProblem.internal': 'Algo deu errado do meu lado ao indexá-la (os detalhes estão no meu log).',
 };

@@ -22,7 +22,8 @@ export function earlierPosts(
   const image = library.get(guildId, imageId);
   if (image === undefined) return [];
   const windowStart = image.createdAt - policy.sameAuthorHours * HOUR_MS;
-  const ownAndRecent = (earlier: ImageInfo) => policy.sameAuthorHours > 0 && earlier.authorId === image.authorId && earlier.createdAt >= windowStart;
+  const ownAndRecent = (earlier: ImageInfo) =>
+    policy.sameAuthorHours > 0 && earlier.authorId === image.authorId && earlier.createdAt >= windowStart;
   return library
     .repostsOf(guildId, imageId, thresholds)
     .filter(({ image: earlier }) => !isExemptChannel(policy, earlier.channelId, parentOf(earlier.channelId)) && !ownAndRecent(earlier));

@@ -37,11 +37,22 @@ export async function repostStatusText(guild: Guild, facts: RepostStatusFacts, a
   if (watched.length === 0) return messages.text('reposts.status.off');
   const lines = [
     messages.text('reposts.status.header'),
-    ...watched.slice(0, LISTED_CHANNELS).map(([channelId, actions]) => `• ${messages.text('reposts.status.channel', { channel: `<#${channelId}>`, actions: actionsText(actions, messages) })}`),
+    ...watched
+      .slice(0, LISTED_CHANNELS)
+      .map(
+        ([channelId, actions]) =>
+          `• ${messages.text('reposts.status.channel', { channel: `<#${channelId}>`, actions: actionsText(actions, messages) })}`,
+      ),
     ...(watched.length > LISTED_CHANNELS ? [`• ${messages.text('stats.moreChannels', { count: watched.length - LISTED_CHANNELS })}`] : []),
-    policy.logChannelId === null ? messages.text('reposts.status.noLogChannel') : messages.text('reposts.status.logChannel', { channel: `<#${policy.logChannelId}>` }),
-    ...(policy.exemptChannels.length + policy.exemptRoles.length > 0 ? [messages.text('reposts.status.exempt', { names: exemptNames(policy, messages) })] : []),
-    policy.sameAuthorHours === 0 ? messages.text('reposts.status.sameAuthorOff') : messages.text('reposts.status.sameAuthor', { count: policy.sameAuthorHours }),
+    policy.logChannelId === null
+      ? messages.text('reposts.status.noLogChannel')
+      : messages.text('reposts.status.logChannel', { channel: `<#${policy.logChannelId}>` }),
+    ...(policy.exemptChannels.length + policy.exemptRoles.length > 0
+      ? [messages.text('reposts.status.exempt', { names: exemptNames(policy, messages) })]
+      : []),
+    policy.sameAuthorHours === 0
+      ? messages.text('reposts.status.sameAuthorOff')
+      : messages.text('reposts.status.sameAuthor', { count: policy.sameAuthorHours }),
     thresholdsText(policy, facts.defaults, messages),
     ...(facts.unhashed > 0 ? [messages.text('reposts.status.unhashed', { count: facts.unhashed })] : []),
   ];
@@ -67,16 +78,25 @@ function thresholdsText(policy: RepostPolicy, defaults: RepostThresholds, messag
 
 function refusalLines(refusals: ReadonlyMap<string, readonly RepostAction[]>, messages: Messages): string[] {
   return [...refusals].flatMap(([channelId, actions]) =>
-    actions.map((action) => messages.text(`reposts.status.refused.${action}`, { channel: `<#${channelId}>`, permissions: permissionsText(NEEDED[action], messages) })),
+    actions.map((action) =>
+      messages.text(`reposts.status.refused.${action}`, {
+        channel: `<#${channelId}>`,
+        permissions: permissionsText(NEEDED[action], messages),
+      }),
+    ),
   );
 }
 
 /** A log channel that is gone, and watched channels whose reposts it may not hear of (its readers cannot all read them). */
 async function logProblems(guild: Guild, policy: RepostPolicy, access: MemberAccess, messages: Messages): Promise<string[]> {
-  const logged = Object.entries(policy.channels).filter(([, actions]) => actions.log).map(([channelId]) => channelId);
+  const logged = Object.entries(policy.channels)
+    .filter(([, actions]) => actions.log)
+    .map(([channelId]) => channelId);
   if (policy.logChannelId === null || logged.length === 0) return [];
   const log = guild.channels.cache.get(policy.logChannelId);
   if (log === undefined) return [messages.text('reposts.status.logChannelGone', { channel: `<#${policy.logChannelId}>` })];
   const hidden = await Promise.all(logged.map(async (channelId) => ((await access.mayShowPublicly(log, channelId)) ? [] : [channelId])));
-  return hidden.flat().map((channelId) => messages.text('reposts.status.logUnreadable', { channel: `<#${channelId}>`, log: `<#${log.id}>` }));
+  return hidden
+    .flat()
+    .map((channelId) => messages.text('reposts.status.logUnreadable', { channel: `<#${channelId}>`, log: `<#${log.id}>` }));
 }

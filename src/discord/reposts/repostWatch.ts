@@ -37,7 +37,10 @@ export class RepostWatch {
     try {
       if (message.inGuild()) await this.check(message, imageIds);
     } catch (error) {
-      logger.warn({ err: error, guildId: message.guildId, channelId: message.channelId, messageId: message.id }, 'the repost check of a message failed');
+      logger.warn(
+        { err: error, guildId: message.guildId, channelId: message.channelId, messageId: message.id },
+        'the repost check of a message failed',
+      );
     }
   }
 
@@ -56,7 +59,10 @@ export class RepostWatch {
       .map((imageId) => ({ imageId, earlier: earlierPosts(library, message.guildId, imageId, policy, thresholds, parentOf) }))
       .filter(({ earlier }) => earlier.length > 0);
     if (reposted.length === 0) return;
-    await history.record(message.guildId, reposted.map(({ imageId }) => imageId));
+    await history.record(
+      message.guildId,
+      reposted.map(({ imageId }) => imageId),
+    );
     await this.notices.send({ message, earlier: reposted[0]!.earlier.map(({ image }) => image) }, actions, policy.logChannelId);
   }
 }

@@ -85,7 +85,11 @@ export class HitSearch {
 
   /** The results as the member may see them now: channels they lost and images gone since are left out. */
   async recheck(member: GuildMember, showing: Showing, groups: readonly ResultGroup[]): Promise<ResultGroup[]> {
-    const related = (group: ResultGroup) => [...group.hits, ...(group.nearCopies ?? []), ...(group.repostOf === undefined ? [] : [group.repostOf])];
+    const related = (group: ResultGroup) => [
+      ...group.hits,
+      ...(group.nearCopies ?? []),
+      ...(group.repostOf === undefined ? [] : [group.repostOf]),
+    ];
     const channels = new Set(groups.flatMap(related).map((hit) => hit.image.channelId));
     const readable = await this.access.readableChannels(member, channels, showing);
     const visible = (hit: ResultHit) => readable.has(hit.image.channelId) && this.library.has(hit.image.collection, hit.image.id);
@@ -103,7 +107,12 @@ export class HitSearch {
   }
 
   /** One ranking over the channels the access module allows: by the vector, or for a text query by meaning, words or both. */
-  private async rank(guildId: string, query: HitQuery, limit: number, filter: SearchFilter & { channelIds: ReadonlySet<string> }): Promise<ResultHit[]> {
+  private async rank(
+    guildId: string,
+    query: HitQuery,
+    limit: number,
+    filter: SearchFilter & { channelIds: ReadonlySet<string> },
+  ): Promise<ResultHit[]> {
     if (query.words === undefined) return this.library.searchVector(guildId, query.vector, { limit, filter });
     const { channelIds } = filter;
     const hits = await this.library.search(guildId, {
@@ -135,9 +144,11 @@ export class HitSearch {
   /** Each result that is a near-copy of a better-ranked one goes into it, with all its copies. */
   private foldNearCopies(guildId: string, groups: readonly ResultGroup[], thresholds: RepostThresholds): ResultGroup[] {
     const leaders = groups.map((group) => ({ ...group.hits[0]!, group }));
-    return this.library.nearCopies(guildId, leaders, thresholds).map(({ hit, nearCopies }) =>
-      nearCopies.length === 0 ? hit.group : { ...hit.group, nearCopies: nearCopies.flatMap((copy) => copy.group.hits) },
-    );
+    return this.library
+      .nearCopies(guildId, leaders, thresholds)
+      .map(({ hit, nearCopies }) =>
+        nearCopies.length === 0 ? hit.group : { ...hit.group, nearCopies: nearCopies.flatMap((copy) => copy.group.hits) },
+      );
   }
 }
 

@@ -9,7 +9,12 @@ import { messagesFor } from '../messages/messages.js';
  * vector. Everything that can go wrong with their image becomes a message for them:
  * in English the engine's own precise sentence, in other languages what kind of problem it is.
  */
-export async function embedQueryImage(url: string, fetchOptions: FetchImageOptions, context: BotContext, locale: string): Promise<Float32Array> {
+export async function embedQueryImage(
+  url: string,
+  fetchOptions: FetchImageOptions,
+  context: BotContext,
+  locale: string,
+): Promise<Float32Array> {
   try {
     const { bytes } = await fetchImage(url, fetchOptions);
     return await context.library.model.embedImage(bytes);

@@ -56,5 +56,10 @@ async function moreLike(
   const vector = hit === undefined ? undefined : context.hitSearch.vectorOf(hit);
   if (hit === undefined || vector === undefined) throw new UserFacingError('results.resultGone');
   const title = messagesFor(interaction.locale).text('results.moreLikeTitle', { link: jumpLink(hit.image) });
-  await replyWithResults(interaction, context, title, { kind: 'image', vector, limit: session.limit, excludeContentHash: hit.image.contentHash });
+  await replyWithResults(interaction, context, title, {
+    kind: 'image',
+    vector,
+    limit: session.limit,
+    excludeContentHash: hit.image.contentHash,
+  });
 }

@@ -18,7 +18,13 @@ export interface ResultEntry {
  * One result in words: its number, how well it matches, who posted it where and when (Discord
  * draws the date in the reader's own format), a jump link; and its notes.
  */
-export function resultEntry(number: number, group: ResultGroup, kind: 'text' | 'image', notes: readonly HitNote[], messages: Messages): ResultEntry {
+export function resultEntry(
+  number: number,
+  group: ResultGroup,
+  kind: 'text' | 'image',
+  notes: readonly HitNote[],
+  messages: Messages,
+): ResultEntry {
   const { image, score, foundBy } = group.hits[0]!;
   const line = messages.text('results.line', {
     number,

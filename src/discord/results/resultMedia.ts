@@ -48,7 +48,11 @@ export class ResultMedia {
     const checks = await Promise.all(hits.map((hit) => this.check(hit)));
     const deleted = hits.filter((_, i) => checks[i]!.status === 'deleted');
     if (deleted.length > 0) {
-      await this.forgetting.imagesGone(deleted[0]!.image.collection, deleted.map((hit) => hit.image.id), 'result');
+      await this.forgetting.imagesGone(
+        deleted[0]!.image.collection,
+        deleted.map((hit) => hit.image.id),
+        'result',
+      );
     }
     const shown = hits.flatMap((hit, i): Array<{ hit: SearchHit; url: string | undefined }> => {
       const check = checks[i]!;

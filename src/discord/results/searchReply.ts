@@ -21,7 +21,10 @@ export async function replyWithResults(
   context.metrics?.observeQuery(query.kind, (Date.now() - interaction.createdTimestamp) / 1000);
   if (groups.length === 0) {
     // Nothing here tells whether channels the member cannot read hold images.
-    await interaction.editReply({ content: `${title}\n${messagesFor(interaction.locale).text('results.nothingFound')}`, allowedMentions: { parse: [] } });
+    await interaction.editReply({
+      content: `${title}\n${messagesFor(interaction.locale).text('results.nothingFound')}`,
+      allowedMentions: { parse: [] },
+    });
     return;
   }
   await showResults(interaction, context, { title, kind: query.kind, groups, limit: query.limit, nsfwAllowed });

@@ -24,20 +24,34 @@ import { customId, type ResultSession } from './resultSessions.js';
  * Show #n: that one image large, with its line and jump link, privately; with a Share button
  * when the server lets members share results.
  */
-export async function show(interaction: MessageComponentInteraction<'cached'>, context: BotContext, session: ResultSession, group: ResultGroup): Promise<void> {
+export async function show(
+  interaction: MessageComponentInteraction<'cached'>,
+  context: BotContext,
+  session: ResultSession,
+  group: ResultGroup,
+): Promise<void> {
   const messages = messagesFor(interaction.locale);
   const visible = await stillVisible(interaction, context, session, group);
   const fresh = await context.resultPages.freshest(visible);
   if (fresh === undefined) throw new UserFacingError('results.resultGone');
   const number = session.groups.indexOf(group) + 1;
   const container = new ContainerBuilder()
-    .addMediaGalleryComponents(new MediaGalleryBuilder().addItems(new MediaGalleryItemBuilder().setURL(fresh.url).setDescription(fileNameOf(fresh.hit.image))))
+    .addMediaGalleryComponents(
+      new MediaGalleryBuilder().addItems(new MediaGalleryItemBuilder().setURL(fresh.url).setDescription(fileNameOf(fresh.hit.image))),
+    )
     .addTextDisplayComponents(new TextDisplayBuilder().setContent(entriesText([resultEntry(number, visible, session.kind, [], messages)])));
   const { sharing } = await context.guildState.settings.preferences(session.guildId);
   const share = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    new ButtonBuilder().setCustomId(customId(session, { kind: 'share', result: group.key })).setLabel(messages.text('share.button')).setStyle(ButtonStyle.Primary),
+    new ButtonBuilder()
+      .setCustomId(customId(session, { kind: 'share', result: group.key }))
+      .setLabel(messages.text('share.button'))
+      .setStyle(ButtonStyle.Primary),
   );
-  const reply = await interaction.editReply({ components: sharing ? [container, share] : [container], flags: MessageFlags.IsComponentsV2, allowedMentions: { parse: [] } });
+  const reply = await interaction.editReply({
+    components: sharing ? [container, share] : [container],
+    flags: MessageFlags.IsComponentsV2,
+    allowedMentions: { parse: [] },
+  });
   if (sharing) context.resultSessions.bindShow(session, reply.id, group.key);
 }
 
@@ -47,13 +61,19 @@ export async function show(interaction: MessageComponentInteraction<'cached'>, c
  * and only when everyone who can read this channel can read the image's channel (the access
  * module decides, at the press); otherwise the member is told why.
  */
-export async function share(interaction: ButtonInteraction<'cached'>, context: BotContext, session: ResultSession, group: ResultGroup): Promise<void> {
+export async function share(
+  interaction: ButtonInteraction<'cached'>,
+  context: BotContext,
+  session: ResultSession,
+  group: ResultGroup,
+): Promise<void> {
   await interaction.deferUpdate();
   if (!(await context.guildState.settings.preferences(session.guildId)).sharing) throw new UserFacingError('share.off');
   const here = interaction.channel;
   // The bot posts as the interaction's follow-up, which Discord allows where the member may not post: it checks for them.
   const posting = here?.isThread() === true ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
-  if (here === null || !interaction.memberPermissions.has(posting | PermissionFlagsBits.AttachFiles)) throw new UserFacingError('share.cannotPostHere');
+  if (here === null || !interaction.memberPermissions.has(posting | PermissionFlagsBits.AttachFiles))
+    throw new UserFacingError('share.cannotPostHere');
   const visible = await stillVisible(interaction, context, session, group);
   const fresh = await context.resultPages.freshest(visible);
   if (fresh === undefined) throw new UserFacingError('results.resultGone');
@@ -70,7 +90,11 @@ export async function share(interaction: ButtonInteraction<'cached'>, context: B
     .addMediaGalleryComponents(new MediaGalleryBuilder().addItems(new MediaGalleryItemBuilder().setURL(`attachment://${name}`)))
     .addTextDisplayComponents(
       new TextDisplayBuilder().setContent(
-        messages.text('share.source', { channel: `<#${image.channelId}>`, date: `<t:${Math.floor(image.createdAt / 1000)}:d>`, link: jumpLink(image) }),
+        messages.text('share.source', {
+          channel: `<#${image.channelId}>`,
+          date: `<t:${Math.floor(image.createdAt / 1000)}:d>`,
+          link: jumpLink(image),
+        }),
       ),
     );
   await interaction.followUp({
@@ -82,7 +106,12 @@ export async function share(interaction: ButtonInteraction<'cached'>, context: B
 }
 
 /** The result as the member may see it now; a UserFacingError when nothing of it is left to them. */
-async function stillVisible(interaction: MessageComponentInteraction<'cached'>, context: BotContext, session: ResultSession, group: ResultGroup): Promise<ResultGroup> {
+async function stillVisible(
+  interaction: MessageComponentInteraction<'cached'>,
+  context: BotContext,
+  session: ResultSession,
+  group: ResultGroup,
+): Promise<ResultGroup> {
   const [visible] = await context.hitSearch.recheck(interaction.member, { nsfwAllowed: session.nsfwAllowed }, [group]);
   if (visible === undefined) throw new UserFacingError('results.resultGone');
   return visible;

@@ -20,17 +20,23 @@ export const EXIT_RESTART_WILL_NOT_HELP = 78;
 /** A shard process exited with EXIT_RESTART_WILL_NOT_HELP; its own message is above in the log. */
 export class ShardCannotStartError extends Error {
   constructor(readonly shardId: number) {
-    super(`Shard ${shardId} stopped on a problem that restarting cannot fix (its message is above), so every shard on this host was stopped.`);
+    super(
+      `Shard ${shardId} stopped on a problem that restarting cannot fix (its message is above), so every shard on this host was stopped.`,
+    );
     this.name = 'ShardCannotStartError';
   }
 }
 
 /** A shard kept crashing soon after each start: the manager gave up rather than loop forever. */
 export class ShardCrashLoopError extends Error {
-  constructor(readonly shardId: number, crashes: number, policy: RestartPolicy) {
+  constructor(
+    readonly shardId: number,
+    crashes: number,
+    policy: RestartPolicy,
+  ) {
     super(
       `Shard ${shardId} crashed ${crashes} times in a row, each within ${Math.round(policy.stableAfterMs / 1000)} s of starting, ` +
-        'so the manager gave up and stopped every shard on this host. The shard\'s own messages above say why; fix that and start again.',
+        "so the manager gave up and stopped every shard on this host. The shard's own messages above say why; fix that and start again.",
     );
     this.name = 'ShardCrashLoopError';
   }

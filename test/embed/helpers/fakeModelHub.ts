@@ -53,7 +53,11 @@ export function makeRepoFiles(): FakeRepoFile[] {
   const config = { image_encoder: { image_size: 32 }, text_encoder: { max_position_embeddings: 16, padding_idx: 0 } };
   return [
     { name: 'config.json', content: Buffer.from(JSON.stringify(config, null, 2)), lfs: false },
-    { name: 'tokenizer.json', content: Buffer.from(JSON.stringify({ version: '1.0', pad: randomBytes(2048).toString('hex') })), lfs: false },
+    {
+      name: 'tokenizer.json',
+      content: Buffer.from(JSON.stringify({ version: '1.0', pad: randomBytes(2048).toString('hex') })),
+      lfs: false,
+    },
     { name: 'image_encoder.onnx', content: randomBytes(300_000), lfs: true },
     { name: 'text_encoder.onnx', content: randomBytes(120_000), lfs: true },
   ];

@@ -10,7 +10,9 @@ export function registerAttachmentRoutes(router: Router, world: World): void {
   router.add('POST', '/attachments/refresh-urls', (req) => {
     const urls = ((req.body ?? {}) as { attachment_urls?: unknown }).attachment_urls;
     if (!Array.isArray(urls) || urls.length === 0 || urls.length > 50 || urls.some((u) => typeof u !== 'string')) {
-      throw invalidFormBody({ attachment_urls: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 50 in length.' }] } });
+      throw invalidFormBody({
+        attachment_urls: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 50 in length.' }] },
+      });
     }
     return ok({
       refreshed_urls: (urls as string[]).map((original) => ({ original, refreshed: refresh(world, original) })),

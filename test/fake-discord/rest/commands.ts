@@ -5,11 +5,11 @@ import type { World } from '../world.js';
 
 /** Application commands, global and per guild: list, bulk overwrite, create, edit, delete. */
 
-
 export function registerCommandRoutes(router: Router, world: World): void {
   const { state } = world;
   const scopeOf = (req: RestRequest): { guildId: string | null; commands: Map<string, APIApplicationCommand> } => {
-    if (req.params['applicationId'] !== world.applicationId) throw invalidFormBody({ application_id: { _errors: [{ code: 'UNKNOWN', message: 'Not this application' }] } });
+    if (req.params['applicationId'] !== world.applicationId)
+      throw invalidFormBody({ application_id: { _errors: [{ code: 'UNKNOWN', message: 'Not this application' }] } });
     const guildId = req.params['guildId'] ?? null;
     if (guildId === null) return { guildId, commands: state.globalCommands };
     if (!state.guilds.has(guildId)) throw unknownGuild();
@@ -48,7 +48,10 @@ export function registerCommandRoutes(router: Router, world: World): void {
       const list = Array.isArray(req.body) ? req.body : [];
       const built = list.map((c, i) => build(c, guildId, commands, String(i)));
       const names = new Set(built.map((c) => `${c.type}:${c.name}`));
-      if (names.size !== built.length) throw invalidFormBody({ _errors: [{ code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: 'Application command names must be unique' }] });
+      if (names.size !== built.length)
+        throw invalidFormBody({
+          _errors: [{ code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: 'Application command names must be unique' }],
+        });
       commands.clear();
       for (const command of built) commands.set(command.id, command);
       return ok(built);
@@ -88,7 +91,12 @@ function validate(raw: Record<string, unknown>, type: number, at: string): void 
   const errors: Record<string, unknown> = {};
   const name = raw['name'];
   const chatInput = type === 1;
-  if (typeof name !== 'string' || name.length < 1 || name.length > 32 || (chatInput && !/^[-_\p{Ll}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name))) {
+  if (
+    typeof name !== 'string' ||
+    name.length < 1 ||
+    name.length > 32 ||
+    (chatInput && !/^[-_\p{Ll}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name))
+  ) {
     errors['name'] = { _errors: [{ code: 'APPLICATION_COMMAND_INVALID_NAME', message: 'Command name is invalid' }] };
   }
   const description = raw['description'];
@@ -99,7 +107,11 @@ function validate(raw: Record<string, unknown>, type: number, at: string): void 
   if (options.length > 25) errors['options'] = { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] };
   const firstOptional = options.findIndex((o) => !o.required);
   if (firstOptional >= 0 && options.slice(firstOptional).some((o) => o.required && o.type !== 1 && o.type !== 2)) {
-    errors['options'] = { _errors: [{ code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', message: 'Required options must be placed before non-required options' }] };
+    errors['options'] = {
+      _errors: [
+        { code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', message: 'Required options must be placed before non-required options' },
+      ],
+    };
   }
   if (Object.keys(errors).length > 0) throw invalidFormBody(at ? { [at]: errors } : errors);
 }

@@ -23,15 +23,21 @@ export function registerGuildRoutes(router: Router, world: World): void {
 
   router.add('GET', '/guilds/:guildId', (req) => {
     const guild = guildFor(req);
-    const counts = req.query.get('with_counts') === 'true'
-      ? { approximate_member_count: state.guildMembers(guild.id).length, approximate_presence_count: 0 }
-      : {};
+    const counts =
+      req.query.get('with_counts') === 'true'
+        ? { approximate_member_count: state.guildMembers(guild.id).length, approximate_presence_count: 0 }
+        : {};
     return ok({ ...payloads.guilds.guild(guild), ...counts });
   });
 
   router.add('GET', '/guilds/:guildId/channels', (req) => {
     const guild = guildFor(req);
-    return ok(state.guildChannels(guild.id).filter((c) => !c.thread).map((c) => payloads.channel(c)));
+    return ok(
+      state
+        .guildChannels(guild.id)
+        .filter((c) => !c.thread)
+        .map((c) => payloads.channel(c)),
+    );
   });
 
   router.add('GET', '/guilds/:guildId/threads/active', (req) => {
@@ -105,16 +111,22 @@ export function registerGuildRoutes(router: Router, world: World): void {
     ok(
       [...state.guilds.values()]
         .filter((g) => state.member(g.id, world.botId))
-        .map((g) => ({ id: g.id, name: g.name, icon: null, banner: null, owner: g.ownerId === world.botId, permissions: '0', features: [] })),
+        .map((g) => ({
+          id: g.id,
+          name: g.name,
+          icon: null,
+          banner: null,
+          owner: g.ownerId === world.botId,
+          permissions: '0',
+          features: [],
+        })),
     ),
   );
 
   router.add('POST', '/users/@me/channels', (req) => {
     const recipientId = ((req.body ?? {}) as { recipient_id?: string }).recipient_id ?? '';
     if (!state.users.has(recipientId)) throw unknownUser();
-    let channel = [...state.channels.values()].find(
-      (c) => c.guildId === null && c.recipientIds[0] === recipientId,
-    );
+    let channel = [...state.channels.values()].find((c) => c.guildId === null && c.recipientIds[0] === recipientId);
     if (!channel) {
       channel = {
         id: state.ids.next(),

@@ -11,7 +11,11 @@ import { registerReactionRoutes } from './reactions.js';
 import { registerThreadRoutes } from './threads.js';
 
 /** Every REST route of the fake, in one router (literal routes before parameter ones). */
-export function buildRouter(world: World, interactions: Interactions, settings: MetaSettings & { interactionDeadlineMs: () => number }): Router {
+export function buildRouter(
+  world: World,
+  interactions: Interactions,
+  settings: MetaSettings & { interactionDeadlineMs: () => number },
+): Router {
   const router = new Router();
   registerMetaRoutes(router, world, settings);
   registerCommandRoutes(router, world);

@@ -73,7 +73,8 @@ export function registerInteractionRoutes(router: Router, world: World, interact
           answered = false;
           break;
         case 7: {
-          if (!isComponent || !record.sourceMessageId) throw new ApiError(400, 40047, 'Interaction callback type 7 is only valid for components');
+          if (!isComponent || !record.sourceMessageId)
+            throw new ApiError(400, 40047, 'Interaction callback type 7 is only valid for components');
           editBotMessage(world, world.state.message(record.sourceMessageId), body.data, req.files);
           break;
         }
@@ -84,7 +85,9 @@ export function registerInteractionRoutes(router: Router, world: World, interact
           record.modal = body.data ?? null;
           break;
         default:
-          throw new ApiError(400, 50035, 'Invalid Form Body', { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of {4, 5, 6, 7, 8, 9}.` }] } });
+          throw new ApiError(400, 50035, 'Invalid Form Body', {
+            type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of {4, 5, 6, 7, 8, 9}.` }] },
+          });
       }
       record.callbacks.push({ type, at: Date.now(), data: body.data ?? null });
       interactions.touch(record, answered);
@@ -119,48 +122,68 @@ export function registerInteractionRoutes(router: Router, world: World, interact
     return message;
   };
 
-  router.add('POST', '/webhooks/:applicationId/:token', (req) => {
-    const record = interactionFor(req);
-    const original = record.originalMessageId ? world.state.messages.get(record.originalMessageId) : undefined;
-    // The first follow-up after a deferred reply fills in the "thinking…" message instead of adding one, as on Discord.
-    if (original && !original.deleted && (original.flags & LOADING) !== 0) {
-      const edited = editBotMessage(world, original, req.body, req.files);
+  router.add(
+    'POST',
+    '/webhooks/:applicationId/:token',
+    (req) => {
+      const record = interactionFor(req);
+      const original = record.originalMessageId ? world.state.messages.get(record.originalMessageId) : undefined;
+      // The first follow-up after a deferred reply fills in the "thinking…" message instead of adding one, as on Discord.
+      if (original && !original.deleted && (original.flags & LOADING) !== 0) {
+        const edited = editBotMessage(world, original, req.body, req.files);
+        interactions.touch(record, true);
+        return ok(world.payloads.message(edited));
+      }
+      const message = createBotMessage(world, {
+        channelId: record.channelId,
+        body: req.body,
+        files: req.files,
+        allowEphemeral: true,
+        type: MessageType.Default,
+        interaction: metadata(record),
+        origin: 'followup',
+      });
+      record.followupIds.push(message.id);
       interactions.touch(record, true);
-      return ok(world.payloads.message(edited));
-    }
-    const message = createBotMessage(world, {
-      channelId: record.channelId,
-      body: req.body,
-      files: req.files,
-      allowEphemeral: true,
-      type: MessageType.Default,
-      interaction: metadata(record),
-      origin: 'followup',
-    });
-    record.followupIds.push(message.id);
-    interactions.touch(record, true);
-    return req.query.get('wait') === 'false' ? noContent() : ok(world.payloads.message(message));
-  }, { auth: false });
+      return req.query.get('wait') === 'false' ? noContent() : ok(world.payloads.message(message));
+    },
+    { auth: false },
+  );
 
-  router.add('GET', '/webhooks/:applicationId/:token/messages/:messageId', (req) => {
-    const record = interactionFor(req);
-    return ok(world.payloads.message(messageFor(record, req.params['messageId'] ?? '')));
-  }, { auth: false });
+  router.add(
+    'GET',
+    '/webhooks/:applicationId/:token/messages/:messageId',
+    (req) => {
+      const record = interactionFor(req);
+      return ok(world.payloads.message(messageFor(record, req.params['messageId'] ?? '')));
+    },
+    { auth: false },
+  );
 
-  router.add('PATCH', '/webhooks/:applicationId/:token/messages/:messageId', (req) => {
-    const record = interactionFor(req);
-    const message = editBotMessage(world, messageFor(record, req.params['messageId'] ?? ''), req.body, req.files);
-    interactions.touch(record, true);
-    return ok(world.payloads.message(message));
-  }, { auth: false });
+  router.add(
+    'PATCH',
+    '/webhooks/:applicationId/:token/messages/:messageId',
+    (req) => {
+      const record = interactionFor(req);
+      const message = editBotMessage(world, messageFor(record, req.params['messageId'] ?? ''), req.body, req.files);
+      interactions.touch(record, true);
+      return ok(world.payloads.message(message));
+    },
+    { auth: false },
+  );
 
-  router.add('DELETE', '/webhooks/:applicationId/:token/messages/:messageId', (req) => {
-    const record = interactionFor(req);
-    const message = messageFor(record, req.params['messageId'] ?? '');
-    world.deleteMessage(message.id);
-    interactions.touch(record, true);
-    return noContent();
-  }, { auth: false });
+  router.add(
+    'DELETE',
+    '/webhooks/:applicationId/:token/messages/:messageId',
+    (req) => {
+      const record = interactionFor(req);
+      const message = messageFor(record, req.params['messageId'] ?? '');
+      world.deleteMessage(message.id);
+      interactions.touch(record, true);
+      return noContent();
+    },
+    { auth: false },
+  );
 }
 
 function replyType(record: InteractionRecord): MessageType {

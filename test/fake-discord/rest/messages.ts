@@ -55,7 +55,10 @@ export function registerMessageRoutes(router: Router, world: World): void {
     if (ids.length < 2 || ids.length > 100) {
       throw invalidFormBody({ messages: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 2 and 100 in length.' }] } });
     }
-    world.bulkDelete(channel.id, ids.filter((id) => world.state.messages.get(id)?.channelId === channel.id));
+    world.bulkDelete(
+      channel.id,
+      ids.filter((id) => world.state.messages.get(id)?.channelId === channel.id),
+    );
     return noContent();
   });
 
@@ -73,10 +76,18 @@ export function registerMessageRoutes(router: Router, world: World): void {
     if (reference) {
       const target = world.state.messages.get(reference);
       if (!target || target.deleted || target.channelId !== channel.id) {
-        throw invalidFormBody({ message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] } });
+        throw invalidFormBody({
+          message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] },
+        });
       }
     }
-    const message = createBotMessage(world, { channelId: channel.id, body: req.body, files: req.files, allowEphemeral: false, origin: 'channel' });
+    const message = createBotMessage(world, {
+      channelId: channel.id,
+      body: req.body,
+      files: req.files,
+      allowEphemeral: false,
+      origin: 'channel',
+    });
     return ok(world.payloads.message(message));
   });
 

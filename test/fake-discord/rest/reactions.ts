@@ -10,7 +10,8 @@ const MAX_EMOJIS = 20;
  * One Unicode emoji (a pictograph, a flag or a keycap, with its variation selector, skin tone and joined parts), as a
  * person's client sends it; custom `name:id` emojis are not modelled, so they are unknown.
  */
-const UNICODE_EMOJI = /^(\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)(\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic})*$/u;
+const UNICODE_EMOJI =
+  /^(\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)(\uFE0F|\p{Emoji_Modifier}|\u200D\p{Extended_Pictographic})*$/u;
 
 /**
  * The bot's own reactions (`PUT /channels/:id/messages/:id/reactions/:emoji/@me`), checked as Discord checks them: the
@@ -30,7 +31,8 @@ export function registerReactionRoutes(router: Router, world: World): void {
     if ((permissions & P.ReadMessageHistory) === 0n) throw missingPermissions();
     const used = message.reactions.some((reaction) => reaction.emoji === emoji);
     if (!used && (permissions & P.AddReactions) === 0n) throw missingPermissions();
-    if (!used && message.reactions.length >= MAX_EMOJIS) throw new ApiError(400, 30010, `Maximum number of reactions reached (${MAX_EMOJIS})`);
+    if (!used && message.reactions.length >= MAX_EMOJIS)
+      throw new ApiError(400, 30010, `Maximum number of reactions reached (${MAX_EMOJIS})`);
     if (channel.thread?.archived) throw new ApiError(400, 50083, 'Thread is archived');
     world.addReaction(message, emoji, world.botId);
     return noContent();

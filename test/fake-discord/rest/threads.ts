@@ -41,7 +41,9 @@ export function registerThreadRoutes(router: Router, world: World): void {
     const threads = [...state.channels.values()]
       .filter((c) => c.parentId === parent.id && c.thread?.archived === true && include(c))
       .filter((c) => before === null || (beforeIsId ? BigInt(c.id) < BigInt(before) : archivedAt(c) < Date.parse(before)))
-      .sort((a, b) => (beforeIsId ? Number(BigInt(b.id) - BigInt(a.id)) : archivedAt(b) - archivedAt(a) || Number(BigInt(b.id) - BigInt(a.id))));
+      .sort((a, b) =>
+        beforeIsId ? Number(BigInt(b.id) - BigInt(a.id)) : archivedAt(b) - archivedAt(a) || Number(BigInt(b.id) - BigInt(a.id)),
+      );
     const page = threads.slice(0, limit);
     return ok({
       threads: page.map((c) => payloads.channel(c)),
@@ -73,6 +75,11 @@ export function registerThreadRoutes(router: Router, world: World): void {
   router.add('GET', '/channels/:channelId/users/@me/threads/archived/private', (req) => {
     const parent = viewable(req);
     requireBot(parent, P.ReadMessageHistory, missingAccess);
-    return archivedPage(req, parent, (thread) => thread.type === ChannelType.PrivateThread && thread.thread!.members.has(world.botId), true);
+    return archivedPage(
+      req,
+      parent,
+      (thread) => thread.type === ChannelType.PrivateThread && thread.thread!.members.has(world.botId),
+      true,
+    );
   });
 }

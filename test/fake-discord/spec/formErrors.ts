@@ -53,7 +53,13 @@ function unionErrors(branches: SpecIssue[][], path: PropertyKey[]): FieldError[]
   if (candidates.length === 0) {
     const allowed = branches.flatMap((issues) => issues.find(typeMismatch)?.values ?? []);
     if (allowed.length > 0) {
-      return [{ path: [...path, 'type'].map(String).join('.'), code: 'UNION_TYPE_CHOICES', message: `Value of field "type" must be one of (${allowed.join(', ')}).` }];
+      return [
+        {
+          path: [...path, 'type'].map(String).join('.'),
+          code: 'UNION_TYPE_CHOICES',
+          message: `Value of field "type" must be one of (${allowed.join(', ')}).`,
+        },
+      ];
     }
   }
   const pool = candidates.length > 0 ? candidates : explained;
@@ -76,7 +82,10 @@ function describe(issue: SpecIssue): { code: string; message: string } {
         ? { code: 'NUMBER_TYPE_MIN', message: `Must be greater than or equal to ${issue.minimum}.` }
         : { code: 'BASE_TYPE_MIN_LENGTH', message: `Must be ${issue.minimum} or more in length.` };
     case 'invalid_value':
-      return { code: 'BASE_TYPE_CHOICES', message: `Value must be one of (${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}).` };
+      return {
+        code: 'BASE_TYPE_CHOICES',
+        message: `Value must be one of (${(issue.values ?? []).map((v) => JSON.stringify(v)).join(', ')}).`,
+      };
     case 'invalid_format':
       return issue.format === 'url'
         ? { code: 'URL_TYPE_INVALID_URL', message: 'Not a well formed URL.' }

@@ -41,7 +41,13 @@ test('operations are read with multi-line unions and inline bodies', () => {
   const [callback, bulkDelete] = readOperations(GENERATED);
   assert.equal(callback?.method, 'POST');
   assert.equal(callback?.requestBody, 'CreateMessageInteractionCallbackRequest | UpdateMessageInteractionCallbackRequest');
-  assert.deepEqual([...(callback?.responses ?? [])], [['200', 'InteractionCallbackResponse'], ['204', 'unknown']]);
+  assert.deepEqual(
+    [...(callback?.responses ?? [])],
+    [
+      ['200', 'InteractionCallbackResponse'],
+      ['204', 'unknown'],
+    ],
+  );
   assert.equal(bulkDelete?.requestBody, '{ messages: SnowflakeType[]; }');
 });
 

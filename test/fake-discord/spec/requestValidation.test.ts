@@ -25,7 +25,10 @@ import { InteractionTimeoutError, startFakeDiscordWithClient, type FakeDiscordWi
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 const V2 = MessageFlags.IsComponentsV2;
 const text = (content: string) => ({ type: 10, content });
-const gallery = (count: number) => ({ type: 12, items: Array.from({ length: count }, (_, i) => ({ media: { url: `attachment://r${i}.png` } })) });
+const gallery = (count: number) => ({
+  type: 12,
+  items: Array.from({ length: count }, (_, i) => ({ media: { url: `attachment://r${i}.png` } })),
+});
 const files = (count: number): RawFile[] => Array.from({ length: count }, (_, i) => ({ name: `r${i}.png`, data: PNG }));
 
 describe('request bodies are checked as Discord checks them', () => {
@@ -61,7 +64,9 @@ describe('request bodies are checked as Discord checks them', () => {
   test('a Components V2 page of every kind of component is accepted, and its gallery shows the uploaded files', async () => {
     const container = new ContainerBuilder()
       .addTextDisplayComponents(new TextDisplayBuilder().setContent('## Results for "rain"\n-# 10 images'))
-      .addMediaGalleryComponents(new MediaGalleryBuilder().addItems(...files(10).map((f) => ({ media: { url: `attachment://${f.name}` } }))))
+      .addMediaGalleryComponents(
+        new MediaGalleryBuilder().addItems(...files(10).map((f) => ({ media: { url: `attachment://${f.name}` } }))),
+      )
       .addSeparatorComponents(new SeparatorBuilder())
       .addSectionComponents(
         new SectionBuilder()
@@ -85,10 +90,14 @@ describe('request bodies are checked as Discord checks them', () => {
     })) as { id: string };
     const record = env.discord.botMessages.find((m) => m.id === sent.id);
     assert.equal(record?.attachments.length, 10);
-    assert.deepEqual(record?.mediaUrls.slice(0, 10), record?.attachments.map((a) => a.url), 'the gallery shows the files in order');
+    assert.deepEqual(
+      record?.mediaUrls.slice(0, 10),
+      record?.attachments.map((a) => a.url),
+      'the gallery shows the files in order',
+    );
   });
 
-  test('the refusal has Discord\'s shape: 400, code 50035, and the field\'s error at its path', async () => {
+  test("the refusal has Discord's shape: 400, code 50035, and the field's error at its path", async () => {
     const refusal = await refusalOf({ embeds: [{ title: 'x'.repeat(257) }] });
     assert.equal(refusal?.status, 400);
     assert.deepEqual(refusal?.rawError, {
@@ -101,7 +110,10 @@ describe('request bodies are checked as Discord checks them', () => {
   test('a refusal is explained for the test author: route, method, the spec type and each field path', async () => {
     await refusalOf({ flags: V2, components: [{ type: 17, components: [gallery(11)] }] }, files(11));
     const explanation = lastRefusal();
-    assert.match(explanation, /^POST \/channels\/\{channel_id\}\/messages: the body does not match Discord's OpenAPI spec \(MessageCreateRequest\)/);
+    assert.match(
+      explanation,
+      /^POST \/channels\/\{channel_id\}\/messages: the body does not match Discord's OpenAPI spec \(MessageCreateRequest\)/,
+    );
     assert.match(explanation, /components\.0\.components\.0\.items: Must be 10 or fewer in length\. \(BASE_TYPE_MAX_LENGTH\)/);
   });
 
@@ -126,7 +138,10 @@ describe('request bodies are checked as Discord checks them', () => {
 
   test('the text displays of a Components V2 message hold 4000 characters in all', async () => {
     assert.equal(await refusalOf({ flags: V2, components: [text('a'.repeat(2000)), text('b'.repeat(2000))] }), null);
-    const refusal = await refusalOf({ flags: V2, components: [text('a'.repeat(2000)), { type: 17, components: [text('b'.repeat(2001))] }] });
+    const refusal = await refusalOf({
+      flags: V2,
+      components: [text('a'.repeat(2000)), { type: 17, components: [text('b'.repeat(2001))] }],
+    });
     assert.equal(refusal?.code, 50035);
     assert.match(lastRefusal(), /4000 or fewer characters in total; got 4001/);
   });
@@ -134,7 +149,9 @@ describe('request bodies are checked as Discord checks them', () => {
   test('content and embeds cannot accompany Components V2, in a new message or an edit', async () => {
     assert.equal((await refusalOf({ flags: V2, content: 'hi', components: [text('x')] }))?.code, 50035);
     assert.equal((await refusalOf({ flags: V2, embeds: [{ title: 't' }], components: [text('x')] }))?.code, 50035);
-    const sent = (await env.client.rest.post(Routes.channelMessages(channelId), { body: { flags: V2, components: [text('x')] } })) as { id: string };
+    const sent = (await env.client.rest.post(Routes.channelMessages(channelId), { body: { flags: V2, components: [text('x')] } })) as {
+      id: string;
+    };
     await assert.rejects(
       env.client.rest.patch(Routes.channelMessage(channelId, sent.id), { body: { content: 'now with words' } }),
       (e: unknown) => e instanceof DiscordAPIError && e.code === 50035,
@@ -153,10 +170,15 @@ describe('request bodies are checked as Discord checks them', () => {
 
   test('command registration is checked too', async () => {
     await assert.rejects(
-      env.client.rest.put(Routes.applicationCommands(env.discord.applicationId), { body: [{ name: 'find', description: 'd'.repeat(101) }] }),
+      env.client.rest.put(Routes.applicationCommands(env.discord.applicationId), {
+        body: [{ name: 'find', description: 'd'.repeat(101) }],
+      }),
       (e: unknown) => e instanceof DiscordAPIError && e.code === 50035,
     );
-    assert.match(lastRefusal(), /^PUT \/applications\/\{application_id\}\/commands: .*\n {2}0\.description: Must be 100 or fewer in length\./);
+    assert.match(
+      lastRefusal(),
+      /^PUT \/applications\/\{application_id\}\/commands: .*\n {2}0\.description: Must be 100 or fewer in length\./,
+    );
   });
 
   test('an interaction answer Discord would refuse leaves the interaction unanswered, and the wait says why', async () => {
@@ -177,7 +199,9 @@ describe('request bodies are checked as Discord checks them', () => {
         env.discord.waitForReply(interactionId, { timeoutMs: 1 }),
         (e: unknown) =>
           e instanceof InteractionTimeoutError &&
-          /POST \/interactions\/\{interaction_id\}\/\{interaction_token\}\/callback: .*\n {2}data\.components\.0\.items: Must be 10 or fewer/.test(e.message),
+          /POST \/interactions\/\{interaction_id\}\/\{interaction_token\}\/callback: .*\n {2}data\.components\.0\.items: Must be 10 or fewer/.test(
+            e.message,
+          ),
       );
     } finally {
       env.client.off('interactionCreate', listener);
@@ -192,7 +216,10 @@ describe('request bodies are checked as Discord checks them', () => {
         await i.reply('ok');
         const webhook = (path: string) => `/webhooks/${i.applicationId}/${i.token}${path}`;
         const bad = { embeds: [{ title: 'x'.repeat(257) }] };
-        for (const send of [() => i.client.rest.post(webhook('') as `/${string}`, { auth: false, body: bad }), () => i.client.rest.patch(webhook('/messages/@original') as `/${string}`, { auth: false, body: bad })]) {
+        for (const send of [
+          () => i.client.rest.post(webhook('') as `/${string}`, { auth: false, body: bad }),
+          () => i.client.rest.patch(webhook('/messages/@original') as `/${string}`, { auth: false, body: bad }),
+        ]) {
           await send().catch((e: unknown) => codes.push(e instanceof DiscordAPIError ? Number(e.code) : -1));
         }
       })();

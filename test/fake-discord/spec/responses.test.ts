@@ -110,7 +110,11 @@ describe("the fake's answers match Discord's OpenAPI response schemas", () => {
   test("the bot's own messages: embeds, action rows and Components V2", async () => {
     const created = await answerOf('POST', `/channels/${ids.channel}/messages`, {
       embeds: [{ title: '#1', description: 'a result', image: { url: 'https://example.invalid/a.png' } }],
-      components: [new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId('next').setLabel('Next').setStyle(ButtonStyle.Secondary)).toJSON()],
+      components: [
+        new ActionRowBuilder<ButtonBuilder>()
+          .addComponents(new ButtonBuilder().setCustomId('next').setLabel('Next').setStyle(ButtonStyle.Secondary))
+          .toJSON(),
+      ],
     });
     await answerOf('PATCH', `/channels/${ids.channel}/messages/${String(created['id'])}`, { content: 'edited' });
     await answerOf('POST', `/channels/${ids.channel}/messages`, {
@@ -121,7 +125,10 @@ describe("the fake's answers match Discord's OpenAPI response schemas", () => {
 
   test("the bot's reaction (204), and a message that carries reactions", async () => {
     const path = `/channels/${ids.channel}/messages/${ids.userMessage}/reactions/${encodeURIComponent('♻️')}/@me`;
-    const response = await fetch(`${env.discord.apiUrl}/v10${path}`, { method: 'PUT', headers: { authorization: `Bot ${env.discord.botToken}` } });
+    const response = await fetch(`${env.discord.apiUrl}/v10${path}`, {
+      method: 'PUT',
+      headers: { authorization: `Bot ${env.discord.botToken}` },
+    });
     assert.equal(response.status, 204, await response.text());
     assert.ok(DiscordSpec.get().operation('PUT', path)?.responses.has('204'), 'the spec answers this route with 204');
     const message = await answerOf('GET', `/channels/${ids.channel}/messages/${ids.userMessage}`);
