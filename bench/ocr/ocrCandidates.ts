@@ -35,6 +35,8 @@ export async function tesseractCandidate(): Promise<OcrCandidate | undefined> {
   let tesseract: { createWorker(lang: string, oem: number, options: object): Promise<TesseractWorker> };
   try {
     langPath = path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int');
+    // An optional package (installed only to compare): named through a string so that type checking does not require it.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     tesseract = (await import('tesseract.js' as string)) as typeof tesseract;
   } catch {
     return undefined;

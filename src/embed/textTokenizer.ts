@@ -26,7 +26,7 @@ export class TextTokenizer {
     let tokenizer: Tokenizer;
     try {
       const json: unknown = JSON.parse(await readFile(file, 'utf8'));
-      tokenizer = new Tokenizer(json as object, {});
+      tokenizer = new Tokenizer(json, {});
       tokenizer.encode('probe');
     } catch (error) {
       throw new ModelDirectoryError(file, `is not a usable tokenizer (${(error as Error).message})`);

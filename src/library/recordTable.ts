@@ -273,7 +273,7 @@ export class RecordTable implements FilterColumns {
     this.createdAt[row] = createdAt;
     this.template[row] = this.templates.intern(template);
     if (this.model !== null) this.model[row] = this.models.intern(modelId);
-    this.countChannel(this.channel[row] as number, 1);
+    this.countChannel(this.channel[row], 1);
   }
 
   private index(row: number, textId: string): void {
@@ -402,6 +402,6 @@ type Column = Uint8Array | Uint32Array | Float64Array;
 
 function grown<T extends Column>(array: T, length: number): T {
   const next = new (array.constructor as new (n: number) => T)(length);
-  next.set(array as never);
+  next.set(array);
   return next;
 }

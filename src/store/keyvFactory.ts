@@ -224,7 +224,7 @@ function withFastDeserialize(keyv: Keyv): Keyv {
   keyv.deserialize = deserialize as typeof fallback;
   const serialize = (data: { value?: unknown; expires?: number | null }) =>
     serializeWrappedString(data) ?? fallbackSerialize(data as Parameters<typeof fallbackSerialize>[0]);
-  keyv.serialize = serialize as typeof fallbackSerialize;
+  keyv.serialize = serialize;
   return keyv;
 }
 

@@ -90,7 +90,7 @@ export function applyKeywordJournal(net: Map<string, KeywordDocument | null>, va
   if (entry !== null && typeof entry === 'object' && entry.put !== undefined) {
     for (const document of decodeDocuments(entry.put, key)) net.set(document.id, document);
   } else if (entry !== null && typeof entry === 'object' && Array.isArray(entry.del) && entry.del.every((id) => typeof id === 'string')) {
-    for (const id of entry.del as string[]) net.set(id, null);
+    for (const id of entry.del) net.set(id, null);
   } else {
     throw new StoreCorruptError(`${key} is not a keyword journal entry: ${JSON.stringify(value)?.slice(0, 120)}`);
   }

@@ -133,7 +133,7 @@ export class RecordColumns {
 
   nameBytesAt(i: number): Uint8Array {
     const { nameEnds, names } = this.data;
-    return names.subarray(i === 0 ? 0 : (nameEnds[i - 1] as number), nameEnds[i] as number);
+    return names.subarray(i === 0 ? 0 : nameEnds[i - 1], nameEnds[i]);
   }
 
   sourceAt(i: number): string {

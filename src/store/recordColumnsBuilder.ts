@@ -184,6 +184,6 @@ type Resizable = Uint8Array | Uint32Array | Float32Array | Float64Array;
 
 function resized<T extends Resizable>(array: T, length: number): T {
   const next = new (array.constructor as new (n: number) => T)(length);
-  next.set(array.subarray(0, Math.min(array.length, length)) as never);
+  next.set(array.subarray(0, Math.min(array.length, length)));
   return next;
 }

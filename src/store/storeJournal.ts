@@ -101,7 +101,7 @@ export function decodeJournalValue(seq: number, key: string, value: unknown): Jo
       return { seq, key, kind: 'put', records: decodedRecords(decoded), failed: decoded.failed, problems: decoded.problems };
     }
     if (Array.isArray(entry.del) && entry.del.every((id) => typeof id === 'string')) {
-      return { seq, key, kind: 'del', ids: entry.del as string[] };
+      return { seq, key, kind: 'del', ids: entry.del };
     }
     throw new StoreCorruptError(`not a journal entry: ${JSON.stringify(value).slice(0, 120)}`);
   } catch (error) {

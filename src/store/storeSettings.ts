@@ -13,7 +13,7 @@ export class StoreSettings {
   constructor(private readonly keyv: Keyv) {}
 
   async get<T>(collection: string): Promise<T | undefined> {
-    return (await this.keyv.get(storeKeys.settings(checkCollection(collection)))) as T | undefined;
+    return await this.keyv.get(storeKeys.settings(checkCollection(collection)));
   }
 
   async set<T>(collection: string, value: T): Promise<void> {

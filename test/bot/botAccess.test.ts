@@ -25,7 +25,7 @@ describe('an indexed channel the bot can no longer read', () => {
       await indexChannel(harness, world, channelId);
       posted[channelId] = [];
       for (let n = 1; n <= 2; n++)
-        posted[channelId]!.push(...(await postColours(harness, channelId, world.memberId, [{ name: `red-${channelId}-${n}`, rgb: RED }])));
+        posted[channelId].push(...(await postColours(harness, channelId, world.memberId, [{ name: `red-${channelId}-${n}`, rgb: RED }])));
     }
   });
   after(() => harness.stop());

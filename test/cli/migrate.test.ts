@@ -72,7 +72,7 @@ describe('image-search migrate', { skip }, () => {
   test('refuses to merge into a store that already holds the collections', async () => {
     const errors: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (errors.push(chunk), true)) as typeof process.stderr.write;
+    process.stderr.write = (chunk: string) => (errors.push(chunk), true);
     try {
       assert.equal(await runCli(['migrate', '--from', source, '--to', TARGET], () => {}), 2);
     } finally {
@@ -83,7 +83,7 @@ describe('image-search migrate', { skip }, () => {
 
   test('without --to it is a usage error', async () => {
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stderr.write = () => true;
     try {
       assert.equal(await runCli(['migrate', '--from', source], () => {}), 1);
     } finally {

@@ -234,7 +234,7 @@ describe('fake Discord with discord.js', () => {
     const { client, discord } = env;
     const handler = async (interaction: Interaction) => {
       if (!interaction.isChatInputCommand() || interaction.commandName !== 'find') return;
-      const i = interaction as ChatInputCommandInteraction;
+      const i = interaction;
       await i.deferReply({ flags: MessageFlags.Ephemeral });
       const query = i.options.getString('query', true);
       const image = i.options.getAttachment('image', true);

@@ -1,6 +1,9 @@
 import {
   ChannelType,
   EmbedType,
+  type GuildMemberFlags,
+  type RoleFlags,
+  type UserFlags,
   type APIAttachment,
   type APIChannel,
   type APIEmbed,
@@ -46,10 +49,10 @@ export class Payloads {
       global_name: user.globalName,
       avatar: null,
       ...(user.bot ? { bot: true } : {}),
-      public_flags: 0,
-      flags: 0,
+      public_flags: 0 as UserFlags,
+      flags: 0 as UserFlags,
       primary_guild: null,
-    } as unknown as APIUser;
+    };
   }
 
   role(role: RoleRecord): APIRole {
@@ -66,8 +69,8 @@ export class Payloads {
       managed: role.botId !== null,
       mentionable: role.mentionable,
       ...(role.botId ? { tags: { bot_id: role.botId } } : {}),
-      flags: 0,
-    } as unknown as APIRole;
+      flags: 0 as RoleFlags,
+    };
   }
 
   member(member: MemberRecord): APIGuildMember {
@@ -81,10 +84,10 @@ export class Payloads {
       premium_since: null,
       deaf: false,
       mute: false,
-      flags: 0,
+      flags: 0 as GuildMemberFlags,
       pending: false,
       communication_disabled_until: null,
-    } as unknown as APIGuildMember;
+    };
   }
 
   overwrite(overwrite: ChannelRecord['overwrites'][number]): APIOverwrite {

@@ -28,7 +28,7 @@ describe('caption eval', () => {
     // meaning: a at 1, b at 3, c at 7, d missing; words: all at 1; both: a, b at 1, c at 2, d at 11 (outside the top 10).
     const ranking = (position: Record<string, number>) => async (query: string) => {
       const list = Array.from({ length: 12 }, (_, i) => file(`other${i}`));
-      if (position[query] !== undefined) list.splice(position[query]! - 1, 0, file(query));
+      if (position[query] !== undefined) list.splice(position[query] - 1, 0, file(query));
       return list;
     };
     const report = await evaluateCaptions(

@@ -237,8 +237,8 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
           { authorId: 'user-3' },
           { after: mid },
           { before: mid },
-          { after: times[100] as number, before: times[900] as number },
-          { channelIds: new Set(['ch-0', 'ch-5', 'ch-unknown']), authorId: 'user-7', after: times[200] as number, before: mid },
+          { after: times[100], before: times[900] },
+          { channelIds: new Set(['ch-0', 'ch-5', 'ch-unknown']), authorId: 'user-7', after: times[200], before: mid },
         ];
         for (const filter of filters) {
           const query = unitVector(next, 24);

@@ -19,7 +19,7 @@ export function refuseInvalidBody(method: string, path: string, body: unknown): 
   if (!operation || !request) return null;
   const result = request.schema.safeParse(body, { reportInput: true });
   if (result.success) return null;
-  const errors = fieldErrors(result.error.issues as unknown as SpecIssue[]);
+  const errors = fieldErrors(result.error.issues);
   if (errors.length === 0) return null;
   return {
     answer: invalidFormBody(discordErrorTree(errors)),
