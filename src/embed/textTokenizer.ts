@@ -26,6 +26,7 @@ export class TextTokenizer {
     let tokenizer: Tokenizer;
     try {
       const json: unknown = JSON.parse(await readFile(file, 'utf8'));
+      if (typeof json !== 'object' || json === null) throw new Error('not a JSON object');
       tokenizer = new Tokenizer(json, {});
       tokenizer.encode('probe');
     } catch (error) {
@@ -36,9 +37,7 @@ export class TextTokenizer {
 
   /** Token ids of one text with special tokens, before padding or truncation. */
   tokenIds(text: string): number[] {
-    // The package's typings resolve to `any` under NodeNext; ids are plain numbers.
-    const ids: number[] = this.tokenizer.encode(text).ids;
-    return ids;
+    return this.tokenizer.encode(text).ids;
   }
 
   encodeBatch(texts: readonly string[]): TokenBatch {
