@@ -332,7 +332,7 @@ async function readLocal(file: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (error) {
-    throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
   }
 }
 
@@ -353,7 +353,5 @@ function startedDirectly(): boolean {
 }
 
 if (startedDirectly()) {
-  runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  process.exitCode = await runCli(process.argv.slice(2));
 }

@@ -128,9 +128,9 @@ export async function startBot(config: Config, engine: Engine, token: string, me
 
   const handleInteraction = createInteractionHandler(commands, components, context);
   // The handler answers and logs every failure itself; this catch is the last guard.
-  client.on(Events.InteractionCreate, (interaction) =>
-    handleInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handling failed')),
-  );
+  client.on(Events.InteractionCreate, (interaction) => {
+    handleInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handling failed'));
+  });
   client.on(Events.Error, (error) => {
     metrics?.error('gateway');
     logger.error({ err: error }, 'discord client error');

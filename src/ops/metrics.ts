@@ -52,25 +52,8 @@ export class BotMetrics {
       labelNames: ['outcome'],
       registers,
     });
-    const metrics = this;
-    this.imagesIndexed = new Gauge({
-      name: `${METRIC_PREFIX}images_indexed`,
-      help: 'Images in the search index.',
-      registers,
-      collect() {
-        const reading = metrics.readAtScrape();
-        if (reading !== undefined) this.set(reading.imagesIndexed);
-      },
-    });
-    this.queueDepth = new Gauge({
-      name: `${METRIC_PREFIX}ingest_queue_depth`,
-      help: 'Images queued or being indexed.',
-      registers,
-      collect() {
-        const reading = metrics.readAtScrape();
-        if (reading !== undefined) this.set(reading.queueDepth);
-      },
-    });
+    this.imagesIndexed = this.scrapedGauge('images_indexed', 'Images in the search index.', 'imagesIndexed');
+    this.queueDepth = this.scrapedGauge('ingest_queue_depth', 'Images queued or being indexed.', 'queueDepth');
     this.queryDuration = new Histogram({
       name: `${METRIC_PREFIX}search_query_duration_seconds`,
       help: 'Time to answer a search, by kind of query.',
@@ -149,6 +132,20 @@ export class BotMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /** A gauge set by its setter, or read from onScrape()'s reader at each scrape once there is one. */
+  private scrapedGauge(name: string, help: string, field: keyof ScrapeReading): Gauge {
+    const readAtScrape = () => this.readAtScrape();
+    return new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers: [this.registry],
+      collect() {
+        const reading = readAtScrape();
+        if (reading !== undefined) this.set(reading[field]);
+      },
+    });
   }
 
   private readAtScrape(): ScrapeReading | undefined {

@@ -43,7 +43,7 @@ export class CollectionRegistry {
   }
 
   private async legacyList(): Promise<string[]> {
-    const listed = await this.keyv.get(storeKeys.collections);
+    const listed = await this.keyv.get<unknown>(storeKeys.collections);
     if (listed === undefined) return [];
     if (!Array.isArray(listed)) throw new StoreCorruptError(`the ${storeKeys.collections} key does not hold a list`);
     return listed as string[];

@@ -333,7 +333,7 @@ export class ImageStore {
 
   private async readState(collection: string): Promise<CollectionState> {
     const key = storeKeys.manifest(collection);
-    const stored = await this.keyv.get(key);
+    const stored = await this.keyv.get<unknown>(key);
     const manifest = stored === undefined ? emptyManifest() : parseManifest(stored, key);
     return new CollectionState(manifest, await findJournalEnd(this.keyv, collection, manifest.journalStart));
   }

@@ -150,13 +150,15 @@ async function openPostgres(url: string, namespace: string, timeoutMs: number): 
   adapter.on('error', (error: unknown) => (failure ??= error));
   try {
     await withTimeout(adapter.query('SELECT 1'), timeoutMs, `connecting to PostgreSQL at ${where}`);
-    if (failure !== undefined) throw failure;
   } catch (error) {
+    failure ??= error;
+  }
+  if (failure !== undefined) {
     if (!postgresOpens.has(url)) await adapter.disconnect().catch(() => undefined);
     throw new StoreUnavailableError(
-      `cannot reach PostgreSQL at ${where} (${maskStoreUrl(url)}): ${describe(failure ?? error)}; check that the server ` +
+      `cannot reach PostgreSQL at ${where} (${maskStoreUrl(url)}): ${describe(failure)}; check that the server ` +
         'is running and accepts TCP connections, and the user, password and database name in the URL',
-      { cause: failure ?? error },
+      { cause: failure },
     );
   }
   postgresOpens.set(url, (postgresOpens.get(url) ?? 0) + 1);
@@ -229,7 +231,7 @@ function withFastDeserialize(keyv: Keyv): Keyv {
 }
 
 /** Characters JSON.stringify would escape in a string. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const NEEDS_ESCAPE = new RegExp(String.raw`["\\\u0000-\u001f\ud800-\udfff]`);
 
 /** keyv's own serialization of a large plain string, without JSON.stringify's per-character pass. */
 export function serializeWrappedString(data: { value?: unknown; expires?: number | null }): string | undefined {

@@ -135,7 +135,7 @@ export class KeywordStore {
       if (state.conflict !== null) throw state.conflict;
       const key = keywordKeys.journal(collection, state.nextSeq);
       const manifestKey = keywordKeys.manifest(collection);
-      const [existing, stored] = (await this.keyv.getMany([key, manifestKey])) as unknown[];
+      const [existing, stored] = await this.keyv.getMany<unknown>([key, manifestKey]);
       const storedGen = stored === undefined ? 0 : parseKeywordManifest(stored, manifestKey).gen;
       if (existing !== undefined || storedGen !== state.manifest.gen) {
         throw (state.conflict = new ConcurrentWriterError(
@@ -212,7 +212,7 @@ export class KeywordStore {
     };
     for (let from = 0; from < manifest.segments.length; from += SEGMENT_WINDOW) {
       const keys = manifest.segments.slice(from, from + SEGMENT_WINDOW).map((s) => keywordKeys.segment(collection, s.n));
-      const values = (await this.keyv.getMany(keys)) as unknown[];
+      const values = await this.keyv.getMany<unknown>(keys);
       keys.forEach((key, i) => {
         try {
           for (const document of decodeDocuments(values[i], key)) documents.set(document.id, document);
@@ -224,7 +224,7 @@ export class KeywordStore {
     for (let from = manifest.journalStart; from < state.nextSeq; from += READ_WINDOW) {
       const keys: string[] = [];
       for (let seq = from; seq < Math.min(state.nextSeq, from + READ_WINDOW); seq++) keys.push(keywordKeys.journal(collection, seq));
-      const values = (await this.keyv.getMany(keys)) as unknown[];
+      const values = await this.keyv.getMany<unknown>(keys);
       keys.forEach((key, i) => {
         const net = new Map<string, KeywordDocument | null>();
         try {
@@ -270,7 +270,7 @@ export class KeywordStore {
 
   private async readState(collection: string): Promise<CollectionState> {
     const key = keywordKeys.manifest(collection);
-    const stored = await this.keyv.get(key);
+    const stored = await this.keyv.get<unknown>(key);
     const manifest = stored === undefined ? emptyKeywordManifest() : parseKeywordManifest(stored, key);
     const nextSeq = await journalEnd((seq) => this.keyv.has(keywordKeys.journal(collection, seq)), manifest.journalStart);
     const size = manifest.segments.reduce((sum, s) => sum + s.count, 0) + (nextSeq - manifest.journalStart);

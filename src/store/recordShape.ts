@@ -44,7 +44,7 @@ const HEX_HASH = /^[0-9a-f]{64}$/;
 const EMBED = /^embed(0|[1-9][0-9]{0,8})$/;
 const CHANNEL_MARK = '\u0001';
 const ATTACHMENT_MARK = '\u0002';
-const MARKS = /[\u0001\u0002]/;
+const MARKS = new RegExp(`[${CHANNEL_MARK}${ATTACHMENT_MARK}]`);
 
 /** What the columns hold for one record's ids and hash. */
 export interface IdShape {

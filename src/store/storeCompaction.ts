@@ -168,7 +168,7 @@ async function findReplaced(
   const confirmed: [number, number][] = [];
   for (const [n, indexes] of candidates) {
     const key = storeKeys.segment(collection, n);
-    const value = await ctx.keyv.get(key);
+    const value = await ctx.keyv.get<unknown>(key);
     let decoded;
     try {
       if (typeof value !== 'string') throw new Error('segment is missing');
@@ -209,7 +209,7 @@ async function liveEntriesOf(
   dead: Set<number> | undefined,
 ): Promise<{ columns: RecordColumns; entries: number[] } | null> {
   const key = storeKeys.segment(collection, ref.n);
-  const value = await ctx.keyv.get(key);
+  const value = await ctx.keyv.get<unknown>(key);
   try {
     if (typeof value !== 'string') throw new Error(value === undefined ? 'segment is missing' : 'segment is not text');
     const decoded = decodeRecords(value);
@@ -230,7 +230,7 @@ async function switchManifest(ctx: StoreContext, collection: string, state: Coll
     await ctx.keyv.set(key, next);
   } catch (error) {
     // The write may have landed even though the call failed; believe what the store says.
-    const stored = await ctx.keyv.get(key).catch(() => undefined);
+    const stored = await ctx.keyv.get<unknown>(key).catch(() => undefined);
     if (stored === undefined || parseManifest(stored, key).gen !== next.gen) {
       state.pendingGen = null;
       throw error;

@@ -41,7 +41,7 @@ export async function appendEntry(keyv: Keyv, collection: string, state: Collect
   const seq = state.nextSeq;
   const key = storeKeys.journal(collection, seq);
   const manifestKey = storeKeys.manifest(collection);
-  const [existing, stored] = (await keyv.getMany([key, manifestKey])) as unknown[];
+  const [existing, stored] = await keyv.getMany<unknown>([key, manifestKey]);
   if (existing !== undefined) {
     throw (state.conflict = new ConcurrentWriterError(collection, `journal entry ${key} was written by someone else`));
   }
@@ -85,7 +85,7 @@ export async function* readJournal(keyv: Keyv, collection: string, start: number
     const seqs: number[] = [];
     for (let seq = from; seq < Math.min(end, from + READ_WINDOW); seq++) seqs.push(seq);
     const keys = seqs.map((seq) => storeKeys.journal(collection, seq));
-    const values = (await keyv.getMany(keys)) as unknown[];
+    const values = await keyv.getMany<unknown>(keys);
     for (let i = 0; i < seqs.length; i++) {
       yield decodeJournalValue(seqs[i] as number, keys[i] as string, values[i]);
     }

@@ -71,7 +71,7 @@ export async function* loadUnlocked(
   const refs = manifest.segments;
   const fetchWindow = (from: number): Promise<unknown[]> => {
     const keys = refs.slice(from, from + SEGMENT_WINDOW).map((ref) => storeKeys.segment(collection, ref.n));
-    const values = ctx.keyv.getMany(keys) as Promise<unknown[]>;
+    const values = ctx.keyv.getMany<unknown>(keys);
     values.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
     return values;
   };

@@ -1,4 +1,4 @@
-import type { Message, PartialMessage } from 'discord.js';
+import { EmbedType, type Message, type PartialMessage } from 'discord.js';
 import { ImageRejectedError } from '../../embed/imageErrors.js';
 import type { ImageOrigin } from '../../library/imageLibrary.js';
 import type { SurroundingWords } from '../../store/keywordDocument.js';
@@ -48,7 +48,7 @@ export function imagesOf(message: Message | PartialMessage, cdnHosts: readonly s
     });
   }
   message.embeds.forEach((embed, index) => {
-    const url = embed.data.type === 'image' ? (embed.thumbnail?.url ?? embed.image?.url) : embed.image?.url;
+    const url = embed.data.type === EmbedType.Image ? (embed.thumbnail?.url ?? embed.image?.url) : embed.image?.url;
     if (url === undefined || !isOnCdn(url, cdnHosts)) return;
     const attachmentId = `embed${index}`;
     const filename = new URL(url).pathname.split('/').pop() ?? 'image';

@@ -13,11 +13,11 @@ export type CommandTextKey = {
  * (Discord shows each member the one of their client's language).
  */
 export function described<T extends SharedNameAndDescription>(builder: T, key: CommandTextKey): T {
-  const name = `${key}.name` as MessageKey;
-  const description = `${key}.description` as MessageKey;
+  const name: `${CommandTextKey}.name` = `${key}.name`;
+  const description: `${CommandTextKey}.description` = `${key}.description`;
   return builder
-    .setName(String(en[name]))
+    .setName(en[name])
     .setNameLocalizations(localizations(name))
-    .setDescription(String(en[description]))
+    .setDescription(en[description])
     .setDescriptionLocalizations(localizations(description));
 }
