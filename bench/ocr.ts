@@ -17,7 +17,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { setLogLevel } from '../src/logger.js';
-import { OcrEngine } from '../src/ocr/ocrEngine.js';
 import { indexFolder, LOCAL_COLLECTION } from '../src/library/folderIndexer.js';
 import { ImageLibrary } from '../src/library/imageLibrary.js';
 import { evaluateIndex } from '../src/library/indexEval.js';

@@ -70,17 +70,21 @@ async function runChromium(args: string[]): Promise<void> {
   try {
     await run(binary, [...flags, ...args], { timeout: 120_000 });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    // execFile's failure: the spawn error's code, or the exit with what the process wrote (as text).
+    const { code, stderr } = error as NodeJS.ErrnoException & { stderr?: string };
     if (code === 'ENOENT') {
       throw new Error(
         `Chromium was not found as "${binary}": install Debian's chromium (apt-get install -y chromium) or set CHROMIUM to its path`,
+        { cause: error },
       );
     }
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+    const stderrTail = (stderr ?? '')
       .trim()
       .split('\n')
       .slice(-5)
       .join('\n');
-    throw new Error(`Chromium failed to take the screenshot: ${(error as Error).message}${stderr ? `\n${stderr}` : ''}`);
+    throw new Error(`Chromium failed to take the screenshot: ${(error as Error).message}${stderrTail ? `\n${stderrTail}` : ''}`, {
+      cause: error,
+    });
   }
 }

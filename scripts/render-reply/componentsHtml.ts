@@ -44,7 +44,7 @@ function componentHtml(c: Component, names: MarkdownNames, image: ImageLookup): 
     case 9:
       return `<div class="section"><div class="section-text">${children()}</div>${accessoryHtml(c['accessory'] as Component | undefined, image)}</div>`;
     case 10:
-      return `<div class="text-display">${markdownToHtml(String(c['content'] ?? ''), names)}</div>`;
+      return `<div class="text-display">${markdownToHtml(textField(c, 'content'), names)}</div>`;
     case 12:
       return galleryHtml((c['items'] as Array<{ media?: { url?: string }; description?: string | null }> | undefined) ?? [], image);
     case 13:
@@ -74,7 +74,7 @@ function buttonHtml(c: Component): string {
 function selectHtml(c: Component): string {
   const options = (c['options'] as Array<{ label?: string; default?: boolean }> | undefined) ?? [];
   const chosen = options.filter((o) => o.default).map((o) => o.label ?? '');
-  const shown = chosen.length > 0 ? chosen.join(', ') : String(c['placeholder'] ?? 'Make a selection');
+  const shown = chosen.length > 0 ? chosen.join(', ') : textField(c, 'placeholder', 'Make a selection');
   return `<div class="select${c['disabled'] ? ' disabled' : ''}"><span>${escapeHtml(shown)}</span>${chevron()}</div>`;
 }
 
@@ -82,8 +82,7 @@ function accessoryHtml(accessory: Component | undefined, image: ImageLookup): st
   if (!accessory) return '';
   if (accessory.type === 2) return buttonHtml(accessory);
   const media = accessory['media'] as { url?: string } | undefined;
-  const alt = typeof accessory['description'] === 'string' ? accessory['description'] : '';
-  return imageTag(image(media?.url ?? ''), { width: 85, height: 85, cover: true }, 'accessory-thumbnail', alt);
+  return imageTag(image(media?.url ?? ''), { width: 85, height: 85, cover: true }, 'accessory-thumbnail', textField(accessory, 'description'));
 }
 
 function galleryHtml(items: Array<{ media?: { url?: string }; description?: string | null }>, image: ImageLookup): string {
@@ -98,6 +97,12 @@ function galleryHtml(items: Array<{ media?: { url?: string }; description?: stri
     return `<div class="gallery-row">${cells.join('')}</div>`;
   });
   return `<div class="gallery" style="width:${GALLERY_WIDTH}px">${html.join('')}</div>`;
+}
+
+/** A component's text field, or the fallback where it has none. */
+function textField(c: Component, field: string, fallback = ''): string {
+  const value = c[field];
+  return typeof value === 'string' ? value : fallback;
 }
 
 function fileName(c: Component): string {
