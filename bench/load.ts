@@ -21,15 +21,30 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { REST } from 'discord.js';
+import { registerCommands } from '../src/discord/registerCommands.js';
 import { modelIdentity } from '../src/embed/modelIdentity.js';
+import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../src/store/imageStore.js';
 import { startBotProcess, type BotProcess } from '../test/bot/botProcess.js';
-import { FakeDiscord, type InteractionReply } from '../test/fake-discord/index.js';
-import { solidColourImage } from '../test/fixtures/images.js';
+import { FakeDiscord } from '../test/fake-discord/index.js';
 import { fixtureModelDir, isFixturePreset } from '../test/fixtures/models/fixtureModels.js';
-import { TINY_COLOURS } from '../test/fixtures/models/tinyColours.js';
-import { commandKindOf, type CommandKind } from '../test/reliability/loadDriver.js';
+import { mulberry32 } from '../test/fixtures/seededRandom.js';
+import {
+  fireLoadCommands,
+  loadQueryImages,
+  sendLoadCommand,
+  type CommandKind,
+  type SentCommand,
+} from '../test/reliability/loadCommands.js';
+import {
+  createLoadGuild,
+  LOAD_RECORDS_SEED,
+  postImagePool,
+  syntheticRecords,
+  type LoadWorld,
+  type PooledImage,
+} from '../test/reliability/loadWorld.js';
 import { commandTiming, type CommandTiming } from './lib/commandTiming.js';
-import { buildLoadWorld, writePoolRecords, type LoadWorld } from './lib/loadWorld.js';
 import { cpuSecondsOf, memoryOf } from './lib/processStats.js';
 import { fmt, loadAverage, machineLine, percentile, table } from './lib/report.js';
 
@@ -50,23 +65,20 @@ if (!isFixturePreset(args.model) || !(RECORDS > 0) || !RATES.every((rate) => rat
   process.exit(2);
 }
 const ANSWER_TIMEOUT_MS = 60_000;
-const LOADING = 128;
-const QUERY_WORDS = TINY_COLOURS.map((colour) => colour.name);
 
-interface Sent {
-  kind: CommandKind;
-  sentAt: number;
-  reply: InteractionReply | null;
+interface Sent extends SentCommand {
   timing: CommandTiming | null;
 }
 
 console.log(machineLine('load bench'));
-const queryImages = await Promise.all(TINY_COLOURS.map((colour) => solidColourImage(colour.rgb, { width: 32, height: 32 })));
+const queryImages = await loadQueryImages();
 const discord = await FakeDiscord.start();
 const work = await mkdtemp(path.join(os.tmpdir(), 'load-bench-'));
 const bots: BotProcess[] = [];
 try {
-  const world = await buildLoadWorld(discord, { members: 50, channels: 8, messagesPerChannel: 20 });
+  const world = createLoadGuild(discord, { members: 50, channels: 8 });
+  await registerCommands(new REST({ api: discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
+  const pool = await postImagePool(discord, world, 20);
   const modelDir = await fixtureModelDir(args.model, { quantized: !args.float32 });
   const dimensions = (
     JSON.parse(await readFile(path.join(modelDir, 'config.json'), 'utf8')) as { image_encoder: { embedding_dim: number } }
@@ -74,7 +86,7 @@ try {
   const modelName = `${args.model}${args.float32 ? ' (float32)' : ' (quantized)'}`;
   let started = performance.now();
   const storeUrl = `sqlite://${path.join(work, 'index.sqlite')}`;
-  await writePoolRecords(storeUrl, world, RECORDS, dimensions, await modelIdentity(modelDir));
+  await writeRecords(storeUrl, world, pool, dimensions, await modelIdentity(modelDir));
   console.log(
     `${RECORDS.toLocaleString('en')} records of ${dimensions} dimensions written in ${fmt((performance.now() - started) / 1000)} s; model ${modelName}`,
   );
@@ -179,16 +191,27 @@ function startBot(modelDir: string, storeUrl: string): BotProcess {
   });
 }
 
+/**
+ * RECORDS records spread over the pool's messages (see syntheticRecords), written straight into
+ * the store the bot will load.
+ */
+async function writeRecords(storeUrl: string, world: LoadWorld, pool: PooledImage[][], dimensions: number, modelId: string): Promise<void> {
+  const store = await ImageStore.open(storeUrl, { compactAfter: 0 });
+  const random = mulberry32(LOAD_RECORDS_SEED);
+  try {
+    for (let from = 0; from < RECORDS; from += DEFAULT_SEGMENT_RECORDS) {
+      await store.putBulk(
+        syntheticRecords(world, pool, modelId, dimensions, from, Math.min(DEFAULT_SEGMENT_RECORDS, RECORDS - from), random),
+      );
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 /** Commands at a fixed rate (the schedule holds whatever the bot does); resolves once every one is answered or given up. */
 async function fire(world: LoadWorld, rate: number, count: number): Promise<Sent[]> {
-  const start = Date.now();
-  const runs: Promise<Sent>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = start + (i * 1000) / rate - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    runs.push(send(world, i));
-  }
-  const sent = await Promise.all(runs);
+  const sent = await fireLoadCommands(discord, world, { count, spacingMs: 1000 / rate, answerTimeoutMs: ANSWER_TIMEOUT_MS });
   const requests = discord.requests;
   return sent.map((command) => ({
     ...command,
@@ -196,39 +219,6 @@ async function fire(world: LoadWorld, rate: number, count: number): Promise<Sent
   }));
 }
 
-async function send(world: LoadWorld, n: number): Promise<Sent> {
-  const kind = commandKindOf(n);
-  const word = QUERY_WORDS[n % QUERY_WORDS.length]!;
-  const where = {
-    channelId: world.channels[n % (world.channels.length - 1)]!, // commands are run in the public channels
-    userId: world.members[n % world.members.length]!,
-    wait: { timeoutMs: ANSWER_TIMEOUT_MS, settleMs: 50, until: answered },
-  };
-  const sentAt = Date.now();
-  let reply: InteractionReply | null = null;
-  try {
-    if (kind === 'find') {
-      reply = await discord.invokeSlashCommand({
-        ...where,
-        name: 'find',
-        options: n % 3 === 0 ? { query: word, count: 25 } : { query: `a ${word} picture` },
-      });
-    } else if (kind === 'similar') {
-      const image = queryImages[n % queryImages.length]!;
-      reply = await discord.invokeSlashCommand({
-        ...where,
-        name: 'similar',
-        attachments: { image: { filename: `${word}.png`, data: image, contentType: 'image/png' } },
-      });
-    } else {
-      reply = await discord.invokeSlashCommand({ ...where, name: 'stats' });
-    }
-  } catch (caught) {
-    reply = (caught as { reply?: InteractionReply }).reply ?? null;
-  }
-  return { kind, sentAt, reply, timing: null };
-}
-
-function answered(reply: InteractionReply): boolean {
-  return reply.followups.length > 0 || (reply.original?.versions.some((version) => (version.flags & LOADING) === 0) ?? false);
+async function send(world: LoadWorld, n: number): Promise<SentCommand> {
+  return sendLoadCommand(discord, world, n, queryImages, ANSWER_TIMEOUT_MS);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ImageRecord } from '../../src/store/imageRecord.js';
 import { mulberry32 } from '../../test/fixtures/seededRandom.js';
-import { randomUnitVector } from './unitVector.js';
+import { randomUnitVector } from '../../test/fixtures/randomUnitVector.js';
 
 /**
  * Image records shaped like a busy Discord server's: snowflake ids whose time grows with the
