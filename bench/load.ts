@@ -17,7 +17,7 @@
  * The last lines are `RESULT load.find_p99_ms_1m <bot p99 of /find at 5 commands/s, 1 M images>`
  * and `RESULT load.deferred_within_3s <fraction>`.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +27,7 @@ import { modelIdentity } from '../src/embed/modelIdentity.js';
 import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../src/store/imageStore.js';
 import { startBotProcess, type BotProcess } from '../test/bot/botProcess.js';
 import { FakeDiscord } from '../test/fake-discord/index.js';
+import { readConfig } from '../test/fixtures/models/assertModelDirectory.js';
 import { fixtureModelDir, isFixturePreset } from '../test/fixtures/models/fixtureModels.js';
 import { mulberry32 } from '../test/fixtures/seededRandom.js';
 import {
@@ -80,9 +81,7 @@ try {
   await registerCommands(new REST({ api: discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
   const pool = await postImagePool(discord, world, 20);
   const modelDir = await fixtureModelDir(args.model, { quantized: !args.float32 });
-  const dimensions = (
-    JSON.parse(await readFile(path.join(modelDir, 'config.json'), 'utf8')) as { image_encoder: { embedding_dim: number } }
-  ).image_encoder.embedding_dim;
+  const dimensions = (await readConfig(modelDir)).image_encoder.embedding_dim;
   const modelName = `${args.model}${args.float32 ? ' (float32)' : ' (quantized)'}`;
   let started = performance.now();
   const storeUrl = `sqlite://${path.join(work, 'index.sqlite')}`;

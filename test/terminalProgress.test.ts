@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { startProgress } from '../src/terminalProgress.js';
 
+/** ANSI escape sequences: the cursor moves and line clearing the bar draws with. */
+const ANSI_ESCAPE = new RegExp(String.raw`\u001b\[[0-9;?]*[A-Za-z]`, 'g');
+
 /** A terminal stand-in: what the bar draws, without the cursor and line-clearing escapes. */
 function terminal(): { stream: NodeJS.WritableStream; text(): string } {
   const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
   let written = '';
   stream.on('data', (chunk: Buffer) => (written += chunk.toString()));
-  return { stream, text: () => written.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '') };
+  return { stream, text: () => written.replace(ANSI_ESCAPE, '') };
 }
 
 describe('progress on a terminal', () => {

@@ -78,11 +78,7 @@ async function runChromium(args: string[]): Promise<void> {
         { cause: error },
       );
     }
-    const stderrTail = (stderr ?? '')
-      .trim()
-      .split('\n')
-      .slice(-5)
-      .join('\n');
+    const stderrTail = (stderr ?? '').trim().split('\n').slice(-5).join('\n');
     throw new Error(`Chromium failed to take the screenshot: ${(error as Error).message}${stderrTail ? `\n${stderrTail}` : ''}`, {
       cause: error,
     });

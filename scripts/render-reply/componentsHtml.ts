@@ -82,7 +82,12 @@ function accessoryHtml(accessory: Component | undefined, image: ImageLookup): st
   if (!accessory) return '';
   if (accessory.type === 2) return buttonHtml(accessory);
   const media = accessory['media'] as { url?: string } | undefined;
-  return imageTag(image(media?.url ?? ''), { width: 85, height: 85, cover: true }, 'accessory-thumbnail', textField(accessory, 'description'));
+  return imageTag(
+    image(media?.url ?? ''),
+    { width: 85, height: 85, cover: true },
+    'accessory-thumbnail',
+    textField(accessory, 'description'),
+  );
 }
 
 function galleryHtml(items: Array<{ media?: { url?: string }; description?: string | null }>, image: ImageLookup): string {

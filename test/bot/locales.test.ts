@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ApplicationCommandType } from 'discord.js';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import { buildSmallWorld, indexChannel, postColours, privateText, shownText, type SmallWorld } from './world.js';
@@ -51,7 +52,7 @@ describe('replies in the member’s language', () => {
     for (const command of registered) {
       for (const locale of ['de', 'fr', 'es-ES', 'es-419', 'pt-BR', 'ja'] as const) {
         assert.ok(command.name_localizations?.[locale], `${command.name}: a ${locale} name`);
-        if (command.type === 1) {
+        if (command.type === ApplicationCommandType.ChatInput) {
           assert.ok(command.description_localizations?.[locale], `${command.name}: a ${locale} description`);
           for (const option of command.options ?? [])
             assert.ok(option.description_localizations?.[locale], `${command.name} ${option.name}: a ${locale} description`);

@@ -9,6 +9,7 @@ import { createClient } from '@redis/client';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { loadConfig } from '../../src/config.js';
 import { openEngine } from '../../src/engine.js';
+import { readConfig } from '../fixtures/models/assertModelDirectory.js';
 import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
 import { cli } from './cliProcess.js';
@@ -119,8 +120,7 @@ describe('the image-search CLI, end to end with the tiny model', () => {
     // The same encoders with config.json written differently: another model, by its files.
     const changed = path.join(work, 'changed-model');
     await cp(model, changed, { recursive: true });
-    const config = JSON.parse(await readFile(path.join(changed, 'config.json'), 'utf8'));
-    await writeFile(path.join(changed, 'config.json'), JSON.stringify(config, null, 4));
+    await writeFile(path.join(changed, 'config.json'), JSON.stringify(await readConfig(changed), null, 4));
     const find = await cli(['find', 'red', '--model', changed, '--store', store]);
     assert.equal(find.code, 0, find.stderr);
     assert.match(

@@ -163,7 +163,7 @@ describe('image-search duplicates, end to end with the tiny model', () => {
     for (const group of strict)
       assert.ok(
         truth.some((copies) => group.every((file) => copies.includes(file))),
-        `${group} is not one photo's copies`,
+        `${group.join(',')} is not one photo's copies`,
       );
   });
 

@@ -48,7 +48,7 @@ describe('EmbeddingModel with the tiny fixture', () => {
         model.embedImage(await solidColourImage(rgb, { width: 80 + i * 7, height: 60 + i * 5, format: i % 2 ? 'jpeg' : 'png' })),
       ),
     );
-    for (const [i, colour] of TINY_COLOURS.entries()) {
+    for (const colour of TINY_COLOURS) {
       const caption = await model.embedText(`a photo of a ${colour.name} square`);
       const scores = images.map((image) => dot(caption, image));
       const best = scores.indexOf(Math.max(...scores));

@@ -36,7 +36,7 @@ function pixelAt(tensor: Float32Array, spec: ImagePreprocessSpec, x: number, y: 
 
 function assertColour(actual: Rgb, expected: Rgb, tolerance: number, where: string): void {
   const off = actual.some((v, c) => Math.abs(v - (expected[c] as number)) > tolerance);
-  assert.ok(!off, `${where}: got [${actual.map((v) => v.toFixed(1))}], expected [${expected}] ±${tolerance}`);
+  assert.ok(!off, `${where}: got [${actual.map((v) => v.toFixed(1)).join(',')}], expected [${expected.join(',')}] ±${tolerance}`);
 }
 
 /** Every pixel in columns [x0, x1) and rows [y0, y1) is `expected` (±tolerance). */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
 import { ModelDirectoryError } from '../../src/embed/modelDirectory.js';
 import { IDENTITY_FILE, modelIdentity } from '../../src/embed/modelIdentity.js';
+import { readConfig } from '../fixtures/models/assertModelDirectory.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 
 let tiny: string;
@@ -57,15 +58,14 @@ describe("a model is known by its files, not by its folder's name", () => {
     } finally {
       await model.dispose();
     }
-    const config = JSON.parse(await readFile(path.join(copy, 'config.json'), 'utf8'));
-    await writeFile(path.join(copy, 'config.json'), JSON.stringify(config, null, 4));
+    await writeFile(path.join(copy, 'config.json'), JSON.stringify(await readConfig(copy), null, 4));
     assert.notEqual(await modelIdentity(copy), await modelIdentity(tiny));
   });
 
   test('the identity is cached beside the model, by file sizes and times, so a start does not hash it again', async () => {
     const dir = await copyOfTiny();
     const id = await modelIdentity(dir);
-    const cached = JSON.parse(await readFile(path.join(dir, IDENTITY_FILE), 'utf8'));
+    const cached = JSON.parse(await readFile(path.join(dir, IDENTITY_FILE), 'utf8')) as { id: string };
     assert.equal(cached.id, id);
     // A cache entry whose stamps still match is believed (the files are not read again).
     await writeFile(path.join(dir, IDENTITY_FILE), JSON.stringify({ ...cached, id: 'sha256-0123456789abcdef0123456789abcdef' }));
@@ -108,9 +108,9 @@ describe('a model directory is refused with a message naming the file and the pr
 
   test('config.json without a required field', async () => {
     const dir = await copyOfTiny();
-    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8'));
-    delete config.text_encoder.padding_idx;
-    await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
+    const config = await readConfig(dir);
+    const { padding_idx, ...textEncoder } = config.text_encoder;
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...config, text_encoder: textEncoder }));
     assert.match((await refusal(dir)).message, /text_encoder\.padding_idx/);
   });
 
@@ -132,7 +132,7 @@ describe('a model directory is refused with a message naming the file and the pr
 
   test('an image size in config.json the model cannot take', async () => {
     const dir = await copyOfTiny();
-    const config = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8'));
+    const config = await readConfig(dir);
     config.image_encoder.image_size = 48;
     await writeFile(path.join(dir, 'config.json'), JSON.stringify(config));
     const error = await refusal(dir);

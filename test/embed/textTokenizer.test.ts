@@ -31,8 +31,8 @@ describe('TextTokenizer (the tiny fixture tokenizer.json, uform padding rules)',
     assert.ok(batch.inputIds instanceof Int32Array && batch.attentionMask instanceof Int32Array);
     const row0 = [...batch.inputIds.subarray(0, LENGTH)];
     const mask0 = [...batch.attentionMask.subarray(0, LENGTH)];
-    assert.deepEqual(row0.slice(3), new Array(LENGTH - 3).fill(PAD));
-    assert.deepEqual(mask0, [1, 1, 1, ...new Array(LENGTH - 3).fill(0)]);
+    assert.deepEqual(row0.slice(3), new Array<number>(LENGTH - 3).fill(PAD));
+    assert.deepEqual(mask0, [1, 1, 1, ...new Array<number>(LENGTH - 3).fill(0)]);
     const mask1 = [...batch.attentionMask.subarray(LENGTH)];
     assert.equal(mask1.filter((bit) => bit === 1).length, tokenizer.tokenIds('a blue sky').length);
   });

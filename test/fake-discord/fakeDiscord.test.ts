@@ -8,7 +8,7 @@ import {
   Partials,
   PermissionFlagsBits as P,
   Routes,
-  type ChatInputCommandInteraction,
+  type Client,
   type Interaction,
   type Message,
   type TextChannel,
@@ -16,6 +16,15 @@ import {
 import { startFakeDiscordWithClient, type FakeDiscordWithClient } from './index.js';
 
 /** The real discord.js 14 client against the fake Discord: what a bot relies on behaves as on Discord. */
+
+/** Has the client answer every interaction with `answer` until the returned function is called; a failed answer is logged. */
+function answerInteractions(client: Client, answer: (interaction: Interaction) => Promise<void>): () => void {
+  const listener = (interaction: Interaction) => {
+    answer(interaction).catch((error: unknown) => console.error('the test bot failed to answer an interaction', error));
+  };
+  client.on('interactionCreate', listener);
+  return () => client.off('interactionCreate', listener);
+}
 
 const ALL_INTENTS = [I.Guilds, I.GuildMessages, I.MessageContent, I.GuildMembers, I.DirectMessages];
 
@@ -241,7 +250,7 @@ describe('fake Discord with discord.js', () => {
       const bytes = Buffer.from(await (await fetch(image.url)).arrayBuffer());
       await i.editReply({ content: `results for ${query} like ${image.name} (${bytes.length} bytes)`, embeds: [{ title: 'best match' }] });
     };
-    client.on('interactionCreate', handler);
+    const stopAnswering = answerInteractions(client, handler);
     try {
       const reply = await discord.invokeSlashCommand({
         channelId: ids.general,
@@ -267,7 +276,7 @@ describe('fake Discord with discord.js', () => {
         'ephemeral replies stay out of history',
       );
     } finally {
-      client.off('interactionCreate', handler);
+      stopAnswering();
     }
   });
 
@@ -283,7 +292,7 @@ describe('fake Discord with discord.js', () => {
         await interaction.update({ content: 'page 2', components: [] });
       }
     };
-    client.on('interactionCreate', handler);
+    const stopAnswering = answerInteractions(client, handler);
     try {
       const target = await discord.postMessage(ids.general, ids.alice, {
         content: 'look',
@@ -306,7 +315,7 @@ describe('fake Discord with discord.js', () => {
         ['similar to 1 image(s)', 'page 2'],
       );
     } finally {
-      client.off('interactionCreate', handler);
+      stopAnswering();
     }
   });
 
@@ -318,7 +327,7 @@ describe('fake Discord with discord.js', () => {
       seen.push({ customId: interaction.customId, messageId: interaction.message.id, type: interaction.componentType });
       await interaction.reply({ content: 'refused', flags: 64 });
     };
-    client.on('interactionCreate', handler);
+    const stopAnswering = answerInteractions(client, handler);
     try {
       const message = await discord.postMessage(ids.general, ids.alice, { content: 'no controls here' });
       await assert.rejects(
@@ -332,7 +341,7 @@ describe('fake Discord with discord.js', () => {
         { customId: 'results:abc:show', messageId: message.id, type: 3 },
       ]);
     } finally {
-      client.off('interactionCreate', handler);
+      stopAnswering();
     }
   });
 });

@@ -79,7 +79,6 @@ export class FakeDiscord {
     this.state.users.set(this.appOwner.id, this.appOwner);
     this.botToken = `${Buffer.from(this.botUser.id).toString('base64').replace(/=+$/, '')}.ZmFrZQ.${'x'.repeat(27)}`;
     const privileged: PrivilegedIntents = { messageContent: true, guildMembers: true, presences: true, ...options.privilegedIntents };
-    let world!: World;
     const gateway = new Gateway({
       token: this.botToken,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
@@ -89,7 +88,8 @@ export class FakeDiscord {
       initialGuilds: (session) => initialGuildEvents(world, session),
       memberChunk: (session, request) => memberChunk(world, session, request),
     });
-    world = new World(this.state, this.cdn, payloads, gateway, this.truth, this.botUser.id, this.botUser.id, privileged);
+    // The gateway's hooks above read `world` only once a bot connects, after this line.
+    const world: World = new World(this.state, this.cdn, payloads, gateway, this.truth, this.botUser.id, this.botUser.id, privileged);
     this.world = world;
     this.interactionRecords = new Interactions(this.truth);
     this.scenario = new Scenario(world);

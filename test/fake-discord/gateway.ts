@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { GatewayIntentBits, GatewayOpcodes } from 'discord.js';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { shardForGuild } from './snowflake.js';
 import { plainTransport, zlibStreamTransport, type Transport } from './gatewayTransport.js';
 
@@ -41,7 +41,7 @@ export interface GatewayHooks {
   ready: (session: Session) => unknown;
   /** Events a freshly identified session receives after READY (GUILD_CREATE, or GUILD_DELETE for outages). */
   initialGuilds: (session: Session) => { t: string; d: unknown }[];
-  memberChunk: (session: Session, request: Record<string, unknown>) => unknown | null;
+  memberChunk: (session: Session, request: Record<string, unknown>) => object | null;
 }
 
 export interface DispatchTarget {
@@ -89,7 +89,7 @@ export class Gateway {
     if ((query.get('v') ?? '10') !== '10') return this.close(connection, 4012, 'Invalid API version');
     if ((query.get('encoding') ?? 'json') !== 'json') return this.close(connection, 4002, 'Only JSON encoding is served');
     if (compress !== null && compress !== 'zlib-stream') return this.close(connection, 4002, 'Unknown compression');
-    ws.on('message', (data) => this.onMessage(connection, data.toString()));
+    ws.on('message', (data) => this.onMessage(connection, frameText(data)));
     this.send(connection, { op: GatewayOpcodes.Hello, d: { heartbeat_interval: this.hooks.heartbeatIntervalMs, _trace: [] } });
   }
 
@@ -187,7 +187,7 @@ export class Gateway {
   }
 
   /** Send an event to every session that should get it; `build` may tailor (or withhold, with null) the data. */
-  dispatch(t: string, target: DispatchTarget, build: (session: Session) => unknown | null): number {
+  dispatch(t: string, target: DispatchTarget, build: (session: Session) => object | null): number {
     let delivered = 0;
     for (const session of this.sessions) {
       if (!session.resumable) continue;
@@ -266,4 +266,10 @@ export class Gateway {
     this.connections.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+/** A frame's text: ws hands frames over as Buffers (its default binaryType), or as the pieces of a fragmented one. */
+function frameText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString();
+  return (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString();
 }

@@ -54,14 +54,14 @@ export function initialGuildEvents(world: World, session: Session): { t: string;
 }
 
 /** Answer to op 8 (Request Guild Members), in one chunk. */
-export function memberChunk(world: World, session: Session, request: Record<string, unknown>): unknown | null {
-  const guildId = String(request['guild_id'] ?? '');
+export function memberChunk(world: World, session: Session, request: Record<string, unknown>): object | null {
+  const guildId = typeof request['guild_id'] === 'string' ? request['guild_id'] : '';
   if (!world.state.guilds.has(guildId) || !world.state.member(guildId, world.botId)) return null;
   const userIds = request['user_ids'];
   const wanted = Array.isArray(userIds) ? userIds.map(String) : typeof userIds === 'string' ? [userIds] : null;
   // Listing all members needs the Server Members intent; asking for given ids does not.
   if (!wanted && (session.intents & I.GuildMembers) === 0) return null;
-  const query = String(request['query'] ?? '').toLowerCase();
+  const query = typeof request['query'] === 'string' ? request['query'].toLowerCase() : '';
   const limit = Number(request['limit'] ?? 0) || Infinity;
   const members = world.state
     .guildMembers(guildId)

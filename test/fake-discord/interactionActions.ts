@@ -1,3 +1,4 @@
+import { ApplicationCommandType } from 'discord.js';
 import { FakeDiscordUsageError } from './errors.js';
 import { findCommand, interactionBase, slashCommandData, type OptionValue } from './interactionPayloads.js';
 import type { InteractionRecord, InteractionReply, Interactions, WaitOptions } from './interactions.js';
@@ -74,7 +75,7 @@ export class InteractionActions {
     const channel = this.world.state.channel(spec.channelId);
     const target = this.world.state.message(spec.targetMessageId);
     if (target.channelId !== channel.id) throw new FakeDiscordUsageError(`message ${target.id} is not in channel ${channel.id}`);
-    const command = findCommand(this.world, channel.guildId, spec.name, 3);
+    const command = findCommand(this.world, channel.guildId, spec.name, ApplicationCommandType.Message);
     const record = this.start(spec, 2, 3, spec.name, null, null);
     // Interactions carry the target's full content whatever the bot's intents.
     const data = {

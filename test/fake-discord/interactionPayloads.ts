@@ -1,4 +1,9 @@
-import { ApplicationCommandOptionType as O, type APIApplicationCommand, type APIApplicationCommandOption } from 'discord.js';
+import {
+  ApplicationCommandOptionType as O,
+  ApplicationCommandType,
+  type APIApplicationCommand,
+  type APIApplicationCommandOption,
+} from 'discord.js';
 import { FakeDiscordUsageError } from './errors.js';
 import type { InteractionRecord } from './interactions.js';
 import { channelPermissions } from './permissions.js';
@@ -43,7 +48,12 @@ export function interactionBase(world: World, record: InteractionRecord): Record
 }
 
 /** The registered command of that name and type (guild commands first), if the bot registered one. */
-export function findCommand(world: World, guildId: string | null, name: string, type: number): APIApplicationCommand | undefined {
+export function findCommand(
+  world: World,
+  guildId: string | null,
+  name: string,
+  type: ApplicationCommandType,
+): APIApplicationCommand | undefined {
   const scopes = [...(guildId ? [world.state.guildCommands.get(guildId)] : []), world.state.globalCommands];
   for (const scope of scopes) {
     for (const command of scope?.values() ?? []) if (command.name === name && command.type === type) return command;
@@ -61,7 +71,7 @@ export interface SlashData {
 
 /** `data` of a chat-input command; option types come from the registered command, else from the values given. */
 export function slashCommandData(world: World, guildId: string | null, spec: SlashData): Record<string, unknown> {
-  const command = findCommand(world, guildId, spec.name, 1);
+  const command = findCommand(world, guildId, spec.name, ApplicationCommandType.ChatInput);
   let definitions: readonly APIApplicationCommandOption[] = command?.options ?? [];
   const pick = (name: string) => definitions.find((o) => o.name === name) as { options?: APIApplicationCommandOption[] } | undefined;
   if (spec.subcommandGroup) definitions = pick(spec.subcommandGroup)?.options ?? [];
@@ -110,7 +120,7 @@ export function slashCommandData(world: World, guildId: string | null, spec: Sla
   };
 }
 
-function inferType(value: OptionValue): number {
+function inferType(value: OptionValue): O {
   if (typeof value === 'boolean') return O.Boolean;
   if (typeof value === 'number') return Number.isInteger(value) ? O.Integer : O.Number;
   return O.String;

@@ -22,7 +22,7 @@ export interface InteractionRecord {
   /** The message `@original` names. */
   originalMessageId: string | null;
   followupIds: string[];
-  modal: unknown | null;
+  modal: object | null;
   /** The bot answered with something a person sees (a message, an edit, a follow-up, a modal or a deletion). */
   answered: boolean;
   /** The bot answered too late (after the 3 s window) and got 10062 Unknown interaction. */
@@ -47,7 +47,7 @@ export interface InteractionReply {
   flags: number;
   original: BotMessageRecord | null;
   followups: BotMessageRecord[];
-  modal: unknown | null;
+  modal: object | null;
   expired: boolean;
   /** Time from the interaction to the bot's first callback (Discord allows 3 s). */
   respondedAfterMs: number | null;

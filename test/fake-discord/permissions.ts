@@ -1,4 +1,4 @@
-import { PermissionFlagsBits as P } from 'discord.js';
+import { ChannelType, PermissionFlagsBits as P } from 'discord.js';
 import type { ChannelRecord, DiscordState } from './state.js';
 
 /** Discord's permission algorithm (base from roles, then channel overwrites), used to decide what the bot may see. */
@@ -45,7 +45,7 @@ export function channelPermissions(state: DiscordState, channel: ChannelRecord, 
   if (!(permissions & P.SendMessages)) {
     permissions &= ~(P.SendTTSMessages | P.MentionEveryone | P.EmbedLinks | P.AttachFiles);
   }
-  if (channel.thread && channel.type === 12 /* private thread */) {
+  if (channel.thread && channel.type === ChannelType.PrivateThread) {
     const member = channel.thread.members.has(userId);
     if (!member && !(permissions & P.ManageThreads)) return 0n;
   }

@@ -56,13 +56,7 @@ export class FakeServer {
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
     const kind = url.pathname.startsWith(`${API_PREFIX}/`) ? 'api' : url.pathname.startsWith('/attachments/') ? 'cdn' : 'other';
-    let body: unknown = null;
-    let files: UploadedFile[] = [];
-    try {
-      ({ body, files } = await parseBody(req.headers['content-type'], raw));
-    } catch {
-      body = null;
-    }
+    const { body, files } = await parseBody(req.headers['content-type'], raw).catch(() => ({ body: null, files: [] }));
     const record = this.parts.truth.startRequest({
       method,
       path: url.pathname,

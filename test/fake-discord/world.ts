@@ -150,7 +150,7 @@ export class World {
   }
 
   /** Send a guild-scoped event (channels, threads, roles, members) to sessions with `intent`. */
-  dispatchGuildEvent(t: string, guildId: string, intent: number, build: (session: Session) => unknown | null): void {
+  dispatchGuildEvent(t: string, guildId: string, intent: number, build: (session: Session) => object | null): void {
     const guild = this.state.guilds.get(guildId);
     if (!guild || !guild.available || !this.state.member(guildId, this.botId)) return;
     this.gateway.dispatch(t, { guildId, intent }, build);

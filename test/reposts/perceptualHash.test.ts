@@ -88,7 +88,7 @@ describe('perceptualHash on the weather photos', () => {
   });
 
   test('transparent areas count as white, whatever colour is stored under them', async () => {
-    const { data, info } = await sharp(photos[5]!.bytes)
+    const { data } = await sharp(photos[5]!.bytes)
       .resize(200, 150, { fit: 'fill' })
       .ensureAlpha()
       .raw()

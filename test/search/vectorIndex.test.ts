@@ -377,13 +377,25 @@ describe('VectorIndex search equals brute-force exact ranking', () => {
       assert.deepEqual(index.search(query, 7, undefined, stats), bruteForce(live.values(), query, 7));
       assert.equal(stats.path, expectedPath);
     };
-    for (const r of records.slice(0, 150)) (live.set(r.id, r), index.put(r));
+    for (const r of records.slice(0, 150)) {
+      live.set(r.id, r);
+      index.put(r);
+    }
     check('exact');
-    for (const r of records.slice(150)) (live.set(r.id, r), index.put(r));
+    for (const r of records.slice(150)) {
+      live.set(r.id, r);
+      index.put(r);
+    }
     check('int8');
-    for (const r of records.slice(0, 250)) (live.delete(r.id), index.remove(r.id));
+    for (const r of records.slice(0, 250)) {
+      live.delete(r.id);
+      index.remove(r.id);
+    }
     check('int8'); // 150 left: still above half the threshold
-    for (const r of records.slice(250, 320)) (live.delete(r.id), index.remove(r.id));
+    for (const r of records.slice(250, 320)) {
+      live.delete(r.id);
+      index.remove(r.id);
+    }
     check('exact');
   });
 });

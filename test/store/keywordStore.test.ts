@@ -128,13 +128,13 @@ describe('KeywordStore', () => {
     });
     let acked = -1;
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // 'close' comes after the last of stdout, so every acknowledgement printed is counted.
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('close', (_code, signal) => resolve(signal)));
     await new Promise<void>((resolve, reject) => {
       let buffered = '';
       child.stdout.on('data', (chunk: Buffer) => {
-        buffered += chunk;
+        buffered += chunk.toString();
         const lines = buffered.split('\n');
         buffered = lines.pop() ?? '';
         for (const line of lines) acked = Number(line.slice('acked '.length));

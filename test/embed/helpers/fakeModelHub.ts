@@ -79,11 +79,11 @@ export class FakeModelHub {
   }
 
   static async start(modelId: string, files: readonly FakeRepoFile[], behaviour: FakeHubBehaviour = {}): Promise<FakeModelHub> {
-    let hub: FakeModelHub | undefined;
-    const server = http.createServer((req, res) => hub!.handle(req, res));
+    // Requests arrive only once the server listens, by when `hub` is set.
+    const server = http.createServer((req, res) => hub.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    hub = new FakeModelHub(server, `http://127.0.0.1:${port}`, modelId, files, behaviour);
+    const hub = new FakeModelHub(server, `http://127.0.0.1:${port}`, modelId, files, behaviour);
     return hub;
   }
 

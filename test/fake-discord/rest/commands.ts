@@ -1,4 +1,4 @@
-import type { APIApplicationCommand } from 'discord.js';
+import { ApplicationCommandType, type APIApplicationCommand } from 'discord.js';
 import { ApiError, invalidFormBody, unknownGuild } from '../errors.js';
 import { noContent, ok, type RestRequest, type Router } from '../router.js';
 import type { World } from '../world.js';
@@ -14,12 +14,12 @@ export function registerCommandRoutes(router: Router, world: World): void {
     if (guildId === null) return { guildId, commands: state.globalCommands };
     if (!state.guilds.has(guildId)) throw unknownGuild();
     let commands = state.guildCommands.get(guildId);
-    if (!commands) state.guildCommands.set(guildId, (commands = new Map()));
+    if (!commands) state.guildCommands.set(guildId, (commands = new Map<string, APIApplicationCommand>()));
     return { guildId, commands };
   };
   const build = (body: unknown, guildId: string | null, existing: Map<string, APIApplicationCommand>, at: string) => {
     const raw = (body ?? {}) as Record<string, unknown>;
-    const type = Number(raw['type'] ?? 1);
+    const type = commandTypeOf(raw, at);
     validate(raw, type, at);
     const same = [...existing.values()].find((c) => c.name === raw['name'] && c.type === type);
     return {
@@ -87,10 +87,26 @@ function commandOf(commands: Map<string, APIApplicationCommand>, req: RestReques
   return command;
 }
 
-function validate(raw: Record<string, unknown>, type: number, at: string): void {
+const COMMAND_TYPES = [
+  ApplicationCommandType.ChatInput,
+  ApplicationCommandType.User,
+  ApplicationCommandType.Message,
+  ApplicationCommandType.PrimaryEntryPoint,
+];
+
+/** The type a command is registered with (chat input when none is given); Discord refuses any other value. */
+function commandTypeOf(raw: Record<string, unknown>, at: string): ApplicationCommandType {
+  const given = raw['type'] ?? ApplicationCommandType.ChatInput;
+  const type = COMMAND_TYPES.find((known) => known === given);
+  if (type !== undefined) return type;
+  const errors = { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of {${COMMAND_TYPES.join(', ')}}.` }] } };
+  throw invalidFormBody(at ? { [at]: errors } : errors);
+}
+
+function validate(raw: Record<string, unknown>, type: ApplicationCommandType, at: string): void {
   const errors: Record<string, unknown> = {};
   const name = raw['name'];
-  const chatInput = type === 1;
+  const chatInput = type === ApplicationCommandType.ChatInput;
   if (
     typeof name !== 'string' ||
     name.length < 1 ||

@@ -1,6 +1,6 @@
 import { invalidFormBody, type ApiError } from '../errors.js';
 import { DiscordSpec } from './discordSpec.js';
-import { discordErrorTree, fieldErrors, formatFieldErrors, type FieldError, type SpecIssue } from './formErrors.js';
+import { discordErrorTree, fieldErrors, formatFieldErrors, type FieldError } from './formErrors.js';
 
 /** Every REST body the bot sends is checked against Discord's OpenAPI spec before a handler sees it. */
 

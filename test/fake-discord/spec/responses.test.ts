@@ -12,7 +12,7 @@ import {
 } from 'discord.js';
 import { startFakeDiscordWithClient, type FakeDiscordWithClient } from '../index.js';
 import { DiscordSpec } from './discordSpec.js';
-import { fieldErrors, formatFieldErrors, type SpecIssue } from './formErrors.js';
+import { fieldErrors, formatFieldErrors } from './formErrors.js';
 
 /** What the fake answers has every field Discord's OpenAPI spec says Discord's answer has, on the routes bots use. */
 
