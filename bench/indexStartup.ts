@@ -2,13 +2,14 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { modelIdentity } from '../src/embed/modelIdentity.js';
 import { openIndex } from '../src/engine.js';
 import { setLogLevel } from '../src/logger.js';
 import { DEFAULT_SEGMENT_RECORDS, ImageStore } from '../src/store/imageStore.js';
+import { startedDirectly } from '../src/cli/startedDirectly.js';
 import { discordLikeRecords } from './lib/discordLikeRecords.js';
 import { nodeLoaderFlags } from './lib/childProcess.js';
 
@@ -114,7 +115,7 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+if (startedDirectly(import.meta.url)) {
   if (process.argv[2] === CHILD_FLAG) {
     console.log(JSON.stringify(await measureInThisProcess(process.argv[3] as string, process.argv[4] as string)));
   } else {

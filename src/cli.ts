@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { printDuplicates, thresholdFlags } from './cli/duplicatesCommand.js';
+import { startedDirectly } from './cli/startedDirectly.js';
 import { UsageError } from './cli/usageError.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { adoptedModelIds, legacyStampsFor, localModelName, openEngine, resolveModelChoice, type Engine } from './engine.js';
@@ -341,17 +340,6 @@ async function download(url: string, config: Config): Promise<Uint8Array> {
   return bytes;
 }
 
-/** Run when started directly, including through the `image-search` bin symlink (hence realpath). */
-function startedDirectly(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  try {
-    return pathToFileURL(realpathSync(script)).href === import.meta.url;
-  } catch {
-    return false;
-  }
-}
-
-if (startedDirectly()) {
+if (startedDirectly(import.meta.url)) {
   process.exitCode = await runCli(process.argv.slice(2));
 }

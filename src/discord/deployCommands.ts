@@ -1,7 +1,7 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
+import { consoleOutput, type CommandOutput } from '../cli/commandOutput.js';
+import { startedDirectly } from '../cli/startedDirectly.js';
 import { ConfigError, loadConfig, requireDiscordToken, type Environment } from '../config.js';
 import { DiscordTokenRefusedError, DiscordUnavailableError, fetchBotIdentity } from './botIdentity.js';
 import { registerCommands } from './registerCommands.js';
@@ -11,16 +11,6 @@ import { registerCommands } from './registerCommands.js';
  * (every server; can take a while to appear) or in one server (instantly, for development).
  * Exit codes: 0 registered, 1 bad usage or settings, 2 Discord refused or could not be reached.
  */
-
-export interface DeployOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const consoleOutput: DeployOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 export function usage(): string {
   return [
@@ -34,7 +24,7 @@ export function usage(): string {
 }
 
 /** Runs the command and returns its exit code; `env` replaces the environment (and .env) for tests. */
-export async function runDeployCommand(argv: readonly string[], output: DeployOutput = consoleOutput, env?: Environment): Promise<number> {
+export async function runDeployCommand(argv: readonly string[], output: CommandOutput = consoleOutput, env?: Environment): Promise<number> {
   let values: { guild?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -91,7 +81,6 @@ function describeFailure(error: unknown, guildId: string | undefined): string {
   return `Registering the commands failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (invokedDirectly) {
+if (startedDirectly(import.meta.url)) {
   process.exitCode = await runDeployCommand(process.argv.slice(2));
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { consoleOutput, type CommandOutput } from '../cli/commandOutput.js';
+import { startedDirectly } from '../cli/startedDirectly.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { downloadModel, ModelDownloadError, type DownloadModelOptions } from './modelDownload.js';
 import { describeModels, findModel, supportedModelIds } from './modelManifest.js';
@@ -9,16 +10,6 @@ import { describeModels, findModel, supportedModelIds } from './modelManifest.js
  * `npm run models:download [-- --model ID] [--dir MODELS_DIR] [--hub URL]`: fetches a model's
  * files ahead of the first start. Exit codes: 0 done, 1 bad usage or unknown model, 2 download failed.
  */
-
-export interface CommandOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const consoleOutput: CommandOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 export function usage(): string {
   return [
@@ -87,7 +78,6 @@ export async function runDownloadCommand(
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
-if (invokedDirectly) {
+if (startedDirectly(import.meta.url)) {
   process.exitCode = await runDownloadCommand(process.argv.slice(2));
 }

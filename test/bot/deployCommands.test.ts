@@ -2,15 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { runDeployCommand, type DeployOutput } from '../../src/discord/deployCommands.js';
+import { runDeployCommand } from '../../src/discord/deployCommands.js';
+import { capturedOutput } from '../fixtures/capturedOutput.js';
 import { PROJECT_ROOT } from '../fixtures/datasets.js';
 import { FakeDiscord } from '../fake-discord/index.js';
-
-function capture(): DeployOutput & { out_: string[]; err_: string[] } {
-  const out_: string[] = [];
-  const err_: string[] = [];
-  return { out_, err_, out: (line) => out_.push(line), err: (line) => err_.push(line) };
-}
 
 describe('commands:deploy', () => {
   let discord: FakeDiscord;
@@ -33,40 +28,43 @@ describe('commands:deploy', () => {
   });
 
   test('an unknown option exits 1 with the usage', async () => {
-    const output = capture();
+    const output = capturedOutput();
     assert.equal(await runDeployCommand(['--global'], output, env), 1);
-    assert.match(output.err_.join('\n'), /Unknown option '--global'[\s\S]*Usage: npm run commands:deploy/);
+    assert.match(output.errLines.join('\n'), /Unknown option '--global'[\s\S]*Usage: npm run commands:deploy/);
   });
 
   test('a token Discord refuses exits 2 saying to check DISCORD_TOKEN', async () => {
-    const output = capture();
+    const output = capturedOutput();
     const code = await runDeployCommand([], output, { ...env, DISCORD_TOKEN: 'MTIzNDU2Nzg5.Wrong.TokenValue0123456789' });
     assert.equal(code, 2);
-    assert.match(output.err_.join('\n'), /^Discord refused the bot token in DISCORD_TOKEN \(HTTP 401 Unauthorized\)/);
+    assert.match(output.errLines.join('\n'), /^Discord refused the bot token in DISCORD_TOKEN \(HTTP 401 Unauthorized\)/);
   });
 
   test('without a token it exits 1 saying where to get one', async () => {
-    const output = capture();
+    const output = capturedOutput();
     assert.equal(await runDeployCommand([], output, { DISCORD_API_URL: discord.apiUrl }), 1);
-    assert.match(output.err_.join('\n'), /DISCORD_TOKEN is not set/);
+    assert.match(output.errLines.join('\n'), /DISCORD_TOKEN is not set/);
   });
 
   test('--guild registers every command in that server only', async () => {
     const admin = discord.createUser({ username: 'deploy-admin' });
     const guild = discord.createGuild({ name: 'deploy server', ownerId: admin.id });
-    const output = capture();
-    assert.equal(await runDeployCommand(['--guild', guild.id], output, env), 0, output.err_.join('\n'));
+    const output = capturedOutput();
+    assert.equal(await runDeployCommand(['--guild', guild.id], output, env), 0, output.errLines.join('\n'));
     const registered = discord.state.guildCommands.get(guild.id);
     assert.ok(registered !== undefined && registered.size > 0);
-    assert.equal(output.out_.join('\n'), `Registered ${registered.size} commands for ${discord.botUser.username} in server ${guild.id}.`);
+    assert.equal(
+      output.outLines.join('\n'),
+      `Registered ${registered.size} commands for ${discord.botUser.username} in server ${guild.id}.`,
+    );
     assert.equal(discord.state.globalCommands.size, 0);
   });
 
   test('--guild with an id Discord does not know exits 2 naming the server and what to check', async () => {
-    const output = capture();
+    const output = capturedOutput();
     assert.equal(await runDeployCommand(['--guild', '123456789012345678'], output, env), 2);
     assert.match(
-      output.err_.join('\n'),
+      output.errLines.join('\n'),
       /^Discord refused to register the commands in server 123456789012345678 .*check the id, and that the bot was invited/,
     );
   });

@@ -6,7 +6,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runDownloadCommand, type CommandOutput } from '../../src/embed/downloadCommand.js';
+import { runDownloadCommand } from '../../src/embed/downloadCommand.js';
+import { capturedOutput } from '../fixtures/capturedOutput.js';
 import type { DownloadProgressEvent } from '../../src/embed/downloadProgress.js';
 import {
   downloadModel,
@@ -275,14 +276,8 @@ describe('downloadModel', () => {
 });
 
 describe('models:download command', () => {
-  function capture(): CommandOutput & { outLines: string[]; errLines: string[] } {
-    const outLines: string[] = [];
-    const errLines: string[] = [];
-    return { outLines, errLines, out: (line) => outLines.push(line), err: (line) => errLines.push(line) };
-  }
-
   test('an unknown model id exits 1 and lists the supported ids', async () => {
-    const output = capture();
+    const output = capturedOutput();
     const code = await runDownloadCommand(['--model', 'someone/unknown-model', '--dir', modelsDir], output);
     assert.equal(code, 1);
     for (const id of supportedModelIds()) assert.match(output.errLines.join('\n'), new RegExp(id));
@@ -290,7 +285,7 @@ describe('models:download command', () => {
 
   test('downloads the default model from the given hub into the given folder and exits 0', async () => {
     const server = await startHub({}, DEFAULT_MODEL_ID);
-    const output = capture();
+    const output = capturedOutput();
     const code = await runDownloadCommand(['--dir', modelsDir, '--hub', server.url], output, { onProgress: () => {} });
     assert.equal(code, 0, output.errLines.join('\n'));
     for (const file of server.files) {
@@ -300,7 +295,7 @@ describe('models:download command', () => {
 
   test('a download failure exits 2 with the error message', async () => {
     const port = await closedPort();
-    const output = capture();
+    const output = capturedOutput();
     const args = ['--dir', modelsDir, '--hub', `http://127.0.0.1:${port}`];
     const code = await runDownloadCommand(args, output, { onProgress: () => {} });
     assert.equal(code, 2);
