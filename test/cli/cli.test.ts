@@ -18,6 +18,28 @@ import { cli } from './cliProcess.js';
 const REDIS_URL = 'redis://127.0.0.1:6379/12';
 const redisSkip = skipUnlessRedis(await emptyRedisDatabase(REDIS_URL));
 
+/** Writes three indexed files, /photos/0.png to 2.png, as `image-search index` stores them, stamped with `modelId`. */
+async function writeFolderRecords(storeUrl: string, modelId: string, embedding: Float32Array): Promise<void> {
+  const writer = await ImageStore.open(storeUrl);
+  await writer.putMany(
+    Array.from({ length: 3 }, (_, i) => ({
+      id: `/photos/${i}.png`,
+      collection: 'local',
+      channelId: '/photos',
+      messageId: '',
+      attachmentId: '',
+      authorId: '',
+      createdAt: i,
+      source: `/photos/${i}.png`,
+      contentHash: 'a'.repeat(64),
+      perceptualHash: undefined,
+      modelId,
+      embedding,
+    })),
+  );
+  await writer.close();
+}
+
 describe('the image-search CLI, end to end with the tiny model', () => {
   let work: string;
   let photos: string;
@@ -138,24 +160,7 @@ describe('the image-search CLI, end to end with the tiny model', () => {
 
   test('records of a 256-d model read with the 16-d tiny model: find and stats answer, nothing crashes', async () => {
     const other = `sqlite://${path.join(work, 'other-model.sqlite')}`;
-    const writer = await ImageStore.open(other);
-    await writer.putMany(
-      Array.from({ length: 3 }, (_, i) => ({
-        id: `/photos/${i}.png`,
-        collection: 'local',
-        channelId: '/photos',
-        messageId: '',
-        attachmentId: '',
-        authorId: '',
-        createdAt: i,
-        source: `/photos/${i}.png`,
-        contentHash: 'a'.repeat(64),
-        perceptualHash: undefined,
-        modelId: 'sha256-0123456789abcdef0123456789abcdef',
-        embedding: new Float32Array(256).fill(0.0625),
-      })),
-    );
-    await writer.close();
+    await writeFolderRecords(other, 'sha256-0123456789abcdef0123456789abcdef', new Float32Array(256).fill(0.0625));
     const find = await cli(['find', 'red', '--model', model, '--store', other]);
     assert.equal(find.code, 0, find.stderr);
     assert.match(find.stdout, /no results: all 3 indexed images were embedded by another model/);
@@ -177,25 +182,8 @@ describe('a store written before models were known by their files', () => {
     modelsDir = path.join(work, 'models');
     await cp(await fixtureModelDir('tiny'), path.join(modelsDir, HUB_ID), { recursive: true });
     store = `sqlite://${path.join(work, 'legacy.sqlite')}`;
-    const writer = await ImageStore.open(store);
     // Stamped as earlier versions stamped them: with the hub id.
-    await writer.putMany(
-      Array.from({ length: 3 }, (_, i) => ({
-        id: `/photos/${i}.png`,
-        collection: 'local',
-        channelId: '/photos',
-        messageId: '',
-        attachmentId: '',
-        authorId: '',
-        createdAt: i,
-        source: `/photos/${i}.png`,
-        contentHash: 'a'.repeat(64),
-        perceptualHash: undefined,
-        modelId: HUB_ID,
-        embedding: new Float32Array(16).fill(0.25),
-      })),
-    );
-    await writer.close();
+    await writeFolderRecords(store, HUB_ID, new Float32Array(16).fill(0.25));
   });
   after(() => rm(work, { recursive: true, force: true }));
 
