@@ -1,8 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
+import { historyRoute } from './reindexing.js';
 import {
   buildSmallWorld,
+  cdnDownloadsSince,
   historyReads,
   indexChannel,
   indexedIn,
@@ -17,15 +19,6 @@ import {
 const RED = { name: 'red', rgb: [220, 30, 30] as const };
 const GREEN = { name: 'green', rgb: [30, 160, 50] as const };
 const BLUE = { name: 'blue', rgb: [30, 60, 220] as const };
-
-/** CDN downloads of attachments since request `sinceSeq`, by attachment id. */
-function downloadedSince(harness: BotUnderTest, sinceSeq: number): Set<string> {
-  return new Set(
-    harness.discord.requests
-      .filter((request) => request.seq > sinceSeq && request.kind === 'cdn')
-      .map((request) => request.path.split('/')[3]!),
-  );
-}
 
 describe('catching up after downtime, end to end', () => {
   let harness: BotUnderTest;
@@ -59,7 +52,7 @@ describe('catching up after downtime, end to end', () => {
     assert.equal(reads[0]?.query['after'], lastSeen, 'catch-up starts after the last message seen before the downtime');
     const history = discord.channelMessages(world.channelId).map((message) => message.id);
     assert.equal(reads[1]?.query['after'], history[history.indexOf(lastSeen) + 100], 'and pages forward, 100 at a time');
-    const downloaded = downloadedSince(harness, since);
+    const downloaded = new Set(cdnDownloadsSince(discord, since));
     assert.ok(
       live.every((id) => !downloaded.has(id.split(':')[1]!)),
       'images indexed before the downtime are not fetched again',
@@ -90,7 +83,7 @@ describe('catching up after downtime, end to end', () => {
     await harness.stopBot();
     const whileDown = await postHistory(discord, later.id, world.memberId, 20);
     // Catch-up goes channel by channel: holding up the first one leaves #later waiting its turn.
-    const firstRoute = new RegExp(`/channels/${world.channelId}/messages$`);
+    const firstRoute = historyRoute(world.channelId);
     discord.delayResponses(1500, firstRoute);
     const since = lastRequestSeq(discord);
     await harness.startBotAgain();

@@ -2,10 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermissionFlagsBits } from 'discord.js';
-import type { FakeDiscord, InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
+import { buildCommandsWorld, channelWithHistory, historyRoute, runReindex, untilReindexEnded, type CommandsWorld } from './reindexing.js';
 import {
-  buildSmallWorld,
+  cdnDownloadsSince,
   historyReads,
   indexChannel,
   indexedIn,
@@ -15,74 +15,21 @@ import {
   progressMessageIn,
   shownNames,
   until,
-  type SmallWorld,
 } from './world.js';
 
 /** Slows each history page so a walk lasts long enough to be watched, stopped or interrupted. */
 const PAGE_DELAY_MS = 300;
 
-/** The fake's path of a channel's history reads (not single-message reads or edits). */
-function historyRoute(channelId: string): RegExp {
-  return new RegExp(`/channels/${channelId}/messages$`);
-}
-
-interface ReindexWorld extends SmallWorld {
-  /** Where admins run /reindex; the progress messages are posted here, outside the walked channels. */
-  commandsChannelId: string;
-}
-
-function buildReindexWorld(discord: FakeDiscord): ReindexWorld {
-  const world = buildSmallWorld(discord);
-  const commands = discord.createChannel(world.guildId, { name: 'bot-commands' });
-  return { ...world, commandsChannelId: commands.id };
-}
-
-function reindex(
-  harness: BotUnderTest,
-  world: ReindexWorld,
-  channelId: string,
-  options: { stop?: boolean } = {},
-): Promise<InteractionReply> {
-  return harness.discord.invokeSlashCommand({
-    channelId: world.commandsChannelId,
-    userId: world.adminId,
-    name: 'reindex',
-    options: { channel: channelId, ...(options.stop === undefined ? {} : { stop: options.stop }) },
-  });
-}
-
-/** A channel whose `count` messages were all posted before it was indexed; returns it and its images' ids. */
-async function channelWithHistory(harness: BotUnderTest, world: ReindexWorld, name: string, count: number) {
-  const channel = harness.discord.createChannel(world.guildId, { name });
-  const images = await postHistory(harness.discord, channel.id, world.memberId, count);
-  await indexChannel(harness, world, channel.id);
-  return { channelId: channel.id, name, images: images.sort() };
-}
-
 function historyIds(harness: BotUnderTest, channelId: string): string[] {
   return harness.discord.channelMessages(channelId).map((message) => message.id);
 }
 
-async function untilFinished(harness: BotUnderTest, world: ReindexWorld, name: string, notId?: string): Promise<string> {
-  let text = '';
-  await until(
-    () => {
-      const message = progressMessageIn(harness.discord, world.commandsChannelId, name);
-      text = message?.content ?? '';
-      return message !== undefined && message.id !== notId && text.startsWith('Finished reindexing');
-    },
-    `the reindex of #${name} to finish`,
-    40_000,
-  );
-  return text;
-}
-
 describe('/reindex, end to end', () => {
   let harness: BotUnderTest;
-  let world: ReindexWorld;
+  let world: CommandsWorld;
 
   before(async () => {
-    harness = await startBotUnderTest({ setup: (discord) => (world = buildReindexWorld(discord)) });
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildCommandsWorld(discord)) });
   });
   after(() => harness.stop());
 
@@ -97,17 +44,18 @@ describe('/reindex, end to end', () => {
     discord.delayResponses(PAGE_DELAY_MS, historyRoute(archive.channelId));
     const since = lastRequestSeq(discord);
 
-    const reply = await reindex(harness, world, archive.channelId);
+    const reply = await runReindex(harness.discord, world, archive.channelId);
     assert.equal(reply.ephemeral, true);
     assert.match(reply.content, new RegExp(`Started reindexing <#${archive.channelId}>`));
-    const text = await untilFinished(harness, world, archive.name);
+    const text = await untilReindexEnded(harness.discord, world, archive.name);
     discord.delayResponses(0, historyRoute(archive.channelId));
 
     assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), archive.images);
-    const downloads = discord.requests
-      .filter((request) => request.seq > since && request.kind === 'cdn')
-      .map((request) => request.path.split('/')[3]);
-    assert.deepEqual(downloads.sort(), archive.images.map((id) => id.split(':')[1]).sort(), 'each image was fetched once');
+    assert.deepEqual(
+      cdnDownloadsSince(discord, since).sort(),
+      archive.images.map((id) => id.split(':')[1]).sort(),
+      'each image was fetched once',
+    );
     assert.match(text, /scanned 1,000 messages/);
     assert.match(text, new RegExp(`indexed ${archive.images.length.toLocaleString('en-US')} `));
 
@@ -134,14 +82,14 @@ describe('/reindex, end to end', () => {
 
   test('what is already indexed is skipped by a second full reindex', async () => {
     const again = await channelWithHistory(harness, world, 'again', 150);
-    await reindex(harness, world, again.channelId);
-    const first = await untilFinished(harness, world, again.name);
+    await runReindex(harness.discord, world, again.channelId);
+    const first = await untilReindexEnded(harness.discord, world, again.name);
     assert.match(first, new RegExp(`indexed ${again.images.length} · skipped 0`));
     const firstId = progressMessageIn(harness.discord, world.commandsChannelId, again.name)!.id;
 
-    const reply = await reindex(harness, world, again.channelId);
+    const reply = await runReindex(harness.discord, world, again.channelId);
     assert.match(reply.content, /Started reindexing/, 'a finished walk starts over rather than resuming');
-    const second = await untilFinished(harness, world, again.name, firstId);
+    const second = await untilReindexEnded(harness.discord, world, again.name, { after: firstId });
     assert.match(second, /scanned 150 messages/);
     assert.match(second, new RegExp(`indexed 0 · skipped ${again.images.length} · failed 0`));
     assert.deepEqual(indexedIn(harness, world.guildId, again.channelId), again.images);
@@ -157,7 +105,7 @@ describe('/reindex, end to end', () => {
     ];
     harness.discord.setThreadArchived(archived.id, true);
     await indexChannel(harness, world, channel.id);
-    const reply = await reindex(harness, world, channel.id);
+    const reply = await runReindex(harness.discord, world, channel.id);
     assert.match(reply.content, /and its 2 threads/);
     await until(() => images.every((id) => harness.engine.library.has(world.guildId, id)), 'the images of both threads indexed');
   });
@@ -175,7 +123,7 @@ describe('/reindex, end to end', () => {
     // After a restart the bot knows only active threads: the archived one must be listed from Discord.
     await harness.restart();
     assert.equal(harness.bot.client.channels.cache.has(hidden.id), false);
-    const reply = await reindex(harness, world, channel.id);
+    const reply = await runReindex(harness.discord, world, channel.id);
     assert.match(reply.content, /and its 1 thread\./);
     assert.doesNotMatch(reply.content, /Manage Threads/);
     await until(() => images.every((id) => harness.engine.library.has(world.guildId, id)), 'the archived private thread indexed');
@@ -191,7 +139,7 @@ describe('/reindex, end to end', () => {
     discord.setThreadArchived(joined.id, true);
     discord.setThreadArchived(closed.id, true);
     await indexChannel(harness, world, channel.id);
-    const reply = await reindex(harness, world, channel.id);
+    const reply = await runReindex(harness.discord, world, channel.id);
     assert.match(reply.content, /and its 1 thread\./);
     assert.match(reply.content, /Archived private threads I wasn't added to are not included: give my role Manage Threads/);
     assert.match(reply.content, /Progress is shown here, to you only/, 'the walk holds a private thread: its progress is not public');
@@ -218,9 +166,9 @@ describe('/reindex, end to end', () => {
       ];
       discord.setThreadArchived(archived.id, true);
       await indexChannel(harness, world, channel.id);
-      const reply = await reindex(harness, world, channel.id);
+      const reply = await runReindex(harness.discord, world, channel.id);
       assert.match(reply.content, new RegExp(`Started reindexing <#${channel.id}> and its 2 posts\\.`));
-      const text = await untilFinished(harness, world, `${kind}-posts`);
+      const text = await untilReindexEnded(harness.discord, world, `${kind}-posts`);
       assert.match(text, /scanned 42 messages/, 'both posts, their starter messages included');
       assert.ok(images.every((id) => harness.engine.library.has(world.guildId, id)));
     });
@@ -231,10 +179,10 @@ describe('/reindex, end to end', () => {
     const paused = await channelWithHistory(harness, world, 'paused', 600);
     const route = historyRoute(paused.channelId);
     discord.delayResponses(PAGE_DELAY_MS, route);
-    await reindex(harness, world, paused.channelId);
+    await runReindex(harness.discord, world, paused.channelId);
     await until(() => indexedIn(harness, world.guildId, paused.channelId).length > 0, 'the first page to be indexed');
 
-    const stopReply = await reindex(harness, world, paused.channelId, { stop: true });
+    const stopReply = await runReindex(harness.discord, world, paused.channelId, { stop: true });
     const scanned = Number(/Stopped reindexing <#\d+> after (\d+) messages/.exec(stopReply.content)?.[1]);
     assert.ok(scanned >= 100 && scanned < 600, `stopped mid-way: ${stopReply.content}`);
     const stoppedAt = lastRequestSeq(discord);
@@ -245,9 +193,9 @@ describe('/reindex, end to end', () => {
     const indexedWhenStopped = indexedIn(harness, world.guildId, paused.channelId);
     assert.ok(indexedWhenStopped.length < paused.images.length);
 
-    const resumeReply = await reindex(harness, world, paused.channelId);
+    const resumeReply = await runReindex(harness.discord, world, paused.channelId);
     assert.match(resumeReply.content, /Resumed reindexing/);
-    const text = await untilFinished(harness, world, paused.name, stoppedProgress.id);
+    const text = await untilReindexEnded(harness.discord, world, paused.name, { after: stoppedProgress.id });
     discord.delayResponses(0, route);
     const history = historyIds(harness, paused.channelId);
     assert.equal(
@@ -264,7 +212,7 @@ describe('/reindex, end to end', () => {
     const flaky = await channelWithHistory(harness, world, 'flaky', 300);
     const route = historyRoute(flaky.channelId);
     discord.delayResponses(PAGE_DELAY_MS, route);
-    await reindex(harness, world, flaky.channelId);
+    await runReindex(harness.discord, world, flaky.channelId);
     await until(() => indexedIn(harness, world.guildId, flaky.channelId).length > 0, 'the first page to be indexed');
     discord.injectFault({ route, method: 'GET', status: 500, times: 10 });
     await until(
@@ -276,9 +224,9 @@ describe('/reindex, end to end', () => {
     assert.doesNotMatch(failed.content, /permission/, 'a Discord server error is not blamed on permissions');
     discord.clearFaults();
 
-    const reply = await reindex(harness, world, flaky.channelId);
+    const reply = await runReindex(harness.discord, world, flaky.channelId);
     assert.match(reply.content, /Resumed reindexing/);
-    const text = await untilFinished(harness, world, flaky.name, failed.id);
+    const text = await untilReindexEnded(harness.discord, world, flaky.name, { after: failed.id });
     assert.doesNotMatch(text, /\n/, `the finished walk shows no stale error: ${text}`);
     assert.match(text, /scanned 300 messages/);
     assert.deepEqual(indexedIn(harness, world.guildId, flaky.channelId), flaky.images);
@@ -299,8 +247,8 @@ describe('/reindex, end to end', () => {
     });
     assert.ok(shownNames(results).length > 0, 'the search posted its results in the channel');
 
-    await reindex(harness, world, shared.id);
-    const text = await untilFinished(harness, world, 'shared');
+    await runReindex(harness.discord, world, shared.id);
+    const text = await untilReindexEnded(harness.discord, world, 'shared');
     assert.deepEqual(indexedIn(harness, world.guildId, shared.id), posted.sort());
     assert.match(text, /indexed 0 · skipped 2/);
   });
@@ -316,7 +264,7 @@ describe('/reindex, end to end', () => {
       return channel !== undefined && 'permissionOverwrites' in channel && channel.permissionOverwrites.cache.has(discord.botUser.id);
     }, 'the bot to see the new permissions');
     const since = lastRequestSeq(discord);
-    const reply = await reindex(harness, world, locked.channelId);
+    const reply = await runReindex(harness.discord, world, locked.channelId);
     assert.equal(reply.ephemeral, true);
     assert.match(reply.content, /Read Message History/);
     assert.equal(progressMessageIn(discord, world.commandsChannelId, locked.name), undefined);
@@ -349,7 +297,7 @@ describe('/reindex, end to end', () => {
   test('a channel that is not indexed is refused, privately', async () => {
     const elsewhere = harness.discord.createChannel(world.guildId, { name: 'elsewhere' });
     const since = lastRequestSeq(harness.discord);
-    const reply = await reindex(harness, world, elsewhere.id);
+    const reply = await runReindex(harness.discord, world, elsewhere.id);
     assert.equal(reply.ephemeral, true);
     assert.match(reply.content, new RegExp(`<#${elsewhere.id}> is not indexed\\. Add it first with \`/channels add\``));
     assert.equal(progressMessageIn(harness.discord, world.commandsChannelId, 'elsewhere'), undefined);
@@ -359,10 +307,10 @@ describe('/reindex, end to end', () => {
 
 describe('/reindex across a restart', () => {
   let harness: BotUnderTest;
-  let world: ReindexWorld;
+  let world: CommandsWorld;
 
   before(async () => {
-    harness = await startBotUnderTest({ setup: (discord) => (world = buildReindexWorld(discord)) });
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildCommandsWorld(discord)) });
   });
   after(() => harness.stop());
 
@@ -371,7 +319,7 @@ describe('/reindex across a restart', () => {
     const channel = await channelWithHistory(harness, world, name, count);
     const route = historyRoute(channel.channelId);
     harness.discord.delayResponses(PAGE_DELAY_MS, route);
-    await reindex(harness, world, channel.channelId);
+    await runReindex(harness.discord, world, channel.channelId);
     await until(() => indexedIn(harness, world.guildId, channel.channelId).length > 0, 'some images to be indexed');
     await harness.stopBot();
     assert.ok(indexedIn(harness, world.guildId, channel.channelId).length < channel.images.length, 'the walk was stopped mid-way');
@@ -388,7 +336,7 @@ describe('/reindex across a restart', () => {
     const readsBefore = walkReads(walk.channelId);
     const stoppedAt = lastRequestSeq(harness.discord);
     await harness.startBotAgain();
-    const text = await untilFinished(harness, world, walk.name);
+    const text = await untilReindexEnded(harness.discord, world, walk.name);
     harness.discord.delayResponses(0, walk.route);
 
     // Each page read before the shutdown was finished and stored; the walk goes on below the last one.
@@ -407,10 +355,10 @@ describe('/reindex across a restart', () => {
     discord.delayResponses(1500, walk.route);
     const since = lastRequestSeq(discord);
     await harness.startBotAgain();
-    const reply = await reindex(harness, world, walk.channelId);
+    const reply = await runReindex(harness.discord, world, walk.channelId);
     assert.match(reply.content, /Resumed reindexing/);
     discord.delayResponses(0, walk.route);
-    const text = await untilFinished(harness, world, walk.name);
+    const text = await untilReindexEnded(harness.discord, world, walk.name);
     await sleep(1000); // time for a second walk, if one had been started, to show itself
 
     const befores = walkReads(walk.channelId, since).map((read) => read.query['before']);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PermissionFlagsBits as P } from 'discord.js';
 import type { BotMessageRecord, FakeDiscord } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
+import { historyRoute } from './reindexing.js';
 import { indexChannel, postHistory, privateText, until } from './world.js';
 
 /** Slows each history page of the walk watched, so that permissions can change while it runs. */
@@ -122,7 +123,7 @@ describe('what /reindex tells, and to whom', () => {
 
   test('public progress stops naming and counting once the walked channel is closed to some of its readers', async () => {
     await postHistory(harness.discord, world.closing, world.adminId, 250);
-    harness.discord.delayResponses(PAGE_DELAY_MS, new RegExp(`/channels/${world.closing}/messages$`));
+    harness.discord.delayResponses(PAGE_DELAY_MS, historyRoute(world.closing));
     try {
       await reindex(world.adminId, world.commands, { channel: world.closing });
       const progress = await harness.discord.waitFor(

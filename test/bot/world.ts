@@ -254,6 +254,13 @@ export function historyReads(discord: FakeDiscord, channelId: string, sinceSeq =
     .map((request) => ({ seq: request.seq, query: request.query }));
 }
 
+/** Attachment ids of the bot's CDN downloads after request `sinceSeq`, in order, repeats kept. */
+export function cdnDownloadsSince(discord: FakeDiscord, sinceSeq: number): string[] {
+  return discord.requests
+    .filter((request) => request.seq > sinceSeq && request.kind === 'cdn')
+    .map((request) => request.path.split('/')[3]!);
+}
+
 /** The sequence number of the latest request the fake has seen (to look only at what comes after). */
 export function lastRequestSeq(discord: FakeDiscord): number {
   return discord.requests.at(-1)?.seq ?? 0;

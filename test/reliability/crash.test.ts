@@ -9,18 +9,16 @@ import { registerCommands } from '../../src/discord/registerCommands.js';
 import { FakeDiscord } from '../fake-discord/index.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 import { freePort, startBotProcess, type BotProcess } from '../bot/botProcess.js';
+import { buildCommandsWorld, historyRoute, runReindex, untilReindexEnded, type CommandsWorld } from '../bot/reindexing.js';
 import {
-  buildSmallWorld,
   duplicatesIn,
   historyReads,
   imagesPostedIn,
   lastRequestSeq,
   postHistory,
   postImageMessages,
-  progressMessageIn,
   storedRecordIds,
   until,
-  type SmallWorld,
 } from '../bot/world.js';
 
 /**
@@ -37,7 +35,7 @@ interface RunningBot {
 
 describe('crashes: the bot killed mid-write and started again', () => {
   let discord: FakeDiscord;
-  let world: SmallWorld & { commandsChannelId: string };
+  let world: CommandsWorld;
   let dataDir: string;
   let storeUrl: string;
   let modelDir: string;
@@ -45,8 +43,7 @@ describe('crashes: the bot killed mid-write and started again', () => {
 
   before(async () => {
     discord = await FakeDiscord.start();
-    const small = buildSmallWorld(discord);
-    world = { ...small, commandsChannelId: discord.createChannel(small.guildId, { name: 'bot-commands' }).id };
+    world = buildCommandsWorld(discord);
     await registerCommands(new REST({ api: discord.apiUrl }).setToken(discord.botToken), discord.applicationId);
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'crash-test-'));
     storeUrl = `sqlite://${path.join(dataDir, 'index.sqlite')}`;
@@ -173,17 +170,11 @@ describe('crashes: the bot killed mid-write and started again', () => {
     await postHistory(discord, channelId, world.memberId, 2000);
     let bot = await startBot();
     await indexChannel(channelId);
-    const route = new RegExp(`/channels/${channelId}/messages$`);
+    const route = historyRoute(channelId);
     // Slow history pages leave time to kill the walk part-way.
     discord.delayResponses(150, route);
     const since = lastRequestSeq(discord);
-    const started = await discord.invokeSlashCommand({
-      channelId: world.commandsChannelId,
-      userId: world.adminId,
-      name: 'reindex',
-      options: { channel: channelId },
-    });
-    assert.match(started.content, /Started reindexing/);
+    assert.match((await runReindex(discord, world, channelId)).content, /Started reindexing/);
     await until(() => historyReads(discord, channelId, since).length >= 5, 'the walk to read 5 pages', 30_000);
     await kill(bot);
     discord.delayResponses(0, route);
@@ -194,15 +185,7 @@ describe('crashes: the bot killed mid-write and started again', () => {
     const killedAt = lastRequestSeq(discord);
 
     bot = await startBot();
-    let text = '';
-    await until(
-      () => {
-        text = progressMessageIn(discord, world.commandsChannelId, 'archive')?.content ?? '';
-        return text.startsWith('Finished reindexing');
-      },
-      'the resumed walk to finish',
-      60_000,
-    );
+    const text = await untilReindexEnded(discord, world, 'archive', { timeoutMs: 60_000 });
     const resumedReads = historyReads(discord, channelId, killedAt).filter((read) => read.query['after'] === undefined);
     assert.notEqual(resumedReads[0]?.query['before'], undefined, 'the walk resumed below where it was, not from the newest message');
     const counts = /scanned 2,000 messages · indexed (\d+) · skipped (\d+) · failed 0$/.exec(text);

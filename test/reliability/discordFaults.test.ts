@@ -3,18 +3,22 @@ import assert from 'node:assert/strict';
 import type { FakeDiscord } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from '../bot/botHarness.js';
 import {
-  buildSmallWorld,
+  buildCommandsWorld,
+  channelWithHistory,
+  historyRoute,
+  runReindex,
+  untilReindexEnded,
+  type CommandsWorld,
+} from '../bot/reindexing.js';
+import {
   duplicatesIn,
   imagesPostedIn,
   indexChannel,
   indexedIn,
   lastRequestSeq,
-  postHistory,
   postImageMessages,
-  progressMessageIn,
   storedRecordIds,
   until,
-  type SmallWorld,
 } from '../bot/world.js';
 
 /**
@@ -22,20 +26,6 @@ import {
  * /reindex, and the gateway dropping (resumable or not) while images are being posted.
  * Whatever happens, every image posted ends up in the index exactly once.
  */
-
-interface FaultWorld extends SmallWorld {
-  /** Where /reindex is run and its progress shown, away from the walked channels. */
-  commandsChannelId: string;
-}
-
-function buildFaultWorld(discord: FakeDiscord): FaultWorld {
-  const world = buildSmallWorld(discord);
-  return { ...world, commandsChannelId: discord.createChannel(world.guildId, { name: 'bot-commands' }).id };
-}
-
-function historyRoute(channelId: string): RegExp {
-  return new RegExp(`/channels/${channelId}/messages$`);
-}
 
 /** Answers the fake gave with an injected fault since request `sinceSeq`. */
 function faultAnswers(discord: FakeDiscord, kind: 'rate-limit' | 'server-error', sinceSeq: number): number {
@@ -58,46 +48,23 @@ async function assertIndexedOnce(harness: BotUnderTest, guildId: string, channel
 
 describe('Discord faults during a /reindex', () => {
   let harness: BotUnderTest;
-  let world: FaultWorld;
+  let world: CommandsWorld;
 
   before(async () => {
-    harness = await startBotUnderTest({ setup: (discord) => (world = buildFaultWorld(discord)) });
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildCommandsWorld(discord)) });
   });
   after(() => harness.stop());
 
-  /** A channel of `count` past messages, indexed from now on (its history is left to /reindex). */
-  async function channelWithHistory(name: string, count: number): Promise<{ channelId: string; images: string[] }> {
-    const channel = harness.discord.createChannel(world.guildId, { name });
-    await postHistory(harness.discord, channel.id, world.memberId, count);
-    await indexChannel(harness, world, channel.id);
-    return { channelId: channel.id, images: imagesPostedIn(harness.discord, channel.id) };
-  }
-
-  /** Runs /reindex on a channel and waits for its progress message to say it ended (finished or failed); returns that text. */
-  async function reindexToTheEnd(channelId: string, name: string, duringWalk?: () => Promise<void>): Promise<string> {
-    const reply = await harness.discord.invokeSlashCommand({
-      channelId: world.commandsChannelId,
-      userId: world.adminId,
-      name: 'reindex',
-      options: { channel: channelId },
-    });
-    assert.match(reply.content, /Started reindexing/);
-    await duringWalk?.();
-    let text = '';
-    await until(
-      () => {
-        text = progressMessageIn(harness.discord, world.commandsChannelId, name)?.content ?? '';
-        return /^(Finished|Reindexing failed)/.test(text);
-      },
-      `the reindex of #${name} to end`,
-      40_000,
-    );
-    return text;
+  /** Runs /reindex on a channel, does `duringWalk` while it walks, and returns the text its progress message ends with. */
+  async function reindexToTheEnd(channelId: string, name: string, duringWalk: () => Promise<void>): Promise<string> {
+    assert.match((await runReindex(harness.discord, world, channelId)).content, /Started reindexing/);
+    await duringWalk();
+    return untilReindexEnded(harness.discord, world, name);
   }
 
   test('storms of 429s on history reads and progress edits: the walk waits each one out and indexes every image once', async () => {
     const { discord } = harness;
-    const channel = await channelWithHistory('storm', 500);
+    const channel = await channelWithHistory(harness, world, 'storm', 500);
     const route = historyRoute(channel.channelId);
     discord.delayResponses(50, route);
     const since = lastRequestSeq(discord);
@@ -120,7 +87,7 @@ describe('Discord faults during a /reindex', () => {
 
   test('a global rate limit: no request of any route goes out before it resets, and the walk finishes', async () => {
     const { discord } = harness;
-    const channel = await channelWithHistory('global', 500);
+    const channel = await channelWithHistory(harness, world, 'global', 500);
     const route = historyRoute(channel.channelId);
     discord.delayResponses(50, route);
     const since = lastRequestSeq(discord);
@@ -139,7 +106,7 @@ describe('Discord faults during a /reindex', () => {
 
   test('bursts of 500 and 502 answers on history pages and image downloads: the walk finishes with every image once', async () => {
     const { discord } = harness;
-    const channel = await channelWithHistory('bursts', 500);
+    const channel = await channelWithHistory(harness, world, 'bursts', 500);
     const route = historyRoute(channel.channelId);
     discord.delayResponses(50, route);
     const since = lastRequestSeq(discord);
@@ -160,10 +127,10 @@ describe('Discord faults during a /reindex', () => {
 
 describe('the gateway dropping while images are posted', () => {
   let harness: BotUnderTest;
-  let world: FaultWorld;
+  let world: CommandsWorld;
 
   before(async () => {
-    harness = await startBotUnderTest({ setup: (discord) => (world = buildFaultWorld(discord)) });
+    harness = await startBotUnderTest({ setup: (discord) => (world = buildCommandsWorld(discord)) });
   });
   after(() => harness.stop());
 
