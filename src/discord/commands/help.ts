@@ -1,12 +1,12 @@
 import {
   ContainerBuilder,
   InteractionContextType,
-  MessageFlags,
   PermissionFlagsBits,
   SeparatorBuilder,
   SlashCommandBuilder,
   TextDisplayBuilder,
 } from 'discord.js';
+import { componentsMessage } from '../componentsMessage.js';
 import type { SlashCommand } from '../interactions/command.js';
 import { described } from '../messages/commandText.js';
 import { messagesFor, type PlainKey } from '../messages/messages.js';
@@ -53,6 +53,6 @@ export default {
           ),
         );
     }
-    await interaction.editReply({ components: [container], flags: MessageFlags.IsComponentsV2, allowedMentions: { parse: [] } });
+    await interaction.editReply(componentsMessage([container]));
   },
 } satisfies SlashCommand;

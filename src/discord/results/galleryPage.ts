@@ -5,12 +5,12 @@ import {
   ContainerBuilder,
   MediaGalleryBuilder,
   MediaGalleryItemBuilder,
-  MessageFlags,
   SeparatorBuilder,
   StringSelectMenuBuilder,
   StringSelectMenuOptionBuilder,
   TextDisplayBuilder,
 } from 'discord.js';
+import { componentsMessage } from '../componentsMessage.js';
 import type { Messages } from '../messages/messages.js';
 import type { HitNote } from './hitNotes.js';
 import type { ResultGroup } from './hitSearch.js';
@@ -52,7 +52,7 @@ export function galleryPage(content: GalleryPageContent, withControls = true) {
     .addSeparatorComponents(new SeparatorBuilder())
     .addTextDisplayComponents(new TextDisplayBuilder().setContent(withinLimit(entries, TEXT_LIMIT - heading.length)));
   const rows = withControls ? controls(content, first) : [];
-  return { components: [container, ...rows], flags: MessageFlags.IsComponentsV2 as const, allowedMentions: { parse: [] } };
+  return componentsMessage([container, ...rows]);
 }
 
 /** The entries as text within `room` characters: past it, notes give way, from the last result up. */
@@ -67,7 +67,7 @@ export function emptyPage(session: ResultSession, messages: Messages) {
   const container = new ContainerBuilder().addTextDisplayComponents(
     new TextDisplayBuilder().setContent(`### ${session.title}\n${messages.text('results.noneVisible')}`),
   );
-  return { components: [container], flags: MessageFlags.IsComponentsV2 as const, allowedMentions: { parse: [] } };
+  return componentsMessage([container]);
 }
 
 function controls({ session, shown, page, pageCount, messages }: GalleryPageContent, first: number) {

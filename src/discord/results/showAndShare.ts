@@ -6,14 +6,15 @@ import {
   ContainerBuilder,
   MediaGalleryBuilder,
   MediaGalleryItemBuilder,
-  MessageFlags,
   PermissionFlagsBits,
   TextDisplayBuilder,
   type ButtonInteraction,
   type MessageComponentInteraction,
 } from 'discord.js';
 import { fetchImage } from '../../fetch/imageFetcher.js';
+import type { SearchHit } from '../../library/imageLibrary.js';
 import type { BotContext } from '../botContext.js';
+import { componentsMessage } from '../componentsMessage.js';
 import { UserFacingError } from '../interactions/userFacingError.js';
 import { messagesFor } from '../messages/messages.js';
 import type { ResultGroup } from './hitSearch.js';
@@ -31,9 +32,7 @@ export async function show(
   group: ResultGroup,
 ): Promise<void> {
   const messages = messagesFor(interaction.locale);
-  const visible = await stillVisible(interaction, context, session, group);
-  const fresh = await context.resultPages.freshest(visible);
-  if (fresh === undefined) throw new UserFacingError('results.resultGone');
+  const { visible, fresh } = await visibleNow(interaction, context, session, group);
   const number = session.groups.indexOf(group) + 1;
   const container = new ContainerBuilder()
     .addMediaGalleryComponents(
@@ -47,11 +46,7 @@ export async function show(
       .setLabel(messages.text('share.button'))
       .setStyle(ButtonStyle.Primary),
   );
-  const reply = await interaction.editReply({
-    components: sharing ? [container, share] : [container],
-    flags: MessageFlags.IsComponentsV2,
-    allowedMentions: { parse: [] },
-  });
+  const reply = await interaction.editReply(componentsMessage(sharing ? [container, share] : [container]));
   if (sharing) context.resultSessions.bindShow(session, reply.id, group.key);
 }
 
@@ -74,9 +69,7 @@ export async function share(
   const posting = here?.isThread() === true ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
   if (here === null || !interaction.memberPermissions.has(posting | PermissionFlagsBits.AttachFiles))
     throw new UserFacingError('share.cannotPostHere');
-  const visible = await stillVisible(interaction, context, session, group);
-  const fresh = await context.resultPages.freshest(visible);
-  if (fresh === undefined) throw new UserFacingError('results.resultGone');
+  const { fresh } = await visibleNow(interaction, context, session, group);
   const { image } = fresh.hit;
   if (!(await context.access.mayShowPublicly(here, image.channelId))) {
     throw new UserFacingError('share.audienceDiffers', { channel: `<#${image.channelId}>` });
@@ -97,22 +90,21 @@ export async function share(
         }),
       ),
     );
-  await interaction.followUp({
-    components: [container],
-    files: [new AttachmentBuilder(Buffer.from(bytes), { name })],
-    flags: MessageFlags.IsComponentsV2,
-    allowedMentions: { parse: [] },
-  });
+  await interaction.followUp({ ...componentsMessage([container]), files: [new AttachmentBuilder(Buffer.from(bytes), { name })] });
 }
 
-/** The result as the member may see it now; a UserFacingError when nothing of it is left to them. */
-async function stillVisible(
+/**
+ * The result as the member may see it now, and its best image at a URL that works now; a
+ * UserFacingError when nothing of it is left to them.
+ */
+async function visibleNow(
   interaction: MessageComponentInteraction<'cached'>,
   context: BotContext,
   session: ResultSession,
   group: ResultGroup,
-): Promise<ResultGroup> {
+): Promise<{ visible: ResultGroup; fresh: { hit: SearchHit; url: string } }> {
   const [visible] = await context.hitSearch.recheck(interaction.member, { nsfwAllowed: session.nsfwAllowed }, [group]);
-  if (visible === undefined) throw new UserFacingError('results.resultGone');
-  return visible;
+  const fresh = visible === undefined ? undefined : await context.resultPages.freshest(visible);
+  if (visible === undefined || fresh === undefined) throw new UserFacingError('results.resultGone');
+  return { visible, fresh };
 }
