@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PermissionFlagsBits as P } from 'discord.js';
 import type { BotMessageRecord, FakeDiscord, InteractionReply } from '../fake-discord/index.js';
+import { allowSharing, publicFollowups } from './sharing.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import {
   buildSmallWorld,
@@ -59,8 +60,7 @@ describe('controls pressed on a message they were not put on', () => {
   let session: string;
 
   const versionsOf = (messageId: string) => harness.discord.botMessages.find((message) => message.id === messageId)!.versions.length;
-  const publicFollowups = () =>
-    harness.discord.botMessagesIn(world.channelId).filter((message) => !message.ephemeral && message.origin === 'followup');
+  const publicPosts = () => publicFollowups(harness.discord, world.channelId);
 
   /** A forged press by the admin on the public message: answered privately, the message unchanged. */
   async function forgeOnPublic(customId: string, values?: string[]): Promise<InteractionReply> {
@@ -84,12 +84,7 @@ describe('controls pressed on a message they were not put on', () => {
       world.memberId,
       Array.from({ length: 11 }, (_, i) => ({ name: `open-blue-${i}`, rgb: BLUE })),
     );
-    await harness.discord.invokeSlashCommand({
-      channelId: world.channelId,
-      userId: world.adminId,
-      name: 'settings',
-      options: { sharing: true },
-    });
+    await allowSharing(harness, world);
     await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'reindex' });
     const progress = () => harness.discord.botMessagesIn(world.channelId).find((message) => message.origin === 'channel');
     await until(() => /Finished reindexing/.test(progress()?.versions.at(-1)?.content ?? ''), 'the public progress to finish', 60_000);
@@ -115,10 +110,10 @@ describe('controls pressed on a message they were not put on', () => {
   });
 
   test('Share, forged onto a public message, posts nothing', async () => {
-    const before = publicFollowups().length;
+    const before = publicPosts().length;
     const reply = await forgeOnPublic(`results:${session}:share:0`);
     assert.match(reply.content, /This button no longer works/);
-    assert.equal(publicFollowups().length, before, 'nothing was posted');
+    assert.equal(publicPosts().length, before, 'nothing was posted');
   });
 
   test('an expired or made-up session, and a control the bot does not have, forged onto a public message, change nothing', async () => {
@@ -165,7 +160,7 @@ describe('controls pressed on a message they were not put on', () => {
   test('Share forged onto a results page (not the Show reply it belongs to) posts nothing', async () => {
     const shown = await chooseResult(harness, adminResults, { menu: 'Show', number: 1, userId: world.adminId, channelId: world.channelId });
     const share = buttonId(shown, 'Share');
-    const before = publicFollowups().length;
+    const before = publicPosts().length;
     const reply = await harness.discord.pressButton({
       userId: world.adminId,
       messageId: adminResults.original!.id,
@@ -173,7 +168,7 @@ describe('controls pressed on a message they were not put on', () => {
       forged: true,
     });
     assert.match(reply.content, /This button no longer works/);
-    assert.equal(publicFollowups().length, before);
+    assert.equal(publicPosts().length, before);
   });
 
   test('a select value that is not a result of the session is refused', async () => {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { repostCopy } from '../fixtures/repostCopies.js';
+import { allowSharing } from './sharing.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import { buildRepostWorld, jumpTo, noticesOf, postImage, reposts, setUpReposts, weatherPhoto, type RepostWorld } from './repostWorld.js';
 import { buttonId, chooseResult, privateText, shownNames, shownText, until } from './world.js';
@@ -138,12 +139,7 @@ describe('reposts on Discord', () => {
   });
 
   test('the bot never acts on its own messages: a shared result in a watched channel gets no notice', async () => {
-    await harness.discord.invokeSlashCommand({
-      channelId: world.channelId,
-      userId: world.adminId,
-      name: 'settings',
-      options: { sharing: true },
-    });
+    await allowSharing(harness, world);
     const photo = await weatherPhoto(9);
     await postImage(harness, world.quietId, world.memberId, photo, 'p9.jpg');
     const results = await harness.discord.invokeSlashCommand({

@@ -1,11 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FakeDiscord } from '../fake-discord/index.js';
+import type { FakeDiscord, InteractionReply } from '../fake-discord/index.js';
+import { pressShare, publicFollowups, showResult } from './sharing.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import {
   buildStaffWorld,
   buttonId,
-  chooseResult,
   everyPage,
   findAll,
   indexChannel,
@@ -43,17 +43,9 @@ describe('/settings, and sharing a result', () => {
   const settings = (userId: string, options: Record<string, number | boolean> = {}) =>
     harness.discord.invokeSlashCommand({ channelId: world.channelId, userId, name: 'settings', options });
   /** Show #n of a `blue` search: of the image named, else of the first result. */
-  const show = async (userId: string, channelId: string, name?: string) => {
-    const results = await findAll(harness, { channelId, userId }, 'blue');
-    const number = name === undefined ? 1 : shownNames(results).indexOf(name) + 1;
-    assert.ok(number > 0, `precondition: ${name} is on the first page`);
-    const shown = await chooseResult(harness, results, { menu: 'Show', number, userId, channelId });
-    return Object.assign(shown, { name: shownNames(results)[number - 1]! });
-  };
-  const share = (userId: string, channelId: string, shown: Awaited<ReturnType<typeof show>>) =>
-    harness.discord.pressButton({ userId, channelId, messageId: shown.original!.id, customId: buttonId(shown, 'Share') });
-  const publicPosts = (channelId: string) =>
-    harness.discord.botMessagesIn(channelId).filter((message) => !message.ephemeral && message.origin === 'followup');
+  const show = (userId: string, channelId: string, name?: string) => showResult(harness, { channelId, userId }, 'blue', name);
+  const share = (userId: string, channelId: string, shown: InteractionReply) => pressShare(harness, shown, { channelId, userId });
+  const publicPosts = (channelId: string) => publicFollowups(harness.discord, channelId);
 
   test('/settings shows the defaults, and only to members who manage the server', async () => {
     const shown = await settings(world.adminId);

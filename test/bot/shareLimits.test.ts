@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PermissionFlagsBits as P } from 'discord.js';
-import type { BotMessageRecord, FakeDiscord } from '../fake-discord/index.js';
+import type { FakeDiscord } from '../fake-discord/index.js';
+import { allowSharing, pressShare, publicFollowups, showResult } from './sharing.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import {
   buildSmallWorld,
@@ -11,7 +12,6 @@ import {
   indexChannel,
   postColours,
   privateText,
-  shownNames,
   until,
   type SmallWorld,
 } from './world.js';
@@ -54,21 +54,13 @@ describe('Share, at its limits', () => {
   let harness: BotUnderTest;
   let world: ShareWorld;
 
-  const publicPosts = (channelId: string): BotMessageRecord[] =>
-    harness.discord.botMessagesIn(channelId).filter((message) => !message.ephemeral && message.origin === 'followup');
+  const publicPosts = (channelId: string) => publicFollowups(harness.discord, channelId);
   /** Show #n (of the image named) of a search by the member in `channelId`, then Share on it. */
   async function showThenShare(channelId: string, query: string, name: string, between?: () => Promise<void>) {
-    const results = await findAll(harness, { channelId, userId: world.memberId }, query);
-    const number = shownNames(results).indexOf(name) + 1;
-    assert.ok(number > 0, `precondition: ${name} is among the results`);
-    const shown = await chooseResult(harness, results, { menu: 'Show', number, userId: world.memberId, channelId });
+    const where = { channelId, userId: world.memberId };
+    const shown = await showResult(harness, where, query, name);
     await between?.();
-    return harness.discord.pressButton({
-      userId: world.memberId,
-      channelId,
-      messageId: shown.original!.id,
-      customId: buttonId(shown, 'Share'),
-    });
+    return pressShare(harness, shown, where);
   }
 
   before(async () => {
@@ -77,12 +69,7 @@ describe('Share, at its limits', () => {
     await postColours(harness, world.channelId, world.memberId, [{ name: 'open-blue', rgb: BLUE }]);
     await postColours(harness, world.threadId, world.memberId, [{ name: 'thread-red', rgb: RED }]);
     await postColours(harness, world.closingId, world.memberId, [{ name: 'closing-green', rgb: GREEN }]);
-    await harness.discord.invokeSlashCommand({
-      channelId: world.channelId,
-      userId: world.adminId,
-      name: 'settings',
-      options: { sharing: true },
-    });
+    await allowSharing(harness, world);
   });
   after(() => harness.stop());
 
