@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { APIEmbed } from 'discord.js';
-import type { AttachmentView, BotMessageRecord, GroundTruth } from './groundTruth.js';
+import type { BotMessageRecord, GroundTruth, MessageView } from './groundTruth.js';
 
 /** Interactions a test started, what the bot answered, and waiting for that answer. */
 
@@ -30,21 +29,17 @@ export interface InteractionRecord {
   listeners: Set<() => void>;
 }
 
-/** The bot's answer to an interaction, as the user who started it sees it. */
-export interface InteractionReply {
+/**
+ * The bot's answer to an interaction, as the user who started it sees it. Its message fields are
+ * the current `@original` message's (content, embeds, components, attachments, media URLs, flags),
+ * empty when there is none.
+ */
+export interface InteractionReply extends Omit<MessageView, 'at'> {
   interactionId: string;
   /** First callback: 4 message, 5 deferred message, 6 deferred update, 7 update, 9 modal; null if none. */
   callbackType: number | null;
   deferred: boolean;
   ephemeral: boolean;
-  /** The current `@original` message (content, embeds, components, attachments), empty when there is none. */
-  content: string;
-  embeds: APIEmbed[];
-  components: unknown[];
-  attachments: AttachmentView[];
-  /** Embed images and attached files of `@original`, as URLs (see MessageView.mediaUrls). */
-  mediaUrls: string[];
-  flags: number;
   original: BotMessageRecord | null;
   followups: BotMessageRecord[];
   modal: object | null;

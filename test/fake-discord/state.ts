@@ -162,6 +162,28 @@ export class DiscordState {
     return user;
   }
 
+  /** The DM channel between the bot and a user, made on first use. */
+  dmChannel(userId: string): ChannelRecord {
+    const existing = [...this.channels.values()].find((c) => c.guildId === null && c.recipientIds[0] === userId);
+    if (existing) return existing;
+    const channel: ChannelRecord = {
+      id: this.ids.next(),
+      type: ChannelType.DM,
+      guildId: null,
+      name: '',
+      position: 0,
+      parentId: null,
+      nsfw: false,
+      topic: null,
+      overwrites: [],
+      lastMessageId: null,
+      thread: null,
+      recipientIds: [userId],
+    };
+    this.channels.set(channel.id, channel);
+    return channel;
+  }
+
   guild(id: string): GuildRecord {
     const guild = this.guilds.get(id);
     if (!guild) throw new FakeDiscordUsageError(`unknown guild ${id}: create it with createGuild() first`);

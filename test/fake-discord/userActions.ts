@@ -104,26 +104,8 @@ export class UserActions {
 
   /** The DM channel between the bot and a user (made on first use). */
   dmChannel(userId: string): ChannelRecord {
-    const state = this.world.state;
-    state.user(userId);
-    const existing = [...state.channels.values()].find((c) => c.guildId === null && c.recipientIds[0] === userId);
-    if (existing) return existing;
-    const channel: ChannelRecord = {
-      id: state.ids.next(),
-      type: ChannelType.DM,
-      guildId: null,
-      name: '',
-      position: 0,
-      parentId: null,
-      nsfw: false,
-      topic: null,
-      overwrites: [],
-      lastMessageId: null,
-      thread: null,
-      recipientIds: [userId],
-    };
-    state.channels.set(channel.id, channel);
-    return channel;
+    this.world.state.user(userId);
+    return this.world.state.dmChannel(userId);
   }
 
   private checkCanPost(channel: ChannelRecord, userId: string, withFiles: boolean): void {

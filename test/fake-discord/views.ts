@@ -1,19 +1,11 @@
-import type { APIEmbed } from 'discord.js';
 import type { Cdn } from './cdn.js';
-import type { MessageRecord } from './state.js';
+import type { MessageRecord, ReactionRecord } from './state.js';
 
 /** A message as a test sees it: ids, text, and attachments with freshly signed URLs. */
-export interface FakeMessage {
-  id: string;
-  channelId: string;
-  guildId: string | null;
-  authorId: string;
-  content: string;
-  embeds: APIEmbed[];
+export interface FakeMessage extends Pick<MessageRecord, 'id' | 'channelId' | 'guildId' | 'authorId' | 'content' | 'embeds' | 'createdAt'> {
   attachments: { id: string; filename: string; contentType: string | null; size: number; url: string }[];
   /** Each emoji on it and who reacted with it. */
-  reactions: { emoji: string; userIds: string[] }[];
-  createdAt: number;
+  reactions: ReactionRecord[];
 }
 
 export function toFakeMessage(message: MessageRecord, cdn: Cdn): FakeMessage {

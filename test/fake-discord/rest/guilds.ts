@@ -126,24 +126,6 @@ export function registerGuildRoutes(router: Router, world: World): void {
   router.add('POST', '/users/@me/channels', (req) => {
     const recipientId = ((req.body ?? {}) as { recipient_id?: string }).recipient_id ?? '';
     if (!state.users.has(recipientId)) throw unknownUser();
-    let channel = [...state.channels.values()].find((c) => c.guildId === null && c.recipientIds[0] === recipientId);
-    if (!channel) {
-      channel = {
-        id: state.ids.next(),
-        type: 1,
-        guildId: null,
-        name: '',
-        position: 0,
-        parentId: null,
-        nsfw: false,
-        topic: null,
-        overwrites: [],
-        lastMessageId: null,
-        thread: null,
-        recipientIds: [recipientId],
-      };
-      state.channels.set(channel.id, channel);
-    }
-    return ok(payloads.channel(channel));
+    return ok(payloads.channel(state.dmChannel(recipientId)));
   });
 }
