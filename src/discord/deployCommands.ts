@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
+import { commandOptions } from '../cli/commandOptions.js';
 import { consoleOutput, type CommandOutput } from '../cli/commandOutput.js';
 import { startedDirectly } from '../cli/startedDirectly.js';
 import { ConfigError, loadConfig, requireDiscordToken, type Environment } from '../config.js';
@@ -25,22 +25,8 @@ export function usage(): string {
 
 /** Runs the command and returns its exit code; `env` replaces the environment (and .env) for tests. */
 export async function runDeployCommand(argv: readonly string[], output: CommandOutput = consoleOutput, env?: Environment): Promise<number> {
-  let values: { guild?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { guild: { type: 'string', short: 'g' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    output.err(`${(error as Error).message}\n\n${usage()}`);
-    return 1;
-  }
-  if (values.help) {
-    output.out(usage());
-    return 0;
-  }
+  const values = commandOptions(argv, { guild: { type: 'string', short: 'g' } }, usage(), output);
+  if (typeof values === 'number') return values;
   if (values.guild !== undefined && !/^\d{17,20}$/.test(values.guild)) {
     output.err(`--guild "${values.guild}" is not a server id: expected the number shown by Copy Server ID (Developer Mode).\n\n${usage()}`);
     return 1;

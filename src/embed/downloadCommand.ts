@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandOptions } from '../cli/commandOptions.js';
 import { consoleOutput, type CommandOutput } from '../cli/commandOutput.js';
 import { startedDirectly } from '../cli/startedDirectly.js';
 import { ConfigError, loadConfig } from '../config.js';
@@ -27,27 +27,13 @@ export async function runDownloadCommand(
   output: CommandOutput = consoleOutput,
   extra: Partial<Pick<DownloadModelOptions, 'onProgress' | 'timeouts' | 'maxAttempts' | 'retryDelayMs'>> = {},
 ): Promise<number> {
-  let values: { model?: string; dir?: string; hub?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        model: { type: 'string', short: 'm' },
-        dir: { type: 'string', short: 'd' },
-        hub: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    output.err(`${(error as Error).message}\n\n${usage()}`);
-    return 1;
-  }
-  if (values.help) {
-    output.out(usage());
-    return 0;
-  }
+  const values = commandOptions(
+    argv,
+    { model: { type: 'string', short: 'm' }, dir: { type: 'string', short: 'd' }, hub: { type: 'string' } },
+    usage(),
+    output,
+  );
+  if (typeof values === 'number') return values;
   let defaults: ReturnType<typeof loadConfig>['model'];
   try {
     defaults = loadConfig().model;
