@@ -4,27 +4,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
-import { ImageLibrary, type ImageOrigin } from '../../src/library/imageLibrary.js';
+import { ImageLibrary } from '../../src/library/imageLibrary.js';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { solidColourImage } from '../fixtures/images.js';
+import { imageOrigin } from '../fixtures/imageOrigin.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 
 const RED = [220, 30, 30] as const;
 const BLUE = [30, 60, 220] as const;
 const GREEN = [30, 160, 50] as const;
 
-function origin(id: string, channelId = 'c1', messageId = `m-${id}`): ImageOrigin {
-  return {
-    id,
-    collection: 'g1',
-    channelId,
-    messageId,
-    attachmentId: id,
-    authorId: 'u1',
-    createdAt: 1_700_000_000_000,
-    source: `https://cdn/${id}`,
-  };
-}
+const origin = (id: string, channelId = 'c1', messageId = `m-${id}`) => imageOrigin(id, { channelId, messageId });
 
 describe('ImageLibrary', () => {
   let dir: string;

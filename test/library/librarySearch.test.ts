@@ -8,15 +8,12 @@ import { indexImage } from '../../src/ingest/imageIndexing.js';
 import { ImageLibrary, type ImageOrigin } from '../../src/library/imageLibrary.js';
 import type { LibrarySearchOptions } from '../../src/library/librarySearch.js';
 import { ImageStore } from '../../src/store/imageStore.js';
+import { imageOrigin } from '../fixtures/imageOrigin.js';
 import { solidColourImage } from '../fixtures/images.js';
 import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
 
 const rgb = (name: string) => TINY_COLOURS.find((colour) => colour.name === name)!.rgb;
 const DAY = 86_400_000;
-
-function origin(id: string, channelId = 'c1', authorId = 'u1', createdAt = 10 * DAY): ImageOrigin {
-  return { id, collection: 'g1', channelId, messageId: `m-${id}`, attachmentId: id, authorId, createdAt, source: `https://cdn/${id}` };
-}
 
 /** The tiny model ranks by colour; the words come from the message around each image. */
 describe('ImageLibrary.search: meaning, words, or both', () => {
@@ -46,7 +43,10 @@ describe('ImageLibrary.search: meaning, words, or both', () => {
   });
 
   async function add(id: string, colour: string, messageText: string, where: Partial<ImageOrigin> = {}): Promise<void> {
-    await indexImage(library, { ...origin(id), ...where }, await solidColourImage(rgb(colour)), { messageText, fileName: `${id}.png` });
+    await indexImage(library, imageOrigin(id, { createdAt: 10 * DAY, ...where }), await solidColourImage(rgb(colour)), {
+      messageText,
+      fileName: `${id}.png`,
+    });
   }
 
   const search = (options: Partial<LibrarySearchOptions> & { text: string }) => library.search('g1', { limit: 3, ...options });

@@ -12,6 +12,7 @@ import { DEFAULT_REPOST_THRESHOLDS } from '../../src/reposts/repostMatcher.js';
 import type { ImageRecord } from '../../src/store/imageRecord.js';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { WEATHER_DIR } from '../fixtures/datasets.js';
+import { imageOrigin } from '../fixtures/imageOrigin.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 import { repostCopy } from '../fixtures/repostCopies.js';
 import { unitVectorAt } from '../fixtures/unitVectors.js';
@@ -71,16 +72,7 @@ describe('perceptual hashes filled in for images indexed without one', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const origin = (id: string, createdAt: number): ImageOrigin => ({
-    id,
-    collection: GUILD,
-    channelId: 'c1',
-    messageId: `m-${id}`,
-    attachmentId: id,
-    authorId: 'u1',
-    createdAt,
-    source: `https://cdn/${id}`,
-  });
+  const origin = (id: string, createdAt: number): ImageOrigin => imageOrigin(id, { collection: GUILD, createdAt });
 
   test('the same bytes added again are hashed, not embedded again, and the hash is stored', async () => {
     const library = await upgradedLibrary([oldRecord(origin('old', 1), photos[0]!, 1)]);

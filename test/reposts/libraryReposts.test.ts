@@ -9,6 +9,7 @@ import { isInformative, LOW_INFORMATION_HASH } from '../../src/reposts/dctHash.j
 import { DEFAULT_REPOST_THRESHOLDS } from '../../src/reposts/repostMatcher.js';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { WEATHER_DIR } from '../fixtures/datasets.js';
+import { imageOrigin } from '../fixtures/imageOrigin.js';
 import { solidColourImage, WHITE } from '../fixtures/images.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 import { repostCopy } from '../fixtures/repostCopies.js';
@@ -18,17 +19,7 @@ const DEFAULTS = DEFAULT_REPOST_THRESHOLDS;
 
 /** A Discord-like image: its own message unless one is given, posted at `createdAt`. */
 function posted(id: string, createdAt: number, overrides: Partial<ImageOrigin> = {}): ImageOrigin {
-  return {
-    id,
-    collection: GUILD,
-    channelId: 'c1',
-    messageId: `m-${id}`,
-    attachmentId: id,
-    authorId: 'u1',
-    createdAt,
-    source: `https://cdn/${id}`,
-    ...overrides,
-  };
+  return imageOrigin(id, { collection: GUILD, createdAt, ...overrides });
 }
 
 const idsOf = (images: Array<{ image: { id: string } }>) => images.map(({ image }) => image.id);
