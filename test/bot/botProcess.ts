@@ -75,6 +75,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether a process of that id is alive (signal 0 only asks). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** What a bot process runs against: a loopback Discord with a small world and the commands registered, and a fresh store. */
 export interface ProcessWorld {
   discord: FakeDiscord;

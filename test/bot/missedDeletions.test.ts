@@ -50,6 +50,18 @@ describe('deletions in channels the bot has not cached, and edits made while it 
     return { harness: started, world, first, second, messageOf: (id: string) => id.split(':')[0]! };
   }
 
+  /** The bot in a small world, its channel indexed, re-checking indexed messages about once a second. */
+  async function recheckingBot() {
+    let world!: SmallWorld;
+    const started = await startBotUnderTest({
+      env: { RECHECK_PERIOD_HOURS: '0.0003', RECHECK_REQUESTS_PER_MINUTE: '600' },
+      setup: (discord) => (world = buildSmallWorld(discord)),
+    });
+    harness = started;
+    await indexChannel(started, world);
+    return { harness: started, world };
+  }
+
   const indexed = (started: BotUnderTest, guildId: string, ids: readonly string[]) =>
     ids.filter((id) => started.engine.library.has(guildId, id));
 
@@ -73,13 +85,7 @@ describe('deletions in channels the bot has not cached, and edits made while it 
   });
 
   test('an image edited out of a message while the bot was offline leaves the index when the re-check reads that message', async () => {
-    let world!: SmallWorld;
-    const started = await startBotUnderTest({
-      env: { RECHECK_PERIOD_HOURS: '0.0003', RECHECK_REQUESTS_PER_MINUTE: '600' },
-      setup: (discord) => (world = buildSmallWorld(discord)),
-    });
-    harness = started;
-    await indexChannel(started, world);
+    const { harness: started, world } = await recheckingBot();
     const [kept, removed] = await postColours(started, world.channelId, world.memberId, [
       { name: 'kept', rgb: RED },
       { name: 'removed', rgb: RED },
@@ -93,13 +99,7 @@ describe('deletions in channels the bot has not cached, and edits made while it 
   });
 
   test('without the Message Content intent, messages read again show no images, and nothing is taken for edited out (re-check, results)', async () => {
-    let world!: SmallWorld;
-    const started = await startBotUnderTest({
-      env: { RECHECK_PERIOD_HOURS: '0.0003', RECHECK_REQUESTS_PER_MINUTE: '600' },
-      setup: (discord) => (world = buildSmallWorld(discord)),
-    });
-    harness = started;
-    await indexChannel(started, world);
+    const { harness: started, world } = await recheckingBot();
     const images = await postColours(started, world.channelId, world.memberId, [
       { name: 'a', rgb: RED },
       { name: 'b', rgb: RED },

@@ -42,10 +42,13 @@ describe('More like #n and Show #n on a results page', () => {
   after(() => harness.stop());
 
   const searchAs = (userId: string, query: string) => findAll(harness, { channelId: world.channelId, userId }, query);
+  /** `menu` #number on a reply in #photos, chosen by `userId` (the member unless said). */
+  const choose = (reply: InteractionReply, menu: 'More like' | 'Show', number = 1, userId = world.memberId) =>
+    chooseResult(harness, reply, { menu, number, userId, channelId: world.channelId });
 
   test('Show #n shows that one image large, privately, with its line and jump link', async () => {
     const results = await searchAs(world.memberId, 'blue');
-    const shown = await chooseResult(harness, results, { menu: 'Show', number: 1, userId: world.memberId, channelId: world.channelId });
+    const shown = await choose(results, 'Show');
     assert.equal(shown.ephemeral, true);
     assert.notEqual(shown.original!.id, results.original!.id, 'a reply of its own; the page stays');
     assert.deepEqual(shownNames(shown), [shownNames(results)[0]]);
@@ -60,12 +63,7 @@ describe('More like #n and Show #n on a results page', () => {
     const results = await searchAs(world.memberId, 'red');
     const chosen = shownNames(results)[0]!;
     const since = lastRequestSeq(harness.discord);
-    const similar = await chooseResult(harness, results, {
-      menu: 'More like',
-      number: 1,
-      userId: world.memberId,
-      channelId: world.channelId,
-    });
+    const similar = await choose(results, 'More like');
     assert.equal(similar.ephemeral, true);
     assert.match(shownText(similar), /^### Images like \[this one\]\(https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+\)/);
     const names = shownNames(similar);
@@ -81,34 +79,21 @@ describe('More like #n and Show #n on a results page', () => {
 
   test('the new results have their own pages and menus, for the same member', async () => {
     const results = await searchAs(world.memberId, 'red');
-    const similar = await chooseResult(harness, results, {
-      menu: 'More like',
-      number: 1,
-      userId: world.memberId,
-      channelId: world.channelId,
-    });
-    const shown = await chooseResult(harness, similar, { menu: 'Show', number: 1, userId: world.memberId, channelId: world.channelId });
+    const similar = await choose(results, 'More like');
+    const shown = await choose(similar, 'Show');
     assert.deepEqual(shownNames(shown), [shownNames(similar)[0]]);
   });
 
   test('More like #n shows nothing from channels the member cannot read', async () => {
     const results = await searchAs(world.memberId, 'red');
-    const similar = await chooseResult(harness, results, {
-      menu: 'More like',
-      number: 1,
-      userId: world.memberId,
-      channelId: world.channelId,
-    });
+    const similar = await choose(results, 'More like');
     assert.ok(!shownNames(similar).includes('staff-red.png'));
     assert.ok(!shownText(similar).includes(world.staffChannelId));
   });
 
   test('only the searcher can use the menus', async () => {
     const results = await searchAs(world.memberId, 'red');
-    await assert.rejects(
-      chooseResult(harness, results, { menu: 'Show', number: 1, userId: world.otherId, channelId: world.channelId }),
-      /ephemeral: only the user it was shown to can use it/,
-    );
+    await assert.rejects(choose(results, 'Show', 1, world.otherId), /ephemeral: only the user it was shown to can use it/);
   });
 
   test('Show #n of an image the member can no longer read says so, and shows nothing of it', async () => {
@@ -117,7 +102,7 @@ describe('More like #n and Show #n on a results page', () => {
     assert.ok(number > 0, 'precondition: the staff image is among the results');
     harness.discord.setMemberRoles(world.guildId, world.stafferId, []);
     try {
-      const shown = await chooseResult(harness, results, { menu: 'Show', number, userId: world.stafferId, channelId: world.channelId });
+      const shown = await choose(results, 'Show', number, world.stafferId);
       assert.match(privateText(shown), /That result is gone, or you can't see it any more/);
       assert.ok(!JSON.stringify([shown.components, shown.mediaUrls, shown.followups]).includes('staff-red'));
     } finally {
@@ -128,12 +113,7 @@ describe('More like #n and Show #n on a results page', () => {
   test('after the bot restarts, the old page says its results expired', async () => {
     const results = await searchAs(world.memberId, 'green');
     await harness.restart();
-    const shown: InteractionReply = await chooseResult(harness, results, {
-      menu: 'Show',
-      number: 1,
-      userId: world.memberId,
-      channelId: world.channelId,
-    });
+    const shown: InteractionReply = await choose(results, 'Show');
     assert.match(privateText(shown), /These results have expired\. Run the search again\./);
   });
 });

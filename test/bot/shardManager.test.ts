@@ -13,6 +13,7 @@ import {
 } from '../../src/discord/sharding/shardManager.js';
 import { nextRestart, restartHistory, type RestartPolicy } from '../../src/discord/sharding/shardRestartPolicy.js';
 import { logger } from '../../src/logger.js';
+import { isRunning } from './botProcess.js';
 
 /** Polls `read` until `done` holds (generous limit: the machine may be busy). */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
@@ -56,15 +57,6 @@ interface ShardStart {
   count: string;
   pid: number;
   at: number;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

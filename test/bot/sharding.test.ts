@@ -12,7 +12,7 @@ import { FakeDiscord, type InteractionReply } from '../fake-discord/index.js';
 import { solidColourImage } from '../fixtures/images.js';
 import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
 import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.js';
-import { freePort, startBotProcess, type BotProcess } from './botProcess.js';
+import { freePort, isRunning, startBotProcess, type BotProcess } from './botProcess.js';
 import { shownNames, until } from './world.js';
 
 /** A Redis database of its own, emptied first, so runs never see each other's data. */
@@ -48,15 +48,6 @@ async function shardProcesses(manager: BotProcess): Promise<Array<{ pid: number;
     }),
   );
   return children.filter((child) => Number.isInteger(child.shard));
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const skip = skipUnlessRedis(await emptyRedisDatabase(REDIS_URL));

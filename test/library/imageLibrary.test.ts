@@ -41,6 +41,22 @@ describe('ImageLibrary', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** The store and the library as the next start opens them. */
+  async function reopen(): Promise<ImageLibrary> {
+    await store.close();
+    store = await ImageStore.open(storeUrl);
+    return ImageLibrary.open(model, store);
+  }
+
+  /** A record written straight into the store, as another model (or a broken writer) left it. */
+  const storedRecord = (id: string, modelId: string, embedding: Float32Array) => ({
+    ...imageOrigin(id),
+    contentHash: 'x',
+    perceptualHash: undefined,
+    modelId,
+    embedding,
+  });
+
   test('the same bytes under the same id are not embedded again; new bytes update the record', async () => {
     const red = await solidColourImage(RED);
     assert.equal(await library.addImage(origin('a'), red), 'indexed');
@@ -54,9 +70,7 @@ describe('ImageLibrary', () => {
   test('records survive a restart', async () => {
     await library.addImage(origin('a'), await solidColourImage(RED));
     await library.addImage(origin('b'), await solidColourImage(GREEN));
-    await store.close();
-    store = await ImageStore.open(storeUrl);
-    const reopened = await ImageLibrary.open(model, store);
+    const reopened = await reopen();
     const [hit] = await reopened.searchText('g1', 'green', { limit: 1 });
     assert.equal(hit?.image.id, 'b');
     assert.equal(hit?.image.source, 'https://cdn/b');
@@ -65,16 +79,8 @@ describe('ImageLibrary', () => {
   test("another model's records are counted but never mixed into results", async () => {
     await library.addImage(origin('mine'), await solidColourImage(RED));
     // Another model, with vectors of another length (32, where the tiny model's have 16).
-    await store.put({
-      ...origin('theirs'),
-      contentHash: 'x',
-      perceptualHash: undefined,
-      modelId: 'other/model',
-      embedding: new Float32Array(32).fill(0.1),
-    });
-    await store.close();
-    store = await ImageStore.open(storeUrl);
-    const reopened = await ImageLibrary.open(model, store);
+    await store.put(storedRecord('theirs', 'other/model', new Float32Array(32).fill(0.1)));
+    const reopened = await reopen();
     assert.deepEqual(reopened.stats(), [{ collection: 'g1', images: 1, otherModel: 1 }]);
     const hits = await reopened.searchText('g1', 'red', { limit: 10 });
     assert.deepEqual(
@@ -99,9 +105,7 @@ describe('ImageLibrary', () => {
     assert.deepEqual(library.idsOfMessage('g1', 'm1').sort(), ['a', 'b']);
     await library.remove('g1', library.idsOfMessage('g1', 'm1'));
     assert.deepEqual([...library.imagesPerChannel('g1')], [['c2', 1]]);
-    await store.close();
-    store = await ImageStore.open(storeUrl);
-    const reopened = await ImageLibrary.open(model, store);
+    const reopened = await reopen();
     assert.deepEqual(
       [...reopened.images('g1')].map((image) => image.id),
       ['c'],
@@ -112,22 +116,12 @@ describe('ImageLibrary', () => {
     await library.addImage(origin('a', 'c1'), await solidColourImage(RED));
     await library.addImage(origin('b', 'thread-of-c1'), await solidColourImage(BLUE));
     await library.addImage(origin('c', 'c2'), await solidColourImage(GREEN));
-    await store.put({
-      ...origin('old', 'c1'),
-      contentHash: 'x',
-      perceptualHash: undefined,
-      modelId: 'other/model',
-      embedding: new Float32Array(4).fill(1),
-    });
-    await store.close();
-    store = await ImageStore.open(storeUrl);
-    const reopened = await ImageLibrary.open(model, store);
+    await store.put(storedRecord('old', 'other/model', new Float32Array(4).fill(1)));
+    const reopened = await reopen();
     assert.equal(await reopened.removeFromChannels('g1', new Set(['c1', 'thread-of-c1'])), 3);
     assert.deepEqual([...reopened.imagesPerChannel('g1')], [['c2', 1]]);
-    await store.close();
-    store = await ImageStore.open(storeUrl);
     assert.deepEqual(
-      [...(await ImageLibrary.open(model, store)).images('g1')].map((image) => image.id),
+      [...(await reopen()).images('g1')].map((image) => image.id),
       ['c'],
     );
   });
@@ -144,18 +138,10 @@ describe('ImageLibrary', () => {
 
   test("a record stamped with this model's id but unusable vectors is kept out of search, without failing", async () => {
     await store.putMany([
-      { ...origin('short'), contentHash: 'x', perceptualHash: undefined, modelId: model.id, embedding: new Float32Array(3).fill(1) },
-      {
-        ...origin('nan'),
-        contentHash: 'y',
-        perceptualHash: undefined,
-        modelId: model.id,
-        embedding: new Float32Array(16).fill(Number.NaN),
-      },
+      storedRecord('short', model.id, new Float32Array(3).fill(1)),
+      storedRecord('nan', model.id, new Float32Array(16).fill(Number.NaN)),
     ]);
-    await store.close();
-    store = await ImageStore.open(storeUrl);
-    const reopened = await ImageLibrary.open(model, store);
+    const reopened = await reopen();
     assert.deepEqual(reopened.stats(), [{ collection: 'g1', images: 0, otherModel: 2 }]);
     assert.deepEqual(await reopened.searchText('g1', 'red', { limit: 5 }), []);
   });
