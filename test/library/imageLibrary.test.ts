@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
+import type { EmbeddingModel } from '../../src/embed/embeddingModel.js';
 import { ImageLibrary } from '../../src/library/imageLibrary.js';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { solidColourImage } from '../fixtures/images.js';
 import { imageOrigin } from '../fixtures/imageOrigin.js';
-import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
+import { openTinyModel } from '../fixtures/models/tinyEmbeddingModel.js';
 
 const RED = [220, 30, 30] as const;
 const BLUE = [30, 60, 220] as const;
@@ -26,8 +26,7 @@ describe('ImageLibrary', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'library-test-'));
-    const options = { threads: 1, maxBatch: 8, maxWaitMs: 1, imageLimits: { maxBytes: 1e7, maxPixels: 1e7 } };
-    model = await EmbeddingModel.create({ dir: await fixtureModelDir('tiny'), label: 'fixture/tiny', ...options });
+    model = await openTinyModel();
   });
   beforeEach(async () => {
     await store?.close();

@@ -3,14 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
+import type { EmbeddingModel } from '../../src/embed/embeddingModel.js';
 import { indexImage } from '../../src/ingest/imageIndexing.js';
 import { ImageLibrary, type ImageOrigin } from '../../src/library/imageLibrary.js';
 import type { LibrarySearchOptions } from '../../src/library/librarySearch.js';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { imageOrigin } from '../fixtures/imageOrigin.js';
 import { solidColourImage } from '../fixtures/images.js';
-import { fixtureModelDir, TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
+import { TINY_COLOURS } from '../fixtures/models/fixtureModels.js';
+import { openTinyModel } from '../fixtures/models/tinyEmbeddingModel.js';
 
 const rgb = (name: string) => TINY_COLOURS.find((colour) => colour.name === name)!.rgb;
 const DAY = 86_400_000;
@@ -25,8 +26,7 @@ describe('ImageLibrary.search: meaning, words, or both', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'library-search-test-'));
-    const options = { threads: 1, maxBatch: 8, maxWaitMs: 1, imageLimits: { maxBytes: 1e7, maxPixels: 1e7 } };
-    model = await EmbeddingModel.create({ dir: await fixtureModelDir('tiny'), label: 'fixture/tiny', ...options });
+    model = await openTinyModel();
   });
   beforeEach(async () => {
     await store?.close();

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
+import type { EmbeddingModel } from '../../src/embed/embeddingModel.js';
 import { IngestQueue, type IngestJob } from '../../src/ingest/ingestQueue.js';
 import { ImageLibrary } from '../../src/library/imageLibrary.js';
 import { ImageTextReader } from '../../src/ocr/imageTextReader.js';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { flatMeme } from '../fixtures/memes/memeImages.js';
-import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
+import { openTinyModel } from '../fixtures/models/tinyEmbeddingModel.js';
 
 /** Memes whose words only OCR can know (their file names and messages say nothing of them). */
 const CAPTIONS: Record<string, readonly [string, string]> = {
@@ -34,8 +34,7 @@ describe('ingest with OCR: embedding first, then the words in the image', () => 
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'ingest-text-test-'));
-    const options = { threads: 1, maxBatch: 8, maxWaitMs: 1, imageLimits: { maxBytes: 1e7, maxPixels: 1e8 } };
-    model = await EmbeddingModel.create({ dir: await fixtureModelDir('tiny'), label: 'fixture/tiny', ...options });
+    model = await openTinyModel();
     for (const [word, lines] of Object.entries(CAPTIONS)) {
       memes.set(word, await flatMeme([40, 40, 140], 560, 360, { lines, font: 'anton', ink: 'white' }));
     }

@@ -151,6 +151,19 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
   let linkServer: Server;
   let linkUrl: string;
   const files = new Map<CorpusFile, Buffer>();
+  /** A corpus file as posted: its name, its bytes, and its content type when it announces one. */
+  const fileSpec = (file: CorpusFile) => ({
+    filename: file.filename,
+    data: files.get(file)!,
+    ...(file.contentType ? { contentType: file.contentType } : {}),
+  });
+  const similarTo = (file: CorpusFile) =>
+    harness.discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.memberId,
+      name: 'similar',
+      attachments: { image: fileSpec(file) },
+    });
 
   before(async () => {
     canary = await startCanary();
@@ -178,11 +191,7 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
 
   test('one message holding the whole corpus: every file gets the outcome in the table', async () => {
     const message = await harness.discord.postMessage(world.channelId, world.memberId, {
-      attachments: CORPUS.map((file) => ({
-        filename: file.filename,
-        data: files.get(file)!,
-        ...(file.contentType ? { contentType: file.contentType } : {}),
-      })),
+      attachments: CORPUS.map(fileSpec),
     });
     const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);
     const ingest = harness.bot.context.ingest;
@@ -240,14 +249,7 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
   test('/similar with a refused file says privately what is wrong with it', async () => {
     for (const file of CORPUS.filter((candidate) => candidate.bot instanceof RegExp)) {
       const started = Date.now();
-      const reply = await harness.discord.invokeSlashCommand({
-        channelId: world.channelId,
-        userId: world.memberId,
-        name: 'similar',
-        attachments: {
-          image: { filename: file.filename, data: files.get(file)!, ...(file.contentType ? { contentType: file.contentType } : {}) },
-        },
-      });
+      const reply = await similarTo(file);
       const text = privateText(reply);
       assert.match(text, /^I couldn't use that image: /, file.input);
       const reason = text.slice("I couldn't use that image: ".length);
@@ -258,14 +260,7 @@ describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
 
   test('/similar with an unusual but valid file shows results', async () => {
     for (const file of CORPUS.filter((candidate) => candidate.bot === 'indexed')) {
-      const reply = await harness.discord.invokeSlashCommand({
-        channelId: world.channelId,
-        userId: world.memberId,
-        name: 'similar',
-        attachments: {
-          image: { filename: file.filename, data: files.get(file)!, ...(file.contentType ? { contentType: file.contentType } : {}) },
-        },
-      });
+      const reply = await similarTo(file);
       assert.match(shownText(reply), new RegExp(`^### Images like ${file.filename.replace('.', '\\.')}`), file.input);
       assert.ok(shownNames(reply).length > 0, `${file.input}: ${shownText(reply)}`);
     }

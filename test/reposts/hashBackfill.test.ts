@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
+import type { EmbeddingModel } from '../../src/embed/embeddingModel.js';
 import { IngestQueue } from '../../src/ingest/ingestQueue.js';
 import { indexFolder, LOCAL_COLLECTION } from '../../src/library/folderIndexer.js';
 import { contentHash, ImageLibrary, type ImageOrigin } from '../../src/library/imageLibrary.js';
@@ -13,7 +13,7 @@ import type { ImageRecord } from '../../src/store/imageRecord.js';
 import { ImageStore } from '../../src/store/imageStore.js';
 import { WEATHER_DIR } from '../fixtures/datasets.js';
 import { imageOrigin } from '../fixtures/imageOrigin.js';
-import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
+import { openTinyModel } from '../fixtures/models/tinyEmbeddingModel.js';
 import { repostCopy } from '../fixtures/repostCopies.js';
 import { unitVectorAt } from '../fixtures/unitVectors.js';
 
@@ -56,8 +56,7 @@ describe('perceptual hashes filled in for images indexed without one', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hash-backfill-test-'));
-    const options = { threads: 1, maxBatch: 8, maxWaitMs: 1, imageLimits: { maxBytes: 1e8, maxPixels: 1e8 } };
-    model = await EmbeddingModel.create({ dir: await fixtureModelDir('tiny'), label: 'fixture/tiny', ...options });
+    model = await openTinyModel();
     const names = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
     photos = await Promise.all(names.slice(0, 3).map((name) => readFile(path.join(WEATHER_DIR, name))));
   });

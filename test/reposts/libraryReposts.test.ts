@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddingModel } from '../../src/embed/embeddingModel.js';
+import type { EmbeddingModel } from '../../src/embed/embeddingModel.js';
 import { ImageLibrary, type ImageOrigin } from '../../src/library/imageLibrary.js';
 import { isInformative, LOW_INFORMATION_HASH } from '../../src/reposts/dctHash.js';
 import { DEFAULT_REPOST_THRESHOLDS } from '../../src/reposts/repostMatcher.js';
@@ -11,7 +11,7 @@ import { ImageStore } from '../../src/store/imageStore.js';
 import { WEATHER_DIR } from '../fixtures/datasets.js';
 import { imageOrigin } from '../fixtures/imageOrigin.js';
 import { solidColourImage, WHITE } from '../fixtures/images.js';
-import { fixtureModelDir } from '../fixtures/models/fixtureModels.js';
+import { openTinyModel } from '../fixtures/models/tinyEmbeddingModel.js';
 import { repostCopy } from '../fixtures/repostCopies.js';
 
 const GUILD = 'g1';
@@ -45,8 +45,7 @@ describe('reposts in the library', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'library-reposts-test-'));
-    const options = { threads: 1, maxBatch: 8, maxWaitMs: 1, imageLimits: { maxBytes: 1e8, maxPixels: 1e8 } };
-    model = await EmbeddingModel.create({ dir: await fixtureModelDir('tiny'), label: 'fixture/tiny', ...options });
+    model = await openTinyModel();
     const names = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
     photo = await readFile(path.join(WEATHER_DIR, names[0]!));
     other = await readFile(path.join(WEATHER_DIR, names[20]!));
