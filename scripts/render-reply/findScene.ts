@@ -4,7 +4,7 @@ import type { BotUnderTest } from '../../test/bot/botHarness.js';
 import { until } from '../../test/bot/world.js';
 import type { FakeDiscord } from '../../test/fake-discord/index.js';
 import { WEATHER_DIR } from '../../test/fixtures/datasets.js';
-import type { Scene } from './scene.js';
+import { weatherWatchers, type Scene } from './scene.js';
 
 /**
  * `/find a blue sky` in a server where three people posted the shared weather photos in two channels: the bot indexes
@@ -18,21 +18,22 @@ export function findScene(query = 'a blue sky'): Scene {
   return {
     name: 'find',
     setup(discord: FakeDiscord) {
-      const owner = discord.createUser({ username: 'ada', globalName: 'Ada' });
-      const guild = discord.createGuild({ name: 'Weather Watchers', ownerId: owner.id });
-      discord.addMember(guild.id, owner.id);
+      const guild = weatherWatchers(discord);
       for (const [username, globalName] of [
         ['noor', 'Noor'],
         ['sam', 'Sam K.'],
       ] as const) {
         const person = discord.createUser({ username, globalName });
-        discord.addMember(guild.id, person.id);
+        discord.addMember(guild.guildId, person.id);
         ids.people.push(person.id);
       }
-      ids.guild = guild.id;
+      ids.guild = guild.guildId;
       ids.searcher = ids.people[0]!;
-      ids.people.push(owner.id);
-      ids.channels = [discord.createChannel(guild.id, { name: 'weather' }).id, discord.createChannel(guild.id, { name: 'skies' }).id];
+      ids.people.push(guild.ownerId);
+      ids.channels = [
+        discord.createChannel(guild.guildId, { name: 'weather' }).id,
+        discord.createChannel(guild.guildId, { name: 'skies' }).id,
+      ];
     },
     async run(harness: BotUnderTest) {
       const { discord } = harness;

@@ -1,6 +1,6 @@
 import type { BotUnderTest } from '../../test/bot/botHarness.js';
 import type { FakeDiscord } from '../../test/fake-discord/index.js';
-import type { Scene } from './scene.js';
+import { weatherWatchers, type Scene } from './scene.js';
 
 /** `/help` as the owner of a server sees it: every command with an example, then the setup steps for admins. */
 export function helpScene(): Scene {
@@ -8,11 +8,9 @@ export function helpScene(): Scene {
   return {
     name: 'help',
     setup(discord: FakeDiscord) {
-      const owner = discord.createUser({ username: 'ada', globalName: 'Ada' });
-      const guild = discord.createGuild({ name: 'Weather Watchers', ownerId: owner.id });
-      discord.addMember(guild.id, owner.id);
-      ids.owner = owner.id;
-      ids.channel = discord.createChannel(guild.id, { name: 'weather' }).id;
+      const { guildId, ownerId } = weatherWatchers(discord);
+      ids.owner = ownerId;
+      ids.channel = discord.createChannel(guildId, { name: 'weather' }).id;
     },
     async run(harness: BotUnderTest) {
       const reply = await harness.discord.invokeSlashCommand({ channelId: ids.channel, userId: ids.owner, name: 'help' });
