@@ -19,7 +19,7 @@ describe('/find by the words in images', () => {
       attachments: [{ filename: file, data, contentType: 'image/jpeg' }],
     });
     const id = `${message.id}:${message.attachments[0]!.id}`;
-    await until(() => harness.engine.library.words.isRead(world.guildId, id), `the words in ${file} read`, 60_000);
+    await until(() => harness.engine.library.words.isRead(world.guildId, id), `the words in ${file} read`);
   }
 
   const find = (userId: string, query: string, match?: string) =>
