@@ -95,7 +95,7 @@ describe('/settings words-in-images', () => {
   test('a result found by its words names them; one found by meaning alone does not', async () => {
     const both = await harness.discord.invokeSlashCommand({ ...member(), name: 'find', options: { query: 'wombat', count: 25 } });
     assert.equal(shownNames(both)[0], 'IMG_0009.jpg', 'the image holding the word ranks first');
-    assert.match(shownText(both).split('\n')[3]!, /^-# matched words: `wombat`$/);
+    assert.match(shownText(both).split('\n')[3]!, /^-# matched words: `WOMBAT`$/);
     const meaning = await harness.discord.invokeSlashCommand({
       ...member(),
       name: 'find',
