@@ -22,6 +22,15 @@ const nonNegativeInt = (what: string) =>
     .int(`expected ${what}`)
     .min(0, `expected ${what}`);
 
+/**
+ * A duration for a timer: bounded, because Node's timers take at most 2^31-1 ms and fire after
+ * 1 ms beyond that, so "a huge number to turn it off" would make every wait end at once.
+ */
+const milliseconds = (min: number, max: number, what: string) => {
+  const expected = `expected ${what}: a whole number of milliseconds from ${min} to ${max}`;
+  return nonNegativeInt(expected.slice('expected '.length)).min(min, expected).max(max, expected);
+};
+
 /** A Hamming distance between two perceptual hashes. */
 const hashBits = () =>
   nonNegativeInt(`a whole number of bits from 0 to ${HASH_BITS}`).max(HASH_BITS, `expected a whole number of bits from 0 to ${HASH_BITS}`);
@@ -90,10 +99,10 @@ const schema = z.object({
     .refine((raw) => STORE_SCHEMES.some((scheme) => raw.startsWith(scheme)), `expected a URL starting with ${STORE_SCHEMES.join(', ')}`),
   ENCODER_THREADS: nonNegativeInt('a whole number of threads (0 lets onnxruntime choose)'),
   ENCODER_MAX_BATCH: positiveInt('a whole number of images per batch, at least 1'),
-  ENCODER_MAX_WAIT_MS: nonNegativeInt('milliseconds to wait while filling a batch'),
+  ENCODER_MAX_WAIT_MS: milliseconds(0, 10_000, 'the time to wait while filling a batch'),
   MAX_IMAGE_BYTES: positiveInt('a size in bytes'),
   MAX_IMAGE_PIXELS: positiveInt('a pixel count (width x height)'),
-  DOWNLOAD_TIMEOUT_MS: positiveInt('milliseconds'),
+  DOWNLOAD_TIMEOUT_MS: milliseconds(1, 600_000, 'the time an image download may take (at most 10 minutes)'),
   DISCORD_TOKEN: z.string().optional(),
   DISCORD_API_URL: httpUrl('the Discord REST base URL'),
   DISCORD_CDN_HOSTS: listOf('a comma-separated list of host names (or host:port)'),

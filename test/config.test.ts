@@ -35,6 +35,18 @@ describe('config', () => {
     assert.ok(problems.some((p) => p.startsWith('ENCODER_THREADS is "-1"')));
   });
 
+  test('a timeout too long for a timer is refused with its range, not turned into 1 ms', () => {
+    const [download] = problemsOf({ DOWNLOAD_TIMEOUT_MS: '3000000000' });
+    assert.equal(
+      download,
+      'DOWNLOAD_TIMEOUT_MS is "3000000000": expected the time an image download may take (at most 10 minutes): ' +
+        'a whole number of milliseconds from 1 to 600000',
+    );
+    const [batchWait] = problemsOf({ ENCODER_MAX_WAIT_MS: '99999999999' });
+    assert.match(batchWait!, /^ENCODER_MAX_WAIT_MS is "99999999999": expected .* milliseconds from 0 to 10000$/);
+    assert.equal(loadConfig({ DOWNLOAD_TIMEOUT_MS: '600000', ENCODER_MAX_WAIT_MS: '0' }).downloadTimeoutMs, 600_000);
+  });
+
   test('OCR is off unless set to on; anything else is refused, naming it', () => {
     assert.equal(loadConfig({}).ocr, false);
     assert.equal(loadConfig({ OCR: 'on' }).ocr, true);
