@@ -15,6 +15,7 @@ import type { Messages } from '../messages/messages.js';
 import type { HitNote } from './hitNotes.js';
 import type { ResultGroup } from './hitSearch.js';
 import { entriesText, fileNameOf, resultEntry, type ResultEntry } from './resultLine.js';
+import { clippedText } from '../messages/clippedText.js';
 import { customId, type ResultSession } from './resultSessions.js';
 
 /** One page of a session, its images at URLs that work now. */
@@ -45,7 +46,9 @@ export function galleryPage(content: GalleryPageContent, withControls = true) {
     .addMediaGalleryComponents(
       new MediaGalleryBuilder().addItems(
         shown.map(({ group, url }, i) =>
-          new MediaGalleryItemBuilder().setURL(url).setDescription(`#${first + i} · ${fileNameOf(group.hits[0]!.image)}`.slice(0, 1024)),
+          new MediaGalleryItemBuilder()
+            .setURL(url)
+            .setDescription(clippedText(`#${first + i} · ${fileNameOf(group.hits[0]!.image)}`, 1024)),
         ),
       ),
     )
@@ -75,7 +78,7 @@ function controls({ session, shown, page, pageCount, messages }: GalleryPageCont
     shown.map(({ group }, i) =>
       new StringSelectMenuOptionBuilder()
         .setLabel(messages.text(kind === 'more' ? 'results.moreLikeOption' : 'results.showOption', { number: first + i }))
-        .setDescription(fileNameOf(group.hits[0]!.image).slice(0, 100))
+        .setDescription(clippedText(fileNameOf(group.hits[0]!.image), 100))
         .setValue(String(group.key)),
     );
   const select = (kind: 'more' | 'show') =>

@@ -19,6 +19,7 @@ import { UserFacingError } from '../interactions/userFacingError.js';
 import { messagesFor } from '../messages/messages.js';
 import type { ResultGroup } from './hitSearch.js';
 import { entriesText, fileNameOf, jumpLink, resultEntry } from './resultLine.js';
+import { clippedText } from '../messages/clippedText.js';
 import { customId, type ResultSession } from './resultSessions.js';
 
 /**
@@ -36,7 +37,9 @@ export async function show(
   const number = session.groups.indexOf(group) + 1;
   const container = new ContainerBuilder()
     .addMediaGalleryComponents(
-      new MediaGalleryBuilder().addItems(new MediaGalleryItemBuilder().setURL(fresh.url).setDescription(fileNameOf(fresh.hit.image))),
+      new MediaGalleryBuilder().addItems(
+        new MediaGalleryItemBuilder().setURL(fresh.url).setDescription(clippedText(fileNameOf(fresh.hit.image), 1024)),
+      ),
     )
     .addTextDisplayComponents(new TextDisplayBuilder().setContent(entriesText([resultEntry(number, visible, session.kind, [], messages)])));
   const { sharing } = await context.guildState.settings.preferences(session.guildId);
@@ -76,7 +79,10 @@ export async function share(
   }
   // Posted as a file: a link to Discord's CDN would stop working when its signature expires.
   const { bytes } = await fetchImage(fresh.url, context.cdnFetch);
-  const name = fileNameOf(image).replace(/[^\w.-]/g, '_');
+  // Its end, when long: the extension is what Discord shows the file by.
+  const name = fileNameOf(image)
+    .replace(/[^\w.-]/g, '_')
+    .slice(-100);
   const messages = messagesFor(interaction.guild.preferredLocale);
   const container = new ContainerBuilder()
     .addTextDisplayComponents(new TextDisplayBuilder().setContent(messages.text('share.sharedBy', { member: `<@${interaction.user.id}>` })))
