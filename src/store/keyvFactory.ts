@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import KeyvPostgres from '@keyv/postgres';
+import { logger } from '../logger.js';
+import { PostgresKeyvStore } from './postgresKeyvStore.js';
 import { SqliteKeyvStore } from './sqliteKeyvStore.js';
 
 /**
@@ -135,47 +136,29 @@ async function openRedis(url: string, namespace: string, timeoutMs: number): Pro
   return withFastDeserialize(new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }));
 }
 
-/**
- * @keyv/postgres keeps one module-wide connection pool (for the last URI opened), and
- * disconnecting any adapter ends it. Counting opens per URI lets several stores on the
- * same URI share it safely; stores on different PostgreSQL URIs in one process are not
- * supported by the adapter.
- */
-const postgresOpens = new Map<string, number>();
-
 async function openPostgres(url: string, namespace: string, timeoutMs: number): Promise<Keyv> {
   const where = hostPort(url, 5432);
-  const adapter = new KeyvPostgres({ uri: url, connectionTimeoutMillis: timeoutMs, max: 4 });
-  let failure: unknown;
-  adapter.on('error', (error: unknown) => (failure ??= error));
+  const adapter = new PostgresKeyvStore(url, {
+    connectTimeoutMs: timeoutMs,
+    queryTimeoutMs: timeoutMs,
+    onConnectionLost: (error) =>
+      logger.warn(
+        // Not the error itself: pg hangs the whole client on it.
+        { store: maskStoreUrl(url), reason: describe(error) },
+        `PostgreSQL at ${where} ended this program's connections (a server restart?); the next operation connects again`,
+      ),
+  });
   try {
     await withTimeout(adapter.query('SELECT 1'), timeoutMs, `connecting to PostgreSQL at ${where}`);
   } catch (error) {
-    failure ??= error;
-  }
-  if (failure !== undefined) {
-    if (!postgresOpens.has(url)) await adapter.disconnect().catch(() => undefined);
+    await adapter.disconnect().catch(() => undefined);
     throw new StoreUnavailableError(
-      `cannot reach PostgreSQL at ${where} (${maskStoreUrl(url)}): ${describe(failure)}; check that the server ` +
+      `cannot reach PostgreSQL at ${where} (${maskStoreUrl(url)}): ${describe(error)}; check that the server ` +
         'is running and accepts TCP connections, and the user, password and database name in the URL',
-      { cause: failure },
+      { cause: error },
     );
   }
-  postgresOpens.set(url, (postgresOpens.get(url) ?? 0) + 1);
-  const keyv = withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));
-  let closed = false;
-  keyv.disconnect = async () => {
-    if (closed) return;
-    closed = true;
-    const left = (postgresOpens.get(url) ?? 1) - 1;
-    if (left > 0) {
-      postgresOpens.set(url, left);
-      return;
-    }
-    postgresOpens.delete(url);
-    await adapter.disconnect();
-  };
-  return keyv;
+  return withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));
 }
 
 /**
@@ -198,7 +181,7 @@ export async function durabilityWarnings(keyv: Keyv, backend: StoreBackend): Pro
         );
       }
     } else if (backend === 'postgres') {
-      const rows = (await (keyv.store as KeyvPostgres).query('SHOW synchronous_commit')) as { synchronous_commit?: string }[];
+      const rows = await (keyv.store as PostgresKeyvStore).query<{ synchronous_commit?: string }>('SHOW synchronous_commit');
       if (rows[0]?.synchronous_commit === 'off') {
         warnings.push('PostgreSQL has synchronous_commit off: a server crash can lose the last acknowledged writes');
       }
