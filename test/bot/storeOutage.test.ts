@@ -4,7 +4,8 @@ import { emptyRedisDatabase, skipUnlessRedis } from '../fixtures/redisDatabase.j
 import { solidColourImage } from '../fixtures/images.js';
 import { startTcpProxy, type TcpProxy } from '../fixtures/tcpProxy.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildSmallWorld, indexChannel, postColours, privateText, until, type SmallWorld } from './world.js';
+import { buildCommandsWorld, channelWithHistory, runReindex, untilReindexEnded, type CommandsWorld } from './reindexing.js';
+import { indexChannel, indexedIn, postColours, privateText, until } from './world.js';
 
 /**
  * The bot on a Redis store that goes away while it runs (through a relay the test can cut):
@@ -19,14 +20,14 @@ const skip = skipUnlessRedis(await emptyRedisDatabase(REDIS_URL));
 describe('the bot while its store is unreachable', { skip }, () => {
   let proxy: TcpProxy;
   let harness: BotUnderTest;
-  let world: SmallWorld;
+  let world: CommandsWorld;
 
   before(async () => {
     proxy = await startTcpProxy(6379);
     harness = await startBotUnderTest({
       // One attempt: an image that fails for any other reason is given up at once.
       env: { STORE_URL: proxy.urlFor(REDIS_URL), INGEST_MAX_ATTEMPTS: '1' },
-      setup: (discord) => (world = buildSmallWorld(discord)),
+      setup: (discord) => (world = buildCommandsWorld(discord)),
     });
     await indexChannel(harness, world);
   });
@@ -78,5 +79,20 @@ describe('the bot while its store is unreachable', { skip }, () => {
     await proxy.restore();
     await harness.startBotAgain();
     await until(() => harness.engine.library.has(world.guildId, id), 'the image to be indexed after the restart', 60_000);
+  });
+
+  test('a reindex under way when the bot stops with the store down resumes on the next start and indexes everything', async () => {
+    const archive = await channelWithHistory(harness, world, 'archive', 40);
+    // Slow downloads: the walk has images on their way when the store goes.
+    harness.discord.delayResponses(1000, '/attachments/');
+    await runReindex(harness.discord, world, archive.channelId);
+    await proxy.cut();
+    await until(() => harness.bot.context.ingest.waitingForStore > 0, 'images of the walk to wait for the store');
+    harness.discord.delayResponses(0);
+    await harness.stopBot();
+    await proxy.restore();
+    await harness.startBotAgain();
+    assert.match(await untilReindexEnded(harness.discord, world, archive.name), /^Finished reindexing/);
+    assert.deepEqual(indexedIn(harness, world.guildId, archive.channelId), archive.images);
   });
 });
