@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { printDuplicates, thresholdFlags } from './cli/duplicatesCommand.js';
+import { checkFolder } from './cli/folderArgument.js';
 import { startedDirectly } from './cli/startedDirectly.js';
 import { UsageError } from './cli/usageError.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -22,7 +23,8 @@ import { startProgress } from './terminalProgress.js';
 
 /**
  * The engine without Discord: index a folder, then search it by text or by image.
- * Exit codes: 0 success, 1 usage error (help printed), 2 runtime error (one line).
+ * Exit codes: 0 success, 1 usage error (help printed), 2 runtime error (one line; a path, model,
+ * store or server that is missing or cannot be used is one, as the README says).
  */
 
 const HELP = `Usage: image-search <command> [options]
@@ -94,6 +96,8 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       await stats(options, config, out);
       return 0;
     }
+    // Before the model loads and the store is created: a mistyped folder is told at once.
+    if (command === 'index') await checkFolder(args[0]!);
     // Searching only reads: a mistyped store is reported, not created.
     const ocr = command === 'index' ? options.ocr || config.ocr : false;
     engine = await openEngine(config, { model: options.model, storeUrl: options.store, readOnly: command !== 'index', ocr });

@@ -4,6 +4,7 @@ import { EmbeddingModel } from './embed/embeddingModel.js';
 import { missingModelFiles } from './embed/modelDirectory.js';
 import { ensureModelFiles, modelDirectoryFor } from './embed/modelDownload.js';
 import { modelIdentity } from './embed/modelIdentity.js';
+import { DEFAULT_MODEL_ID, isValidModelId, MODEL_FILES } from './embed/modelManifest.js';
 import { logger } from './logger.js';
 import { ImageLibrary } from './library/imageLibrary.js';
 import { ImageTextReader } from './ocr/imageTextReader.js';
@@ -32,14 +33,32 @@ export interface ModelName {
   label: string;
 }
 
-/** `--model` takes a directory or a model id: an existing directory wins. */
+/** A `--model` that is neither a model folder nor a model id; the message names it and says what to give. */
+export class ModelChoiceError extends Error {
+  /** What --model was given. */
+  readonly given: string;
+
+  constructor(given: string, problem: string) {
+    super(
+      `${problem}: give --model a folder holding ${MODEL_FILES.join(', ')}, or a model id such as ${DEFAULT_MODEL_ID} ` +
+        '(downloaded into the models folder)',
+    );
+    this.given = given;
+    this.name = 'ModelChoiceError';
+  }
+}
+
+/**
+ * `--model` takes a directory or a model id: an existing directory wins; a path that is not
+ * a folder, and is not shaped like an id (`owner/name`), is refused naming it.
+ */
 export async function resolveModelChoice(config: Config, override: string | undefined): Promise<ModelChoice> {
   if (override === undefined) return config.model.dir === undefined ? { id: config.model.id } : { dir: config.model.dir };
-  const isDirectory = await stat(override).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-  return isDirectory ? { dir: override } : { id: override };
+  const info = await stat(override).catch(() => undefined);
+  if (info?.isDirectory() === true) return { dir: override };
+  if (info !== undefined) throw new ModelChoiceError(override, `${override} is a file, not a model folder`);
+  if (!isValidModelId(override)) throw new ModelChoiceError(override, `no model folder at ${override}`);
+  return { id: override };
 }
 
 /** The hub id for a downloaded model; the folder as given otherwise. */

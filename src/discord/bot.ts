@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Options, Partials } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Options, Partials, type Interaction } from 'discord.js';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine.js';
 import { fetchImage } from '../fetch/imageFetcher.js';
@@ -35,6 +35,8 @@ export interface Bot {
 }
 
 const CURSOR_SAVE_EVERY_MS = 5000;
+/** How long stopping waits for commands under way: within the 10 s a shutdown has (main.ts). */
+const COMMANDS_FINISH_LIMIT_MS = 5000;
 
 /** Hosts that stand for loopback in the CDN allow-list are trusted (the test suite's CDN). */
 function trustedLoopbackHosts(hosts: readonly string[]): string[] {
@@ -126,11 +128,12 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     cdnHosts: config.discord.cdnHosts,
   });
 
-  const handleInteraction = createInteractionHandler(commands, components, context);
+  const interactions = createInteractionHandler(commands, components, context);
   // The handler answers and logs every failure itself; this catch is the last guard.
-  client.on(Events.InteractionCreate, (interaction) => {
-    handleInteraction(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handling failed'));
-  });
+  const onInteraction = (interaction: Interaction): void => {
+    interactions.handle(interaction).catch((error: unknown) => logger.error({ err: error }, 'interaction handling failed'));
+  };
+  client.on(Events.InteractionCreate, onInteraction);
   client.on(Events.Error, (error) => {
     metrics?.error('gateway');
     logger.error({ err: error }, 'discord client error');
@@ -174,17 +177,39 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     async stop() {
       stopping = true;
       clearInterval(saver);
-      // No new events or commands; then let what was accepted finish, so cursors can pass it.
+      // No new events; commands are still heard until the end, to be told the bot is restarting.
+      // Then let what was accepted finish (commands first, within a limit), so cursors can pass it.
+      interactions.stopAccepting();
+      // Images waiting for a store that is down would hold every step below: given back, they are read on the next start.
+      ingest.stopWaitingForStore();
       client.removeAllListeners();
+      client.on(Events.InteractionCreate, onInteraction);
       client.ws.removeAllListeners();
+      if (!(await interactions.finished(COMMANDS_FINISH_LIMIT_MS))) {
+        logger.warn(
+          { limitMs: COMMANDS_FINISH_LIMIT_MS },
+          'commands still running after the limit; stopping without waiting for them (they may fail)',
+        );
+      }
+      // A store that is down must not keep the bot from stopping: the cursors saved last are where the next start reads from.
+      const saveCursors = (): Promise<void> =>
+        live
+          .flush()
+          .catch((error: unknown) =>
+            logger.warn(
+              { reason: (error as Error).message },
+              'could not save the cursors; the next start reads again from the last saved ones',
+            ),
+          );
       await live.stopCatchUp();
       await startUp;
       await recheck.stop();
-      await live.flush();
+      await saveCursors();
       await reindex.pauseAll();
       await ingest.close();
-      await live.flush();
+      await saveCursors();
       resultSessions.close();
+      client.removeAllListeners();
       await client.destroy();
     },
   };

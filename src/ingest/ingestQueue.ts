@@ -1,6 +1,8 @@
 import { ImageRejectedError, type ImageRejectionReason } from '../embed/imageErrors.js';
 import { ImageFetchError, type ImageFetchFailure } from '../fetch/imageFetcher.js';
 import { logger } from '../logger.js';
+import { isStoreUnavailable } from '../store/storeUnavailable.js';
+import { untilStored } from './untilStored.js';
 import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
 import { indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
 
@@ -21,6 +23,8 @@ interface QueuedJob {
   /** It will be handed to OCR: counted against OCR's backlog by waitForRoom. */
   forText: boolean;
   done: (outcome: IngestOutcome) => void;
+  /** Given back unindexed: the store was unavailable when the queue closed. */
+  givenBack: (error: unknown) => void;
 }
 
 export type IngestOutcome = 'indexed' | 'updated' | 'unchanged' | 'already-indexed' | 'failed';
@@ -44,7 +48,11 @@ export interface IngestQueueOptions {
   queueLimit: number;
   maxAttempts: number;
   retryDelayMs?: number;
+  /** The longest pause between two tries of a store write while the store is unavailable (default 30 s). */
+  storeRetryMaxDelayMs?: number;
 }
+
+const STORE_RETRY_MAX_DELAY_MS = 30_000;
 
 export interface IngestObserver {
   /**
@@ -62,6 +70,11 @@ export interface IngestObserver {
  * could not be indexed (never dropped silently). Each image is indexed as
  * imageIndexing.ts says; OCR is handed the bytes and runs in the background, so a
  * download slot is never held while an image waits to be read.
+ *
+ * While the store is unavailable an image is not given up: its store write is tried again,
+ * with pauses doubling up to a limit, until the store answers. Only closing the queue ends
+ * the wait; the image is then given back (its enqueue rejects), so that its message stays
+ * unread below the channel's cursor and the next start reads it again.
  */
 export class IngestQueue {
   private readonly waiting: QueuedJob[] = [];
@@ -78,6 +91,10 @@ export class IngestQueue {
   /** The outcome to come of every image queued or being indexed, by `inFlightKey`. */
   private readonly inFlight = new Map<string, Promise<IngestOutcome>>();
   private closed = false;
+  /** Aborted when shutting down: no more waiting for the store. */
+  private readonly closing = new AbortController();
+  /** Images whose store write waits for the store to answer again. */
+  private storeWaits = 0;
   /** The observer's failure writes, one after another (see IngestObserver.onFailure). */
   private failureWrites: Promise<void> = Promise.resolve();
   lastError: { at: number; message: string } | undefined;
@@ -92,6 +109,11 @@ export class IngestQueue {
   /** Images queued or being indexed. */
   get depth(): number {
     return this.waiting.length + this.active + this.refusing;
+  }
+
+  /** Images held until the store answers again (their store write failed: it is unavailable). */
+  get waitingForStore(): number {
+    return this.storeWaits;
   }
 
   /** Images of one collection queued or being indexed. */
@@ -120,19 +142,20 @@ export class IngestQueue {
     const forText = this.library.ocr.isOn(collection);
     this.depths.set(collection, this.depthOf(collection) + 1);
     if (forText) this.forText++;
-    const outcome = new Promise<IngestOutcome>((resolve) => {
-      this.waiting.push({ job, textOnly, forText, done: resolve });
+    const outcome = new Promise<IngestOutcome>((resolve, reject) => {
+      this.waiting.push({ job, textOnly, forText, done: resolve, givenBack: reject });
       this.pump();
     });
     this.inFlight.set(key, outcome);
-    void outcome.then(() => {
+    const settled = (): void => {
       this.inFlight.delete(key);
       if (forText) this.forText--;
       const depth = this.depthOf(collection) - 1;
       if (depth > 0) this.depths.set(collection, depth);
       else this.depths.delete(collection);
       this.notify();
-    });
+    };
+    outcome.then(settled, settled);
     return outcome;
   }
 
@@ -174,7 +197,16 @@ export class IngestQueue {
   /** Stops taking new work and waits for what was accepted to finish. */
   async close(): Promise<void> {
     this.closed = true;
+    this.stopWaitingForStore();
     await this.idle();
+  }
+
+  /**
+   * Shutting down: images waiting for the store are given back now, and any that finds it
+   * unavailable from now on (the rest of the queue still runs until close).
+   */
+  stopWaitingForStore(): void {
+    this.closing.abort();
   }
 
   failures(collection: string): { count: number; recent: readonly IngestFailure[] } {
@@ -212,13 +244,21 @@ export class IngestQueue {
     while (this.active < this.options.concurrency && this.waiting.length > 0) {
       const next = this.waiting.shift()!;
       this.active++;
-      void this.run(next).then((outcome) => {
-        this.active--;
-        this.observer.onOutcome?.(outcome);
-        next.done(outcome);
-        this.pump();
-        this.notify();
-      });
+      void this.run(next).then(
+        (outcome) => {
+          this.active--;
+          this.observer.onOutcome?.(outcome);
+          next.done(outcome);
+          this.pump();
+          this.notify();
+        },
+        (error: unknown) => {
+          this.active--;
+          next.givenBack(error);
+          this.pump();
+          this.notify();
+        },
+      );
     }
     this.notify();
   }
@@ -234,12 +274,28 @@ export class IngestQueue {
     for (let attempt = 1; ; attempt++) {
       try {
         const bytes = await this.download(job.url);
-        if (textOnly) await this.library.words.describe(collection, id, job.words, { imageChanged: false });
-        const outcome = textOnly ? 'already-indexed' : await indexImage(this.library, job.origin, bytes, job.words);
+        const outcome = await untilStored(
+          async (): Promise<IngestOutcome> => {
+            if (!textOnly) return indexImage(this.library, job.origin, bytes, job.words);
+            await this.library.words.describe(collection, id, job.words, { imageChanged: false });
+            return 'already-indexed';
+          },
+          {
+            firstPauseMs: this.options.retryDelayMs ?? 500,
+            maxPauseMs: this.options.storeRetryMaxDelayMs ?? STORE_RETRY_MAX_DELAY_MS,
+            closing: this.closing.signal,
+            onWait: (waiting) => {
+              this.storeWaits += waiting ? 1 : -1;
+              if (waiting) log.debug('the store is unavailable; the image waits for it');
+            },
+          },
+        );
         // Not awaited: the slot is free for the next image while this one waits for OCR.
         void readImageText(this.library, collection, id, bytes);
         return outcome;
       } catch (error) {
+        // The store stayed unavailable until the queue closed: given back, not recorded as failed.
+        if (isStoreUnavailable(error)) throw error;
         const permanent = isPermanent(error);
         if (permanent || attempt >= this.options.maxAttempts) {
           if (!permanent) log.warn({ err: error, attempts: attempt }, 'image failed after retries');

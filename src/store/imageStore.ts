@@ -40,6 +40,8 @@ export interface ImageStoreOptions {
   namespace?: string;
   /** Bound on connecting at open (default 5000 ms). */
   timeoutMs?: number;
+  /** Bound on each later read or write of the server or file; past it, StoreUnavailableError (default 30000 ms). */
+  operationTimeoutMs?: number;
   /** Recorded in the schema key when this call creates the store. */
   writtenBy?: string;
   /**
@@ -121,7 +123,11 @@ export class ImageStore {
 
   static async open(url: string, options: ImageStoreOptions = {}): Promise<ImageStore> {
     if (options.readOnly) await checkFileExists(url);
-    const keyv = await openKeyv(url, { namespace: options.namespace, timeoutMs: options.timeoutMs });
+    const keyv = await openKeyv(url, {
+      namespace: options.namespace,
+      timeoutMs: options.timeoutMs,
+      operationTimeoutMs: options.operationTimeoutMs,
+    });
     try {
       if (!options.readOnly) await checkSchema(keyv, options.writtenBy ?? 'image-search-bot');
       else if ((await readSchema(keyv)) === undefined && options.mustExist) {

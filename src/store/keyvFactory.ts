@@ -2,8 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Keyv } from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import KeyvPostgres from '@keyv/postgres';
+import { logger } from '../logger.js';
+import { PostgresKeyvStore } from './postgresKeyvStore.js';
 import { SqliteKeyvStore } from './sqliteKeyvStore.js';
+import { boundOperations, StoreOutageLog, type StoreDescription } from './boundedOperations.js';
+import { StoreUnavailableError } from './storeUnavailable.js';
+
+export { StoreUnavailableError } from './storeUnavailable.js';
 
 /**
  * Turns a store URL into a connected keyv, proven by a real round trip, so that a
@@ -23,23 +28,25 @@ export class StoreConfigError extends Error {
   }
 }
 
-/** The store named by a valid URL cannot be reached or opened. */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreUnavailableError';
-  }
-}
-
 export interface OpenKeyvOptions {
   /** Key prefix separating this application's keys from others' in a shared database (default 'image-search'). */
   namespace?: string;
   /** How long connecting plus the first round trip may take before StoreUnavailableError (default 5000 ms). */
   timeoutMs?: number;
+  /** How long any later operation may take before StoreUnavailableError (default 30000 ms). */
+  operationTimeoutMs?: number;
 }
 
 export const DEFAULT_NAMESPACE = 'image-search';
 const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * Long enough for a window of large segments (tens of MB each) over a slow link; a server that
+ * is down is found out much sooner (a refused connection fails at once, Redis fails commands at
+ * once while it reconnects, and connecting is bounded by the open timeout).
+ */
+const DEFAULT_OPERATION_TIMEOUT_MS = 30_000;
+/** Advice when a server does not answer. */
+const CHECK_SERVER = 'check that the server is running and reachable from here';
 
 /** The URL with any password replaced by ***, safe to log or show. */
 export function maskStoreUrl(url: string): string {
@@ -68,18 +75,23 @@ export function sqlitePathOf(url: string): string {
 export async function openKeyv(url: string, options: OpenKeyvOptions = {}): Promise<Keyv> {
   const backend = storeBackendOf(url);
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeouts = { open: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, operation: options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS };
   switch (backend) {
     case 'sqlite':
-      return openSqlite(url, namespace, timeoutMs);
+      return openSqlite(url, namespace, timeouts);
     case 'redis':
-      return openRedis(url, namespace, timeoutMs);
+      return openRedis(url, namespace, timeouts);
     case 'postgres':
-      return openPostgres(url, namespace, timeoutMs);
+      return openPostgres(url, namespace, timeouts);
   }
 }
 
-async function openSqlite(url: string, namespace: string, timeoutMs: number): Promise<Keyv> {
+interface Timeouts {
+  open: number;
+  operation: number;
+}
+
+async function openSqlite(url: string, namespace: string, timeouts: Timeouts): Promise<Keyv> {
   const file = sqlitePathOf(url);
   if (file !== ':memory:') {
     await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
@@ -91,7 +103,7 @@ async function openSqlite(url: string, namespace: string, timeoutMs: number): Pr
   }
   let adapter: SqliteKeyvStore;
   try {
-    adapter = new SqliteKeyvStore(file, { busyTimeoutMs: timeoutMs });
+    adapter = new SqliteKeyvStore(file, { busyTimeoutMs: timeouts.open });
   } catch (error) {
     throw new StoreUnavailableError(
       `cannot open the SQLite store ${file}: ${describe(error)}; check that the folder is writable ` +
@@ -99,17 +111,30 @@ async function openSqlite(url: string, namespace: string, timeoutMs: number): Pr
       { cause: error },
     );
   }
+  boundOperations(
+    adapter,
+    {
+      name: `the SQLite file ${file}`,
+      url: maskStoreUrl(url),
+      advice: 'check that its disk has room, the file is writable and no other program holds a lock on it',
+    },
+    timeouts.operation,
+  );
   return withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));
 }
 
-async function openRedis(url: string, namespace: string, timeoutMs: number): Promise<Keyv> {
+async function openRedis(url: string, namespace: string, timeouts: Timeouts): Promise<Keyv> {
   const where = hostPort(url, 6379);
   let connectedOnce = false;
   const adapter = new KeyvRedis(
     {
       url,
+      // While disconnected, a command fails at once (instead of queueing until Redis is back,
+      // however long that takes); one the server does not answer fails after the operation time.
+      disableOfflineQueue: true,
+      commandOptions: { timeout: timeouts.operation },
       socket: {
-        connectTimeout: timeoutMs,
+        connectTimeout: timeouts.open,
         // Fail fast on the first connection (so open() can report it); once connected,
         // ride out restarts of the server with a capped back-off.
         reconnectStrategy: (retries: number, cause: Error) => (connectedOnce ? Math.min(100 * 2 ** retries, 2000) : cause),
@@ -118,64 +143,88 @@ async function openRedis(url: string, namespace: string, timeoutMs: number): Pro
     { namespace, throwOnConnectError: true, throwOnErrors: true },
   );
   let failure: unknown;
-  adapter.on('error', (error: unknown) => (failure ??= error));
+  const noteFailure = (error: unknown): void => void (failure ??= error);
+  adapter.on('error', noteFailure);
   try {
-    const client = await withTimeout(adapter.getClient(), timeoutMs, `connecting to Redis at ${where}`);
+    const client = await withTimeout(adapter.getClient(), timeouts.open, `connecting to Redis at ${where}`);
     connectedOnce = true;
-    await withTimeout(client.ping(), timeoutMs, `a PING to Redis at ${where}`);
+    await withTimeout(client.ping(), timeouts.open, `a PING to Redis at ${where}`);
   } catch (error) {
     await adapter.disconnect(true).catch(() => undefined);
     throw new StoreUnavailableError(
-      `cannot reach Redis at ${where} (${maskStoreUrl(url)}): ${describe(failure ?? error)}; check that the server is ` +
-        'running and reachable from here, and the password and TLS (rediss://) settings in the URL',
-      { cause: failure ?? error },
+      `cannot reach Redis at ${where} (${maskStoreUrl(url)}): ${describe(failure ?? error)}; ${CHECK_SERVER}, ` +
+        'and the password and TLS (rediss://) settings in the URL',
+      { cause: failure ?? error, url: maskStoreUrl(url) },
     );
   }
+  adapter.off('error', noteFailure);
+  const store: StoreDescription = { name: `Redis at ${where}`, url: maskStoreUrl(url), advice: CHECK_SERVER };
+  const outage = new StoreOutageLog(store);
+  // The client reports each failed reconnection: the log hears of the outage once.
+  adapter.on('error', (error: unknown) => outage.failed(error));
+  boundOperations(adapter, store, timeouts.operation, {
+    outage,
+    onTimeout: replacerOfConnection(adapter.client, outage),
+  });
   // The adapter prefixes keys with its namespace itself, so keyv must not prefix again.
-  return withFastDeserialize(new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }));
+  const keyv = withFastDeserialize(new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true }));
+  // A graceful close waits for the answers to commands under way, which a hung server never sends.
+  keyv.disconnect = async () => {
+    await withTimeout(adapter.disconnect(), timeouts.open, 'closing the Redis connection').catch(() => adapter.disconnect(true));
+  };
+  return keyv;
+}
+
+async function openPostgres(url: string, namespace: string, timeouts: Timeouts): Promise<Keyv> {
+  const where = hostPort(url, 5432);
+  const adapter = new PostgresKeyvStore(url, {
+    connectTimeoutMs: timeouts.open,
+    queryTimeoutMs: timeouts.operation,
+    onConnectionLost: (error) =>
+      logger.warn(
+        // Not the error itself: pg hangs the whole client on it.
+        { store: maskStoreUrl(url), reason: describe(error) },
+        `PostgreSQL at ${where} ended this program's connections (a server restart?); the next operation connects again`,
+      ),
+  });
+  try {
+    await withTimeout(adapter.query('SELECT 1'), timeouts.open, `connecting to PostgreSQL at ${where}`);
+  } catch (error) {
+    await adapter.disconnect().catch(() => undefined);
+    throw new StoreUnavailableError(
+      `cannot reach PostgreSQL at ${where} (${maskStoreUrl(url)}): ${describe(error)}; ${CHECK_SERVER}, ` +
+        'and the user, password and database name in the URL',
+      { cause: error, url: maskStoreUrl(url) },
+    );
+  }
+  boundOperations(adapter, { name: `PostgreSQL at ${where}`, url: maskStoreUrl(url), advice: CHECK_SERVER }, timeouts.operation);
+  return withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));
+}
+
+/** What replacing a Redis connection takes (a client, a cluster's or a sentinel's). */
+interface RedisConnection {
+  isOpen: boolean;
+  destroy(): void;
+  connect(): Promise<unknown>;
 }
 
 /**
- * @keyv/postgres keeps one module-wide connection pool (for the last URI opened), and
- * disconnecting any adapter ends it. Counting opens per URI lets several stores on the
- * same URI share it safely; stores on different PostgreSQL URIs in one process are not
- * supported by the adapter.
+ * Redis answers in the order it was asked: after a command went unanswered, the next answer
+ * on that connection may be the late one, handed to the wrong command (or none comes, and every
+ * later command waits behind it). The connection is dropped and opened again; meanwhile
+ * commands fail at once (no offline queue).
  */
-const postgresOpens = new Map<string, number>();
-
-async function openPostgres(url: string, namespace: string, timeoutMs: number): Promise<Keyv> {
-  const where = hostPort(url, 5432);
-  const adapter = new KeyvPostgres({ uri: url, connectionTimeoutMillis: timeoutMs, max: 4 });
-  let failure: unknown;
-  adapter.on('error', (error: unknown) => (failure ??= error));
-  try {
-    await withTimeout(adapter.query('SELECT 1'), timeoutMs, `connecting to PostgreSQL at ${where}`);
-  } catch (error) {
-    failure ??= error;
-  }
-  if (failure !== undefined) {
-    if (!postgresOpens.has(url)) await adapter.disconnect().catch(() => undefined);
-    throw new StoreUnavailableError(
-      `cannot reach PostgreSQL at ${where} (${maskStoreUrl(url)}): ${describe(failure)}; check that the server ` +
-        'is running and accepts TCP connections, and the user, password and database name in the URL',
-      { cause: failure },
-    );
-  }
-  postgresOpens.set(url, (postgresOpens.get(url) ?? 0) + 1);
-  const keyv = withFastDeserialize(new Keyv({ store: adapter, namespace, throwOnErrors: true }));
-  let closed = false;
-  keyv.disconnect = async () => {
-    if (closed) return;
-    closed = true;
-    const left = (postgresOpens.get(url) ?? 1) - 1;
-    if (left > 0) {
-      postgresOpens.set(url, left);
-      return;
-    }
-    postgresOpens.delete(url);
-    await adapter.disconnect();
+function replacerOfConnection(client: RedisConnection, outage: StoreOutageLog): () => void {
+  let replacing = false;
+  return () => {
+    if (replacing) return;
+    replacing = true;
+    if (client.isOpen) client.destroy();
+    client
+      .connect()
+      .catch((error: unknown) => outage.failed(error))
+      .finally(() => (replacing = false));
   };
-  return keyv;
 }
 
 /**
@@ -198,7 +247,7 @@ export async function durabilityWarnings(keyv: Keyv, backend: StoreBackend): Pro
         );
       }
     } else if (backend === 'postgres') {
-      const rows = (await (keyv.store as KeyvPostgres).query('SHOW synchronous_commit')) as { synchronous_commit?: string }[];
+      const rows = await (keyv.store as PostgresKeyvStore).query<{ synchronous_commit?: string }>('SHOW synchronous_commit');
       if (rows[0]?.synchronous_commit === 'off') {
         warnings.push('PostgreSQL has synchronous_commit off: a server crash can lose the last acknowledged writes');
       }

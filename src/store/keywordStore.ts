@@ -23,6 +23,7 @@ import {
 import { ConcurrentWriterError, StoreCorruptError, StoreReadOnlyError } from './storeErrors.js';
 import { checkCollection } from './storeKeys.js';
 import { Mutex } from './storeState.js';
+import { isOwnUnconfirmedWrite, unconfirmedWrite, type UnconfirmedWrite } from './unconfirmedWrite.js';
 
 export interface KeywordStoreProblem {
   collection: string;
@@ -48,6 +49,8 @@ interface CollectionState {
   size: number;
   lock: Mutex;
   conflict: Error | null;
+  /** The journal write last reported failed, which may have been stored all the same. */
+  unconfirmed: UnconfirmedWrite | null;
   compaction: Promise<void> | null;
 }
 
@@ -133,9 +136,16 @@ export class KeywordStore {
     const state = await this.stateOf(checkCollection(collection));
     await state.lock.run(async () => {
       if (state.conflict !== null) throw state.conflict;
-      const key = keywordKeys.journal(collection, state.nextSeq);
+      let key = keywordKeys.journal(collection, state.nextSeq);
       const manifestKey = keywordKeys.manifest(collection);
-      const [existing, stored] = await this.keyv.getMany<unknown>([key, manifestKey]);
+      const [first, stored] = await this.keyv.getMany<unknown>([key, manifestKey]);
+      let existing = first;
+      if (existing !== undefined && isOwnUnconfirmedWrite(state.unconfirmed, state.nextSeq, existing)) {
+        state.nextSeq++;
+        key = keywordKeys.journal(collection, state.nextSeq);
+        [existing] = await this.keyv.getMany<unknown>([key]);
+      }
+      state.unconfirmed = null;
       const storedGen = stored === undefined ? 0 : parseKeywordManifest(stored, manifestKey).gen;
       if (existing !== undefined || storedGen !== state.manifest.gen) {
         throw (state.conflict = new ConcurrentWriterError(
@@ -143,7 +153,12 @@ export class KeywordStore {
           `keyword journal entry ${key} or manifest changed under this process`,
         ));
       }
-      await this.keyv.set(key, value);
+      try {
+        await this.keyv.set(key, value);
+      } catch (error) {
+        state.unconfirmed = unconfirmedWrite(state.nextSeq, value);
+        throw error;
+      }
       state.nextSeq++;
       state.size += 'put' in value ? value.put.length : 0;
     });
@@ -274,7 +289,7 @@ export class KeywordStore {
     const manifest = stored === undefined ? emptyKeywordManifest() : parseKeywordManifest(stored, key);
     const nextSeq = await journalEnd((seq) => this.keyv.has(keywordKeys.journal(collection, seq)), manifest.journalStart);
     const size = manifest.segments.reduce((sum, s) => sum + s.count, 0) + (nextSeq - manifest.journalStart);
-    return { manifest, nextSeq, size, lock: new Mutex(), conflict: null, compaction: null };
+    return { manifest, nextSeq, size, lock: new Mutex(), conflict: null, unconfirmed: null, compaction: null };
   }
 }
 

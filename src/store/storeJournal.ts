@@ -5,6 +5,7 @@ import { ConcurrentWriterError, StoreCorruptError } from './storeErrors.js';
 import { storeKeys } from './storeKeys.js';
 import { parseManifest } from './storeManifest.js';
 import type { CollectionState } from './storeState.js';
+import { isOwnUnconfirmedWrite, unconfirmedWrite } from './unconfirmedWrite.js';
 
 /**
  * The journal: every add, update or delete is one small value j:<collection>:<seq>,
@@ -38,10 +39,18 @@ export function deleteValue(ids: readonly string[]): JournalValue {
  */
 export async function appendEntry(keyv: Keyv, collection: string, state: CollectionState, value: JournalValue): Promise<void> {
   if (state.conflict !== null) throw state.conflict;
-  const seq = state.nextSeq;
-  const key = storeKeys.journal(collection, seq);
+  let seq = state.nextSeq;
+  let key = storeKeys.journal(collection, seq);
   const manifestKey = storeKeys.manifest(collection);
-  const [existing, stored] = await keyv.getMany<unknown>([key, manifestKey]);
+  const [first, stored] = await keyv.getMany<unknown>([key, manifestKey]);
+  let existing = first;
+  if (existing !== undefined && isOwnUnconfirmedWrite(state.unconfirmed, seq, existing)) {
+    // Our own earlier write, reported failed (its answer was lost or late) but stored: its slot is taken.
+    state.nextSeq = seq = seq + 1;
+    key = storeKeys.journal(collection, seq);
+    [existing] = await keyv.getMany<unknown>([key]);
+  }
+  state.unconfirmed = null;
   if (existing !== undefined) {
     throw (state.conflict = new ConcurrentWriterError(collection, `journal entry ${key} was written by someone else`));
   }
@@ -52,7 +61,12 @@ export async function appendEntry(keyv: Keyv, collection: string, state: Collect
       `its manifest is at generation ${storedGen} but this process last wrote generation ${state.manifest.gen}`,
     ));
   }
-  await keyv.set(key, value);
+  try {
+    await keyv.set(key, value);
+  } catch (error) {
+    state.unconfirmed = unconfirmedWrite(seq, value);
+    throw error;
+  }
   state.nextSeq = seq + 1;
 }
 

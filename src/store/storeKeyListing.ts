@@ -1,9 +1,10 @@
 import type { Keyv } from 'keyv';
 import type { StoreBackend } from './keyvFactory.js';
+import type { PostgresKeyvStore } from './postgresKeyvStore.js';
 import type { SqliteKeyvStore } from './sqliteKeyvStore.js';
 
 /**
- * Every key of the store (inside its namespace) that starts with `prefix`: one indexed query on
+ * Every key of the store (inside its namespace) that starts with `prefix`: one query on
  * SQLite and PostgreSQL, a SCAN on Redis. keyv itself can only iterate whole namespaces, values
  * included, ten rows a query; this reads keys only. Used for small key families, such as the
  * collections' registration markers, which no two processes ever write at once.
@@ -11,23 +12,8 @@ import type { SqliteKeyvStore } from './sqliteKeyvStore.js';
 export async function listKeys(keyv: Keyv, backend: StoreBackend, prefix: string): Promise<string[]> {
   if (backend === 'redis') return listRedisKeys(keyv, prefix);
   const namespaced = keyv.namespace === undefined ? prefix : `${keyv.namespace}:${prefix}`;
-  const keys =
-    backend === 'sqlite'
-      ? await (keyv.store as SqliteKeyvStore).keysWithPrefix(namespaced)
-      : (await (keyv.store as PostgresAdapter).query(`SELECT key FROM ${tableOf(keyv)} WHERE key LIKE $1`, [likePrefix(namespaced)])).map(
-          (row) => row.key,
-        );
+  const keys = await (keyv.store as SqliteKeyvStore | PostgresKeyvStore).keysWithPrefix(namespaced);
   return keys.filter((key) => key.startsWith(namespaced)).map((key) => key.slice(namespaced.length - prefix.length));
-}
-
-/** A LIKE pattern matching what starts with `prefix` (PostgreSQL's default escape is the backslash). */
-function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-interface PostgresAdapter {
-  opts: { table: string; schema?: string };
-  query(sql: string, values: unknown[]): Promise<{ key: string }[]>;
 }
 
 interface RedisAdapter {
@@ -36,11 +22,6 @@ interface RedisAdapter {
   getMasterNodes(): Promise<
     { scan(cursor: string, options: { MATCH: string; COUNT: number }): Promise<{ cursor: string | number; keys: string[] }> }[]
   >;
-}
-
-function tableOf(keyv: Keyv): string {
-  const opts = (keyv.store as PostgresAdapter).opts;
-  return opts.schema === undefined ? opts.table : `${opts.schema}.${opts.table}`;
 }
 
 async function listRedisKeys(keyv: Keyv, prefix: string): Promise<string[]> {

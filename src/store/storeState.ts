@@ -1,4 +1,5 @@
 import type { Manifest } from './storeManifest.js';
+import type { UnconfirmedWrite } from './unconfirmedWrite.js';
 
 /** A promise-chain mutex: callers run one at a time, in arrival order. */
 export class Mutex {
@@ -42,6 +43,8 @@ export class CollectionState {
   segmentHashes: Map<number, Float64Array> | null;
   /** Known to be listed under the collections key. */
   registered = false;
+  /** The journal write last reported failed, which may have been stored all the same. */
+  unconfirmed: UnconfirmedWrite | null = null;
   /** Set once another writer was detected; every later write fails with it. */
   conflict: Error | null = null;
   /** After a failed compaction: the journal length at which to try again. */

@@ -5,9 +5,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Keyv } from 'keyv';
+import { Keyv } from 'keyv';
 import type { KeywordDocument } from '../../src/store/keywordDocument.js';
 import { ImageStore } from '../../src/store/imageStore.js';
+import { LostAnswerStore } from './helpers/lostAnswerStore.js';
 import { KeywordStore, type KeywordStoreProblem } from '../../src/store/keywordStore.js';
 import { keywordKeys } from '../../src/store/keywordStoreLayout.js';
 import { openKeyv } from '../../src/store/keyvFactory.js';
@@ -216,5 +217,18 @@ describe('KeywordStore beside the image store', () => {
       await from.close();
       await to.close();
     }
+  });
+
+  test('a journal write stored though reported failed is taken as its own: writing goes on, nothing twice', async () => {
+    const lost = new LostAnswerStore();
+    const keyv = new Keyv({ store: lost, throwOnErrors: true });
+    const store = new KeywordStore(keyv, {});
+    await store.put('g', [{ id: 'a', fileName: 'a.png' }]);
+    lost.loseNextAnswer = true;
+    await assert.rejects(store.put('g', [{ id: 'b', fileName: 'b.png' }]), /answer came/);
+    await store.put('g', [{ id: 'b', fileName: 'b.png' }]);
+    await store.put('g', [{ id: 'c', fileName: 'c.png' }]);
+    const reread = await new KeywordStore(keyv, {}).load('g');
+    assert.deepEqual(reread.map((document) => document.id).sort(), ['a', 'b', 'c']);
   });
 });

@@ -9,6 +9,7 @@ import {
   type Message,
 } from 'discord.js';
 import type { IngestQueue } from '../../ingest/ingestQueue.js';
+import { isStoreUnavailable } from '../../store/storeUnavailable.js';
 import { logger } from '../../logger.js';
 import { botReadBlockers } from '../access/memberAccess.js';
 import type { GuildSettings } from '../guildState/guildSettings.js';
@@ -178,12 +179,22 @@ export class ReindexJobs {
       if (job.halt === undefined) state.status = 'done';
       else if (job.halt === 'stop') state.status = 'stopped';
     } catch (error) {
-      state.status = 'failed';
-      state.error = isAccessError(error) ? 'reindex.failedAccess' : 'reindex.failedDiscord';
-      log.error({ err: error }, 'reindex failed');
+      if (job.halt === 'pause' && isStoreUnavailable(error)) {
+        // Stopping while the store is down gives back the images waiting for it: a pause, resumed on the next start.
+        log.warn({ reason: (error as Error).message }, 'reindex paused with the store unavailable');
+      } else {
+        state.status = 'failed';
+        state.error = isAccessError(error) ? 'reindex.failedAccess' : 'reindex.failedDiscord';
+        log.error({ err: error }, 'reindex failed');
+      }
     }
     account();
-    await this.save(state);
+    try {
+      await this.save(state);
+    } catch (error) {
+      // The walk resumes from what was saved last.
+      log.warn({ reason: (error as Error).message }, 'could not save where the reindex stopped');
+    }
     await this.showProgress(job, state, true);
     log.info({ status: state.status, scanned: state.scanned, indexed: state.indexed }, 'reindex ended');
   }

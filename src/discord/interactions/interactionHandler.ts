@@ -6,6 +6,7 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { logger } from '../../logger.js';
+import { isStoreUnavailable } from '../../store/storeUnavailable.js';
 import type { BotContext } from '../botContext.js';
 import { messagesFor } from '../messages/messages.js';
 import type { Command, ComponentHandler } from './command.js';
@@ -17,27 +18,62 @@ import { UserFacingError } from './userFacingError.js';
  * defers within Discord's 3 seconds, runs the handler, and turns a UserFacingError
  * into a private reply in the member's language while logging anything else once, with
  * context. It never rejects: whatever fails, even answering, is logged here, and every
- * command gets an answer, so nobody is left looking at "thinking…".
+ * command gets an answer, so nobody is left looking at "thinking…". A store that is
+ * unavailable is said so (try again in a minute); once the bot is stopping, new
+ * interactions are told it is restarting, and stopping can wait for those under way.
  */
+export interface InteractionHandler {
+  handle(interaction: Interaction): Promise<void>;
+  /** From now on, answers every interaction with "restarting" instead of running it. */
+  stopAccepting(): void;
+  /** Resolves when the interactions under way have finished, or after `limitMs`; false if some were still running. */
+  finished(limitMs: number): Promise<boolean>;
+}
+
 export function createInteractionHandler(
   commands: ReadonlyMap<string, Command>,
   components: readonly ComponentHandler[],
   context: BotContext,
-): (interaction: Interaction) => Promise<void> {
+): InteractionHandler {
   const limiters: Limiters = {
     commands: new CommandRateLimiter(context.config.commandsPerMinute),
     controls: new CommandRateLimiter(context.config.controlsPerMinute),
   };
+  const running = new Set<Promise<void>>();
+  let stopping = false;
 
-  return async (interaction) => {
+  const handleOne = async (interaction: Interaction): Promise<void> => {
     if (!interaction.isRepliable()) return;
     const log = logger.child({ interaction: describe(interaction), guildId: interaction.guildId, userId: interaction.user.id });
     try {
+      if (stopping) throw new UserFacingError('errors.restarting');
       await route(interaction, commands, components, context, limiters, log);
     } catch (error) {
-      if (!(error instanceof UserFacingError)) context.metrics?.error('interaction');
+      if (!(error instanceof UserFacingError) && !isStoreUnavailable(error)) context.metrics?.error('interaction');
       await reportFailure(interaction, error, log);
     }
+  };
+
+  return {
+    handle(interaction) {
+      const work = handleOne(interaction);
+      running.add(work);
+      const done = (): void => void running.delete(work);
+      work.then(done, done);
+      return work;
+    },
+    stopAccepting() {
+      stopping = true;
+    },
+    async finished(limitMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), limitMs)));
+      try {
+        return await Promise.race([Promise.all(running).then(() => true), limit]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }
 
@@ -97,11 +133,16 @@ function describe(interaction: RepliableInteraction): string {
   return `type ${interaction.type}`;
 }
 
-/** Shows a UserFacingError to its user, privately; anything else is logged and apologised for. */
-async function reportFailure(interaction: RepliableInteraction, error: unknown, log: typeof logger): Promise<void> {
+/**
+ * Shows a UserFacingError to its user, privately; a store that is unavailable is said so (the
+ * store's own log tells the operator, once per outage); anything else is logged and apologised for.
+ */
+async function reportFailure(interaction: RepliableInteraction, failure: unknown, log: typeof logger): Promise<void> {
   const messages = messagesFor(interaction.locale);
+  const error = isStoreUnavailable(failure) ? new UserFacingError('errors.storeUnavailable').because(failure) : failure;
   const text = error instanceof UserFacingError ? error.textIn(messages) : messages.text('errors.apology');
-  if (!(error instanceof UserFacingError)) log.error({ err: error }, 'interaction failed');
+  if (error !== failure) log.warn({ reason: (failure as Error).message }, 'interaction failed: the store is unavailable');
+  else if (!(error instanceof UserFacingError)) log.error({ err: error }, 'interaction failed');
   try {
     if (!interaction.deferred && !interaction.replied) {
       await interaction.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

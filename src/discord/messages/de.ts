@@ -63,6 +63,8 @@ export const de: Translation = {
   'settings.off': 'aus',
 
   'errors.apology': 'Bei mir ist etwas schiefgelaufen. Es wurde protokolliert; bitte versuch es gleich noch einmal.',
+  'errors.storeUnavailable': 'Der Bildindex ist gerade nicht erreichbar. Bitte versuch es in einer Minute noch einmal.',
+  'errors.restarting': 'Der Bot startet gerade neu. Bitte versuch es gleich noch einmal.',
   'errors.unknownCommand':
     'Diesen Befehl kenne ich nicht (vielleicht wurde er geändert oder entfernt). Bitte versuch es später noch einmal.',
   'errors.staleControl': 'Diese Schaltfläche funktioniert nicht mehr. Führ den Befehl noch einmal aus.',

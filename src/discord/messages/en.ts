@@ -70,6 +70,8 @@ export const en = {
 
   // Anything that went wrong, said to the person who asked.
   'errors.apology': 'Something went wrong on my side. It has been logged; please try again in a moment.',
+  'errors.storeUnavailable': 'The image index is unavailable right now. Please try again in a minute.',
+  'errors.restarting': 'The bot is restarting. Please try again shortly.',
   'errors.unknownCommand': "I don't know that command (it may have been changed or removed). Please try again in a while.",
   'errors.staleControl': 'This button no longer works. Run the command again.',
   'errors.outsideServer': 'I only work inside a server, where there are images to search.',

@@ -63,6 +63,8 @@ export const es: Translation = {
   'settings.off': 'desactivado',
 
   'errors.apology': 'Algo salió mal por mi parte. Quedó registrado; vuelve a intentarlo en un momento.',
+  'errors.storeUnavailable': 'El índice de imágenes no está disponible ahora mismo. Vuelve a intentarlo en un minuto.',
+  'errors.restarting': 'El bot se está reiniciando. Vuelve a intentarlo en un momento.',
   'errors.unknownCommand': 'No conozco ese comando (puede que lo hayan cambiado o quitado). Vuelve a intentarlo dentro de un rato.',
   'errors.staleControl': 'Este botón ya no funciona. Vuelve a ejecutar el comando.',
   'errors.outsideServer': 'Solo funciono dentro de un servidor, donde hay imágenes que buscar.',

@@ -63,6 +63,8 @@ export const fr: Translation = {
   'settings.off': 'désactivé',
 
   'errors.apology': 'Quelque chose s’est mal passé de mon côté. C’est noté dans le journal ; réessaie dans un instant.',
+  'errors.storeUnavailable': 'L’index des images est indisponible pour le moment. Réessaie dans une minute.',
+  'errors.restarting': 'Le bot redémarre. Réessaie dans un instant.',
   'errors.unknownCommand': 'Je ne connais pas cette commande (elle a peut-être été modifiée ou supprimée). Réessaie un peu plus tard.',
   'errors.staleControl': 'Ce bouton ne fonctionne plus. Relance la commande.',
   'errors.outsideServer': 'Je ne fonctionne que dans un serveur, là où il y a des images à chercher.',

@@ -66,6 +66,8 @@ export const ja: Translation = {
   'settings.off': 'オフ',
 
   'errors.apology': 'こちらで問題が起きました。記録済みです。少ししてからもう一度お試しください。',
+  'errors.storeUnavailable': '画像インデックスは現在利用できません。1分ほどしてからもう一度お試しください。',
+  'errors.restarting': 'ボットを再起動しています。少ししてからもう一度お試しください。',
   'errors.unknownCommand': 'そのコマンドは知りません（変更または削除された可能性があります）。しばらくしてからもう一度お試しください。',
   'errors.staleControl': 'このボタンはもう使えません。コマンドをもう一度実行してください。',
   'errors.outsideServer': '検索する画像があるサーバーの中でだけ動きます。',

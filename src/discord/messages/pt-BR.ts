@@ -63,6 +63,8 @@ export const ptBR: Translation = {
   'settings.off': 'desativado',
 
   'errors.apology': 'Algo deu errado do meu lado. Ficou registrado; tente de novo daqui a pouco.',
+  'errors.storeUnavailable': 'O índice de imagens está indisponível no momento. Tente de novo daqui a um minuto.',
+  'errors.restarting': 'O bot está reiniciando. Tente de novo daqui a pouco.',
   'errors.unknownCommand': 'Não conheço esse comando (talvez tenha sido alterado ou removido). Tente de novo daqui a pouco.',
   'errors.staleControl': 'Este botão não funciona mais. Use o comando de novo.',
   'errors.outsideServer': 'Eu só funciono dentro de um servidor, onde há imagens para buscar.',
