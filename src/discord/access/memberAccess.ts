@@ -45,9 +45,10 @@ type Verdict = 'yes' | 'no' | 'if-thread-member';
  * /reindex and /reposts (channel options, and what /channels list says of the bot's access), the
  * /reindex progress message (audienceContains decides whether it may be public, and whether it
  * may go on being so), repost notices
- * (mayShowPublicly: which earlier post a reply or a log post may link, and whether the log
- * channel may hear of a post at all; /reposts status says when it may not), and /reposts list
- * (readableChannels: the reposts and the earlier posts it shows). /help and the welcome say
+ * (mayShowPublicly: a ♻️, a reply or a log post is made only about an earlier post that all its
+ * readers can read, and the log channel hears of a post only when they can all read where it was
+ * posted; /reposts status says when it may not), and /reposts list (readableChannels: the reposts
+ * and the earlier posts it shows). /help and the welcome say
  * nothing of what is indexed.
  */
 export class MemberAccess {
