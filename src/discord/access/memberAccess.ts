@@ -38,8 +38,8 @@ type Verdict = 'yes' | 'no' | 'if-thread-member';
  *   holds from there may be stale. The records stay and come back once it can read again.
  *
  * Used by: every search (HitSearch: /find, /similar, "Find similar images" and More like #n;
- * /find's word matches too, through the library's `allowed` check), every gallery page,
- * Previous/Next, Show #n, the copies' links ("posted N times") and the near-copies ("and 2
+ * /find's word matches too, found and scored among the images of those channels alone), every
+ * gallery page, Previous/Next, Show #n, the copies' links ("posted N times") and the near-copies ("and 2
  * near-copies") of a result (HitSearch.recheck), Share (mayShowPublicly: may the image be posted
  * where the member asked), /stats (overview), /forget-me (the counts it tells), /channels,
  * /reindex and /reposts (channel options, and what /channels list says of the bot's access), the
