@@ -50,7 +50,7 @@ describe('repost notices tell nobody of a channel they cannot read', () => {
       ],
     });
     const ids = message.attachments.map((attachment) => `${message.id}:${attachment.id}`);
-    await until(() => ids.every((id) => harness.engine.library.has(world.guildId, id)), 'both images indexed', 30_000);
+    await until(() => ids.every((id) => harness.engine.library.has(world.guildId, id)), 'both images indexed');
     await harness.bot.context.live.flush();
     const { reactions, replies } = notices(message.id);
     assert.equal(reactions.length, 1);
