@@ -1,13 +1,16 @@
 /**
  * A text query over one collection, answered by meaning (the vector index), by words (the
- * keyword index) or both fused (see rankFusion.ts), with the same filters on both sides:
- * the channel, author and date filter, and the caller's permission check on every image.
+ * keyword index) or both fused (see rankFusion.ts), with the same filter on both sides: the
+ * channel, author and date filter, which is also what the caller may see (a member's readable
+ * channels). Both sides look only at the images it accepts: the vector scan checks it on every
+ * row, and word matches are found and scored among those images alone, so images it leaves out
+ * change no score and no order.
  */
 import type { ImageInfo } from '../store/imageRecord.js';
 import { hybridSearch } from '../search/hybridSearch.js';
 import type { KeywordHit, KeywordSearchOptions } from '../search/keywordIndex.js';
 import type { FoundBy, MatchMode } from '../search/rankFusion.js';
-import { resolveFilter, rowAllowed, type SearchFilter } from '../search/vectorFilter.js';
+import { allowsAll, resolveFilter, rowAllowed, type FilterColumns, type RowFilter, type SearchFilter } from '../search/vectorFilter.js';
 import type { CollectionRecords } from './collectionRecords.js';
 
 export interface LibrarySearchOptions {
@@ -18,10 +21,8 @@ export interface LibrarySearchOptions {
   /** Default 'both'. */
   mode?: MatchMode;
   limit: number;
-  /** Channels, author, dates: applied inside the vector scan, and to every word match. */
+  /** Channels (those the caller may see), author, dates: applied inside the vector scan, and to every word match and its score. */
   filter?: SearchFilter;
-  /** Whoever asks may see this image (e.g. may read its channel): checked on every result of either side. */
-  allowed?: (image: ImageInfo) => boolean;
 }
 
 export interface LibraryHit {
@@ -44,39 +45,35 @@ export interface SearchableCollection {
 export async function searchCollection(collection: SearchableCollection, options: LibrarySearchOptions): Promise<LibraryHit[]> {
   const { records } = collection;
   const table = records.searchable;
-  const allowed = options.allowed;
-  // Each image is built once, when first needed (by the permission check, or for the results).
-  const seen = new Map<string, ImageInfo>();
-  const imageOf = (id: string, row = table.find(id)): ImageInfo | undefined => {
-    let image = seen.get(id);
-    if (image === undefined && row >= 0) seen.set(id, (image = table.infoAt(row)));
-    return image;
-  };
-  const mayShow = (id: string, row: number): boolean => allowed === undefined || allowed(imageOf(id, row)!);
   const rowFilter = resolveFilter(table, options.filter);
   const sources = {
     async meaning(_query: string, limit: number) {
       if (rowFilter === null) return [];
       const vector = options.vector ?? (await collection.embedText(options.text));
       const { rows, scores } = records.search(vector, limit, options.filter);
-      return rows.flatMap((row, i) => {
-        const id = table.idAt(row);
-        return mayShow(id, row) ? [{ id, score: scores[i] as number }] : [];
-      });
+      return rows.map((row, i) => ({ id: table.idAt(row), score: scores[i] as number }));
     },
     words(query: string, limit: number) {
       if (rowFilter === null) return [];
       const accepts = (id: string): boolean => {
         const row = table.find(id);
-        return row >= 0 && rowAllowed(rowFilter, table, row) && mayShow(id, row);
+        return row >= 0 && rowAllowed(rowFilter, table, row);
       };
-      return collection.searchWords(query, { limit, filter: accepts });
+      return collection.searchWords(query, { limit, scope: { accepts, size: rowsAccepted(table, rowFilter) } });
     },
   };
   const fused = await hybridSearch(options.text, options.mode ?? 'both', options.limit, sources);
   // An image removed while the query was embedded is left out.
   return fused.flatMap((hit) => {
-    const image = imageOf(hit.id);
-    return image === undefined ? [] : [{ image, score: hit.score, foundBy: hit.foundBy, matchedWords: hit.matchedWords }];
+    const row = table.find(hit.id);
+    return row < 0 ? [] : [{ image: table.infoAt(row), score: hit.score, foundBy: hit.foundBy, matchedWords: hit.matchedWords }];
   });
+}
+
+/** How many rows the filter accepts: the images a search may see, with words or without. */
+function rowsAccepted(table: FilterColumns & { size: number }, filter: RowFilter): number {
+  if (allowsAll(filter)) return table.size;
+  let accepted = 0;
+  for (let row = 0; row < table.size; row++) if (rowAllowed(filter, table, row)) accepted++;
+  return accepted;
 }

@@ -1,17 +1,23 @@
 /**
  * Full-text search over the words of one collection's images (text read from the
- * image, the message, the file name, the alt text), in memory, with MiniSearch:
- * BM25 ranking, prefix and typo-tolerant matching (OCR misreads a letter now and then),
- * and removal of single documents. Chosen over FlexSearch (no per-result matched terms,
+ * image, the message, the file name, the alt text), in memory, with MiniSearch: prefix
+ * and typo-tolerant matching (OCR misreads a letter now and then), and removal of single
+ * documents. MiniSearch finds the matches; they are ranked by BM25 measured over the
+ * documents the search may see alone (scopedBm25.ts), not by MiniSearch's own scores,
+ * which count every document it holds. Chosen over FlexSearch (no per-result matched terms,
  * weaker typings) and Orama (schema-bound, larger, asynchronous API) for a small,
  * dependency-free library that says which words matched, for display.
  */
 import MiniSearch, { type Query, type SearchResult } from 'minisearch';
 import { KEYWORD_FIELDS, type KeywordDocument } from '../store/keywordDocument.js';
+import { brokenWord, fuzziness, looseWeight, prefixAllowed } from './looseForms.js';
+import { idf, scopedScores, wordCounts, type WordCounts } from './scopedBm25.js';
+import { TopK } from './topK.js';
 import { normaliseWord, termsOf, wordsAsWritten } from './wordNormalisation.js';
 
 export interface KeywordHit {
   id: string;
+  /** BM25, among the documents the search may see. */
   score: number;
   /** The document's words that matched the query, as written there ("Straße" for "strasse"), for display. */
   matchedWords: string[];
@@ -23,19 +29,22 @@ export interface KeywordHit {
   coverage: number;
 }
 
-export interface KeywordSearchOptions {
-  limit: number;
-  /** Only ids this accepts (permissions, channel, author and date filters). */
-  filter?: (id: string) => boolean;
+/** The documents a search may see: it finds and ranks as if the index held only those. */
+export interface KeywordScope {
+  /** Whether the search may see this document (permissions, channel, author and date filters). */
+  accepts(id: string): boolean;
+  /** How many documents it may see, those without words included: how rare a word is, is measured among them. */
+  size: number;
 }
 
-/** Typos are forgiven in words of 5 letters or more: one edit up to 8 letters, two beyond. */
-function fuzziness(term: string): number {
-  return term.length < 5 ? 0 : term.length <= 8 ? 1 : 2;
+export interface KeywordSearchOptions {
+  limit: number;
+  /** Default: every document. */
+  scope?: KeywordScope;
 }
 
 const EXACT = { prefix: false, fuzzy: false } as const;
-const LOOSE = { prefix: (term: string) => term.length >= 4, fuzzy: fuzziness } as const;
+const LOOSE = { prefix: prefixAllowed, fuzzy: fuzziness } as const;
 
 export class KeywordIndex {
   private readonly engine = new MiniSearch<KeywordDocument>({
@@ -48,6 +57,8 @@ export class KeywordIndex {
     processTerm: (word) => normaliseWord(word),
     searchOptions: { combineWith: 'OR', tokenize: (text) => wordsAsWritten(text) },
   });
+  /** Each document's field lengths and repeated terms, for BM25 over the documents a search may see. */
+  private readonly counts = new Map<string, WordCounts>();
 
   get size(): number {
     return this.engine.documentCount;
@@ -67,32 +78,37 @@ export class KeywordIndex {
   put(document: KeywordDocument): void {
     if (this.engine.has(document.id)) this.engine.discard(document.id);
     this.engine.add(document);
+    this.counts.set(document.id, wordCounts(document, termsOf));
   }
 
   remove(id: string): boolean {
     if (!this.engine.has(id)) return false;
     this.engine.discard(id);
+    this.counts.delete(id);
     return true;
   }
 
   /**
-   * The best matches, by BM25. A query word that some accepted document holds exactly matches
-   * only exactly; a word no accepted document holds is looked for as OCR may have misread it: as
-   * a prefix, with typos, and broken in two. So "cat" finds the image reading "cat", not
-   * "category" or "coat", while "helicopter" still finds "HEL1COPTER" and "gorilla" "GOR ILLA"
-   * when nothing reads "helicopter" or "gorilla".
+   * The best matches, by BM25 over the documents the scope accepts (see scopedBm25.ts: what it
+   * leaves out changes no score, no order). A query word that some accepted document holds
+   * exactly matches only exactly; a word no accepted document holds is looked for as OCR may have
+   * misread it: as a prefix, with typos, and broken in two. So "cat" finds the image reading
+   * "cat", not "category" or "coat", while "helicopter" still finds "HEL1COPTER" and "gorilla"
+   * "GOR ILLA" when nothing reads "helicopter" or "gorilla".
    */
   search(query: string, options: KeywordSearchOptions): KeywordHit[] {
     const terms = [...new Set(termsOf(query))];
     if (terms.length === 0 || options.limit <= 0) return [];
-    const filter = options.filter;
-    const searchOptions = filter === undefined ? {} : { filter: (result: SearchResult) => filter(result.id as string) };
+    const scope = options.scope;
+    const searchOptions = scope === undefined ? {} : { filter: (result: SearchResult) => scope.accepts(result.id as string) };
     const exact = this.engine.search({ ...EXACT, queries: terms }, searchOptions);
-    const holding = new Map<string, number>(); // term → documents holding it exactly
+    const holding = new Map<string, number>(); // term → accepted documents holding it exactly
     for (const result of exact) for (const term of result.queryTerms) holding.set(term, (holding.get(term) ?? 0) + 1);
     const missing = terms.filter((term) => !holding.has(term));
     const results = missing.length === 0 ? exact : this.engine.search(looseQuery([...holding.keys()], missing), searchOptions);
-    const weight = new Map(terms.map((term) => [term, idf(this.engine.documentCount, holding.get(term) ?? 0)]));
+    const documents = Math.max(scope?.size ?? this.size, results.length);
+    const scores = scopedScores(results, (id) => this.counts.get(id)!, documents, formWeights(terms, missing));
+    const weight = new Map(terms.map((term) => [term, idf(documents, holding.get(term) ?? 0)]));
     const pieces = new Map(
       missing.flatMap((term) =>
         brokenWord(term)
@@ -101,7 +117,13 @@ export class KeywordIndex {
       ),
     );
     const queryTermOf = (term: string): string => (weight.has(term) ? term : (pieces.get(term) ?? term));
-    return results.slice(0, options.limit).map((result) => toHit(result, weight, queryTermOf, this.writtenForms(result.id as string)));
+    // Equal scores in id order, so that the same matches rank alike whatever else the index holds.
+    const best = new TopK(options.limit, (a, b) => (results[a]!.id as string) < (results[b]!.id as string));
+    scores.forEach((score, i) => best.push(score, i));
+    return best.sorted().rows.map((i) => {
+      const result = results[i]!;
+      return toHit(result, scores[i]!, weight, queryTermOf, this.writtenForms(result.id as string));
+    });
   }
 
   /** Each term of a document → the word it was first written as there (fields in KEYWORD_FIELDS order). */
@@ -118,19 +140,22 @@ export class KeywordIndex {
 }
 
 /**
- * The ways OCR may have broken a word in two, with a space at a wide letter gap ("GOR ILLA") or
- * before an apostrophe ("DON 'T", which the query "don't" asks for as "dont"): a first piece of
- * at least 2 letters, and the rest.
+ * How much each document word a match holds counts: a query word itself 1, and so each piece of
+ * a broken word whose other piece the document holds too; a prefix match or a near miss of a
+ * missing word less (looseForms.ts).
  */
-function brokenWord(term: string): [string, string][] {
-  const splits: [string, string][] = [];
-  for (let at = 2; at < term.length; at++) splits.push([term.slice(0, at), term.slice(at)]);
-  return splits;
-}
-
-/** BM25's inverse document frequency: rarer words weigh more; never negative. */
-function idf(documents: number, holding: number): number {
-  return Math.log(1 + (documents - holding + 0.5) / (holding + 0.5));
+function formWeights(terms: readonly string[], missing: readonly string[]): (word: string, match: SearchResult) => number {
+  const queried = new Set(terms);
+  const splits = missing.flatMap(brokenWord);
+  const loose = new Map<string, number>();
+  return (word, match) => {
+    if (queried.has(word)) return 1;
+    const held = (piece: string) => Object.hasOwn(match.match, piece);
+    if (splits.some(([first, rest]) => (first === word || rest === word) && held(first) && held(rest))) return 1;
+    let weight = loose.get(word);
+    if (weight === undefined) loose.set(word, (weight = Math.max(0, ...missing.map((term) => looseWeight(word, term)))));
+    return weight;
+  };
 }
 
 function looseQuery(found: string[], missing: string[]): Query {
@@ -146,6 +171,7 @@ function looseQuery(found: string[], missing: string[]): Query {
  */
 function toHit(
   result: SearchResult,
+  score: number,
   weight: ReadonlyMap<string, number>,
   queryTermOf: (term: string) => string,
   written: ReadonlyMap<string, string>,
@@ -155,7 +181,7 @@ function toHit(
   const matched = [...found].reduce((sum, term) => sum + (weight.get(term) ?? 0), 0);
   return {
     id: result.id as string,
-    score: result.score,
+    score,
     matchedWords: [...new Set([...result.terms].sort().map((term) => written.get(term) ?? term))],
     coverage: [...weight.keys()].every((term) => found.has(term)) ? 1 : total > 0 ? matched / total : 0,
   };

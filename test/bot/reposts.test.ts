@@ -85,17 +85,11 @@ describe('reposts on Discord', () => {
     assert.deepEqual(notices(later), nothing);
   });
 
-  test('a notice never links a copy in a channel the readers of the new message cannot read', async () => {
+  test('a repost whose only earlier copy is in a channel the readers of the new message cannot all read gets no notice', async () => {
     const photo = await weatherPhoto(5);
-    const hidden = await postImage(harness, world.staffChannelId, world.stafferId, photo, 'p5.jpg');
+    await postImage(harness, world.staffChannelId, world.stafferId, photo, 'p5.jpg');
     const repost = await postImage(harness, world.memesId, world.memberId, photo, 'p5-again.jpg');
-    const { reactions, replies, logPosts } = notices(repost);
-    assert.deepEqual(reactions, recycled());
-    assert.deepEqual(replies, ['♻️ This image was posted before.']);
-    assert.deepEqual(logPosts, [
-      `♻️ <@${world.memberId}> reposted an image in <#${world.memesId}>: ${jumpTo(world, world.memesId, repost)} · posted before`,
-    ]);
-    for (const text of [...replies, ...logPosts]) assert.ok(!text.includes(hidden) && !text.includes(world.staffChannelId), text);
+    assert.deepEqual(notices(repost), nothing, 'even a bare ♻️ would say that a hidden channel holds this image');
   });
 
   test('the reply links the earliest copy that everyone there can read', async () => {

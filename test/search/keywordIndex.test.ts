@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeywordIndex } from '../../src/search/keywordIndex.js';
+import { KeywordIndex, type KeywordScope } from '../../src/search/keywordIndex.js';
 
 function indexOf(...documents: Parameters<KeywordIndex['put']>[0][]): KeywordIndex {
   const index = new KeywordIndex();
@@ -8,8 +8,11 @@ function indexOf(...documents: Parameters<KeywordIndex['put']>[0][]): KeywordInd
   return index;
 }
 
-const ids = (index: KeywordIndex, query: string, filter?: (id: string) => boolean) =>
-  index.search(query, { limit: 10, filter }).map((hit) => hit.id);
+/** The scope of a search that may see the documents among `ids` that `accepts` accepts. */
+const scope = (ids: readonly string[], accepts: (id: string) => boolean): KeywordScope => ({ accepts, size: ids.filter(accepts).length });
+
+const ids = (index: KeywordIndex, query: string, within?: KeywordScope) =>
+  index.search(query, { limit: 10, ...(within === undefined ? {} : { scope: within }) }).map((hit) => hit.id);
 
 describe('KeywordIndex', () => {
   test('finds an image by a word read from it, its message, its file name or its alt text', () => {
@@ -57,7 +60,11 @@ describe('KeywordIndex', () => {
   test('only images the filter accepts decide whether a word is held exactly', () => {
     const index = indexOf({ id: 'hidden', imageText: 'PINEAPPLE' }, { id: 'visible', imageText: 'PINEAPPLES' });
     assert.deepEqual(
-      ids(index, 'pineapple', (id) => id === 'visible'),
+      ids(
+        index,
+        'pineapple',
+        scope(['hidden', 'visible'], (id) => id === 'visible'),
+      ),
       ['visible'],
     );
   });
@@ -99,9 +106,42 @@ describe('KeywordIndex', () => {
   });
 
   test('the filter applies to word matches: rejected ids are never returned, and the limit counts only accepted ones', () => {
-    const index = indexOf(...['a', 'b', 'c', 'd'].map((id) => ({ id, imageText: `pineapple ${id}` })));
-    assert.deepEqual(ids(index, 'pineapple', (id) => id !== 'a' && id !== 'c').sort(), ['b', 'd']);
-    assert.equal(index.search('pineapple', { limit: 1, filter: (id) => id === 'd' })[0]?.id, 'd');
+    const all = ['a', 'b', 'c', 'd'];
+    const index = indexOf(...all.map((id) => ({ id, imageText: `pineapple ${id}` })));
+    assert.deepEqual(
+      ids(
+        index,
+        'pineapple',
+        scope(all, (id) => id !== 'a' && id !== 'c'),
+      ).sort(),
+      ['b', 'd'],
+    );
+    assert.equal(index.search('pineapple', { limit: 1, scope: { accepts: (id) => id === 'd', size: 1 } })[0]?.id, 'd');
+  });
+
+  test('documents outside the scope change nothing: the same hits, scores, coverage and order as an index of only those inside', () => {
+    const inside = [
+      { id: 'short', messageText: 'wombat' },
+      { id: 'long', messageText: 'wombat wombat wombat and seven other words in this message' },
+      { id: 'hat', imageText: 'THE WOMBAT HAT', fileName: 'hat.png' },
+      { id: 'misread', imageText: 'W0MBAT SHOP', description: 'a hat shop' },
+      { id: 'none', messageText: 'nothing here' },
+    ];
+    // Outside: long texts full of the query's words, and words only they hold exactly.
+    const outside = Array.from({ length: 30 }, (_, i) => ({
+      id: `hidden-${i}`,
+      imageText: `WOMBAT HAT WOMBATS GORILLA ${'lots of other words on this meme '.repeat(1 + (i % 4))}`,
+      messageText: i % 2 === 0 ? 'wombat' : 'hat hat',
+    }));
+    const alone = indexOf(...inside);
+    const mixed = indexOf(...outside.slice(0, 15), ...inside, ...outside.slice(15));
+    const visible = scope(
+      [...inside, ...outside].map((document) => document.id),
+      (id) => !id.startsWith('hidden-'),
+    );
+    for (const query of ['wombat', 'wombat hat', 'the hat', 'wombats', 'womb', 'gorilla', 'shop wombat']) {
+      assert.deepEqual(mixed.search(query, { limit: 10, scope: visible }), alone.search(query, { limit: 10 }), query);
+    }
   });
 
   test('a query without words finds nothing', () => {

@@ -38,16 +38,17 @@ type Verdict = 'yes' | 'no' | 'if-thread-member';
  *   holds from there may be stale. The records stay and come back once it can read again.
  *
  * Used by: every search (HitSearch: /find, /similar, "Find similar images" and More like #n;
- * /find's word matches too, through the library's `allowed` check), every gallery page,
- * Previous/Next, Show #n, the copies' links ("posted N times") and the near-copies ("and 2
+ * /find's word matches too, found and scored among the images of those channels alone), every
+ * gallery page, Previous/Next, Show #n, the copies' links ("posted N times") and the near-copies ("and 2
  * near-copies") of a result (HitSearch.recheck), Share (mayShowPublicly: may the image be posted
  * where the member asked), /stats (overview), /forget-me (the counts it tells), /channels,
  * /reindex and /reposts (channel options, and what /channels list says of the bot's access), the
  * /reindex progress message (audienceContains decides whether it may be public, and whether it
  * may go on being so), repost notices
- * (mayShowPublicly: which earlier post a reply or a log post may link, and whether the log
- * channel may hear of a post at all; /reposts status says when it may not), and /reposts list
- * (readableChannels: the reposts and the earlier posts it shows). /help and the welcome say
+ * (mayShowPublicly: a ♻️, a reply or a log post is made only about an earlier post that all its
+ * readers can read, and the log channel hears of a post only when they can all read where it was
+ * posted; /reposts status says when it may not), and /reposts list (readableChannels: the reposts
+ * and the earlier posts it shows). /help and the welcome say
  * nothing of what is indexed.
  */
 export class MemberAccess {

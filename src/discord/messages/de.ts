@@ -330,7 +330,7 @@ export const de: Translation = {
     'Hinweis: {channel} wird nicht indexiert, also wird dort nichts geprüft. Füge ihn mit `/kanäle hinzufügen` hinzu.',
   'reposts.noLogChannel': 'Hinweis: Es gibt noch keinen Protokollkanal. Wähle einen mit `/reposts protokollkanal`.',
   'reposts.logChannelSet':
-    'Reposts werden in {channel} protokolliert: nur solche aus Kanälen, die alle Leser von {channel} lesen können, und die frühere Kopie wird nur verlinkt, wenn sie auch diese lesen können.',
+    'Reposts werden in {channel} protokolliert: nur solche aus Kanälen, die alle Leser von {channel} lesen können, und nur, wenn sie auch eine frühere Kopie lesen können (sie wird verlinkt).',
   'reposts.logChannelCleared': 'Jetzt gibt es keinen Protokollkanal: Es wird nichts protokolliert.',
   'reposts.logChannelCannotPost': 'Hinweis: Ich kann in {channel} noch nicht posten. Gib meiner Rolle dort {permissions}.',
   'reposts.exemptNothing': 'Nenne einen Kanal, eine Rolle oder beides.',
@@ -367,9 +367,7 @@ export const de: Translation = {
   'reposts.listTitle': 'Letzte Reposts',
   'reposts.listEmpty': 'In den Kanälen, die du lesen kannst, wurden zuletzt keine Reposts bemerkt.',
   'reposts.notice.linked': '♻️ Dieses Bild wurde schon einmal gepostet, {date}: {link}',
-  'reposts.notice.unlinked': '♻️ Dieses Bild wurde schon einmal gepostet.',
   'reposts.log.linked': '♻️ {author} hat in {channel} ein Bild erneut gepostet: {link} · früher: {earlier} ({date})',
-  'reposts.log.unlinked': '♻️ {author} hat in {channel} ein Bild erneut gepostet: {link} · schon einmal gepostet',
   'permission.addReactions': 'Reaktionen hinzufügen',
   'permission.sendMessages': 'Nachrichten senden',
 

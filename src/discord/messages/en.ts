@@ -325,7 +325,7 @@ export const en = {
   'reposts.channelNotIndexed': 'Note: {channel} is not indexed, so nothing posted there is checked. Add it with `/channels add`.',
   'reposts.noLogChannel': 'Note: there is no log channel yet. Choose one with `/reposts log-channel`.',
   'reposts.logChannelSet':
-    'Reposts are logged in {channel}: only those posted in channels everyone who reads {channel} can read, and the earlier copy is linked only when they can read it too.',
+    'Reposts are logged in {channel}: only those posted in channels everyone who reads {channel} can read, and only when they can all read an earlier copy too (it is linked).',
   'reposts.logChannelCleared': 'There is no log channel now: nothing is logged.',
   'reposts.logChannelCannotPost': "Note: I can't post in {channel} yet. Give my role {permissions} there.",
   'reposts.exemptNothing': 'Name a channel, a role, or both.',
@@ -361,9 +361,7 @@ export const en = {
   'reposts.listTitle': 'Recent reposts',
   'reposts.listEmpty': 'No reposts noticed lately in the channels you can read.',
   'reposts.notice.linked': '♻️ This image was posted before, {date}: {link}',
-  'reposts.notice.unlinked': '♻️ This image was posted before.',
   'reposts.log.linked': '♻️ {author} reposted an image in {channel}: {link} · earlier: {earlier} ({date})',
-  'reposts.log.unlinked': '♻️ {author} reposted an image in {channel}: {link} · posted before',
   'permission.addReactions': 'Add Reactions',
   'permission.sendMessages': 'Send Messages',
 

@@ -319,7 +319,7 @@ export const es: Translation = {
     'Nota: {channel} no está indexado, así que no se comprueba nada de lo que se publica allí. Añádelo con `/canales añadir`.',
   'reposts.noLogChannel': 'Nota: todavía no hay canal de registro. Elige uno con `/republicaciones canal-registro`.',
   'reposts.logChannelSet':
-    'Las republicaciones se registran en {channel}: solo las de canales que todos los que leen {channel} pueden leer, y la copia anterior se enlaza solo si también pueden leerla.',
+    'Las republicaciones se registran en {channel}: solo las de canales que todos los que leen {channel} pueden leer, y solo si también pueden leer una copia anterior (se enlaza).',
   'reposts.logChannelCleared': 'Ya no hay canal de registro: no se registra nada.',
   'reposts.logChannelCannotPost': 'Nota: todavía no puedo publicar en {channel}. Da a mi rol {permissions} allí.',
   'reposts.exemptNothing': 'Indica un canal, un rol o ambos.',
@@ -355,9 +355,7 @@ export const es: Translation = {
   'reposts.listTitle': 'Últimas republicaciones',
   'reposts.listEmpty': 'No se detectaron republicaciones últimamente en los canales que puedes leer.',
   'reposts.notice.linked': '♻️ Esta imagen ya se publicó, {date}: {link}',
-  'reposts.notice.unlinked': '♻️ Esta imagen ya se publicó.',
   'reposts.log.linked': '♻️ {author} volvió a publicar una imagen en {channel}: {link} · antes: {earlier} ({date})',
-  'reposts.log.unlinked': '♻️ {author} volvió a publicar una imagen en {channel}: {link} · ya publicada',
   'permission.addReactions': 'Añadir reacciones',
   'permission.sendMessages': 'Enviar mensajes',
 

@@ -328,7 +328,7 @@ export const fr: Translation = {
     'Note : {channel} n’est pas indexé, donc rien de ce qui y est publié n’est vérifié. Ajoute-le avec `/salons ajouter`.',
   'reposts.noLogChannel': 'Note : il n’y a pas encore de salon journal. Choisis-en un avec `/republications salon-journal`.',
   'reposts.logChannelSet':
-    'Les republications sont signalées dans {channel} : seulement celles des salons que tous les lecteurs de {channel} peuvent lire, et la copie plus ancienne n’est liée que s’ils peuvent la lire aussi.',
+    'Les republications sont signalées dans {channel} : seulement celles des salons que tous les lecteurs de {channel} peuvent lire, et seulement s’ils peuvent tous lire aussi une copie plus ancienne (elle est liée).',
   'reposts.logChannelCleared': 'Plus de salon journal : rien n’est signalé.',
   'reposts.logChannelCannotPost': 'Note : je ne peux pas encore écrire dans {channel}. Donne à mon rôle {permissions} là-bas.',
   'reposts.exemptNothing': 'Indique un salon, un rôle, ou les deux.',
@@ -366,9 +366,7 @@ export const fr: Translation = {
   'reposts.listTitle': 'Dernières republications',
   'reposts.listEmpty': 'Aucune republication repérée récemment dans les salons que tu peux lire.',
   'reposts.notice.linked': '♻️ Cette image a déjà été publiée, {date} : {link}',
-  'reposts.notice.unlinked': '♻️ Cette image a déjà été publiée.',
   'reposts.log.linked': '♻️ {author} a republié une image dans {channel} : {link} · avant : {earlier} ({date})',
-  'reposts.log.unlinked': '♻️ {author} a republié une image dans {channel} : {link} · déjà publiée',
   'permission.addReactions': 'Ajouter des réactions',
   'permission.sendMessages': 'Envoyer des messages',
 

@@ -296,7 +296,7 @@ export const ja: Translation = {
     '注意：{channel}はインデックスされていないため、そこへの投稿はチェックされません。`/チャンネル 追加` で追加してください。',
   'reposts.noLogChannel': '注意：ログチャンネルがまだありません。`/再投稿 ログチャンネル` で選んでください。',
   'reposts.logChannelSet':
-    '再投稿は{channel}に記録されます。{channel}を読める全員が読めるチャンネルの再投稿だけが記録され、以前のコピーはその人たちが読める場合にだけリンクされます。',
+    '再投稿は{channel}に記録されます。{channel}を読める全員が読めるチャンネルの再投稿で、その全員が以前のコピーも読める場合にだけ記録されます（そのコピーへのリンク付き）。',
   'reposts.logChannelCleared': 'ログチャンネルはなくなりました。何も記録されません。',
   'reposts.logChannelCannotPost': '注意：まだ{channel}に投稿できません。そこで私のロールに{permissions}を付けてください。',
   'reposts.exemptNothing': 'チャンネル、ロール、またはその両方を指定してください。',
@@ -329,9 +329,7 @@ export const ja: Translation = {
   'reposts.listTitle': '最近の再投稿',
   'reposts.listEmpty': 'あなたが読めるチャンネルでは、最近の再投稿はありません。',
   'reposts.notice.linked': '♻️ この画像は以前に投稿されています（{date}）：{link}',
-  'reposts.notice.unlinked': '♻️ この画像は以前に投稿されています。',
   'reposts.log.linked': '♻️ {author}が{channel}で画像を再投稿しました：{link} · 以前：{earlier}（{date}）',
-  'reposts.log.unlinked': '♻️ {author}が{channel}で画像を再投稿しました：{link} · 以前に投稿あり',
   'permission.addReactions': 'リアクションの追加',
   'permission.sendMessages': 'メッセージを送信',
 

@@ -318,7 +318,7 @@ export const ptBR: Translation = {
   'reposts.channelNotIndexed': 'Obs.: {channel} não está indexado, então nada postado lá é verificado. Adicione-o com `/canais adicionar`.',
   'reposts.noLogChannel': 'Obs.: ainda não há canal de registro. Escolha um com `/repostagens canal-registro`.',
   'reposts.logChannelSet':
-    'As repostagens são registradas em {channel}: só as de canais que todos que leem {channel} podem ler, e a cópia anterior só é linkada se eles também puderem lê-la.',
+    'As repostagens são registradas em {channel}: só as de canais que todos que leem {channel} podem ler, e só quando todos eles também podem ler uma cópia anterior (ela é linkada).',
   'reposts.logChannelCleared': 'Agora não há canal de registro: nada é registrado.',
   'reposts.logChannelCannotPost': 'Obs.: ainda não consigo postar em {channel}. Dê ao meu cargo {permissions} lá.',
   'reposts.exemptNothing': 'Indique um canal, um cargo ou os dois.',
@@ -354,9 +354,7 @@ export const ptBR: Translation = {
   'reposts.listTitle': 'Últimas repostagens',
   'reposts.listEmpty': 'Nenhuma repostagem notada ultimamente nos canais que você pode ler.',
   'reposts.notice.linked': '♻️ Esta imagem já foi postada, {date}: {link}',
-  'reposts.notice.unlinked': '♻️ Esta imagem já foi postada.',
   'reposts.log.linked': '♻️ {author} postou de novo uma imagem em {channel}: {link} · antes: {earlier} ({date})',
-  'reposts.log.unlinked': '♻️ {author} postou de novo uma imagem em {channel}: {link} · já postada',
   'permission.addReactions': 'Adicionar reações',
   'permission.sendMessages': 'Enviar mensagens',
 

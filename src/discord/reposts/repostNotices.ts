@@ -9,26 +9,28 @@ import { jumpLink } from '../results/resultLine.js';
 
 export const RECYCLE = '♻️';
 
-/** What to tell about a repost: the new message, and the earlier posts of its (first) reposted image, earliest first. */
+/** What to tell about a repost: the new message, and for each of its images that was posted before, the earlier posts, earliest first. */
 export interface Repost {
   message: Message<true>;
-  earlier: readonly ImageInfo[];
+  earlier: readonly (readonly ImageInfo[])[];
 }
 
-/** At most this many earlier posts are weighed for a link (each may take a question to Discord). */
-const LINK_CANDIDATES = 10;
+/** At most this many channels of earlier posts are weighed for a notice (each may take a question to Discord). */
+const CHANNELS_WEIGHED = 10;
 
 /** Discord's answers that mean the bot lacks a permission there. */
 const REFUSALS: ReadonlySet<number | string> = new Set([RESTJSONErrorCodes.MissingPermissions, RESTJSONErrorCodes.MissingAccess]);
 
 /**
  * Does what a watched channel asks when a repost arrives: reacts ♻️, replies, posts to the log
- * channel. Every notice is public, so it links only an earlier post that everyone who can read
- * where it is posted can read too (the access module decides); without one it says "posted
- * before" and links nothing. The log channel hears of a repost only when its readers can all
- * read the channel it was posted in. Nothing pings anyone. Each action that Discord refuses for
- * want of a permission is recorded once per channel (/reposts status shows it); any other
- * failure is logged, and the other actions still run.
+ * channel. Every notice is public, and even a bare ♻️ says that the image was posted somewhere
+ * before, so each is made only about an earlier post that everyone who can read where it appears
+ * can read too (the access module decides), and links it: the reaction and the reply only about
+ * one that all readers of the repost's channel can read, the log post only about one that all
+ * readers of the log channel can read (and only when they can all read the repost's channel).
+ * Without such a post, nothing is said there. Nothing pings anyone. Each action that Discord
+ * refuses for want of a permission is recorded once per channel (/reposts status shows it); any
+ * other failure is logged, and the other actions still run.
  */
 export class RepostNotices {
   constructor(
@@ -37,20 +39,17 @@ export class RepostNotices {
   ) {}
 
   async send(repost: Repost, actions: RepostActions, logChannelId: string | null): Promise<void> {
-    const { message } = repost;
-    if (actions.react) await this.attempt(message.guildId, message.channelId, 'react', () => message.react(RECYCLE));
-    if (actions.reply) await this.attempt(message.guildId, message.channelId, 'reply', () => this.reply(repost));
+    if (actions.react || actions.reply) await this.tellChannel(repost, actions);
     if (actions.log && logChannelId !== null) await this.log(repost, logChannelId);
   }
 
-  private async reply({ message, earlier }: Repost): Promise<void> {
-    const messages = messagesFor(message.guild.preferredLocale);
+  /** The ♻️ and the reply, in the repost's channel. */
+  private async tellChannel({ message, earlier }: Repost, actions: RepostActions): Promise<void> {
+    // Its readers would learn that a channel some of them cannot read holds this image.
     const copy = await this.linkable(message.channel, earlier);
-    const content =
-      copy === undefined
-        ? messages.text('reposts.notice.unlinked')
-        : messages.text('reposts.notice.linked', { link: jumpLink(copy), date: `<t:${Math.floor(copy.createdAt / 1000)}:R>` });
-    await message.reply({ content, allowedMentions: { parse: [], repliedUser: false } });
+    if (copy === undefined) return;
+    if (actions.react) await this.attempt(message.guildId, message.channelId, 'react', () => message.react(RECYCLE));
+    if (actions.reply) await this.attempt(message.guildId, message.channelId, 'reply', () => reply(message, copy));
   }
 
   private async log({ message, earlier }: Repost, logChannelId: string): Promise<void> {
@@ -59,20 +58,32 @@ export class RepostNotices {
     if (log === undefined || !log.isTextBased()) return;
     // Its readers would learn of a post in a channel some of them cannot read: /reposts status says so.
     if (!(await this.access.mayShowPublicly(log, message.channelId))) return;
-    const messages = messagesFor(message.guild.preferredLocale);
+    // Likewise, that a channel some of them cannot read holds this image.
     const copy = await this.linkable(log, earlier);
-    const about = { author: `<@${message.author.id}>`, channel: `<#${message.channelId}>`, link: message.url };
-    const content =
-      copy === undefined
-        ? messages.text('reposts.log.unlinked', about)
-        : messages.text('reposts.log.linked', { ...about, earlier: jumpLink(copy), date: `<t:${Math.floor(copy.createdAt / 1000)}:d>` });
+    if (copy === undefined) return;
+    const content = messagesFor(message.guild.preferredLocale).text('reposts.log.linked', {
+      author: `<@${message.author.id}>`,
+      channel: `<#${message.channelId}>`,
+      link: message.url,
+      earlier: jumpLink(copy),
+      date: `<t:${Math.floor(copy.createdAt / 1000)}:d>`,
+    });
     await this.attempt(message.guildId, log.id, 'log', () => log.send({ content, allowedMentions: { parse: [] } }));
   }
 
-  /** The earliest of the earlier posts that everyone who can read `here` can read too. */
-  private async linkable(here: GuildBasedChannel, earlier: readonly ImageInfo[]): Promise<ImageInfo | undefined> {
-    for (const copy of earlier.slice(0, LINK_CANDIDATES)) {
-      if (await this.access.mayShowPublicly(here, copy.channelId)) return copy;
+  /**
+   * The earliest earlier post that everyone who can read `here` can read too, of the first image
+   * that has one; undefined when none has (or none among the first channels weighed).
+   */
+  private async linkable(here: GuildBasedChannel, earlier: Repost['earlier']): Promise<ImageInfo | undefined> {
+    const verdicts = new Map<string, boolean>();
+    for (const copy of earlier.flat()) {
+      let may = verdicts.get(copy.channelId);
+      if (may === undefined) {
+        if (verdicts.size === CHANNELS_WEIGHED) return undefined;
+        verdicts.set(copy.channelId, (may = await this.access.mayShowPublicly(here, copy.channelId)));
+      }
+      if (may) return copy;
     }
     return undefined;
   }
@@ -87,4 +98,13 @@ export class RepostNotices {
     }
     await this.history.workedIn(guildId, channelId, action);
   }
+}
+
+/** The reply to a repost: when the image was posted before, and a link to that post. */
+async function reply(message: Message<true>, copy: ImageInfo): Promise<void> {
+  const content = messagesFor(message.guild.preferredLocale).text('reposts.notice.linked', {
+    link: jumpLink(copy),
+    date: `<t:${Math.floor(copy.createdAt / 1000)}:R>`,
+  });
+  await message.reply({ content, allowedMentions: { parse: [], repliedUser: false } });
 }

@@ -22,8 +22,8 @@ export interface RepostWatchParts {
  * The repost check of a message just posted, once its images are indexed: only in channels an
  * admin watches (/reposts channel), never for the bot's own messages, nor in exempt channels,
  * nor for members with an exempt role. A repost is remembered for /reposts list, and its
- * channel's actions are taken (RepostNotices). One notice per message, about its first image
- * that was posted before.
+ * channel's actions are taken (RepostNotices): at most one notice per message, about the first
+ * of its images with an earlier post that those who would read the notice can all read.
  */
 export class RepostWatch {
   private readonly notices: RepostNotices;
@@ -63,7 +63,8 @@ export class RepostWatch {
       message.guildId,
       reposted.map(({ imageId }) => imageId),
     );
-    await this.notices.send({ message, earlier: reposted[0]!.earlier.map(({ image }) => image) }, actions, policy.logChannelId);
+    const earlier = reposted.map((repost) => repost.earlier.map(({ image }) => image));
+    await this.notices.send({ message, earlier }, actions, policy.logChannelId);
   }
 }
 

@@ -114,15 +114,14 @@ export class HitSearch {
     filter: SearchFilter & { channelIds: ReadonlySet<string> },
   ): Promise<ResultHit[]> {
     if (query.words === undefined) return this.library.searchVector(guildId, query.vector, { limit, filter });
-    const { channelIds } = filter;
     const hits = await this.library.search(guildId, {
       text: query.words.text,
       vector: query.vector,
       mode: query.words.match,
       limit,
+      // Its channels are the access module's answer: word matches are found, and scored, among
+      // their images alone, as meaning matches are.
       filter,
-      // The access module's answer, on every word match as on every meaning match.
-      allowed: (image) => channelIds.has(image.channelId),
     });
     const byMeaning = query.words.match === 'meaning';
     return hits.map(({ image, score, matchedWords, foundBy }) => ({
