@@ -2,7 +2,7 @@ import { ImageRejectedError, type ImageRejectionReason } from '../embed/imageErr
 import { ImageFetchError, type ImageFetchFailure } from '../fetch/imageFetcher.js';
 import { logger } from '../logger.js';
 import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
-import { indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
+import { describeImage, indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
 
 /** One image to index: where it came from and where its bytes are. */
 export interface IngestJob {
@@ -196,7 +196,7 @@ export class IngestQueue {
   /** An indexed image seen again: its words as they are now (one small write when they changed). */
   private async updateWords(job: IngestJob): Promise<IngestOutcome> {
     try {
-      await this.library.words.describe(job.origin.collection, job.origin.id, job.words, { imageChanged: false });
+      await describeImage(this.library, job.origin.collection, job.origin.id, job.words, { imageChanged: false });
     } catch (error) {
       logger.warn({ err: error, guildId: job.origin.collection, imageId: job.origin.id }, 'could not update the words of an image');
     }
@@ -234,7 +234,7 @@ export class IngestQueue {
     for (let attempt = 1; ; attempt++) {
       try {
         const bytes = await this.download(job.url);
-        if (textOnly) await this.library.words.describe(collection, id, job.words, { imageChanged: false });
+        if (textOnly) await describeImage(this.library, collection, id, job.words, { imageChanged: false });
         const outcome = textOnly ? 'already-indexed' : await indexImage(this.library, job.origin, bytes, job.words);
         // Not awaited: the slot is free for the next image while this one waits for OCR.
         void readImageText(this.library, collection, id, bytes);
