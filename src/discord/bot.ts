@@ -63,7 +63,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     },
     onOutcome: (outcome) => metrics?.imageIndexed(outcome),
   });
-  const forgetting = new IndexForgetting(library, guildState.settings);
+  const forgetting = new IndexForgetting(library, guildState.settings, ingest);
   const access = new MemberAccess(guildState.settings, { membershipCacheMs: config.threadMembershipCacheMs });
   const reposts = new RepostWatch({
     library,

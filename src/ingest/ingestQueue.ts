@@ -75,8 +75,8 @@ export class IngestQueue {
   private readonly roomWaiters = new Set<() => void>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
-  /** The outcome to come of every image queued or being indexed, by `inFlightKey`. */
-  private readonly inFlight = new Map<string, Promise<IngestOutcome>>();
+  /** The outcome to come of every image queued or being indexed, and when it was queued, by `inFlightKey` (oldest first). */
+  private readonly inFlight = new Map<string, { outcome: Promise<IngestOutcome>; queuedAt: number }>();
   private closed = false;
   /** The observer's failure writes, one after another (see IngestObserver.onFailure). */
   private failureWrites: Promise<void> = Promise.resolve();
@@ -99,6 +99,12 @@ export class IngestQueue {
     return this.depths.get(collection) ?? 0;
   }
 
+  /** When the image queued longest ago, of those still queued or being indexed, was queued (Date.now()); undefined when none is. */
+  oldestQueuedAt(): number | undefined {
+    for (const { queuedAt } of this.inFlight.values()) return queuedAt;
+    return undefined;
+  }
+
   /**
    * Queues an image; resolves when it is indexed, skipped or recorded as failed (reading its
    * text, if due, goes on in the background). An image already indexed only has its words
@@ -114,7 +120,7 @@ export class IngestQueue {
     // messages that live events brought in, an edit): it is downloaded, embedded and stored once,
     // then given the words this later sighting brings.
     const key = inFlightKey(job);
-    const queued = this.inFlight.get(key);
+    const queued = this.inFlight.get(key)?.outcome;
     if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.updateWords(job)));
     if (textOnly && !needsReading(this.library, collection, id)) return this.updateWords(job);
     const forText = this.library.ocr.isOn(collection);
@@ -124,7 +130,7 @@ export class IngestQueue {
       this.waiting.push({ job, textOnly, forText, done: resolve });
       this.pump();
     });
-    this.inFlight.set(key, outcome);
+    this.inFlight.set(key, { outcome, queuedAt: Date.now() });
     void outcome.then(() => {
       this.inFlight.delete(key);
       if (forText) this.forText--;

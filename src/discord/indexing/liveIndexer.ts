@@ -66,6 +66,7 @@ export class LiveIndexer {
       // An outage makes a guild unavailable; only a real removal forgets it.
       if (guild.available) this.track(forgetting.guildLeft(guild.id), 'guild delete');
     });
+    client.on(Events.GuildCreate, (guild) => forgetting.guildJoined(guild.id));
     // After a session that could not be resumed (or a guild outage), Discord does not replay
     // what was posted meanwhile: every guild comes back through GUILD_CREATE as "available",
     // and is caught up from its cursors. (Before the start-up catch-up, that one covers it.)
@@ -229,7 +230,7 @@ export class LiveIndexer {
     const outcomes = await Promise.all(
       images.map(async (image) => {
         const outcome = await this.parts.ingest.enqueue(image);
-        await this.parts.forgetting.unlessOptedOut(image.origin);
+        await this.parts.forgetting.unlessUnwanted(image.origin);
         return outcome;
       }),
     );
@@ -237,7 +238,10 @@ export class LiveIndexer {
     // Only what was just posted: a notice about a message caught up after downtime (or walked by
     // /reindex, which does not come here) would tell of something long read, and a walk through
     // history would flood channels with them.
-    const indexed = images.filter((_, i) => outcomes[i] === 'indexed').map((image) => image.origin.id);
+    // An image taken out again at once (its message deleted meanwhile) is no repost either.
+    const indexed = images
+      .filter((image, i) => outcomes[i] === 'indexed' && this.parts.library.has(image.origin.collection, image.origin.id))
+      .map((image) => image.origin.id);
     if (how.posted === true && !message.partial && indexed.length > 0) await this.parts.onPostedImages?.(message, indexed);
   }
 

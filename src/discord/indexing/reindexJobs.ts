@@ -25,7 +25,7 @@ export interface ReindexParts {
   walks: ChannelValues<ReindexState>;
   /** Whose uploads are not indexed (/forget-me). */
   settings: GuildSettings;
-  /** Takes back an image whose author opted out while it was queued. */
+  /** Takes back an image whose author opted out, or whose message, channel or server went, while it was queued. */
   forgetting: IndexForgetting;
   ingest: IngestQueue;
   cdnHosts: readonly string[];
@@ -218,7 +218,7 @@ export class ReindexJobs {
             if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
             else if (outcome === 'failed') state.failed++;
             else state.indexed++;
-            await this.parts.forgetting.unlessOptedOut(image.origin);
+            await this.parts.forgetting.unlessUnwanted(image.origin);
           }),
         );
       }
