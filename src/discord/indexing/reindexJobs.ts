@@ -32,8 +32,11 @@ export interface ReindexParts {
 }
 
 interface Job {
-  /** Set to end the walk after its current page: `stop` for good, `pause` to resume on restart. */
-  halt: 'stop' | 'pause' | undefined;
+  /**
+   * Set to end the walk after its current page: `stop` for good, `pause` to resume on restart,
+   * `gone` for a server that removed the bot (nothing more of it is saved).
+   */
+  halt: 'stop' | 'pause' | 'gone' | undefined;
   done: Promise<void>;
   /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
   parentId: string | null;
@@ -117,6 +120,13 @@ export class ReindexJobs {
     return this.load(guildId, channelId);
   }
 
+  /** The bot was removed from a server: its walks end after their current page, unsaved; resolves when they have. */
+  async stopGuild(guildId: string): Promise<void> {
+    const ofGuild = [...this.running.values()].filter((job) => job.state.guildId === guildId);
+    for (const job of ofGuild) job.halt = 'gone';
+    await Promise.allSettled(ofGuild.map((job) => job.done));
+  }
+
   /** After a restart: continues every walk that was running when the bot stopped. */
   async resumeAll(client: Client): Promise<void> {
     for (const guild of client.guilds.cache.values()) {
@@ -184,7 +194,7 @@ export class ReindexJobs {
     }
     account();
     await this.save(state);
-    await this.showProgress(job, state, true);
+    if (job.halt !== 'gone') await this.showProgress(job, state, true);
     log.info({ status: state.status, scanned: state.scanned, indexed: state.indexed }, 'reindex ended');
   }
 
@@ -239,6 +249,8 @@ export class ReindexJobs {
   }
 
   private async save(state: ReindexState): Promise<void> {
+    // Of a server that removed the bot nothing is kept: its walk neither.
+    if (this.running.get(jobKey(state.guildId, state.channelId))?.halt === 'gone') return;
     await this.parts.walks.set(state.guildId, state.channelId, state);
   }
 }
