@@ -65,7 +65,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     },
     onOutcome: (outcome) => metrics?.imageIndexed(outcome),
   });
-  const forgetting = new IndexForgetting(library, guildState.settings);
+  const forgetting = new IndexForgetting(library, guildState.settings, ingest);
   const access = new MemberAccess(guildState.settings, { membershipCacheMs: config.threadMembershipCacheMs });
   const reposts = new RepostWatch({
     library,
@@ -74,20 +74,21 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     access,
     defaults: config.reposts,
   });
-  const live = new LiveIndexer({
-    library,
-    guildState,
-    ingest,
-    forgetting,
-    cdnHosts: config.discord.cdnHosts,
-    onPostedImages: (message, imageIds) => reposts.imagesPosted(message, imageIds),
-  });
   const reindex = new ReindexJobs({
     walks: guildState.reindexWalks,
     settings: guildState.settings,
     forgetting,
     ingest,
     cdnHosts: config.discord.cdnHosts,
+  });
+  const live = new LiveIndexer({
+    library,
+    guildState,
+    ingest,
+    forgetting,
+    walks: reindex,
+    cdnHosts: config.discord.cdnHosts,
+    onPostedImages: (message, imageIds) => reposts.imagesPosted(message, imageIds),
   });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],

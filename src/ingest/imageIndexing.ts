@@ -29,8 +29,23 @@ export async function indexImage(
   const before = library.get(origin.collection, origin.id)?.contentHash;
   const outcome = await library.ocr.foreground(() => library.addImage(origin, bytes));
   const imageChanged = library.get(origin.collection, origin.id)?.contentHash !== before;
-  await library.words.describe(origin.collection, origin.id, words, { imageChanged });
+  await describeImage(library, origin.collection, origin.id, words, { imageChanged });
   return outcome;
+}
+
+/**
+ * Stores the words around an indexed image. An image removed while they were being written
+ * (its message deleted meanwhile) found no words to remove: they go now, with it.
+ */
+export async function describeImage(
+  library: ImageLibrary,
+  collection: string,
+  id: string,
+  words: SurroundingWords,
+  options: { imageChanged: boolean },
+): Promise<void> {
+  await library.words.describe(collection, id, words, options);
+  if (library.get(collection, id) === undefined) await library.words.remove(collection, [id]);
 }
 
 /** Whether step 3 is due: OCR is on for the collection and has not read this image. */
@@ -52,6 +67,11 @@ export async function readImageText(library: ImageLibrary, collection: string, i
       // Deleted or replaced while it waited: what was read belongs to no indexed image.
       if (hash === undefined || library.get(collection, id)?.contentHash !== hash) return 'not-needed';
       await library.words.setImageText(collection, id, text);
+      // Removed while its text was being written: the removal found no words, so they go now.
+      if (library.get(collection, id) === undefined) {
+        await library.words.remove(collection, [id]);
+        return 'not-needed';
+      }
       log.debug({ characters: text.length }, 'image text read');
       return 'read';
     });

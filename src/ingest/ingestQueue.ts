@@ -4,7 +4,7 @@ import { logger } from '../logger.js';
 import { isStoreUnavailable } from '../store/storeUnavailable.js';
 import { untilStored } from './untilStored.js';
 import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
-import { indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
+import { describeImage, indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
 
 /** One image to index: where it came from and where its bytes are. */
 export interface IngestJob {
@@ -88,8 +88,8 @@ export class IngestQueue {
   private readonly roomWaiters = new Set<() => void>();
   private readonly idleWaiters: Array<() => void> = [];
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
-  /** The outcome to come of every image queued or being indexed, by `inFlightKey`. */
-  private readonly inFlight = new Map<string, Promise<IngestOutcome>>();
+  /** The outcome to come of every image queued or being indexed, and when it was queued, by `inFlightKey` (oldest first). */
+  private readonly inFlight = new Map<string, { outcome: Promise<IngestOutcome>; queuedAt: number }>();
   private closed = false;
   /** Aborted when shutting down: no more waiting for the store. */
   private readonly closing = new AbortController();
@@ -121,6 +121,12 @@ export class IngestQueue {
     return this.depths.get(collection) ?? 0;
   }
 
+  /** When the image queued longest ago, of those still queued or being indexed, was queued (Date.now()); undefined when none is. */
+  oldestQueuedAt(): number | undefined {
+    for (const { queuedAt } of this.inFlight.values()) return queuedAt;
+    return undefined;
+  }
+
   /**
    * Queues an image; resolves when it is indexed, skipped or recorded as failed (reading its
    * text, if due, goes on in the background). An image already indexed only has its words
@@ -136,7 +142,7 @@ export class IngestQueue {
     // messages that live events brought in, an edit): it is downloaded, embedded and stored once,
     // then given the words this later sighting brings.
     const key = inFlightKey(job);
-    const queued = this.inFlight.get(key);
+    const queued = this.inFlight.get(key)?.outcome;
     if (queued !== undefined) return queued.then((outcome) => (outcome === 'failed' ? 'failed' : this.updateWords(job)));
     if (textOnly && !needsReading(this.library, collection, id)) return this.updateWords(job);
     const forText = this.library.ocr.isOn(collection);
@@ -146,7 +152,7 @@ export class IngestQueue {
       this.waiting.push({ job, textOnly, forText, done: resolve, givenBack: reject });
       this.pump();
     });
-    this.inFlight.set(key, outcome);
+    this.inFlight.set(key, { outcome, queuedAt: Date.now() });
     const settled = (): void => {
       this.inFlight.delete(key);
       if (forText) this.forText--;
@@ -228,7 +234,7 @@ export class IngestQueue {
   /** An indexed image seen again: its words as they are now (one small write when they changed). */
   private async updateWords(job: IngestJob): Promise<IngestOutcome> {
     try {
-      await this.library.words.describe(job.origin.collection, job.origin.id, job.words, { imageChanged: false });
+      await describeImage(this.library, job.origin.collection, job.origin.id, job.words, { imageChanged: false });
     } catch (error) {
       logger.warn({ err: error, guildId: job.origin.collection, imageId: job.origin.id }, 'could not update the words of an image');
     }
@@ -277,7 +283,7 @@ export class IngestQueue {
         const outcome = await untilStored(
           async (): Promise<IngestOutcome> => {
             if (!textOnly) return indexImage(this.library, job.origin, bytes, job.words);
-            await this.library.words.describe(collection, id, job.words, { imageChanged: false });
+            await describeImage(this.library, collection, id, job.words, { imageChanged: false });
             return 'already-indexed';
           },
           {

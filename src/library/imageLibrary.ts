@@ -183,10 +183,12 @@ export class ImageLibrary {
   async remove(collection: string, ids: readonly string[]): Promise<number> {
     const records = this.collections.get(collection);
     const present = records === undefined ? [] : ids.filter((id) => records.find(id) !== null);
-    if (records === undefined || present.length === 0) return 0;
-    await this.store.remove(collection, present);
-    for (const id of present) records.remove(id);
-    await this.words.remove(collection, present);
+    if (records !== undefined && present.length > 0) {
+      await this.store.remove(collection, present);
+      for (const id of present) records.remove(id);
+    }
+    // All the ids': words stored for an image removed while they were being written must not outlive it.
+    await this.words.remove(collection, ids);
     return present.length;
   }
 

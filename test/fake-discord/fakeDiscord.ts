@@ -322,6 +322,10 @@ export class FakeDiscord {
   delayResponses(ms: number, route?: RouteMatcher): void {
     this.faults.delay(ms, route);
   }
+  /** Holds every matching HTTP answer until the returned function is called (clearFaults releases it too). */
+  holdResponses(route?: RouteMatcher): () => void {
+    return this.faults.hold(route);
+  }
   clearFaults(): void {
     this.faults.clear();
   }

@@ -41,9 +41,16 @@ interface Delay {
   route?: RouteMatcher;
 }
 
+interface Hold {
+  route?: RouteMatcher;
+  released: Promise<void>;
+  release: () => void;
+}
+
 export class Faults {
   private faults: ActiveFault[] = [];
   private delays: Delay[] = [];
+  private holds: Hold[] = [];
   /** Per `METHOD path`, when the last 429 lets the client retry. */
   private blockedUntil = new Map<string, number>();
   private globalBlockedUntil = 0;
@@ -64,7 +71,29 @@ export class Faults {
     this.delays.push(route === undefined ? { ms } : { ms, route });
   }
 
+  /** Holds every matching answer until the returned function is called (or the faults are cleared). */
+  hold(route?: RouteMatcher): () => void {
+    let resolve!: () => void;
+    const released = new Promise<void>((done) => (resolve = done));
+    const hold: Hold = {
+      ...(route === undefined ? {} : { route }),
+      released,
+      release: () => {
+        this.holds = this.holds.filter((other) => other !== hold);
+        resolve();
+      },
+    };
+    this.holds.push(hold);
+    return hold.release;
+  }
+
+  /** Resolves once no hold matches the path. */
+  async released(path: string): Promise<void> {
+    await Promise.all(this.holds.filter((hold) => matches(hold.route, path)).map((hold) => hold.released));
+  }
+
   clear(): void {
+    for (const hold of this.holds) hold.release();
     this.faults = [];
     this.delays = [];
     this.blockedUntil.clear();

@@ -223,6 +223,20 @@ describe('fake Discord REST', () => {
     assert.ok(Date.now() - started >= 300);
     discord.delayResponses(0);
   });
+
+  test('a held answer is sent only once the test releases it', async () => {
+    const { client, discord } = env;
+    const release = discord.holdResponses('/users/@me');
+    let answered = false;
+    const request = client.rest.get(Routes.user()).then(() => (answered = true));
+    const arrived = () => discord.requests.some((record) => record.path.endsWith('/users/@me') && record.finishedAt === null);
+    for (const deadline = Date.now() + 60_000; !arrived(); await sleep(10)) assert.ok(Date.now() < deadline, 'the request to arrive');
+    await sleep(300);
+    assert.equal(answered, false, 'held while the test has not released it');
+    release();
+    await request;
+    assert.equal(answered, true);
+  });
 });
 
 test('listing members is refused when the Server Members intent is off for the app', async () => {

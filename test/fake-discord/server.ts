@@ -25,8 +25,9 @@ export interface ServerParts {
 
 export class FakeServer {
   private readonly server: Server;
-  /** Aborts injected delays on close, so no timer outlives the server. */
+  /** Aborts injected delays and holds on close, so no timer or held answer outlives the server. */
   private readonly closing = new AbortController();
+  private readonly closed = new Promise<void>((resolve) => this.closing.signal.addEventListener('abort', () => resolve(), { once: true }));
 
   constructor(private readonly parts: ServerParts) {
     this.server = createServer((req, res) => {
@@ -74,6 +75,8 @@ export class FakeServer {
     });
     const delay = this.parts.faults.delayFor(url.pathname);
     if (delay > 0) await sleep(delay, undefined, { signal: this.closing.signal });
+    await Promise.race([this.parts.faults.released(url.pathname), this.closed]);
+    this.closing.signal.throwIfAborted();
     const fault = this.parts.faults.check(method, url.pathname);
     if (fault) {
       record.fault = fault.kind;

@@ -73,6 +73,11 @@ export class ChannelFrontiers {
     await this.cursors.delete(guildId, channelId);
   }
 
+  /** A server the bot left: its cursors are not saved again (its stored ones went with its index). */
+  forgetGuild(guildId: string): void {
+    for (const [k, frontier] of this.frontiers) if (frontier.guildId === guildId) this.frontiers.delete(k);
+  }
+
   /** Writes the cursors that moved since the last save. */
   async save(): Promise<void> {
     for (const frontier of this.frontiers.values()) {

@@ -1,6 +1,8 @@
+import type { IngestQueue } from '../../ingest/ingestQueue.js';
 import { logger } from '../../logger.js';
 import type { ImageLibrary, ImageOrigin } from '../../library/imageLibrary.js';
 import type { GuildSettings } from '../guildState/guildSettings.js';
+import { RecentlyGone } from './recentlyGone.js';
 
 /** How the bot learned that something it indexed is gone from Discord. */
 export type GoneBy = 'event' | 'recheck' | 'result';
@@ -9,17 +11,26 @@ export type GoneBy = 'event' | 'recheck' | 'result';
  * The one way images leave the index because Discord no longer has them, however the bot
  * learned it: a live event (deleted message, edit that dropped an image, deleted channel or
  * thread, the bot removed from a server), the background re-check, or a result found gone
- * when it was about to be shown; and because their author asked (/forget-me), even when they
- * were already on their way in.
+ * when it was about to be shown; and because their author asked (/forget-me). Either way
+ * also when they were already on their way in: see `unlessUnwanted`.
  */
 export class IndexForgetting {
+  /** Deleted messages, channels and threads, and servers left, remembered for the images still on their way in. */
+  private readonly gone: RecentlyGone;
+  /** Per server the bot left, its clean-up under way: they run one after another. */
+  private readonly departures = new Map<string, Promise<void>>();
+
   constructor(
     private readonly library: ImageLibrary,
     private readonly settings: GuildSettings,
-  ) {}
+    ingest: Pick<IngestQueue, 'oldestQueuedAt'>,
+  ) {
+    this.gone = new RecentlyGone({ oldestQueuedAt: () => ingest.oldestQueuedAt() });
+  }
 
   /** Forgets every image of deleted messages. */
   async messagesDeleted(guildId: string, messageIds: readonly string[], by: GoneBy): Promise<number> {
+    this.gone.messagesDeleted(guildId, messageIds);
     const ids = messageIds.flatMap((messageId) => this.library.idsOfMessage(guildId, messageId));
     return this.imagesGone(guildId, ids, by);
   }
@@ -41,6 +52,7 @@ export class IndexForgetting {
     threadIds: ReadonlySet<string>,
     how: { deleted: boolean; by: GoneBy },
   ): Promise<number> {
+    if (how.deleted) this.gone.channelsDeleted(guildId, [channelId, ...threadIds]);
     if (how.deleted) await this.settings.removeChannel(guildId, channelId);
     const removed = await this.library.removeFromChannels(guildId, new Set([channelId, ...threadIds]));
     if (how.deleted) logger.info({ guildId, channelId, images: removed, by: how.by }, 'a channel was deleted: its images were forgotten');
@@ -65,12 +77,18 @@ export class IndexForgetting {
   }
 
   /**
-   * An image just indexed whose author has opted out goes at once. /forget-me removes what is
-   * indexed when it runs; an image queued before it (a /reindex page, a live message) is indexed
-   * after, so every ingest path asks this once its image is in.
+   * An image just indexed goes again at once if it is no longer wanted: its message, channel
+   * or thread was deleted, or the bot removed from its server, or its author opted out. Each
+   * of those removes what is indexed when it happens; an image on its way in then (downloading,
+   * queued by a /reindex page or a live message) is stored after, so every ingest path asks
+   * this once its image is in, whatever became of it.
    */
-  async unlessOptedOut(origin: ImageOrigin): Promise<void> {
-    if (await this.settings.hasOptedOut(origin.collection, origin.authorId)) await this.library.remove(origin.collection, [origin.id]);
+  async unlessUnwanted(origin: ImageOrigin): Promise<void> {
+    const { collection, id } = origin;
+    // Asked before anything is awaited, so the tombstones are those of the moment the image was stored.
+    if (this.gone.guildIsGone(collection)) return this.departure(collection);
+    if (this.gone.has(origin) || (await this.settings.hasOptedOut(collection, origin.authorId)))
+      await this.library.remove(collection, [id]);
   }
 
   /**
@@ -78,9 +96,32 @@ export class IndexForgetting {
    * choice outlives the bot's removal: inviting the bot again must not undo it.
    */
   async guildLeft(guildId: string): Promise<void> {
-    const optedOut = await this.settings.optedOutMembers(guildId);
-    await this.library.dropCollection(guildId);
-    await this.settings.forgetGuild(guildId, optedOut);
+    this.gone.guildLeft(guildId);
+    await this.departure(guildId);
     logger.info({ guildId }, 'removed from a server: its index was deleted');
+  }
+
+  /** The bot was invited (back) into a server: what it indexes there from now on stays. */
+  guildJoined(guildId: string): void {
+    this.gone.guildJoined(guildId);
+  }
+
+  /**
+   * Deletes what is kept of a server the bot left. Run again for each image that was on its way
+   * in, which may have brought back its collection, words or a recorded failure; one run at a
+   * time, so each reads the opt-outs the one before kept.
+   */
+  private departure(guildId: string): Promise<void> {
+    const run = (this.departures.get(guildId) ?? Promise.resolve()).then(async () => {
+      const optedOut = await this.settings.optedOutMembers(guildId);
+      await this.library.dropCollection(guildId);
+      await this.settings.forgetGuild(guildId, optedOut);
+    });
+    const settled = run.catch(() => undefined);
+    this.departures.set(guildId, settled);
+    void settled.then(() => {
+      if (this.departures.get(guildId) === settled) this.departures.delete(guildId);
+    });
+    return run;
   }
 }

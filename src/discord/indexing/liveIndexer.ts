@@ -18,6 +18,7 @@ import type { GuildState } from '../guildState/guildState.js';
 import type { IndexForgetting } from './indexForgetting.js';
 import { onGatewayDeletions } from './gatewayDeletions.js';
 import { imagesOf } from './messageImages.js';
+import type { ReindexJobs } from './reindexJobs.js';
 import { UnreadableChannels } from './unreadableChannels.js';
 
 export interface LiveIndexerParts {
@@ -25,6 +26,8 @@ export interface LiveIndexerParts {
   guildState: GuildState;
   ingest: IngestQueue;
   forgetting: IndexForgetting;
+  /** The /reindex walks: those of a deleted channel, or of a server that removed the bot, end. */
+  walks: Pick<ReindexJobs, 'stop' | 'stopGuild'>;
   cdnHosts: readonly string[];
   /** Called when images of a message just posted were indexed (the repost check); never for catch-up or edits. */
   onPostedImages?: (message: Message, imageIds: readonly string[]) => Promise<void>;
@@ -60,12 +63,15 @@ export class LiveIndexer {
       else this.track(this.threadGone(deletion.guildId, deletion.threadId), 'thread delete');
     });
     client.on(Events.ChannelDelete, (channel) => {
-      if ('guild' in channel) this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
+      if (!('guild' in channel)) return;
+      this.track(this.parts.walks.stop(channel.guild.id, channel.id), 'stopping the walk of a deleted channel');
+      this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
     });
     client.on(Events.GuildDelete, (guild) => {
       // An outage makes a guild unavailable; only a real removal forgets it.
-      if (guild.available) this.track(forgetting.guildLeft(guild.id), 'guild delete');
+      if (guild.available) this.track(this.guildLeft(guild.id), 'guild delete');
     });
+    client.on(Events.GuildCreate, (guild) => forgetting.guildJoined(guild.id));
     // After a session that could not be resumed (or a guild outage), Discord does not replay
     // what was posted meanwhile: every guild comes back through GUILD_CREATE as "available",
     // and is caught up from its cursors. (Before the start-up catch-up, that one covers it.)
@@ -165,8 +171,19 @@ export class LiveIndexer {
   }
 
   private async threadGone(guildId: string, threadId: string): Promise<void> {
+    this.track(this.parts.walks.stop(guildId, threadId), 'stopping the walk of a deleted thread');
     await this.frontiers.forget(guildId, threadId);
     await this.parts.forgetting.channelGone(guildId, threadId, new Set(), { deleted: true, by: 'event' });
+  }
+
+  /**
+   * The bot was removed from a server: its walks end first (unsaved), and its cursors are
+   * dropped, so that nothing is written for it after its index is deleted.
+   */
+  private async guildLeft(guildId: string): Promise<void> {
+    this.frontiers.forgetGuild(guildId);
+    await this.parts.walks.stopGuild(guildId);
+    await this.parts.forgetting.guildLeft(guildId);
   }
 
   /** Whether catch-up can read a channel; an indexed channel it cannot read is reported (once). */
@@ -229,7 +246,7 @@ export class LiveIndexer {
     const outcomes = await Promise.all(
       images.map(async (image) => {
         const outcome = await this.parts.ingest.enqueue(image);
-        await this.parts.forgetting.unlessOptedOut(image.origin);
+        await this.parts.forgetting.unlessUnwanted(image.origin);
         return outcome;
       }),
     );
@@ -237,7 +254,10 @@ export class LiveIndexer {
     // Only what was just posted: a notice about a message caught up after downtime (or walked by
     // /reindex, which does not come here) would tell of something long read, and a walk through
     // history would flood channels with them.
-    const indexed = images.filter((_, i) => outcomes[i] === 'indexed').map((image) => image.origin.id);
+    // An image taken out again at once (its message deleted meanwhile) is no repost either.
+    const indexed = images
+      .filter((image, i) => outcomes[i] === 'indexed' && this.parts.library.has(image.origin.collection, image.origin.id))
+      .map((image) => image.origin.id);
     if (how.posted === true && !message.partial && indexed.length > 0) await this.parts.onPostedImages?.(message, indexed);
   }
 

@@ -26,15 +26,18 @@ export interface ReindexParts {
   walks: ChannelValues<ReindexState>;
   /** Whose uploads are not indexed (/forget-me). */
   settings: GuildSettings;
-  /** Takes back an image whose author opted out while it was queued. */
+  /** Takes back an image whose author opted out, or whose message, channel or server went, while it was queued. */
   forgetting: IndexForgetting;
   ingest: IngestQueue;
   cdnHosts: readonly string[];
 }
 
 interface Job {
-  /** Set to end the walk after its current page: `stop` for good, `pause` to resume on restart. */
-  halt: 'stop' | 'pause' | undefined;
+  /**
+   * Set to end the walk after its current page: `stop` for good, `pause` to resume on restart,
+   * `gone` for a server that removed the bot (nothing more of it is saved).
+   */
+  halt: 'stop' | 'pause' | 'gone' | undefined;
   done: Promise<void>;
   /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
   parentId: string | null;
@@ -118,6 +121,13 @@ export class ReindexJobs {
     return this.load(guildId, channelId);
   }
 
+  /** The bot was removed from a server: its walks end after their current page, unsaved; resolves when they have. */
+  async stopGuild(guildId: string): Promise<void> {
+    const ofGuild = [...this.running.values()].filter((job) => job.state.guildId === guildId);
+    for (const job of ofGuild) job.halt = 'gone';
+    await Promise.allSettled(ofGuild.map((job) => job.done));
+  }
+
   /** After a restart: continues every walk that was running when the bot stopped. */
   async resumeAll(client: Client): Promise<void> {
     for (const guild of client.guilds.cache.values()) {
@@ -195,7 +205,7 @@ export class ReindexJobs {
       // The walk resumes from what was saved last.
       log.warn({ reason: (error as Error).message }, 'could not save where the reindex stopped');
     }
-    await this.showProgress(job, state, true);
+    if (job.halt !== 'gone') await this.showProgress(job, state, true);
     log.info({ status: state.status, scanned: state.scanned, indexed: state.indexed }, 'reindex ended');
   }
 
@@ -229,7 +239,7 @@ export class ReindexJobs {
             if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
             else if (outcome === 'failed') state.failed++;
             else state.indexed++;
-            await this.parts.forgetting.unlessOptedOut(image.origin);
+            await this.parts.forgetting.unlessUnwanted(image.origin);
           }),
         );
       }
@@ -250,6 +260,8 @@ export class ReindexJobs {
   }
 
   private async save(state: ReindexState): Promise<void> {
+    // Of a server that removed the bot nothing is kept: its walk neither.
+    if (this.running.get(jobKey(state.guildId, state.channelId))?.halt === 'gone') return;
     await this.parts.walks.set(state.guildId, state.channelId, state);
   }
 }
