@@ -2,7 +2,7 @@ import { ImageRejectedError, type ImageRejectionReason } from '../embed/imageErr
 import { ImageFetchError, type ImageFetchFailure } from '../fetch/imageFetcher.js';
 import { logger } from '../logger.js';
 import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
-import { indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
+import { indexImage, needsReading, readImageText, type SurroundingWords, type TextOutcome } from './imageIndexing.js';
 
 /** One image to index: where it came from and where its bytes are. */
 export interface IngestJob {
@@ -77,6 +77,8 @@ export class IngestQueue {
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
   /** The outcome to come of every image queued or being indexed, by `inFlightKey`. */
   private readonly inFlight = new Map<string, Promise<IngestOutcome>>();
+  /** Images handed to OCR and not read yet, by collection and id. */
+  private readonly reading = new Map<string, Promise<TextOutcome>>();
   private closed = false;
   /** The observer's failure writes, one after another (see IngestObserver.onFailure). */
   private failureWrites: Promise<void> = Promise.resolve();
@@ -177,6 +179,14 @@ export class IngestQueue {
     await this.idle();
   }
 
+  /**
+   * Resolves once the text of an image this queue handed to OCR is stored, or given up (at once
+   * when none is being read): what the repost check waits for before it trusts the pixels alone.
+   */
+  async textRead(collection: string, id: string): Promise<void> {
+    await this.reading.get(`${collection}\n${id}`);
+  }
+
   failures(collection: string): { count: number; recent: readonly IngestFailure[] } {
     return this.failuresByCollection.get(collection) ?? { count: 0, recent: [] };
   }
@@ -237,7 +247,7 @@ export class IngestQueue {
         if (textOnly) await this.library.words.describe(collection, id, job.words, { imageChanged: false });
         const outcome = textOnly ? 'already-indexed' : await indexImage(this.library, job.origin, bytes, job.words);
         // Not awaited: the slot is free for the next image while this one waits for OCR.
-        void readImageText(this.library, collection, id, bytes);
+        this.startReading(collection, id, bytes);
         return outcome;
       } catch (error) {
         const permanent = isPermanent(error);
@@ -249,6 +259,15 @@ export class IngestQueue {
         await sleep((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1));
       }
     }
+  }
+
+  private startReading(collection: string, id: string, bytes: Uint8Array): void {
+    const key = `${collection}\n${id}`;
+    const reading = readImageText(this.library, collection, id, bytes);
+    this.reading.set(key, reading);
+    void reading.then(() => {
+      if (this.reading.get(key) === reading) this.reading.delete(key);
+    });
   }
 
   private async recordFailure(job: IngestJob, { reason, problem }: FailureReason): Promise<void> {
