@@ -108,7 +108,7 @@ export function confirmedNearCopies<K>(
     if (other === undefined) continue;
     const similarity = cosine(image.embedding, other);
     if (!isNearCopy(neighbour.distance, similarity, thresholds)) continue;
-    if (textsAllowNearCopy(image.imageText, imageTextOf(neighbour.key), neighbour.mirrored)) confirmed.push({ ...neighbour, similarity });
+    if (textsAllowNearCopy(image.imageText, imageTextOf(neighbour.key))) confirmed.push({ ...neighbour, similarity });
   }
   return confirmed.sort((a, b) => a.distance - b.distance || b.similarity - a.similarity);
 }
@@ -123,7 +123,7 @@ export function nearCopyMatch(
   const { distance, mirrored } = nearerOrientation(a.perceptualHash, b.perceptualHash);
   if (distance > thresholds.maxDistance) return null;
   const similarity = cosine(a.embedding, b.embedding);
-  if (!isNearCopy(distance, similarity, thresholds) || !textsAllowNearCopy(a.imageText, b.imageText, mirrored)) return null;
+  if (!isNearCopy(distance, similarity, thresholds) || !textsAllowNearCopy(a.imageText, b.imageText)) return null;
   return { distance, similarity, mirrored };
 }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { photoMeme } from '../fixtures/memes/memeImages.js';
 import { repostCopy } from '../fixtures/repostCopies.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
-import { buildRepostWorld, noticesOf, postImage, setUpReposts, weatherPhoto, type RepostWorld } from './repostWorld.js';
+import { buildRepostWorld, noticesOf, postImage, reposts, setUpReposts, weatherPhoto, type RepostWorld } from './repostWorld.js';
 
 const CAPTION: [string, string] = ['ONE DOES NOT SIMPLY', 'WALK INTO THE CAT'];
 const OTHER_CAPTION: [string, string] = ['WHEN THE WIFI IS DOWN', 'AND THE CAT IS ALL YOU HAVE'];
@@ -19,8 +19,9 @@ async function template(photoIndex: number): Promise<{ meme: Buffer; otherCaptio
 
 /**
  * Live repost checks and the words in images: with OCR on, a watched channel's check waits for the
- * words, so another caption on a meme template is not called a repost while the same meme saved
- * again is; with OCR off the pixels decide (the known limit). Mirrored reposts are noticed either way.
+ * words, so another caption on a meme template (flipped or not) is not called a repost while the
+ * same meme saved again is; with OCR off the pixels decide (the known limit). Mirrored reposts of
+ * pictures without words are noticed either way.
  */
 describe('reposts on Discord, with the words in images and mirrored copies', () => {
   let harness: BotUnderTest;
@@ -49,6 +50,12 @@ describe('reposts on Discord, with the words in images and mirrored copies', () 
       await wordsInImages(false);
     });
 
+    test('/reposts status no longer warns that two captions on one template count as copies', async () => {
+      const status = await reposts(harness, world, 'status');
+      assert.match(status.content, /^Repost checks/);
+      assert.doesNotMatch(status.content, /Words in images are off/);
+    });
+
     test('another caption on the same meme template is not a repost', async () => {
       const { meme, otherCaption } = await template(20);
       await postImage(harness, world.quietId, world.memberId, meme, 'template.jpg');
@@ -65,10 +72,23 @@ describe('reposts on Discord, with the words in images and mirrored copies', () 
       assert.deepEqual(reactionsOn(again), recycled());
     });
 
-    test('the same meme flipped left to right is a repost, though its mirrored letters read as noise', async () => {
-      const { meme } = await template(25);
+    test('a template flipped left to right under another caption is not a repost', async () => {
+      const photo = await weatherPhoto(26);
+      const { meme } = await template(26);
       await postImage(harness, world.quietId, world.memberId, meme, 'meme.jpg');
-      const flipped = await postImage(harness, world.memesId, world.stafferId, await repostCopy(meme, 'mirrored'), 'flipped.jpg');
+      const flippedTemplate = await photoMeme(await repostCopy(photo, 'mirrored'), 600, {
+        lines: OTHER_CAPTION,
+        font: 'anton',
+        ink: 'white',
+      });
+      const flipped = await postImage(harness, world.memesId, world.stafferId, flippedTemplate, 'flipped-template.jpg');
+      assert.deepEqual(reactionsOn(flipped), []);
+    });
+
+    test('a photo without words flipped left to right is a repost', async () => {
+      const photo = await weatherPhoto(25);
+      await postImage(harness, world.quietId, world.memberId, photo, 'photo.jpg');
+      const flipped = await postImage(harness, world.memesId, world.stafferId, await repostCopy(photo, 'mirrored'), 'flipped.jpg');
       assert.deepEqual(reactionsOn(flipped), recycled());
     });
   });
