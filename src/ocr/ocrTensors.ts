@@ -3,17 +3,11 @@
  * BGR channel order; the detector on ImageNet normalisation, the recogniser on
  * x / 127.5 - 1, at a fixed height of 48 px.
  */
+import { quadHeight, quadWidth, type LineQuad } from './lineQuad.js';
 
 /** Interleaved 8-bit RGB. */
 export interface RgbImage {
   data: Uint8Array;
-  width: number;
-  height: number;
-}
-
-export interface Rect {
-  left: number;
-  top: number;
   width: number;
   height: number;
 }
@@ -38,37 +32,41 @@ export function detectionTensor(image: RgbImage): Float32Array {
   return out;
 }
 
-/** The width a region takes at the recogniser's height. */
-export function recognitionWidth(rect: Rect): number {
-  return Math.max(1, Math.ceil((RECOGNITION_HEIGHT * rect.width) / rect.height));
+/** The width a line takes at the recogniser's height. */
+export function recognitionWidth(quad: LineQuad): number {
+  return Math.max(1, Math.ceil((RECOGNITION_HEIGHT * quadWidth(quad)) / Math.max(1e-6, quadHeight(quad))));
 }
 
 /**
- * Writes one region, scaled to 48 px high (bilinear), into slot `slot` of a
- * [N, 3, 48, batchWidth] tensor; the rest of the row stays 0 (mid-grey once normalised).
+ * Writes one line, sampled along its quad (bilinear) and scaled to 48 px high, into slot `slot`
+ * of a [N, 3, 48, batchWidth] tensor; the rest of the row stays 0 (mid-grey once normalised).
+ * Sampling along the quad is the affine warp PaddleOCR makes with OpenCV: a tilted line comes
+ * out level, a turned one upright. Points outside the image take its nearest edge pixel.
  */
-export function writeRecognitionSlot(image: RgbImage, rect: Rect, out: Float32Array, slot: number, batchWidth: number): void {
+export function writeRecognitionSlot(image: RgbImage, quad: LineQuad, out: Float32Array, slot: number, batchWidth: number): void {
   const h = RECOGNITION_HEIGHT;
-  const w = Math.min(batchWidth, recognitionWidth(rect));
+  const w = Math.min(batchWidth, recognitionWidth(quad));
   const plane = h * batchWidth;
   const base = slot * 3 * plane;
-  const sx = rect.width / w;
-  const sy = rect.height / h;
-  const { data, width: stride } = image;
+  const { data, width, height } = image;
+  const { origin, along, down } = quad;
   for (let y = 0; y < h; y++) {
-    const fy = Math.min(rect.height - 1, Math.max(0, (y + 0.5) * sy - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(rect.height - 1, y0 + 1);
-    const wy = fy - y0;
+    const v = (y + 0.5) / h;
     for (let x = 0; x < w; x++) {
-      const fx = Math.min(rect.width - 1, Math.max(0, (x + 0.5) * sx - 0.5));
+      const u = (x + 0.5) / w;
+      // The sample's position in pixel-centre coordinates.
+      const fx = Math.min(width - 1, Math.max(0, origin.x + u * along.x + v * down.x - 0.5));
+      const fy = Math.min(height - 1, Math.max(0, origin.y + u * along.y + v * down.y - 0.5));
       const x0 = Math.floor(fx);
-      const x1 = Math.min(rect.width - 1, x0 + 1);
+      const y0 = Math.floor(fy);
+      const x1 = Math.min(width - 1, x0 + 1);
+      const y1 = Math.min(height - 1, y0 + 1);
       const wx = fx - x0;
-      const p00 = ((rect.top + y0) * stride + rect.left + x0) * 3;
-      const p01 = ((rect.top + y0) * stride + rect.left + x1) * 3;
-      const p10 = ((rect.top + y1) * stride + rect.left + x0) * 3;
-      const p11 = ((rect.top + y1) * stride + rect.left + x1) * 3;
+      const wy = fy - y0;
+      const p00 = (y0 * width + x0) * 3;
+      const p01 = (y0 * width + x1) * 3;
+      const p10 = (y1 * width + x0) * 3;
+      const p11 = (y1 * width + x1) * 3;
       for (let c = 0; c < 3; c++) {
         const rgbChannel = 2 - c;
         const top = (data[p00 + rgbChannel] as number) * (1 - wx) + (data[p01 + rgbChannel] as number) * wx;

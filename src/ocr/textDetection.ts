@@ -1,19 +1,19 @@
 /**
  * Text detection's post-processing (PaddleOCR's DB method): the detector gives each
  * pixel a probability of lying inside text, shrunk towards each word's centre line;
- * thresholding it, finding connected regions and growing each region's box back out
- * ("unclip") gives one box per line or word.
+ * thresholding it, finding connected regions and growing each region's rectangle back
+ * out ("unclip") gives one box per line or word.
  *
- * Boxes here are upright rectangles. PaddleOCR fits rotated ones (through OpenCV);
- * memes, captions and screenshots are written level, and an upright box around
- * slightly tilted text still holds all of it.
+ * Each box is the region's smallest rectangle in any orientation (as PaddleOCR fits with
+ * OpenCV's minAreaRect), so tilted text is cropped along its tilt and a vertical line stays
+ * one tall box.
  */
+import { quadOf, type LineQuad, type Rect } from './lineQuad.js';
+import { minAreaRectangle, type Point } from './minAreaRectangle.js';
 
 export interface TextBox {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
+  /** Where the line is, in map pixels, oriented to read left to right (see lineQuad.ts). */
+  quad: LineQuad;
   /** Mean text probability inside the region (0..1). */
   score: number;
 }
@@ -29,9 +29,14 @@ export interface DetectionThresholds {
   minSide: number;
 }
 
+/**
+ * A map pixel more on every side than the unclip gives: the upright boxes this replaced were
+ * rounded outwards, about as much, and a thin last letter ("RAVIOLI") needs the room.
+ */
+const MARGIN = 1;
 export const DEFAULT_THRESHOLDS: DetectionThresholds = { pixel: 0.3, box: 0.6, unclipRatio: 1.5, minSide: 3 };
 
-/** Boxes of the text regions of a width×height probability map, in map pixels, clipped to the map. */
+/** Boxes of the text regions of a width×height probability map, in map pixels. */
 export function boxesFromProbabilities(
   map: Float32Array,
   width: number,
@@ -41,6 +46,9 @@ export function boxesFromProbabilities(
   if (map.length < width * height) throw new RangeError(`a ${width}×${height} map needs ${width * height} values, got ${map.length}`);
   const labels = new Int32Array(width * height); // 0 = unvisited, -1 = background or visited
   const stack = new Int32Array(width * height);
+  // Each row's leftmost and rightmost pixel of the region being filled: its outline, for the rectangle.
+  const rowLeft = new Int32Array(height).fill(width);
+  const rowRight = new Int32Array(height).fill(-1);
   const boxes: TextBox[] = [];
   for (let start = 0; start < width * height; start++) {
     if (labels[start] !== 0) continue;
@@ -48,13 +56,11 @@ export function boxesFromProbabilities(
       labels[start] = -1;
       continue;
     }
-    // Flood-fill one 4-connected region, tracking its extent and probability mass.
+    // Flood-fill one 4-connected region, tracking its outline and probability mass.
     let depth = 0;
     stack[depth++] = start;
     labels[start] = 1;
-    let minX = width,
-      maxX = -1,
-      minY = height,
+    let minY = height,
       maxY = -1,
       sum = 0,
       count = 0;
@@ -62,10 +68,10 @@ export function boxesFromProbabilities(
       const at = stack[--depth] as number;
       const x = at % width;
       const y = (at - x) / width;
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
       if (y < minY) minY = y;
       if (y > maxY) maxY = y;
+      if (x < (rowLeft[y] as number)) rowLeft[y] = x;
+      if (x > (rowRight[y] as number)) rowRight[y] = x;
       sum += map[at] as number;
       count++;
       if (x > 0) depth = push(at - 1, depth);
@@ -73,16 +79,22 @@ export function boxesFromProbabilities(
       if (y > 0) depth = push(at - width, depth);
       if (y < height - 1) depth = push(at + width, depth);
     }
-    const w = maxX - minX + 1;
-    const h = maxY - minY + 1;
-    if (Math.min(w, h) < thresholds.minSide || sum / count < thresholds.box) continue;
+    const outline: Point[] = [];
+    for (let y = minY; y <= maxY; y++) {
+      // The corners of the row's pixels, so a one-pixel line still has an area.
+      const left = rowLeft[y] as number;
+      const right = (rowRight[y] as number) + 1;
+      outline.push({ x: left, y }, { x: right, y }, { x: left, y: y + 1 }, { x: right, y: y + 1 });
+      rowLeft[y] = width;
+      rowRight[y] = -1;
+    }
+    if (sum / count < thresholds.box) continue;
+    const rectangle = minAreaRectangle(outline);
+    if (rectangle === undefined || Math.min(rectangle.length, rectangle.breadth) < thresholds.minSide) continue;
     // Grow by area × ratio / perimeter, as DB's unclip does for the shrunk polygon.
-    const grow = (w * h * thresholds.unclipRatio) / (2 * (w + h));
-    const left = Math.max(0, Math.floor(minX - grow));
-    const right = Math.min(width, Math.ceil(maxX + 1 + grow));
-    const upper = Math.max(0, Math.floor(minY - grow));
-    const lower = Math.min(height, Math.ceil(maxY + 1 + grow));
-    boxes.push({ left, top: upper, width: right - left, height: lower - upper, score: sum / count });
+    const grow = (rectangle.length * rectangle.breadth * thresholds.unclipRatio) / (2 * (rectangle.length + rectangle.breadth));
+    const grown = { ...rectangle, length: rectangle.length + 2 * (grow + MARGIN), breadth: rectangle.breadth + 2 * (grow + MARGIN) };
+    boxes.push({ quad: quadOf(grown), score: sum / count });
   }
   return boxes;
 
@@ -103,7 +115,7 @@ export function boxesFromProbabilities(
  * Reading order: boxes whose vertical centres lie within half a line of each other
  * form a line, read left to right; lines are read top to bottom.
  */
-export function readingOrder<T extends TextBox>(boxes: readonly T[]): T[][] {
+export function readingOrder<T extends Rect>(boxes: readonly T[]): T[][] {
   const sorted = [...boxes].sort((a, b) => a.top + a.height / 2 - (b.top + b.height / 2));
   const lines: T[][] = [];
   for (const box of sorted) {

@@ -8,11 +8,12 @@
  */
 import MiniSearch, { type Query, type SearchResult } from 'minisearch';
 import { KEYWORD_FIELDS, type KeywordDocument } from '../store/keywordDocument.js';
+import { normaliseWord, termsOf, wordsAsWritten } from './wordNormalisation.js';
 
 export interface KeywordHit {
   id: string;
   score: number;
-  /** The document's words that matched the query (lower case), for display. */
+  /** The document's words that matched the query, as written there ("Straße" for "strasse"), for display. */
   matchedWords: string[];
   /**
    * How much of the query this document matched (0..1]: the share of its words found, each
@@ -28,30 +29,6 @@ export interface KeywordSearchOptions {
   filter?: (id: string) => boolean;
 }
 
-/** Apostrophes inside a word ("don't", "it’s") join it: OCR often drops them. */
-const INNER_APOSTROPHE = /(?<=[\p{L}\p{N}])['’ʼ](?=[\p{L}\p{N}])/gu;
-/** Latin, Greek and Cyrillic accents, once split from their letters by NFKD. */
-const COMBINING_ACCENTS = /[\u0300-\u036f]/g;
-/** A file name's extension: "png" would otherwise match every PNG. */
-const EXTENSION = /\.[\p{L}\p{N}]{1,5}$/u;
-
-/**
- * Words: runs of letters and digits, lower-cased, accents dropped, so "Café", "CAFE" and
- * "cafe" are one word ("Pineapple_wizard-2" → pineapple, wizard, 2). A file name's extension
- * is not a word.
- */
-export function keywordTerms(text: string, field?: string): string[] {
-  const words = field === 'fileName' ? text.replace(EXTENSION, '') : text;
-  return (
-    words
-      .normalize('NFKD')
-      .replace(COMBINING_ACCENTS, '')
-      .replace(INNER_APOSTROPHE, '')
-      .toLowerCase()
-      .match(/[\p{L}\p{N}]+/gu) ?? []
-  );
-}
-
 /** Typos are forgiven in words of 5 letters or more: one edit up to 8 letters, two beyond. */
 function fuzziness(term: string): number {
   return term.length < 5 ? 0 : term.length <= 8 ? 1 : 2;
@@ -65,9 +42,11 @@ export class KeywordIndex {
     fields: [...KEYWORD_FIELDS],
     // Kept so that an edit of one field (a message's text) can rewrite the others unchanged.
     storeFields: [...KEYWORD_FIELDS],
-    tokenize: keywordTerms,
-    processTerm: (term) => term,
-    searchOptions: { combineWith: 'OR', tokenize: (text) => keywordTerms(text) },
+    // The words as written, then their terms (wordNormalisation.ts): MiniSearch applies both to
+    // documents and to queries, so the two are always normalised alike.
+    tokenize: wordsAsWritten,
+    processTerm: (word) => normaliseWord(word),
+    searchOptions: { combineWith: 'OR', tokenize: (text) => wordsAsWritten(text) },
   });
 
   get size(): number {
@@ -104,7 +83,7 @@ export class KeywordIndex {
    * when nothing reads "helicopter" or "gorilla".
    */
   search(query: string, options: KeywordSearchOptions): KeywordHit[] {
-    const terms = [...new Set(keywordTerms(query))];
+    const terms = [...new Set(termsOf(query))];
     if (terms.length === 0 || options.limit <= 0) return [];
     const filter = options.filter;
     const searchOptions = filter === undefined ? {} : { filter: (result: SearchResult) => filter(result.id as string) };
@@ -122,7 +101,19 @@ export class KeywordIndex {
       ),
     );
     const queryTermOf = (term: string): string => (weight.has(term) ? term : (pieces.get(term) ?? term));
-    return results.slice(0, options.limit).map((result) => toHit(result, weight, queryTermOf));
+    return results.slice(0, options.limit).map((result) => toHit(result, weight, queryTermOf, this.writtenForms(result.id as string)));
+  }
+
+  /** Each term of a document → the word it was first written as there (fields in KEYWORD_FIELDS order). */
+  private writtenForms(id: string): Map<string, string> {
+    const forms = new Map<string, string>();
+    const document = this.get(id);
+    for (const field of KEYWORD_FIELDS) {
+      for (const word of wordsAsWritten(document?.[field] ?? '', field)) {
+        for (const term of normaliseWord(word)) if (!forms.has(term)) forms.set(term, word);
+      }
+    }
+    return forms;
   }
 }
 
@@ -149,15 +140,23 @@ function looseQuery(found: string[], missing: string[]): Query {
   return { combineWith: 'OR', queries };
 }
 
-/** `queryTermOf` names the query word a matched term stands for (a piece of a broken word, its whole). */
-function toHit(result: SearchResult, weight: ReadonlyMap<string, number>, queryTermOf: (term: string) => string): KeywordHit {
+/**
+ * `queryTermOf` names the query word a matched term stands for (a piece of a broken word, its
+ * whole); `written` the word each of the document's terms was written as.
+ */
+function toHit(
+  result: SearchResult,
+  weight: ReadonlyMap<string, number>,
+  queryTermOf: (term: string) => string,
+  written: ReadonlyMap<string, string>,
+): KeywordHit {
   const found = new Set(result.queryTerms.map(queryTermOf));
   const total = [...weight.values()].reduce((sum, w) => sum + w, 0);
   const matched = [...found].reduce((sum, term) => sum + (weight.get(term) ?? 0), 0);
   return {
     id: result.id as string,
     score: result.score,
-    matchedWords: [...result.terms].sort(),
+    matchedWords: [...new Set([...result.terms].sort().map((term) => written.get(term) ?? term))],
     coverage: [...weight.keys()].every((term) => found.has(term)) ? 1 : total > 0 ? matched / total : 0,
   };
 }

@@ -1,6 +1,11 @@
 /**
  * The words around and inside one indexed image, as the keyword index and its store
  * keep them. The id is the image record's id.
+ *
+ * The store keeps the text as written, never the index's terms: the in-memory index is built
+ * from it at every start, so a change to how words are normalised (search/wordNormalisation.ts)
+ * applies to every stored document at the next start, and stored and searched terms cannot
+ * disagree. Nothing needs rebuilding or a version stamp when the normalisation changes.
  */
 export interface KeywordDocument {
   id: string;

@@ -36,7 +36,7 @@ describe('the background re-check of indexed messages', () => {
     // Cut and delete in the same tick: the session is over, so the deletion is never delivered.
     harness.discord.cutGateway({ resumable: false });
     await harness.discord.deleteMessage(gone!.split(':')[0]!);
-    await until(() => !harness.engine.library.has(world.guildId, gone!), 'the re-check to find the deletion', 30_000);
+    await until(() => !harness.engine.library.has(world.guildId, gone!), 'the re-check to find the deletion');
     assert.ok(
       kept.every((id) => harness.engine.library.has(world.guildId, id)),
       'what still exists stays',
@@ -59,11 +59,7 @@ describe('the background re-check of indexed messages', () => {
     const [last] = await postColours(harness, channel.id, world.memberId, [{ name: 'last', rgb: RED }]);
     const startOf = (id: string) => (BigInt(id.split(':')[0]!) - 1n).toString();
     const since = lastRequestSeq(harness.discord);
-    await until(
-      () => new Set(recheckReads(channel.id, since).map((read) => read.query['after'])).size >= 2,
-      'a pass over both images',
-      30_000,
-    );
+    await until(() => new Set(recheckReads(channel.id, since).map((read) => read.query['after'])).size >= 2, 'a pass over both images');
 
     const reads = recheckReads(channel.id, since);
     assert.ok(
@@ -105,7 +101,7 @@ describe('the background re-check of indexed messages', () => {
     }, 'the bot to hear of it');
     // Several passes over the other channels later, the closed channel's images are still there.
     const since = lastRequestSeq(harness.discord);
-    await until(() => recheckReads(world.channelId, since).length >= 3, 'the re-check to go on elsewhere', 30_000);
+    await until(() => recheckReads(world.channelId, since).length >= 3, 'the re-check to go on elsewhere');
     assert.ok(images.every((id) => harness.engine.library.has(world.guildId, id)));
   });
 });

@@ -19,7 +19,7 @@ describe('/find by the words in images', () => {
       attachments: [{ filename: file, data, contentType: 'image/jpeg' }],
     });
     const id = `${message.id}:${message.attachments[0]!.id}`;
-    await until(() => harness.engine.library.words.isRead(world.guildId, id), `the words in ${file} read`, 60_000);
+    await until(() => harness.engine.library.words.isRead(world.guildId, id), `the words in ${file} read`);
   }
 
   const find = (userId: string, query: string, match?: string) =>
@@ -43,10 +43,10 @@ describe('/find by the words in images', () => {
   });
   after(() => harness.stop());
 
-  test('match:words shows only the images holding the word, each naming the words that matched', async () => {
+  test('match:words shows only the images holding the word, each naming the words that matched as the image writes them', async () => {
     const reply = await find(world.memberId, 'armadillo', 'words');
     assert.deepEqual(shownNames(reply), ['public-1.jpg']);
-    assert.match(shownText(reply), /-# matched words: `armadillo`/);
+    assert.match(shownText(reply), /-# matched words: `ARMADILLO`/);
     assert.match(shownText(reply), /\*\*#1\*\* matches its words ·/, 'found by its words, not rated by its meaning');
   });
 
@@ -59,7 +59,7 @@ describe('/find by the words in images', () => {
   test('match:both (the default) ranks the image holding the word first', async () => {
     const reply = await find(world.memberId, 'armadillo');
     assert.equal(shownNames(reply)[0], 'public-1.jpg');
-    assert.match(shownText(reply), /-# matched words: `armadillo`/);
+    assert.match(shownText(reply), /-# matched words: `ARMADILLO`/);
   });
 
   test('a word match in a channel the member cannot read is never shown, by words or both', async () => {

@@ -87,7 +87,7 @@ describe('controls pressed on a message they were not put on', () => {
     await allowSharing(harness, world);
     await harness.discord.invokeSlashCommand({ channelId: world.channelId, userId: world.adminId, name: 'reindex' });
     const progress = () => harness.discord.botMessagesIn(world.channelId).find((message) => message.origin === 'channel');
-    await until(() => /Finished reindexing/.test(progress()?.versions.at(-1)?.content ?? ''), 'the public progress to finish', 60_000);
+    await until(() => /Finished reindexing/.test(progress()?.versions.at(-1)?.content ?? ''), 'the public progress to finish');
     publicMessage = progress()!;
     assert.equal(publicMessage.ephemeral, false);
     adminResults = await findAll(harness, { channelId: world.channelId, userId: world.adminId }, 'red');

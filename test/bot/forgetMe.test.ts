@@ -57,7 +57,7 @@ describe('/forget-me', () => {
       options: { channel: world.channelId },
     });
     const finished = () => /^Finished reindexing/.test(progressMessageIn(harness.discord, world.channelId, 'photos')?.content ?? '');
-    await until(finished, 'the reindex to finish', 60_000);
+    await until(finished, 'the reindex to finish');
     const ids = indexedIn(harness, world.guildId, world.channelId);
     assert.ok(!ids.includes(live), 'the reindex passed it over too');
     assert.ok(!authorsIndexed().has(world.memberId));

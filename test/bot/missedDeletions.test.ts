@@ -94,7 +94,7 @@ describe('deletions in channels the bot has not cached, and edits made while it 
     const [messageId, keptAttachment] = kept!.split(':');
     await started.discord.editMessage(messageId!, { keepAttachments: [keptAttachment!] });
     await started.startBotAgain();
-    await until(() => !started.engine.library.has(world.guildId, removed!), 'the re-check to notice the image edited out', 30_000);
+    await until(() => !started.engine.library.has(world.guildId, removed!), 'the re-check to notice the image edited out');
     assert.ok(started.engine.library.has(world.guildId, kept!), 'the image still in the message stays');
   });
 

@@ -98,7 +98,7 @@ describe('/forget-me, everywhere', () => {
     } finally {
       started.discord.delayResponses(0);
     }
-    await until(() => !started.bot.context.reindex.isRunning(world.guildId, world.channelId), 'the walk to end', 60_000);
+    await until(() => !started.bot.context.reindex.isRunning(world.guildId, world.channelId), 'the walk to end');
     await started.bot.context.ingest.idle();
     assert.deepEqual(imagesOf(started, world, world.memberId), []);
   });

@@ -107,7 +107,7 @@ describe('what /reindex tells, and to whom', () => {
     await reindex(world.adminId, world.commands, { channel: world.trickyThread });
     const progress = await harness.discord.waitFor(
       () => publicPostsIn(world.commands).find((message) => /Finished reindexing/.test(message.versions.at(-1)!.content)),
-      { what: 'the public progress of the thread to finish', timeoutMs: 40_000 },
+      { what: 'the public progress of the thread to finish', timeoutMs: 120_000 },
     );
     for (const { content } of progress.versions) {
       assert.ok(content.includes('\\[free nitro\\]\\(https:\\/\\/evil.example\\) \\@everyone \\*\\*now\\*\\* \\<\\@&1\\>'), content);
@@ -135,10 +135,10 @@ describe('what /reindex tells, and to whom', () => {
       harness.discord.updateChannel(world.closing, { permissionOverwrites: [{ id: world.guildId, type: 'role', deny: P.ViewChannel }] });
       await harness.discord.waitFor(() => /no longer shown here/.test(progress.versions.at(-1)!.content), {
         what: 'the progress to be withdrawn',
-        timeoutMs: 40_000,
+        timeoutMs: 120_000,
       });
       harness.discord.delayResponses(0);
-      await until(() => !harness.bot.context.reindex.isRunning(world.guildId, world.closing), 'the walk to end', 40_000);
+      await until(() => !harness.bot.context.reindex.isRunning(world.guildId, world.closing), 'the walk to end');
       const last = progress.versions.at(-1)!.content;
       assert.equal(
         last,

@@ -56,7 +56,7 @@ export async function untilReindexEnded(
       return message !== undefined && message.id !== options.after && /^(Finished reindexing|Reindexing failed)/.test(text);
     },
     `the reindex of #${channelName} to end`,
-    options.timeoutMs ?? 40_000,
+    options.timeoutMs ?? 120_000,
   );
   return text;
 }

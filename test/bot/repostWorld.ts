@@ -92,7 +92,7 @@ export async function postImage(harness: BotUnderTest, channelId: string, userId
   const message = await harness.discord.postMessage(channelId, userId, { attachments: [{ filename, data, contentType: 'image/jpeg' }] });
   const guildId = harness.discord.state.channels.get(channelId)!.guildId!;
   const id = `${message.id}:${message.attachments[0]!.id}`;
-  await until(() => harness.engine.library.has(guildId, id), `${filename} indexed`, 30_000);
+  await until(() => harness.engine.library.has(guildId, id), `${filename} indexed`);
   await harness.bot.context.live.flush();
   return message.id;
 }

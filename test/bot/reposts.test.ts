@@ -177,7 +177,7 @@ describe('reposts on Discord', () => {
     });
     await harness.startBotAgain();
     const id = `${missed.id}:${missed.attachments[0]!.id}`;
-    await until(() => harness.engine.library.has(world.guildId, id), 'the missed repost caught up', 30_000);
+    await until(() => harness.engine.library.has(world.guildId, id), 'the missed repost caught up');
     await harness.bot.context.live.flush();
     assert.deepEqual(notices(missed.id), nothing);
   });

@@ -170,7 +170,7 @@ describe('shards split across two hosts sharing one Redis store', { skip, timeou
     const orphans = await shardProcesses(hosts[0]!);
     await hosts[0]!.stop('SIGKILL');
     // Without its manager a shard process stops by itself, so a new manager never runs a second copy.
-    await until(() => orphans.every((child) => !isRunning(child.pid)), "the dead manager's shard processes exited", 60_000);
+    await until(() => orphans.every((child) => !isRunning(child.pid)), "the dead manager's shard processes exited");
     await postRed(victim, 'while-host-down.png');
     assert.deepEqual(shownNames(await find(guilds[1]!)), ['second-red.png'], 'the other host keeps answering its guild');
     hosts[0] = startHost(0);

@@ -98,7 +98,12 @@ export async function postColours(
   return ids;
 }
 
-export async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+/**
+ * Waits for a condition, checking every 25 ms. The limit is generous on purpose: it costs nothing
+ * when the condition comes true, and the suite runs on shared 2-core machines that are sometimes
+ * very busy (a whole suite twice at once took 40 minutes here, and 30 s waits ran out).
+ */
+export async function until(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

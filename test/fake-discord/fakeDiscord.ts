@@ -357,7 +357,7 @@ export class FakeDiscord {
 
   /** Poll until `predicate` holds (for effects of gateway events, which have no answer to await). */
   async waitFor<T>(predicate: () => T | undefined | null | false, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
-    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     for (;;) {
       const value = predicate();
       if (value) return value;

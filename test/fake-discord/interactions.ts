@@ -49,7 +49,7 @@ export interface InteractionReply extends Omit<MessageView, 'at'> {
 }
 
 export interface WaitOptions {
-  /** Give up after this long (default 10 s). */
+  /** Give up after this long (default 60 s: generous, for busy shared machines). */
   timeoutMs?: number;
   /** Once answered, wait until the bot has been quiet this long (default 150 ms), so later edits are included. */
   settleMs?: number;
@@ -151,7 +151,7 @@ export class Interactions {
   }
 
   wait(record: InteractionRecord, options: WaitOptions = {}): Promise<InteractionReply> {
-    const timeoutMs = options.timeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? 60_000;
     const settleMs = options.settleMs ?? 150;
     return new Promise((resolve, reject) => {
       let settle: NodeJS.Timeout | undefined;

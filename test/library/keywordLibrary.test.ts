@@ -122,4 +122,25 @@ describe('KeywordLibrary', () => {
     );
     await withLibrary(url, async (words) => assert.deepEqual(found(words, 'pineapple'), ['kept']));
   });
+
+  test('the store keeps words as written, never terms: what an earlier version stored is found by the terms of this one', async () => {
+    const url = freshUrl();
+    // A journal entry as any version writes it: [id, imageText, messageText, fileName, description].
+    const keyv = await openKeyv(url);
+    await keyv.set(keywordKeys.journal('g', 0), { put: [['street', 'WELCOME TO THE HAUPTSTRAẞE', 'ＡＢＣ café', '', '']] });
+    await keyv.disconnect();
+    await withLibrary(url, async (words) => {
+      assert.deepEqual(
+        words.search('g', 'hauptstrasse abc cafe', { limit: 5 }).map((hit) => hit.matchedWords),
+        [['ＡＢＣ', 'café', 'HAUPTSTRAẞE']],
+      );
+      await words.describe('g', 'new', { messageText: 'Straße' }, { imageChanged: true });
+    });
+    const stored = await openKeyv(url);
+    try {
+      assert.deepEqual(await stored.get(keywordKeys.journal('g', 1)), { put: [['new', null, 'Straße', '', '']] });
+    } finally {
+      await stored.disconnect();
+    }
+  });
 });

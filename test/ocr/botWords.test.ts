@@ -25,7 +25,7 @@ describe('the bot with OCR on indexes the words in and around an uploaded image'
     });
     messageId = message.id;
     imageId = `${message.id}:${message.attachments[0]!.id}`;
-    await until(() => harness.engine.library.words.isRead(world.guildId, imageId), 'the text in the image read', 60_000);
+    await until(() => harness.engine.library.words.isRead(world.guildId, imageId), 'the text in the image read');
   });
   after(() => harness.stop());
 

@@ -4,6 +4,8 @@ import { BacklogFullError, SchedulerClosedError } from '../../src/ocr/idleSchedu
 import { ImageTextReader } from '../../src/ocr/imageTextReader.js';
 import { flatMeme } from '../fixtures/memes/memeImages.js';
 
+const LIMITS = { maxBytes: 25 * 1024 * 1024, maxPixels: 40_000_000 };
+
 describe('ImageTextReader', () => {
   test('which collections are read is asked each time, and can be changed (the per-server switch)', () => {
     const reader = new ImageTextReader({ enabled: (collection) => collection === 'g1' });
@@ -21,9 +23,9 @@ describe('ImageTextReader', () => {
     });
     let finishEmbedding!: () => void;
     const embedding = reader.foreground(() => new Promise<void>((resolve) => (finishEmbedding = resolve)));
-    const first = reader.read(meme, async (text) => text);
+    const first = reader.read(meme, LIMITS, async (text) => text);
     await assert.rejects(
-      reader.read(meme, async (text) => text),
+      reader.read(meme, LIMITS, async (text) => text),
       BacklogFullError,
     );
     assert.deepEqual(reader.backlog, { waiting: 1, limit: 1 }, 'nothing starts while the embedding runs');
@@ -31,14 +33,14 @@ describe('ImageTextReader', () => {
     await embedding;
     assert.match(await first, /BANJO/);
     const embeddingAgain = reader.foreground(() => new Promise<void>((resolve) => (finishEmbedding = resolve)));
-    const dropped = reader.read(meme, async (text) => text);
+    const dropped = reader.read(meme, LIMITS, async (text) => text);
     const closing = reader.close();
     await assert.rejects(dropped, SchedulerClosedError);
     finishEmbedding();
     await embeddingAgain;
     await closing;
     await assert.rejects(
-      reader.read(meme, async (text) => text),
+      reader.read(meme, LIMITS, async (text) => text),
       SchedulerClosedError,
     );
   });

@@ -3,6 +3,13 @@ import assert from 'node:assert/strict';
 import { decodeCtcLine } from '../../src/ocr/ctcDecode.js';
 import { boxesFromProbabilities, readingOrder } from '../../src/ocr/textDetection.js';
 
+function assertNear(actual: number[], expected: number[], tolerance = 1e-6): void {
+  assert.ok(
+    actual.length === expected.length && actual.every((value, i) => Math.abs(value - expected[i]!) <= tolerance),
+    `${actual.map((v) => v.toFixed(3)).join(', ')} is not ${expected.map((v) => v.toFixed(3)).join(', ')}`,
+  );
+}
+
 describe('boxesFromProbabilities', () => {
   test('one box per separate text region, grown back out by the unclip ratio; faint or thin regions dropped', () => {
     const width = 40;
@@ -15,16 +22,42 @@ describe('boxesFromProbabilities', () => {
     fill(20, 4, 36, 8, 0.5); // above the pixel threshold, below the box threshold
     fill(4, 14, 30, 15, 0.9); // one pixel high: noise
     const boxes = boxesFromProbabilities(map, width, height);
-    // unclip grows each side by 10·4·1.5 / (2·(10+4)) ≈ 2.14 px
-    assert.deepEqual(
-      boxes.map(({ score, ...box }) => box),
-      [{ left: 1, top: 1, width: 16, height: 10 }],
+    // unclip grows each side by 10·4·1.5 / (2·(10+4)) ≈ 2.14 px, and a margin of 1 px
+    const grow = (10 * 4 * 1.5) / (2 * 14) + 1;
+    assert.equal(boxes.length, 1);
+    const { quad, score } = boxes[0]!;
+    assertNear(
+      [quad.origin.x, quad.origin.y, quad.along.x, quad.along.y, quad.down.x, quad.down.y],
+      [4 - grow, 4 - grow, 10 + 2 * grow, 0, 0, 4 + 2 * grow],
     );
-    assert.ok(Math.abs((boxes[0]?.score ?? 0) - 0.9) < 1e-6);
+    assert.ok(Math.abs(score - 0.9) < 1e-6);
+  });
+
+  test('a tilted region gets a box along its tilt, reading left to right and down across it', () => {
+    const width = 80;
+    const height = 60;
+    const map = new Float32Array(width * height);
+    // A 40 × 6 bar through (40, 30), its long side turned 30° clockwise (down to the right).
+    const angle = (30 * Math.PI) / 180;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const [dx, dy] = [x + 0.5 - 40, y + 0.5 - 30];
+        const along = dx * Math.cos(angle) + dy * Math.sin(angle);
+        const across = -dx * Math.sin(angle) + dy * Math.cos(angle);
+        if (Math.abs(along) <= 20 && Math.abs(across) <= 3) map[y * width + x] = 0.9;
+      }
+    }
+    const [box, ...rest] = boxesFromProbabilities(map, width, height);
+    assert.deepEqual(rest, []);
+    const { along, down } = box!.quad;
+    const degrees = (Math.atan2(along.y, along.x) * 180) / Math.PI;
+    assert.ok(Math.abs(degrees - 30) < 3, `along ${degrees.toFixed(1)}°`);
+    assert.ok(Math.hypot(along.x, along.y) > 2 * Math.hypot(down.x, down.y), 'the long side is the reading direction');
+    assert.ok(down.y > 0 && Math.abs(along.x * down.x + along.y * down.y) < 1e-6, 'down is square to it, pointing down');
   });
 
   test('reading order: lines top to bottom, boxes in a line left to right', () => {
-    const box = (left: number, top: number) => ({ left, top, width: 10, height: 10, score: 1 });
+    const box = (left: number, top: number) => ({ left, top, width: 10, height: 10 });
     const lines = readingOrder([box(50, 31), box(0, 0), box(40, 2), box(0, 30)]);
     assert.deepEqual(
       lines.map((line) => line.map((b) => b.left)),

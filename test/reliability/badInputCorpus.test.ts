@@ -144,7 +144,7 @@ function closeServer(server: Server | undefined): Promise<void> {
   return new Promise((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
 }
 
-describe('bad and unusual files reaching the bot', { timeout: 90_000 }, () => {
+describe('bad and unusual files reaching the bot', { timeout: 300_000 }, () => {
   let harness: BotUnderTest;
   let world: SmallWorld;
   let canary: Awaited<ReturnType<typeof startCanary>>;
@@ -354,7 +354,7 @@ function cli(args: string[], env: Record<string, string>): Promise<CliRun> {
   });
 }
 
-describe('bad and unusual files given to the CLI', { timeout: 90_000 }, () => {
+describe('bad and unusual files given to the CLI', { timeout: 300_000 }, () => {
   let work: string;
   let folder: string;
   let canary: Awaited<ReturnType<typeof startCanary>>;

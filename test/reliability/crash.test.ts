@@ -91,7 +91,7 @@ describe('crashes: the bot killed mid-write and started again', () => {
     return Number(/^imagebot_images_indexed (\d+)/m.exec(text)?.[1] ?? Number.NaN);
   }
 
-  async function untilIndexed(bot: RunningBot, atLeast: number, what: string, timeoutMs = 30_000): Promise<number> {
+  async function untilIndexed(bot: RunningBot, atLeast: number, what: string, timeoutMs = 120_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const count = await imagesIndexed(bot);
@@ -175,7 +175,7 @@ describe('crashes: the bot killed mid-write and started again', () => {
     discord.delayResponses(150, route);
     const since = lastRequestSeq(discord);
     assert.match((await runReindex(discord, world, channelId)).content, /Started reindexing/);
-    await until(() => historyReads(discord, channelId, since).length >= 5, 'the walk to read 5 pages', 30_000);
+    await until(() => historyReads(discord, channelId, since).length >= 5, 'the walk to read 5 pages');
     await kill(bot);
     discord.delayResponses(0, route);
 

@@ -149,7 +149,7 @@ describe('the gateway dropping while images are posted', () => {
     await postImageMessages(discord, channel.id, world.memberId, 20, { gapMs: 10 });
     fault(discord);
     await postImageMessages(discord, channel.id, world.memberId, 20, { first: 20 });
-    await until(() => backAgain(discord), 'the bot to be back on the gateway', 20_000);
+    await until(() => backAgain(discord), 'the bot to be back on the gateway');
     await postImageMessages(discord, channel.id, world.memberId, 10, { first: 40, gapMs: 10 });
     const expected = imagesPostedIn(discord, channel.id);
     assert.equal(expected.length, 50);

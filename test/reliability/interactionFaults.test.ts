@@ -41,7 +41,7 @@ describe('the bot process when Discord refuses its interaction replies', () => {
     const refused = (interactionId: string) =>
       discord.requests.filter((request) => request.fault !== null && request.path.includes(interactionId)).length;
     // discord.js tries each callback four times (three retries) before giving up.
-    await until(() => refused(first.interactionId) >= 4 && refused(second.interactionId) >= 4, 'both replies to be refused', 30_000);
+    await until(() => refused(first.interactionId) >= 4 && refused(second.interactionId) >= 4, 'both replies to be refused');
     await bot.waitForLine(/could not tell the user about a failed interaction/, 30_000);
     discord.clearFaults();
 

@@ -42,7 +42,7 @@ function waitForExit(bot: BotProcess, timeoutMs: number): Promise<number | null>
   });
 }
 
-describe('the bot token stays secret while the bot runs', { timeout: 120_000 }, () => {
+describe('the bot token stays secret while the bot runs', { timeout: 300_000 }, () => {
   let discord: FakeDiscord;
   let world: SmallWorld;
   let dataDir: string;
@@ -133,7 +133,7 @@ describe('the bot token stays secret while the bot runs', { timeout: 120_000 }, 
   });
 });
 
-describe('the bot token stays secret when the bot cannot start', { timeout: 120_000 }, () => {
+describe('the bot token stays secret when the bot cannot start', { timeout: 300_000 }, () => {
   let discord: FakeDiscord;
   let dataDir: string;
   let base: Record<string, string>;

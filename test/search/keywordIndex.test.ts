@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeywordIndex, keywordTerms } from '../../src/search/keywordIndex.js';
+import { KeywordIndex } from '../../src/search/keywordIndex.js';
 
 function indexOf(...documents: Parameters<KeywordIndex['put']>[0][]): KeywordIndex {
   const index = new KeywordIndex();
@@ -25,7 +25,7 @@ describe('KeywordIndex', () => {
     assert.deepEqual(ids(index, 'lighthouse'), ['alt']);
   });
 
-  test("says which of the image's words matched, and how much of the query they cover, rare words weighing more", () => {
+  test("says which of the image's words matched, as written there, and how much of the query they cover, rare words weighing more", () => {
     const index = indexOf(
       { id: 'a', imageText: 'THE PINEAPPLE WIZARD' },
       { id: 'b', imageText: 'the wizard hat' },
@@ -33,7 +33,7 @@ describe('KeywordIndex', () => {
       { id: 'd', imageText: 'the end' },
     );
     const [best, ...rest] = index.search('the pineapple wizard', { limit: 10 });
-    assert.deepEqual(best, { ...best, id: 'a', matchedWords: ['pineapple', 'the', 'wizard'], coverage: 1 });
+    assert.deepEqual(best, { ...best, id: 'a', matchedWords: ['PINEAPPLE', 'THE', 'WIZARD'], coverage: 1 });
     const coverage = Object.fromEntries(rest.map((hit) => [hit.id, hit.coverage]));
     assert.ok(coverage.d! < 0.1, `"the", which every image holds, covers little: ${coverage.d}`);
     assert.ok(coverage.b! > 0.5 && coverage.b! < 1 && coverage.c === coverage.b, JSON.stringify(coverage));
@@ -65,7 +65,7 @@ describe('KeywordIndex', () => {
   test('a word the recogniser broke in two is still found whole', () => {
     const index = indexOf({ id: 'a', imageText: 'NOBODY ASKED BUT GOR ILLA\nTHE END' }, { id: 'b', imageText: 'GOR' });
     const [hit, ...rest] = index.search('gorilla', { limit: 5 });
-    assert.deepEqual([hit?.id, hit?.matchedWords, hit?.coverage, rest], ['a', ['gor', 'illa'], 1, []]);
+    assert.deepEqual([hit?.id, hit?.matchedWords, hit?.coverage, rest], ['a', ['GOR', 'ILLA'], 1, []]);
     assert.deepEqual(ids(indexOf({ id: 'c', imageText: "DON 'T PANIC" }), "don't"), ['c']);
   });
 
@@ -108,16 +108,48 @@ describe('KeywordIndex', () => {
     assert.deepEqual(ids(indexOf({ id: 'a', imageText: 'x' }), ' !? '), []);
   });
 
-  test('terms are lower-case runs of letters and digits in any script, without accents', () => {
-    assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG Ünïcode 中文 it’s'), [
-      'pineapple',
-      'wizard',
-      '2',
-      'png',
-      'unicode',
-      '中文',
-      'its',
+  test('spellings that are one word find each other both ways, in every field, shown as the image wrote them', () => {
+    const index = indexOf(
+      { id: 'street', imageText: 'WELCOME TO THE HAUPTSTRAẞE' },
+      { id: 'cafe', messageText: 'lunch at the Café' },
+      { id: 'wide', fileName: 'ＡＢＣ-poster.png' },
+      { id: 'ligature', description: 'a ﬁsh on a bicycle' },
+      { id: 'plain', messageText: 'strasse cafe abc fish' },
+    );
+    const found = (query: string) => index.search(query, { limit: 10 }).map((hit) => [hit.id, hit.matchedWords]);
+    assert.deepEqual(found('hauptstrasse'), [['street', ['HAUPTSTRAẞE']]]);
+    assert.deepEqual(found('CAFE').sort(), [
+      ['cafe', ['Café']],
+      ['plain', ['cafe']],
     ]);
-    assert.deepEqual(keywordTerms('Pineapple_wizard-2.PNG', 'fileName'), ['pineapple', 'wizard', '2']);
+    assert.deepEqual(found('Café').sort(), [
+      ['cafe', ['Café']],
+      ['plain', ['cafe']],
+    ]);
+    assert.deepEqual(found('abc').sort(), [
+      ['plain', ['abc']],
+      ['wide', ['ＡＢＣ']],
+    ]);
+    assert.deepEqual(found('ＡＢＣ').sort(), [
+      ['plain', ['abc']],
+      ['wide', ['ＡＢＣ']],
+    ]);
+    assert.deepEqual(found('fish').sort(), [
+      ['ligature', ['ﬁsh']],
+      ['plain', ['fish']],
+    ]);
+  });
+
+  test('a Japanese query finds the image holding it as written, and not a word that differs by a voiced mark', () => {
+    const index = indexOf(
+      { id: 'school', messageText: 'がっこう に いく' },
+      { id: 'cuckoo', messageText: 'かっこう が なく' },
+      { id: 'half-width', imageText: 'ｶﾞｯｺｳ' },
+    );
+    assert.deepEqual(
+      index.search('がっこう', { limit: 10 }).map((hit) => [hit.id, hit.matchedWords]),
+      [['school', ['がっこう']]],
+    );
+    assert.deepEqual(ids(index, 'ガッコウ'), ['half-width']);
   });
 });
