@@ -86,7 +86,7 @@ describe('reposts on Discord, with the words in images and mirrored copies', () 
     });
 
     test('a photo without words flipped left to right is a repost', async () => {
-      const photo = await weatherPhoto(25);
+      const photo = await weatherPhoto(0);
       await postImage(harness, world.quietId, world.memberId, photo, 'photo.jpg');
       const flipped = await postImage(harness, world.memesId, world.stafferId, await repostCopy(photo, 'mirrored'), 'flipped.jpg');
       assert.deepEqual(reactionsOn(flipped), recycled());

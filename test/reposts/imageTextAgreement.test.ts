@@ -40,6 +40,17 @@ describe('textsAllowNearCopy', () => {
     assert.equal(textsAllowNearCopy(CAPTION, 'WHEN YOU FINALLY FIND THE CAT\nAND IT WAS THERE ALL AL0NG'), true);
   });
 
+  test('too little text to tell (a watermark, a stray character) does not decide', () => {
+    assert.equal(textsAllowNearCopy('新华网\nWWWNEWS.CN', '华网'), true);
+    assert.equal(textsAllowNearCopy('福', ''), true);
+    assert.equal(textsAllowNearCopy('NOPE', 'YES'), true);
+  });
+
+  test('a caption against a short text or none decides', () => {
+    assert.equal(textsAllowNearCopy(CAPTION, ''), false);
+    assert.equal(textsAllowNearCopy(CAPTION, '新华网'), false);
+  });
+
   test('either text unknown: the words do not decide', () => {
     assert.equal(textsAllowNearCopy(undefined, CAPTION), true);
     assert.equal(textsAllowNearCopy(CAPTION, undefined), true);
