@@ -5,24 +5,26 @@ import { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { isInformative } from '../src/reposts/dctHash.js';
 import { duplicateGroups } from '../src/reposts/duplicateGroups.js';
 import { hammingDistance } from '../src/reposts/hammingDistance.js';
+import { nearerOrientation } from '../src/reposts/mirroredHash.js';
 import { perceptualHash } from '../src/reposts/perceptualHash.js';
-import { PerceptualHashIndex } from '../src/reposts/perceptualHashIndex.js';
 import { cosine, DEFAULT_REPOST_THRESHOLDS, isNearCopy, type RepostThresholds } from '../src/reposts/repostMatcher.js';
 import { WEATHER_DIR } from '../test/fixtures/datasets.js';
 import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
 import { memeSet } from '../test/fixtures/memes/memeSet.js';
 import { labelledRepostSet } from '../test/fixtures/repostCopies.js';
-import { mulberry32 } from '../test/fixtures/seededRandom.js';
+import { lookupCostAtScale, type LookupCost } from './lib/hashLookupCost.js';
 
 /**
  * `npm run bench -- reposts`: how well the perceptual hash, the embedding and both together tell
  * copies from different pictures, and what the hash costs beside the embedding.
  *
  * The labelled set: the 53 weather photos, the first 36 with three copies each (re-saved at JPEG
- * quality 20, halved, cropped 3 % a side, framed 5 %, brightened 25 %, converted to PNG), and 30
- * pictures of text (captions on plain grounds, chat screenshots: different pictures that share a
- * layout), written to a temporary folder and read back. Two images form a positive pair when they
- * show the same photo. Embeddings come from the `small` fixture: uform3-small's shapes with RANDOM weights, so
+ * quality 20, halved, cropped 3 % a side, framed 5 %, brightened 25 %, converted to PNG) and a
+ * fourth flipped left to right, and 30 pictures of text (captions on plain grounds, chat
+ * screenshots: different pictures that share a layout), written to a temporary folder and read
+ * back. Two images form a positive pair when they show the same photo. Hash distances are taken
+ * both ways round (as they are and as mirror images, the nearer: what the bot does); the tables
+ * also give them as they are, as the bot compared them before mirrors were tolerated. Embeddings come from the `small` fixture: uform3-small's shapes with RANDOM weights, so
  * the embedding columns show the mechanics only; its cost is the real model's.
  *
  * `npm run bench -- reposts <model dir>` runs it with another uform3 directory (a downloaded
@@ -56,10 +58,13 @@ interface Image {
 
 interface Pair {
   positive: boolean;
-  /** Undefined when either hash is low-information (such a pair never matches by hash). */
+  /** In the nearer orientation; undefined when either hash is low-information (such a pair never matches by hash). */
   distance: number | undefined;
+  /** As they are, not mirrored. */
+  plainDistance: number | undefined;
   cosine: number;
   kinds: string;
+  names: string;
 }
 
 interface Cost {
@@ -88,9 +93,11 @@ function pairsOf(images: readonly Image[]): Pair[] {
       const informative = isInformative(x.hash) && isInformative(y.hash);
       pairs.push({
         positive: x.group === y.group,
-        distance: informative ? hammingDistance(x.hash, y.hash) : undefined,
+        distance: informative ? nearerOrientation(x.hash, y.hash).distance : undefined,
+        plainDistance: informative ? hammingDistance(x.hash, y.hash) : undefined,
         cosine: cosine(x.embedding, y.embedding),
         kinds: [x.kind, y.kind].sort().join(' + '),
+        names: `${x.name} + ${y.name}`,
       });
     }
   }
@@ -104,6 +111,9 @@ function hashMatches(pair: Pair, maxDistance: number): boolean {
 function bothMatch(pair: Pair, thresholds: RepostThresholds): boolean {
   return pair.distance !== undefined && isNearCopy(pair.distance, pair.cosine, thresholds);
 }
+
+/** The pair as the bot saw it before mirrors were tolerated. */
+const asTheyAre = (pair: Pair): Pair => ({ ...pair, distance: pair.plainDistance });
 
 interface Score {
   truePositives: number;
@@ -137,7 +147,7 @@ const scoreCells = (s: Score) => [s.truePositives, s.falsePositives, s.falseNega
 async function labelledImagesOnDisk(folder: string): Promise<Array<{ name: string; group: number; kind: string; file: string }>> {
   const names = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
   const photos = await Promise.all(names.map(async (name) => ({ name, bytes: await readFile(path.join(WEATHER_DIR, name)) })));
-  const set = await labelledRepostSet(photos, PHOTOS_WITH_COPIES);
+  const set = await labelledRepostSet(photos, PHOTOS_WITH_COPIES, { mirrored: true });
   const texts = (await memeSet({ count: TEXT_PICTURES, kinds: ['flat', 'flat', 'chat'] })).map((meme, i) => ({
     name: `text-${meme.name}`,
     bytes: meme.bytes,
@@ -147,28 +157,6 @@ async function labelledImagesOnDisk(folder: string): Promise<Array<{ name: strin
   const all = [...set, ...texts];
   for (const image of all) await writeFile(path.join(folder, image.name), image.bytes);
   return all.map(({ name, group, kind }) => ({ name, group, kind, file: path.join(folder, name) }));
-}
-
-/** CPU seconds per `within` query over INDEX_SIZE random informative hashes. */
-function lookupCostAtScale(): { cpuSecondsPerLookup: number; wallSecondsPerLookup: number } {
-  const random = mulberry32(12);
-  const word = () => Math.floor(random() * 2 ** 32);
-  const index = new PerceptualHashIndex();
-  const queries: bigint[] = [];
-  for (let i = 0; i < INDEX_SIZE; i++) {
-    const hash = (1n << 63n) | (BigInt(word() >>> 1) << 32n) | BigInt(word());
-    index.set(`image-${i}`, hash);
-    if (i % Math.floor(INDEX_SIZE / LOOKUPS) === 0) queries.push(hash);
-  }
-  index.within(queries[0]!, DEFAULT_REPOST_THRESHOLDS.maxDistance); // warm-up
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  for (const query of queries) index.within(query, DEFAULT_REPOST_THRESHOLDS.maxDistance);
-  const used = process.cpuUsage(cpu);
-  return {
-    cpuSecondsPerLookup: (used.user + used.system) / 1e6 / queries.length,
-    wallSecondsPerLookup: Number(process.hrtime.bigint() - start) / 1e9 / queries.length,
-  };
 }
 
 interface Costs {
@@ -197,9 +185,12 @@ async function signalsAndCosts(
 }
 
 function printSweeps(pairs: readonly Pair[]): void {
-  console.log('hash alone (Hamming distance ≤ h)');
-  ruled(['h', 'TP', 'FP', 'FN', 'precision', 'recall']);
-  for (const h of HASH_SWEEP) line([h, ...scoreCells(score(pairs, (pair) => hashMatches(pair, h)))]);
+  console.log('hash alone (Hamming distance ≤ h, both ways round; last two columns: as they are)');
+  ruled(['h', 'TP', 'FP', 'FN', 'precision', 'recall', 'precision as they are', 'recall as they are']);
+  for (const h of HASH_SWEEP) {
+    const plain = score(pairs, (pair) => hashMatches(asTheyAre(pair), h));
+    line([h, ...scoreCells(score(pairs, (pair) => hashMatches(pair, h))), plain.precision.toFixed(3), plain.recall.toFixed(3)]);
+  }
 
   console.log('\nembedding alone (cosine ≥ c)');
   ruled(['c', 'TP', 'FP', 'FN', 'precision', 'recall']);
@@ -219,19 +210,33 @@ function printCopyKinds(pairs: readonly Pair[], thresholds: RepostThresholds): v
   console.log(
     `\npositive pairs by the copies involved, at the defaults (h = ${thresholds.maxDistance}, c = ${thresholds.minSimilarity}, hash alone within ${thresholds.hashAloneDistance})`,
   );
-  ruled(['pair', 'count', 'max distance', 'min cosine', 'found by both']);
+  ruled(['pair', 'count', 'max distance', 'min cosine', 'found by both', 'found as they are']);
   const kinds = [...new Set(pairs.filter((pair) => pair.positive).map((pair) => pair.kinds))].sort();
   for (const kind of kinds) {
     const ofKind = pairs.filter((pair) => pair.positive && pair.kinds === kind);
     const farthest = Math.max(...ofKind.map((pair) => pair.distance ?? 64));
     const leastSimilar = Math.min(...ofKind.map((pair) => pair.cosine));
-    line([kind, ofKind.length, farthest, leastSimilar.toFixed(4), ofKind.filter((pair) => bothMatch(pair, thresholds)).length]);
+    const found = ofKind.filter((pair) => bothMatch(pair, thresholds)).length;
+    line([
+      kind,
+      ofKind.length,
+      farthest,
+      leastSimilar.toFixed(4),
+      found,
+      ofKind.filter((pair) => bothMatch(asTheyAre(pair), thresholds)).length,
+    ]);
   }
   const negatives = pairs.filter((pair) => !pair.positive);
   const closest = Math.min(...negatives.map((pair) => pair.distance ?? 64));
+  const closestAsTheyAre = Math.min(...negatives.map((pair) => pair.plainDistance ?? 64));
   console.log(
-    `closest unrelated pair: ${closest} bits; unrelated pairs with cosine ≥ ${thresholds.minSimilarity}: ${negatives.filter((pair) => pair.cosine >= thresholds.minSimilarity).length}`,
+    `closest unrelated pair: ${closest} bits (as they are: ${closestAsTheyAre}); unrelated pairs with cosine ≥ ${thresholds.minSimilarity}: ${negatives.filter((pair) => pair.cosine >= thresholds.minSimilarity).length}`,
   );
+  for (const pair of negatives.filter((negative) => bothMatch(negative, thresholds))) {
+    console.log(
+      `unrelated pair taken for near-copies: ${pair.names} (${pair.distance} bits, ${pair.plainDistance} as they are; cosine ${pair.cosine.toFixed(4)})`,
+    );
+  }
 }
 
 /** duplicateGroups over the set: true groups found exactly, and pairs put in one group scored like the decision. */
@@ -291,7 +296,7 @@ async function main(): Promise<void> {
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; embeddings: ${modelDir ?? 'small fixture (random weights: mechanics only)'}`,
     );
     console.log(
-      `set: ${images.length} images (53 photos, ${PHOTOS_WITH_COPIES} with 3 copies; ${TEXT_PICTURES} pictures of text), ${pairs.length} pairs of which ${positives} positive`,
+      `set: ${images.length} images (53 photos, ${PHOTOS_WITH_COPIES} with 3 copies and a mirrored one; ${TEXT_PICTURES} pictures of text), ${pairs.length} pairs of which ${positives} positive`,
     );
     console.log(`low-information hashes by kind: ${lowInformation}\n`);
     console.log(`per image, best of ${ROUNDS} alternating rounds: hash ${perImage(costs.hash)}; embedding ${perImage(costs.embedding)}\n`);
@@ -302,9 +307,12 @@ async function main(): Promise<void> {
       `duplicates groups at the defaults: ${grouping.exact} of ${grouping.truth} true groups found exactly; pairs in one group: precision ${grouping.pairs.precision.toFixed(3)}, recall ${grouping.pairs.recall.toFixed(3)}\n`,
     );
 
-    const lookup = lookupCostAtScale();
+    const lookups = lookupCostAtScale({ size: INDEX_SIZE, lookups: LOOKUPS, rounds: ROUNDS, maxDistance: defaults.maxDistance });
+    const lookup = lookups.bothWays;
+    const perQuery = (cost: LookupCost) =>
+      `${(cost.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(cost.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`;
     console.log(
-      `lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxDistance}): ${(lookup.cpuSecondsPerLookup * 1000).toFixed(2)} ms CPU, ${(lookup.wallSecondsPerLookup * 1000).toFixed(2)} ms wall a query`,
+      `lookup in ${INDEX_SIZE.toLocaleString('en')} random hashes (h = ${defaults.maxDistance}): both ways round ${perQuery(lookup)}; as they are only ${perQuery(lookups.asTheyAre)}`,
     );
 
     const result = (name: string, value: number, digits = 3) => console.log(`RESULT reposts.${name} ${value.toFixed(digits)}`);
@@ -315,6 +323,7 @@ async function main(): Promise<void> {
       ['hash_only', (pair) => hashMatches(pair, defaults.maxDistance)],
       ['embedding_only', (pair) => pair.cosine >= defaults.minSimilarity],
       ['combined', (pair) => bothMatch(pair, defaults)],
+      ['combined_as_they_are', (pair) => bothMatch(asTheyAre(pair), defaults)],
     ];
     for (const [name, decide] of decisions) {
       const { precision, recall } = score(pairs, decide);

@@ -6,6 +6,10 @@
  * and a blank line between groups; with --json, one JSON array of groups, each an array of
  * absolute paths. What a person should know besides (images left out, how to fill them in) goes
  * to stderr.
+ *
+ * The decision is the repost decision (src/reposts/README.md): hashes compared as they are and as
+ * mirror images, and, for files indexed with --ocr, their words must agree, so two captions on
+ * one meme template are not copies of each other (without --ocr they are taken for copies).
  */
 import path from 'node:path';
 import type { ImageLibrary } from '../library/imageLibrary.js';
@@ -60,8 +64,8 @@ export function printDuplicates(
   const { images, otherModel } = library.statsOf(LOCAL_COLLECTION);
   const { maxDistance, minSimilarity, hashAloneDistance } = options.thresholds;
   note(
-    `${groups.length} group(s) of near-copies (perceptual hashes at most ${maxDistance} bits apart and similarity at least ${minSimilarity}, ` +
-      `or at most ${Math.min(hashAloneDistance, maxDistance)} bits apart)` +
+    `${groups.length} group(s) of near-copies (perceptual hashes at most ${maxDistance} bits apart, mirrored or not, and similarity at least ${minSimilarity}, ` +
+      `or at most ${Math.min(hashAloneDistance, maxDistance)} bits apart; where --ocr read both, their words agree)` +
       (options.folder === undefined
         ? ` among ${images} indexed images`
         : ` among the indexed images under ${path.resolve(options.folder)}`),

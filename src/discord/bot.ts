@@ -73,6 +73,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     history: guildState.reposts,
     access,
     defaults: config.reposts,
+    textRead: (guildId, imageId) => ingest.textRead(guildId, imageId),
   });
   const reindex = new ReindexJobs({
     walks: guildState.reindexWalks,

@@ -4,7 +4,7 @@ import { logger } from '../logger.js';
 import { isStoreUnavailable } from '../store/storeUnavailable.js';
 import { untilStored } from './untilStored.js';
 import type { ImageLibrary, ImageOrigin } from '../library/imageLibrary.js';
-import { describeImage, indexImage, needsReading, readImageText, type SurroundingWords } from './imageIndexing.js';
+import { describeImage, indexImage, needsReading, readImageText, type SurroundingWords, type TextOutcome } from './imageIndexing.js';
 
 /** One image to index: where it came from and where its bytes are. */
 export interface IngestJob {
@@ -90,6 +90,8 @@ export class IngestQueue {
   private readonly failuresByCollection = new Map<string, { count: number; recent: IngestFailure[] }>();
   /** The outcome to come of every image queued or being indexed, and when it was queued, by `inFlightKey` (oldest first). */
   private readonly inFlight = new Map<string, { outcome: Promise<IngestOutcome>; queuedAt: number }>();
+  /** Images handed to OCR and not read yet, by collection and id. */
+  private readonly reading = new Map<string, Promise<TextOutcome>>();
   private closed = false;
   /** Aborted when shutting down: no more waiting for the store. */
   private readonly closing = new AbortController();
@@ -215,6 +217,14 @@ export class IngestQueue {
     this.closing.abort();
   }
 
+  /**
+   * Resolves once the text of an image this queue handed to OCR is stored, or given up (at once
+   * when none is being read): what the repost check waits for before it trusts the pixels alone.
+   */
+  async textRead(collection: string, id: string): Promise<void> {
+    await this.reading.get(`${collection}\n${id}`);
+  }
+
   failures(collection: string): { count: number; recent: readonly IngestFailure[] } {
     return this.failuresByCollection.get(collection) ?? { count: 0, recent: [] };
   }
@@ -297,7 +307,7 @@ export class IngestQueue {
           },
         );
         // Not awaited: the slot is free for the next image while this one waits for OCR.
-        void readImageText(this.library, collection, id, bytes);
+        this.startReading(collection, id, bytes);
         return outcome;
       } catch (error) {
         // The store stayed unavailable until the queue closed: given back, not recorded as failed.
@@ -311,6 +321,15 @@ export class IngestQueue {
         await sleep((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1));
       }
     }
+  }
+
+  private startReading(collection: string, id: string, bytes: Uint8Array): void {
+    const key = `${collection}\n${id}`;
+    const reading = readImageText(this.library, collection, id, bytes);
+    this.reading.set(key, reading);
+    void reading.then(() => {
+      if (this.reading.get(key) === reading) this.reading.delete(key);
+    });
   }
 
   private async recordFailure(job: IngestJob, { reason, problem }: FailureReason): Promise<void> {

@@ -239,19 +239,26 @@ export class ImageLibrary {
   /** Near-copies of an indexed image posted before it, earliest first (src/reposts/README.md). */
   repostsOf(collection: string, id: string, query: RepostQuery): RepostHit[] {
     const records = this.collections.get(collection);
-    return records === undefined ? [] : earlierCopies(records, id, query);
+    return records === undefined ? [] : earlierCopies(records, id, query, this.imageTextOf(collection));
   }
 
   /** Ranked hits with each near-copy folded into the best-ranked hit it copies ("and 2 near-copies"). */
   nearCopies<H extends SearchHit>(collection: string, hits: readonly H[], thresholds: RepostThresholds): Array<HitWithCopies<H>> {
     const records = this.collections.get(collection);
-    return records === undefined ? hits.map((hit) => ({ hit, nearCopies: [] })) : foldNearCopies(records, hits, thresholds);
+    return records === undefined
+      ? hits.map((hit) => ({ hit, nearCopies: [] }))
+      : foldNearCopies(records, hits, thresholds, this.imageTextOf(collection));
   }
 
   /** Groups of near-duplicates among a collection's images (those the filter allows), largest first. */
   duplicateGroups(collection: string, thresholds: RepostThresholds, filter?: SearchFilter): ImageInfo[][] {
     const records = this.collections.get(collection);
-    return records === undefined ? [] : duplicateGroupsIn(records, thresholds, filter);
+    return records === undefined ? [] : duplicateGroupsIn(records, thresholds, this.imageTextOf(collection), filter);
+  }
+
+  /** The words OCR read in a collection's images, by id (undefined: not read), for the repost decision. */
+  private imageTextOf(collection: string): (id: string) => string | undefined {
+    return (id) => this.words.get(collection, id)?.imageText;
   }
 
   /** Searchable images that have no perceptual hash yet (a reindex fills them in without re-embedding). */

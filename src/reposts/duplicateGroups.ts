@@ -20,6 +20,8 @@ export interface DuplicateCandidate {
   id: string;
   perceptualHash: bigint;
   embedding: Float32Array;
+  /** The words read in the image (OCR); undefined when not read. */
+  imageText?: string | undefined;
 }
 
 /**
@@ -35,9 +37,11 @@ export function duplicateGroups<T extends DuplicateCandidate>(candidates: readon
     byId.set(candidate.id, index);
     hashes.set(candidate.id, candidate.perceptualHash);
   });
-  const embeddingOf = (id: string) => candidates[byId.get(id)!]?.embedding;
+  const candidateOf = (id: string) => candidates[byId.get(id)!];
+  const embeddingOf = (id: string) => candidateOf(id)?.embedding;
+  const imageTextOf = (id: string) => candidateOf(id)?.imageText;
   const neighbours = candidates.map((candidate) =>
-    findReposts(candidate, hashes, embeddingOf, thresholds).map((match) => byId.get(match.id)!),
+    findReposts(candidate, hashes, embeddingOf, thresholds, imageTextOf).map((match) => byId.get(match.id)!),
   );
   const byIdOrder = (a: number, b: number) => compareIds(candidates[a]!.id, candidates[b]!.id);
   return starGroups(neighbours, byIdOrder).map((group) => group.map((member) => candidates[member]!));

@@ -11,7 +11,10 @@ import { slotsWithin, writeHash } from './hashScan.js';
 
 export interface HashNeighbour {
   id: string;
+  /** Bits apart, in the nearer orientation (mirroredHash.ts). */
   distance: number;
+  /** Nearer as mirror images. */
+  mirrored: boolean;
 }
 
 const INITIAL_CAPACITY = 1024;
@@ -61,10 +64,10 @@ export class PerceptualHashIndex {
     return true;
   }
 
-  /** Every held id whose hash differs from `hash` in at most `maxDistance` bits, nearest first. */
+  /** Every held id whose hash differs from `hash`, or from its mirror image, in at most `maxDistance` bits, nearest first. */
   within(hash: bigint, maxDistance: number): HashNeighbour[] {
     return slotsWithin(this.pairs, this.ids.length, hash, maxDistance)
-      .map(({ slot, distance }) => ({ id: this.ids[slot]!, distance }))
+      .map(({ slot, distance, mirrored }) => ({ id: this.ids[slot]!, distance, mirrored }))
       .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 

@@ -8,9 +8,14 @@
  * Except very close hashes: within `hashAloneDistance` bits the hash decides alone. No two different
  * pictures measured came that close (pictures whose hash is their layout are low information, see
  * dctHash.ts), while an embedding that moves under a change of brightness could only lose copies there.
+ *
+ * Hashes are compared as they are and as mirror images (mirroredHash.ts): a flipped copy is a copy.
+ * And when the words in both images are known (OCR), they must agree as well (imageTextAgreement.ts):
+ * the same meme template under two different captions is two pictures, however alike their pixels.
  */
 import { isInformative } from './dctHash.js';
-import { hammingDistance } from './hammingDistance.js';
+import { textsAllowNearCopy } from './imageTextAgreement.js';
+import { nearerOrientation } from './mirroredHash.js';
 import type { PerceptualHashIndex } from './perceptualHashIndex.js';
 
 export interface RepostThresholds {
@@ -39,18 +44,36 @@ export interface RepostSignals {
   perceptualHash: bigint;
   /** L2-normalised, as the embedding model returns it. */
   embedding: Float32Array;
+  /** The words read in the image (OCR): '' when it holds none, undefined when it was not read. */
+  imageText?: string | undefined;
 }
 
 export interface RepostMatch {
   id: string;
-  /** Bits the perceptual hashes differ in. */
+  /** Bits the perceptual hashes differ in (in the nearer orientation). */
   distance: number;
   /** Cosine similarity of the embeddings. */
   similarity: number;
+  /** The hashes are nearer as mirror images: one picture is the other flipped. */
+  mirrored: boolean;
 }
 
 /** L2-normalised embedding of an indexed image, or undefined when it is no longer there. */
 export type EmbeddingLookup<K = string> = (key: K) => Float32Array | undefined;
+/** The words read in an indexed image ('' for none), or undefined when it was not read (or OCR is not used). */
+export type ImageTextLookup<K = string> = (key: K) => string | undefined;
+
+/** A hash neighbour found by a scan: `key` is whatever the scan names an image by. */
+export interface HashNeighbourOf<K> {
+  key: K;
+  distance: number;
+  mirrored: boolean;
+}
+
+/** A hash neighbour the rest of the decision confirmed. */
+export interface ConfirmedNeighbour<K> extends HashNeighbourOf<K> {
+  similarity: number;
+}
 
 /**
  * Indexed images `image` is a repost of, nearest hash first (ties: more similar first). None for a
@@ -61,32 +84,31 @@ export function findReposts(
   hashes: PerceptualHashIndex,
   embeddingOf: EmbeddingLookup,
   thresholds: RepostThresholds,
+  imageTextOf: ImageTextLookup = () => undefined,
 ): RepostMatch[] {
-  const near = hashes.within(image.perceptualHash, thresholds.maxDistance).map(({ id, distance }) => ({ key: id, distance }));
-  return confirmedByEmbedding(image.embedding, near, embeddingOf, thresholds).map(({ key, distance, similarity }) => ({
-    id: key,
-    distance,
-    similarity,
-  }));
+  const near = hashes.within(image.perceptualHash, thresholds.maxDistance).map(({ id, ...match }) => ({ key: id, ...match }));
+  return confirmedNearCopies(image, near, embeddingOf, thresholds, imageTextOf).map(({ key, ...match }) => ({ id: key, ...match }));
 }
 
 /**
- * The second half of the decision, for hash neighbours within maxDistance found by any scan (`key`
- * is whatever the scan names an image by): those the embeddings confirm (or whose hash is close
- * enough alone), nearest hash first (ties: more similar first).
+ * The rest of the decision, for hash neighbours within maxDistance found by any scan: those the
+ * embeddings confirm (or whose hash is close enough alone) and whose words do not disagree with
+ * the image's, nearest hash first (ties: more similar first).
  */
-export function confirmedByEmbedding<K>(
-  embedding: Float32Array,
-  near: Iterable<{ key: K; distance: number }>,
+export function confirmedNearCopies<K>(
+  image: Pick<RepostSignals, 'embedding' | 'imageText'>,
+  near: Iterable<HashNeighbourOf<K>>,
   embeddingOf: EmbeddingLookup<K>,
   thresholds: RepostThresholds,
-): Array<{ key: K; distance: number; similarity: number }> {
-  const confirmed: Array<{ key: K; distance: number; similarity: number }> = [];
-  for (const { key, distance } of near) {
-    const other = embeddingOf(key);
+  imageTextOf: ImageTextLookup<K> = () => undefined,
+): Array<ConfirmedNeighbour<K>> {
+  const confirmed: Array<ConfirmedNeighbour<K>> = [];
+  for (const neighbour of near) {
+    const other = embeddingOf(neighbour.key);
     if (other === undefined) continue;
-    const similarity = cosine(embedding, other);
-    if (isNearCopy(distance, similarity, thresholds)) confirmed.push({ key, distance, similarity });
+    const similarity = cosine(image.embedding, other);
+    if (!isNearCopy(neighbour.distance, similarity, thresholds)) continue;
+    if (textsAllowNearCopy(image.imageText, imageTextOf(neighbour.key))) confirmed.push({ ...neighbour, similarity });
   }
   return confirmed.sort((a, b) => a.distance - b.distance || b.similarity - a.similarity);
 }
@@ -96,15 +118,16 @@ export function nearCopyMatch(
   a: RepostSignals,
   b: RepostSignals,
   thresholds: RepostThresholds,
-): { distance: number; similarity: number } | null {
+): { distance: number; similarity: number; mirrored: boolean } | null {
   if (!isInformative(a.perceptualHash) || !isInformative(b.perceptualHash)) return null;
-  const distance = hammingDistance(a.perceptualHash, b.perceptualHash);
+  const { distance, mirrored } = nearerOrientation(a.perceptualHash, b.perceptualHash);
   if (distance > thresholds.maxDistance) return null;
   const similarity = cosine(a.embedding, b.embedding);
-  return isNearCopy(distance, similarity, thresholds) ? { distance, similarity } : null;
+  if (!isNearCopy(distance, similarity, thresholds) || !textsAllowNearCopy(a.imageText, b.imageText)) return null;
+  return { distance, similarity, mirrored };
 }
 
-/** The rule itself, for two informative hashes `distance` bits apart and embeddings of cosine `similarity`. */
+/** The rule on pixels, for two informative hashes `distance` bits apart and embeddings of cosine `similarity` (the words come after). */
 export function isNearCopy(distance: number, similarity: number, thresholds: RepostThresholds): boolean {
   if (distance > thresholds.maxDistance) return false;
   return distance <= thresholds.hashAloneDistance || similarity >= thresholds.minSimilarity;

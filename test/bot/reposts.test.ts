@@ -192,6 +192,11 @@ describe('reposts on Discord', () => {
         "Near-copies: hashes at most 14 bits apart and similarity at least 0.8, or hashes at most 8 bits apart (the bot's defaults).",
       ),
     );
+    assert.ok(
+      lines.includes(
+        'Words in images are off, so two captions on the same meme template count as copies of each other. `/settings words-in-images:True` tells them apart.',
+      ),
+    );
   });
 
   test('watching a channel that is not indexed says so; switching every action off stops watching it', async () => {

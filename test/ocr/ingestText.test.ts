@@ -90,6 +90,13 @@ describe('ingest with OCR: embedding first, then the words in the image', () => 
     assert.equal(library.words.isRead('g', 'm-wombat:a'), true);
   });
 
+  test('textRead resolves once the words of an image handed to OCR are stored, and at once for an image not being read', async () => {
+    assert.equal(await queue.enqueue(job('wombat')), 'indexed');
+    await queue.textRead('g', 'm-wombat:a');
+    assert.equal(library.words.isRead('g', 'm-wombat:a'), true);
+    await queue.textRead('g', 'never-posted');
+  });
+
   test('an image indexed while OCR was off is read when it comes again (a reindex), and never read twice', async () => {
     ocrOn = false;
     assert.equal(await queue.enqueue(job('narwhal')), 'indexed');

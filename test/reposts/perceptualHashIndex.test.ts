@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { LOW_INFORMATION_HASH } from '../../src/reposts/dctHash.js';
 import { hammingDistance } from '../../src/reposts/hammingDistance.js';
+import { mirroredHash } from '../../src/reposts/mirroredHash.js';
 import { PerceptualHashIndex, type HashNeighbour } from '../../src/reposts/perceptualHashIndex.js';
 import { mulberry32 } from '../fixtures/seededRandom.js';
 
@@ -25,26 +26,37 @@ describe('PerceptualHashIndex', () => {
     index.set('five-away', flipped(0, 9, 33, 34, 50));
     index.set('six-away', flipped(2, 3, 4, 35, 36, 37));
     assert.deepEqual(index.within(BASE, 5), [
-      { id: 'same', distance: 0 },
-      { id: 'three-away', distance: 3 },
-      { id: 'five-away', distance: 5 },
+      { id: 'same', distance: 0, mirrored: false },
+      { id: 'three-away', distance: 3, mirrored: false },
+      { id: 'five-away', distance: 5, mirrored: false },
     ]);
   });
 
-  test('agrees with counting bits one pair at a time over thousands of random hashes', () => {
+  test('finds the mirror image of a hash too, and says it is mirrored', () => {
+    const index = new PerceptualHashIndex();
+    index.set('flipped', mirroredHash(flipped(7, 20)));
+    assert.deepEqual(index.within(BASE, 2), [{ id: 'flipped', distance: 2, mirrored: true }]);
+  });
+
+  test('agrees with counting bits one pair at a time, both ways round, over thousands of random hashes', () => {
     const random = mulberry32(21);
     const held = new Map<string, bigint>();
     const index = new PerceptualHashIndex();
     for (let i = 0; i < 3000; i++) {
-      // Some near copies of earlier hashes, so that small distances occur.
-      const hash = i > 0 && i % 5 === 0 ? [...held.values()][i - 1]! ^ (1n << BigInt(Math.floor(random() * 63))) : randomHash(random);
+      // Some near copies of earlier hashes, and some mirror images, so that small distances occur both ways.
+      const earlier = [...held.values()][i - 1];
+      const nearCopy = earlier === undefined ? undefined : earlier ^ (1n << BigInt(Math.floor(random() * 63)));
+      const hash = nearCopy === undefined || i % 5 > 1 ? randomHash(random) : i % 5 === 0 ? nearCopy : mirroredHash(nearCopy);
       held.set(`image-${i}`, hash);
       index.set(`image-${i}`, hash);
     }
     for (const query of [...held.values()].slice(0, 40)) {
       for (const maxDistance of [0, 3, 14, 24]) {
         const expected: HashNeighbour[] = [...held]
-          .map(([id, hash]) => ({ id, distance: hammingDistance(query, hash) }))
+          .map(([id, hash]) => {
+            const [plain, mirrored] = [hammingDistance(query, hash), hammingDistance(mirroredHash(query), hash)];
+            return { id, distance: Math.min(plain, mirrored), mirrored: mirrored < plain };
+          })
           .filter((neighbour) => neighbour.distance <= maxDistance)
           .sort((a, b) => a.distance - b.distance || (a.id < b.id ? -1 : 1));
         assert.deepEqual(index.within(query, maxDistance), expected);

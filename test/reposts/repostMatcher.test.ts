@@ -1,8 +1,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { LOW_INFORMATION_HASH } from '../../src/reposts/dctHash.js';
+import { mirroredHash } from '../../src/reposts/mirroredHash.js';
 import { PerceptualHashIndex } from '../../src/reposts/perceptualHashIndex.js';
-import { cosine, findReposts, type RepostThresholds } from '../../src/reposts/repostMatcher.js';
+import { cosine, findReposts, nearCopyMatch, type RepostThresholds } from '../../src/reposts/repostMatcher.js';
 import { unitVectorAt } from '../fixtures/unitVectors.js';
 
 /** The hash alone decides only for identical or one-bit-apart hashes here, so the embeddings are asked. */
@@ -104,6 +105,83 @@ describe('findReposts', () => {
       'near-less-similar',
       'far',
     ]);
+  });
+});
+
+describe('findReposts with the words in the images', () => {
+  const CAPTION = 'ONE DOES NOT SIMPLY\nWALK INTO THE CAT';
+  const texts = new Map([
+    ['other-caption', 'WHEN THE WIFI IS DOWN\nAND THE CAT IS ALL YOU HAVE'],
+    ['same-caption', 'ONE DOES NOT SIMPLY\nINTO THE CAT'],
+  ]);
+  const { hashes, embeddingOf } = library([
+    ['other-caption', 2, 0.99],
+    ['same-caption', 3, 0.99],
+    ['not-read', 4, 0.99],
+  ]);
+  const find = (imageText: string | undefined) =>
+    ids(findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING, imageText }, hashes, embeddingOf, THRESHOLDS, (id) => texts.get(id)));
+
+  test('the same template under another caption is not a repost when both texts are known', () => {
+    assert.ok(!find(CAPTION).includes('other-caption'));
+  });
+
+  test('the same caption, read a little differently, is a repost', () => {
+    assert.ok(find(CAPTION).includes('same-caption'));
+  });
+
+  test('where either text is unknown, the pixels decide alone', () => {
+    assert.ok(find(CAPTION).includes('not-read'));
+    assert.deepEqual(find(undefined), ['other-caption', 'same-caption', 'not-read']);
+  });
+
+  test('an image without words is not a repost of one with words, nor the other way round', () => {
+    assert.deepEqual(find(''), ['not-read']);
+  });
+});
+
+describe('findReposts of a mirrored copy', () => {
+  test('an image flipped left to right is found, marked mirrored, at the distance between the hashes as mirror images', () => {
+    const hashes = new PerceptualHashIndex();
+    hashes.set('flipped', mirroredHash(hashAway(3)));
+    const [match] = findReposts({ perceptualHash: HASH, embedding: NEW_EMBEDDING }, hashes, () => unitVectorAt(0.95), THRESHOLDS);
+    assert.deepEqual({ ...match, similarity: undefined }, { id: 'flipped', distance: 3, mirrored: true, similarity: undefined });
+  });
+
+  test('its words must agree like any copy’s: a template flipped under another caption is not a repost', () => {
+    const hashes = new PerceptualHashIndex();
+    hashes.set('flipped-template', mirroredHash(HASH));
+    const image = { perceptualHash: HASH, embedding: NEW_EMBEDDING, imageText: 'nobody:\nabsolutely nobody: my cat' };
+    const otherCaption = () => 'me at the store looking\nfor the last cat';
+    assert.deepEqual(
+      findReposts(image, hashes, () => NEW_EMBEDDING, THRESHOLDS, otherCaption),
+      [],
+    );
+  });
+});
+
+describe('nearCopyMatch', () => {
+  const signals = (perceptualHash: bigint, imageText?: string) => ({ perceptualHash, embedding: NEW_EMBEDDING, imageText });
+
+  test('two images of one template with different captions are not near-copies; with the same caption they are', () => {
+    const caption = 'nobody:\nabsolutely nobody: my cat';
+    assert.equal(
+      nearCopyMatch(signals(HASH, caption), signals(hashAway(1), 'me at the store looking\nfor the last cat'), THRESHOLDS),
+      null,
+    );
+    assert.deepEqual(nearCopyMatch(signals(HASH, caption), signals(hashAway(1), 'NOBODY: ABSOLUTELY NOBODY: MY CAT'), THRESHOLDS), {
+      distance: 1,
+      similarity: 1,
+      mirrored: false,
+    });
+  });
+
+  test('compares the hashes as mirror images too', () => {
+    assert.deepEqual(nearCopyMatch(signals(HASH), signals(mirroredHash(hashAway(2))), THRESHOLDS), {
+      distance: 2,
+      similarity: 1,
+      mirrored: true,
+    });
   });
 });
 

@@ -195,6 +195,7 @@ async function status(interaction: Interaction, context: BotContext, messages: M
     defaults: context.config.reposts,
     refusals: await context.guildState.reposts.refusals(guildId),
     unhashed: context.library.imagesWithoutHash(guildId),
+    wordsRead: context.library.ocr.isOn(guildId),
   };
   return repostStatusText(interaction.guild, facts, context.access, messages);
 }

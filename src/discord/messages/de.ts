@@ -352,6 +352,8 @@ export const de: Translation = {
   'reposts.status.sameAuthorOff': 'Dein eigenes Bild erneut gepostet ist ein Repost, egal wie bald.',
   'reposts.status.thresholds':
     'Beinahe-Kopien: Hashes höchstens {maxDistance} Bits auseinander und Ähnlichkeit mindestens {minSimilarity}, oder Hashes höchstens {hashAloneDistance} Bits auseinander ({source}).',
+  'reposts.status.wordsOff':
+    'Wörter in Bildern sind aus, daher gelten zwei Beschriftungen derselben Meme-Vorlage als Kopien voneinander. `/einstellungen wörter-in-bildern:True` unterscheidet sie.',
   'reposts.status.ownThresholds': 'die Schwellen dieses Servers',
   'reposts.status.defaultThresholds': 'die Standardwerte des Bots',
   'reposts.status.problems': 'Was sie behindert:',

@@ -346,6 +346,8 @@ export const en = {
   'reposts.status.sameAuthorOff': 'Your own image posted again is a repost however soon.',
   'reposts.status.thresholds':
     'Near-copies: hashes at most {maxDistance} bits apart and similarity at least {minSimilarity}, or hashes at most {hashAloneDistance} bits apart ({source}).',
+  'reposts.status.wordsOff':
+    'Words in images are off, so two captions on the same meme template count as copies of each other. `/settings words-in-images:True` tells them apart.',
   'reposts.status.ownThresholds': "this server's thresholds",
   'reposts.status.defaultThresholds': "the bot's defaults",
   'reposts.status.problems': 'What keeps them from working:',

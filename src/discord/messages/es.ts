@@ -341,6 +341,8 @@ export const es: Translation = {
   'reposts.status.sameAuthorOff': 'Tu propia imagen publicada de nuevo es una republicación, aunque sea enseguida.',
   'reposts.status.thresholds':
     'Casi copias: hashes a como mucho {maxDistance} bits y similitud de al menos {minSimilarity}, o hashes a como mucho {hashAloneDistance} bits ({source}).',
+  'reposts.status.wordsOff':
+    'Las palabras en imágenes están desactivadas, así que dos textos sobre la misma plantilla de meme cuentan como copias entre sí. `/ajustes palabras-en-imágenes:True` los distingue.',
   'reposts.status.ownThresholds': 'umbrales de este servidor',
   'reposts.status.defaultThresholds': 'valores predeterminados del bot',
   'reposts.status.problems': 'Qué les impide funcionar:',

@@ -351,6 +351,8 @@ export const fr: Translation = {
   'reposts.status.sameAuthorOff': 'Ta propre image republiée est une republication, même tout de suite.',
   'reposts.status.thresholds':
     'Quasi-copies : empreintes à au plus {maxDistance} bits et similarité d’au moins {minSimilarity}, ou empreintes à au plus {hashAloneDistance} bits ({source}).',
+  'reposts.status.wordsOff':
+    'La lecture des mots dans les images est désactivée : deux légendes sur le même modèle de mème comptent comme des copies l’une de l’autre. `/réglages mots-des-images:True` les distingue.',
   'reposts.status.ownThresholds': 'seuils de ce serveur',
   'reposts.status.defaultThresholds': 'valeurs par défaut du bot',
   'reposts.status.problems': 'Ce qui les en empêche :',

@@ -316,6 +316,8 @@ export const ja: Translation = {
   'reposts.status.sameAuthorOff': '自分の画像をまた投稿すると、すぐでも再投稿になります。',
   'reposts.status.thresholds':
     '類似コピー：ハッシュの違いが{maxDistance}ビット以下かつ類似度{minSimilarity}以上、またはハッシュの違いが{hashAloneDistance}ビット以下（{source}）。',
+  'reposts.status.wordsOff':
+    '画像内の文字の読み取りがオフのため、同じミームのテンプレートに別の文字を入れた画像同士もコピーとみなされます。`/設定 画像内の文字:True` で区別できます。',
   'reposts.status.ownThresholds': 'このサーバーのしきい値',
   'reposts.status.defaultThresholds': 'ボットの既定値',
   'reposts.status.problems': '妨げになっていること：',

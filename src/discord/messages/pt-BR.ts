@@ -340,6 +340,8 @@ export const ptBR: Translation = {
   'reposts.status.sameAuthorOff': 'Sua própria imagem postada de novo é repostagem, mesmo logo em seguida.',
   'reposts.status.thresholds':
     'Quase cópias: hashes a no máximo {maxDistance} bits e similaridade de pelo menos {minSimilarity}, ou hashes a no máximo {hashAloneDistance} bits ({source}).',
+  'reposts.status.wordsOff':
+    'As palavras nas imagens estão desligadas, então duas legendas no mesmo modelo de meme contam como cópias uma da outra. `/configurações palavras-nas-imagens:True` as diferencia.',
   'reposts.status.ownThresholds': 'limites deste servidor',
   'reposts.status.defaultThresholds': 'padrões do bot',
   'reposts.status.problems': 'O que as impede de funcionar:',

@@ -23,6 +23,8 @@ export interface RepostStatusFacts {
   refusals: ReadonlyMap<string, readonly RepostAction[]>;
   /** Indexed images without a perceptual hash (no repost of them can be noticed). */
   unhashed: number;
+  /** Whether the words in this server's images are read (OCR), which tells captions on one meme template apart. */
+  wordsRead: boolean;
 }
 
 /** The actions, in words ("react ♻️ and reply with a link to the earliest copy"). */
@@ -54,6 +56,7 @@ export async function repostStatusText(guild: Guild, facts: RepostStatusFacts, a
       ? messages.text('reposts.status.sameAuthorOff')
       : messages.text('reposts.status.sameAuthor', { count: policy.sameAuthorHours }),
     thresholdsText(policy, facts.defaults, messages),
+    ...(facts.wordsRead ? [] : [messages.text('reposts.status.wordsOff')]),
     ...(facts.unhashed > 0 ? [messages.text('reposts.status.unhashed', { count: facts.unhashed })] : []),
   ];
   const problems = [...refusalLines(facts.refusals, messages), ...(await logProblems(guild, policy, access, messages))];

@@ -16,7 +16,15 @@ export interface RepostWatchParts {
   access: MemberAccess;
   /** The operator's thresholds (REPOST_* variables), for servers that set none. */
   defaults: RepostThresholds;
+  /** Resolves once an image being read by OCR has its words stored or given up (at once when none is being read). */
+  textRead?: (guildId: string, imageId: string) => Promise<void>;
 }
+
+/**
+ * How long a possible repost waits for its words (and its earlier copies' words) to be read before
+ * the pixels decide alone. OCR runs when indexing is idle, usually within seconds of a post.
+ */
+export const WORDS_WAIT_MS = 60_000;
 
 /**
  * The repost check of a message just posted, once its images are indexed: only in channels an
@@ -24,6 +32,11 @@ export interface RepostWatchParts {
  * nor for members with an exempt role. A repost is remembered for /reposts list, and its
  * channel's actions are taken (RepostNotices): at most one notice per message, about the first
  * of its images with an earlier post that those who would read the notice can all read.
+ *
+ * With OCR on, an image that looks like an earlier one is judged once its words are read: another
+ * caption on the same meme template is not a repost (reposts/imageTextAgreement.ts). So such a
+ * notice comes after OCR, not right after indexing; with OCR off, or past WORDS_WAIT_MS, the
+ * pixels decide alone.
  */
 export class RepostWatch {
   private readonly notices: RepostNotices;
@@ -55,9 +68,12 @@ export class RepostWatch {
     if (policy.exemptRoles.length > 0 && (await hasRoleAmong(message, policy.exemptRoles))) return;
     const thresholds = thresholdsOf(policy, this.parts.defaults);
     const parentOf = threadParents(message.guild);
-    const reposted = imageIds
-      .map((imageId) => ({ imageId, earlier: earlierPosts(library, message.guildId, imageId, policy, thresholds, parentOf) }))
-      .filter(({ earlier }) => earlier.length > 0);
+    const find = (imageId: string) => earlierPosts(library, message.guildId, imageId, policy, thresholds, parentOf);
+    const candidates = imageIds.map((imageId) => ({ imageId, earlier: find(imageId) })).filter(({ earlier }) => earlier.length > 0);
+    if (candidates.length === 0) return;
+    const ids = new Set(candidates.flatMap(({ imageId, earlier }) => [imageId, ...earlier.map(({ image }) => image.id)]));
+    await this.wordsOf(message.guildId, ids);
+    const reposted = candidates.map(({ imageId }) => ({ imageId, earlier: find(imageId) })).filter(({ earlier }) => earlier.length > 0);
     if (reposted.length === 0) return;
     await history.record(
       message.guildId,
@@ -65,6 +81,19 @@ export class RepostWatch {
     );
     const earlier = reposted.map((repost) => repost.earlier.map(({ image }) => image));
     await this.notices.send({ message, earlier }, actions, policy.logChannelId);
+  }
+
+  /** Resolves once the words of those of these images that OCR is reading are stored, or after WORDS_WAIT_MS. */
+  private async wordsOf(guildId: string, imageIds: Iterable<string>): Promise<void> {
+    const { textRead } = this.parts;
+    if (textRead === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, WORDS_WAIT_MS)));
+    try {
+      await Promise.race([Promise.all([...imageIds].map((imageId) => textRead(guildId, imageId))), timeUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
