@@ -86,6 +86,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     forgetting,
     ingest,
     cdnHosts: config.discord.cdnHosts,
+    imagesAhead: 2 * config.ingest.concurrency,
   });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],

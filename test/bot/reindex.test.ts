@@ -184,7 +184,7 @@ describe('/reindex, end to end', () => {
 
     const stopReply = await runReindex(harness.discord, world, paused.channelId, { stop: true });
     const scanned = Number(/Stopped reindexing <#\d+> after (\d+) messages/.exec(stopReply.content)?.[1]);
-    assert.ok(scanned >= 100 && scanned < 600, `stopped mid-way: ${stopReply.content}`);
+    assert.ok(scanned > 0 && scanned < 600, `stopped mid-way: ${stopReply.content}`);
     const stoppedAt = lastRequestSeq(discord);
     const stoppedProgress = progressMessageIn(discord, world.commandsChannelId, paused.name)!;
     assert.match(stoppedProgress.content, new RegExp(`^Stopped reindexing #paused · scanned ${scanned} messages`));
@@ -201,7 +201,7 @@ describe('/reindex, end to end', () => {
     assert.equal(
       historyReads(discord, paused.channelId, stoppedAt)[0]?.query['before'],
       history[history.length - scanned],
-      'the walk continues below the last page it finished',
+      'the walk continues below the last message it queued',
     );
     assert.match(text, /scanned 600 messages/);
     assert.deepEqual(indexedIn(harness, world.guildId, paused.channelId), paused.images);
@@ -314,7 +314,7 @@ describe('/reindex across a restart', () => {
   });
   after(() => harness.stop());
 
-  /** Starts a walk of a new channel, with slow pages, and shuts the bot down once it has done some of it. */
+  /** Starts a walk of a new channel, with slow pages, and shuts the bot down once it has done some of it: what it had indexed and scanned then. */
   async function interruptedWalk(name: string, count: number) {
     const channel = await channelWithHistory(harness, world, name, count);
     const route = historyRoute(channel.channelId);
@@ -322,8 +322,11 @@ describe('/reindex across a restart', () => {
     await runReindex(harness.discord, world, channel.channelId);
     await until(() => indexedIn(harness, world.guildId, channel.channelId).length > 0, 'some images to be indexed');
     await harness.stopBot();
-    assert.ok(indexedIn(harness, world.guildId, channel.channelId).length < channel.images.length, 'the walk was stopped mid-way');
-    return { ...channel, route };
+    const indexedWhenStopped = indexedIn(harness, world.guildId, channel.channelId);
+    assert.ok(indexedWhenStopped.length < channel.images.length, 'the walk was stopped mid-way');
+    const progress = progressMessageIn(harness.discord, world.commandsChannelId, name)!.content;
+    const scanned = Number(/scanned ([\d,]+) messages/.exec(progress)?.[1]?.replace(/,/g, ''));
+    return { ...channel, route, indexedWhenStopped, scanned };
   }
 
   /** Reads of the walk (catch-up's forward reads left out). */
@@ -339,11 +342,17 @@ describe('/reindex across a restart', () => {
     const text = await untilReindexEnded(harness.discord, world, walk.name);
     harness.discord.delayResponses(0, walk.route);
 
-    // Each page read before the shutdown was finished and stored; the walk goes on below the last one.
+    // What was queued before the shutdown was indexed and its cursor stored; the walk goes on below the last message queued.
     const history = historyIds(harness, walk.channelId);
-    const expectedCursor = history[history.length - 100 * readsBefore.length];
-    assert.notEqual(expectedCursor, history.at(-1));
+    const expectedCursor = history[history.length - walk.scanned];
+    assert.ok(readsBefore.length > 0 && walk.scanned > 0);
     assert.equal(walkReads(walk.channelId, stoppedAt)[0]?.query['before'], expectedCursor);
+    const above = new Set(history.slice(history.length - walk.scanned));
+    assert.deepEqual(
+      walk.indexedWhenStopped,
+      walk.images.filter((id) => above.has(id.split(':')[0]!)),
+      'exactly the images above the cursor were in when the bot stopped',
+    );
     assert.match(text, /scanned 1,000 messages/);
     assert.deepEqual(indexedIn(harness, world.guildId, walk.channelId), walk.images);
   });

@@ -15,7 +15,7 @@ import type { GuildSettings } from '../guildState/guildSettings.js';
 import type { ChannelValues } from '../guildState/storedValues.js';
 import type { IndexForgetting } from './indexForgetting.js';
 import { pagesBackwards } from './channelHistory.js';
-import { imagesOf } from './messageImages.js';
+import { imagesOf, type MessageImage } from './messageImages.js';
 import { ChannelProgressView, type ProgressView } from './reindexProgress.js';
 import type { ReindexState } from './reindexState.js';
 
@@ -29,19 +29,51 @@ export interface ReindexParts {
   forgetting: IndexForgetting;
   ingest: IngestQueue;
   cdnHosts: readonly string[];
+  /**
+   * Images a walk keeps queued or being indexed at most: enough to keep every download slot busy,
+   * few enough that a stop (or shutdown) waits for a handful of images, not for a page of up to 1,000.
+   */
+  imagesAhead: number;
 }
 
-interface Job {
-  /** Set to end the walk after its current page: `stop` for good, `pause` to resume on restart. */
-  halt: 'stop' | 'pause' | undefined;
-  done: Promise<void>;
-  /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
-  parentId: string | null;
-  channelName: string;
-  /** The walk's state, as it goes (stored after every page). */
-  state: ReindexState;
-  views: ProgressView[];
-  lastShown: number;
+type Halt = 'stop' | 'pause';
+
+/** A walk under way. */
+class Job {
+  done: Promise<void> = Promise.resolve();
+  lastShown = 0;
+  private how: Halt | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
+    readonly parentId: string | null,
+    readonly channelName: string,
+    /** The walk's state, as it goes (stored after every page). */
+    readonly state: ReindexState,
+    readonly views: ProgressView[],
+  ) {}
+
+  /** Set to end the walk before it queues another image: `stop` for good, `pause` to resume on restart. */
+  get halt(): Halt | undefined {
+    return this.how;
+  }
+
+  set halt(how: Halt | undefined) {
+    this.how = how;
+    if (how !== undefined) this.wake?.();
+  }
+
+  /**
+   * Settles once the walk is asked to end, so it waits for room in the queue no longer than that.
+   * One per page: each call replaces the last, so waiters do not pile up on one promise for a whole walk.
+   */
+  untilHalted(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      if (this.how !== undefined) resolve();
+    });
+  }
 }
 
 /**
@@ -105,7 +137,10 @@ export class ReindexJobs {
     if (state !== undefined) await view.show(state, channel.name);
   }
 
-  /** Asks a walk (and the walks of the channel's threads) to stop after the current page; resolves when they have. */
+  /**
+   * Asks a walk (and the walks of the channel's threads) to stop; resolves once they have, which is
+   * once the few images they had queued are indexed: nothing of theirs is on its way in after that.
+   */
   async stop(guildId: string, channelId: string): Promise<ReindexState | undefined> {
     const ofThreads = [...this.running.entries()].filter(([key, job]) => job.parentId === channelId && key.startsWith(`${guildId}/`));
     for (const [, job] of ofThreads) job.halt = 'stop';
@@ -132,7 +167,7 @@ export class ReindexJobs {
     }
   }
 
-  /** Stops every walk at a page boundary (shutdown); their state says running, so they resume. */
+  /** Stops every walk (shutdown) once its queued images are in; their state says running, so they resume. */
   async pauseAll(): Promise<void> {
     for (const job of this.running.values()) job.halt = 'pause';
     await Promise.allSettled([...this.running.values()].map((job) => job.done));
@@ -144,7 +179,7 @@ export class ReindexJobs {
 
   private launch(guild: Guild, state: ReindexState, channelName: string, parentId: string | null, views: ProgressView[]): void {
     const key = jobKey(state.guildId, state.channelId);
-    const job: Job = { halt: undefined, done: Promise.resolve(), parentId, channelName, state, views, lastShown: 0 };
+    const job = new Job(parentId, channelName, state, views);
     job.done = this.walk(guild, state, job).finally(() => this.running.delete(key));
     this.running.set(key, job);
   }
@@ -195,8 +230,9 @@ export class ReindexJobs {
     }
     for await (const page of pagesBackwards(channel, state.before)) {
       state.newestAt ??= SnowflakeUtil.timestampFrom(page[0]!.id);
-      await this.indexPage(page, state);
-      state.before = page.at(-1)!.id;
+      const queued = await this.indexPage(page, state, job);
+      // Stopped inside the page, the walk continues with the first message it did not queue whole.
+      if (queued > 0) state.before = page[queued - 1]!.id;
       account();
       await this.save(state);
       await this.showProgress(job, state, false);
@@ -204,26 +240,56 @@ export class ReindexJobs {
     }
   }
 
-  private async indexPage(page: Message[], state: ReindexState): Promise<void> {
-    const outcomes: Promise<void>[] = [];
-    for (const message of page) {
-      state.scanned++;
-      // The bot's own posts (search results) show other messages' images: indexing them would duplicate those.
-      if (message.author.id === message.client.user.id) continue;
-      if (message.guildId !== null && (await this.parts.settings.hasOptedOut(message.guildId, message.author.id))) continue;
-      for (const image of imagesOf(message, this.parts.cdnHosts)) {
-        await this.parts.ingest.waitForRoom();
-        outcomes.push(
-          this.parts.ingest.enqueue(image).then(async (outcome) => {
-            if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
-            else if (outcome === 'failed') state.failed++;
-            else state.indexed++;
-            await this.parts.forgetting.unlessOptedOut(image.origin);
-          }),
-        );
+  /**
+   * Queues the images of a page, a few at a time (`imagesAhead`), and waits until they are in.
+   * Returns how many of its messages were queued (all of them, unless the walk was asked to end).
+   * The halt is seen before each message and cuts short every wait for room: a message cut into
+   * is queued whole (at most 10 images), so a resumed walk neither misses nor counts twice any image.
+   */
+  private async indexPage(page: Message[], state: ReindexState, job: Job): Promise<number> {
+    const halted = job.untilHalted();
+    const ahead = new Set<Promise<void>>();
+    const failures: unknown[] = [];
+    const queueWhole = async (message: Message): Promise<boolean> => {
+      if (job.halt !== undefined) return false;
+      for (const image of await this.imagesToIndex(message)) {
+        while (ahead.size >= this.parts.imagesAhead && job.halt === undefined) await Promise.race([...ahead, halted]);
+        if (job.halt === undefined) await Promise.race([this.parts.ingest.waitForRoom(), halted]);
+        // Never rejects (a failure is kept for after the page), so no rejection goes unhandled while the walk waits elsewhere.
+        const tracked: Promise<void> = this.indexImage(image, state)
+          .catch((error: unknown) => void failures.push(error))
+          .finally(() => ahead.delete(tracked));
+        ahead.add(tracked);
       }
+      return true;
+    };
+    let queued = 0;
+    try {
+      for (const message of page) {
+        if (!(await queueWhole(message))) break;
+        state.scanned++;
+        queued++;
+      }
+    } finally {
+      await Promise.all(ahead);
     }
-    await Promise.all(outcomes);
+    if (failures.length > 0) throw failures[0];
+    return queued;
+  }
+
+  private async indexImage(image: MessageImage, state: ReindexState): Promise<void> {
+    const outcome = await this.parts.ingest.enqueue(image);
+    if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
+    else if (outcome === 'failed') state.failed++;
+    else state.indexed++;
+    await this.parts.forgetting.unlessOptedOut(image.origin);
+  }
+
+  /** A message's images to index: none of the bot's own posts (search results show others' images) or of members who opted out. */
+  private async imagesToIndex(message: Message): Promise<MessageImage[]> {
+    if (message.author.id === message.client.user.id) return [];
+    if (message.guildId !== null && (await this.parts.settings.hasOptedOut(message.guildId, message.author.id))) return [];
+    return imagesOf(message, this.parts.cdnHosts);
   }
 
   /** Shows the progress in every view, at most every two seconds while running. */
