@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermissionFlagsBits } from 'discord.js';
+import type { InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import { buildCommandsWorld, channelWithHistory, historyRoute, runReindex, untilReindexEnded, type CommandsWorld } from './reindexing.js';
 import {
@@ -205,6 +206,32 @@ describe('/reindex, end to end', () => {
     );
     assert.match(text, /scanned 600 messages/);
     assert.deepEqual(indexedIn(harness, world.guildId, paused.channelId), paused.images);
+  });
+
+  test('an admin who runs /reindex again on a walk under way sees its progress in the newest reply only', async () => {
+    const { discord } = harness;
+    const watched = await channelWithHistory(harness, world, 'watched', 600);
+    const route = historyRoute(watched.channelId);
+    // Slow enough pages that the walk is still under way while the admin asks three times.
+    discord.delayResponses(1000, route);
+    await runReindex(discord, world, watched.channelId);
+    const replies: InteractionReply[] = [];
+    for (let i = 0; i < 3; i++) replies.push(await runReindex(discord, world, watched.channelId));
+    discord.delayResponses(0, route);
+    for (const reply of replies) assert.match(reply.content, /is already being reindexed/);
+    await untilReindexEnded(discord, world, watched.name);
+    const newest = replies.at(-1)!;
+    await until(
+      () => /Finished reindexing #watched/.test(discord.interactionReply(newest.interactionId).content),
+      'the newest reply to show the end',
+    );
+    for (const earlier of replies.slice(0, -1)) {
+      assert.doesNotMatch(
+        discord.interactionReply(earlier.interactionId).content,
+        /Finished/,
+        'an earlier reply no longer follows the walk',
+      );
+    }
   });
 
   test('a walk that failed on a Discord error resumes with /reindex, and the error is no longer shown', async () => {

@@ -51,7 +51,8 @@ class Job {
     readonly channelName: string,
     /** The walk's state, as it goes (stored after every page). */
     readonly state: ReindexState,
-    readonly views: ProgressView[],
+    /** Where its progress is shown: the public message, and the replies of admins who asked. */
+    public views: ProgressView[],
   ) {}
 
   /** Set to end the walk before it queues another image: `stop` for good, `pause` to resume on restart. */
@@ -129,10 +130,16 @@ export class ReindexJobs {
     return { state, resumed, posted: view !== undefined };
   }
 
-  /** Shows a walk's progress in one more place too: as it is now, and as it goes if it is running. */
+  /**
+   * Shows a walk's progress in one more place too: as it is now, and as it goes if it is running.
+   * An admin's newer view takes the place of their older one, so asking again and again adds none.
+   */
   async watch(channel: GuildBasedChannel, view: ProgressView): Promise<void> {
     const job = this.running.get(jobKey(channel.guildId, channel.id));
-    if (job !== undefined) job.views.push(view);
+    if (job !== undefined) {
+      job.views = job.views.filter((shown) => shown.live && (view.viewer === undefined || shown.viewer !== view.viewer));
+      job.views.push(view);
+    }
     const state = job?.state ?? (await this.load(channel.guildId, channel.id));
     if (state !== undefined) await view.show(state, channel.name);
   }
@@ -296,6 +303,7 @@ export class ReindexJobs {
   private async showProgress(job: Job, state: ReindexState, final: boolean): Promise<void> {
     if (!final && Date.now() - job.lastShown < PROGRESS_EVERY_MS) return;
     job.lastShown = Date.now();
+    job.views = job.views.filter((view) => view.live);
     await Promise.all(job.views.map((view) => view.show(state, job.channelName)));
   }
 
