@@ -63,8 +63,9 @@ export class LiveIndexer {
       if ('guild' in channel) this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
     });
     client.on(Events.GuildDelete, (guild) => {
-      // An outage makes a guild unavailable; only a real removal forgets it.
-      if (guild.available) this.track(forgetting.guildLeft(guild.id), 'guild delete');
+      // Always a removal: discord.js reports an outage (GUILD_DELETE with `unavailable: true`) as
+      // GuildUnavailable. A server already in an outage (marked unavailable) that removes the bot is one too.
+      this.track(forgetting.guildLeft(guild.id), 'guild delete');
     });
     // After a session that could not be resumed (or a guild outage), Discord does not replay
     // what was posted meanwhile: every guild comes back through GUILD_CREATE as "available",
