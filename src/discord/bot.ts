@@ -23,6 +23,7 @@ import { ResultMedia } from './results/resultMedia.js';
 import { ResultPages } from './results/resultPages.js';
 import { ResultSessions } from './results/resultSessions.js';
 import { RepostWatch } from './reposts/repostWatch.js';
+import { runStartUp } from './startUp.js';
 import { welcomeNewServers } from './welcome.js';
 
 export interface Bot {
@@ -81,6 +82,7 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     forgetting,
     ingest,
     cdnHosts: config.discord.cdnHosts,
+    imagesAhead: 2 * config.ingest.concurrency,
   });
   const live = new LiveIndexer({
     library,
@@ -164,20 +166,23 @@ export async function startBot(config: Config, engine: Engine, token: string, me
     `ready as ${client.user?.tag ?? 'bot'}`,
   );
   // Catch-up and resumed walks run in the background: commands work meanwhile.
-  let stopping = false;
-  const startUp = (async () => {
-    await forgetServersLeftWhileAway(client, library, forgetting);
-    await live.catchUp(client);
-    if (!stopping) await reindex.resumeAll(client);
-    if (!stopping) recheck.start();
-  })().catch((error: unknown) => logger.error({ err: error }, 'catch-up after start failed'));
+  const stopping = new AbortController();
+  const startUp = runStartUp(
+    {
+      forgetDepartedServers: () => forgetServersLeftWhileAway(client, library, forgetting),
+      catchUp: () => live.catchUp(client),
+      resumeWalks: () => reindex.resumeAll(client),
+      startRecheck: () => recheck.start(),
+    },
+    { signal: stopping.signal },
+  );
 
   return {
     client,
     context,
     startedUp: startUp,
     async stop() {
-      stopping = true;
+      stopping.abort();
       clearInterval(saver);
       // No new events; commands are still heard until the end, to be told the bot is restarting.
       // Then let what was accepted finish (commands first, within a limit), so cursors can pass it.

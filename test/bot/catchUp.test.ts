@@ -99,6 +99,44 @@ describe('catching up after downtime, end to end', () => {
     assert.ok(harness.engine.library.has(world.guildId, liveImage!));
   });
 
+  test('while Discord fails the catch-up of a channel, an interrupted walk resumes, and the channel is caught up a little later without a restart', async () => {
+    const { discord } = harness;
+    const flaky = discord.createChannel(world.guildId, { name: 'flaky-catch-up' });
+    await indexChannel(harness, world, flaky.id);
+    await postColours(harness, flaky.id, world.memberId, [RED]);
+    const lastSeen = discord.channelMessages(flaky.id).at(-1)!.id;
+    const walked = discord.createChannel(world.guildId, { name: 'walked' });
+    const history = await postHistory(discord, walked.id, world.memberId, 300);
+    await indexChannel(harness, world, walked.id);
+    discord.delayResponses(300, historyRoute(walked.id));
+    await discord.invokeSlashCommand({
+      channelId: world.channelId,
+      userId: world.adminId,
+      name: 'reindex',
+      options: { channel: walked.id },
+    });
+    await until(() => indexedIn(harness, world.guildId, walked.id).length > 0, 'the walk to index some images');
+    await harness.stopBot();
+    discord.delayResponses(0, historyRoute(walked.id));
+    assert.ok(indexedIn(harness, world.guildId, walked.id).length < history.length, 'precondition: the walk was interrupted');
+
+    const whileDown = await postHistory(discord, flaky.id, world.memberId, 20);
+    // Every attempt discord.js makes at the first catch-up read of #flaky-catch-up fails.
+    discord.injectFault({ route: historyRoute(flaky.id), method: 'GET', status: 500, times: 4 });
+    const since = lastRequestSeq(discord);
+    await harness.startBotAgain();
+    await until(() => discord.requests.some((request) => request.seq > since && request.fault === 'server-error'), 'the catch-up to fail');
+    await until(() => indexedIn(harness, world.guildId, walked.id).length === history.length, 'the walk to resume and finish');
+    await until(
+      () => whileDown.every((id) => harness.engine.library.has(world.guildId, id)),
+      'images posted during downtime to be indexed after all',
+      60_000,
+    );
+    const catchUpReads = historyReads(discord, flaky.id, since).filter((read) => read.query['after'] === lastSeen);
+    assert.ok(catchUpReads.length > 4, 'the catch-up was tried again from where it stood');
+    assert.deepEqual(indexedIn(harness, world.guildId, flaky.id).length, whileDown.length + 1);
+  });
+
   test('a thread of an indexed channel catches up on what was posted in it while the bot was down', async () => {
     const { discord } = harness;
     const thread = discord.createThread(world.channelId, { name: 'holiday photos' });

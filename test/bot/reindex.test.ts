@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PermissionFlagsBits } from 'discord.js';
+import type { InteractionReply } from '../fake-discord/index.js';
 import { startBotUnderTest, type BotUnderTest } from './botHarness.js';
 import { buildCommandsWorld, channelWithHistory, historyRoute, runReindex, untilReindexEnded, type CommandsWorld } from './reindexing.js';
 import {
@@ -184,7 +185,7 @@ describe('/reindex, end to end', () => {
 
     const stopReply = await runReindex(harness.discord, world, paused.channelId, { stop: true });
     const scanned = Number(/Stopped reindexing <#\d+> after (\d+) messages/.exec(stopReply.content)?.[1]);
-    assert.ok(scanned >= 100 && scanned < 600, `stopped mid-way: ${stopReply.content}`);
+    assert.ok(scanned > 0 && scanned < 600, `stopped mid-way: ${stopReply.content}`);
     const stoppedAt = lastRequestSeq(discord);
     const stoppedProgress = progressMessageIn(discord, world.commandsChannelId, paused.name)!;
     assert.match(stoppedProgress.content, new RegExp(`^Stopped reindexing #paused · scanned ${scanned} messages`));
@@ -201,10 +202,36 @@ describe('/reindex, end to end', () => {
     assert.equal(
       historyReads(discord, paused.channelId, stoppedAt)[0]?.query['before'],
       history[history.length - scanned],
-      'the walk continues below the last page it finished',
+      'the walk continues below the last message it queued',
     );
     assert.match(text, /scanned 600 messages/);
     assert.deepEqual(indexedIn(harness, world.guildId, paused.channelId), paused.images);
+  });
+
+  test('an admin who runs /reindex again on a walk under way sees its progress in the newest reply only', async () => {
+    const { discord } = harness;
+    const watched = await channelWithHistory(harness, world, 'watched', 600);
+    const route = historyRoute(watched.channelId);
+    // Slow enough pages that the walk is still under way while the admin asks three times.
+    discord.delayResponses(1000, route);
+    await runReindex(discord, world, watched.channelId);
+    const replies: InteractionReply[] = [];
+    for (let i = 0; i < 3; i++) replies.push(await runReindex(discord, world, watched.channelId));
+    discord.delayResponses(0, route);
+    for (const reply of replies) assert.match(reply.content, /is already being reindexed/);
+    await untilReindexEnded(discord, world, watched.name);
+    const newest = replies.at(-1)!;
+    await until(
+      () => /Finished reindexing #watched/.test(discord.interactionReply(newest.interactionId).content),
+      'the newest reply to show the end',
+    );
+    for (const earlier of replies.slice(0, -1)) {
+      assert.doesNotMatch(
+        discord.interactionReply(earlier.interactionId).content,
+        /Finished/,
+        'an earlier reply no longer follows the walk',
+      );
+    }
   });
 
   test('a walk that failed on a Discord error resumes with /reindex, and the error is no longer shown', async () => {
@@ -314,7 +341,7 @@ describe('/reindex across a restart', () => {
   });
   after(() => harness.stop());
 
-  /** Starts a walk of a new channel, with slow pages, and shuts the bot down once it has done some of it. */
+  /** Starts a walk of a new channel, with slow pages, and shuts the bot down once it has done some of it: what it had indexed and scanned then. */
   async function interruptedWalk(name: string, count: number) {
     const channel = await channelWithHistory(harness, world, name, count);
     const route = historyRoute(channel.channelId);
@@ -322,8 +349,11 @@ describe('/reindex across a restart', () => {
     await runReindex(harness.discord, world, channel.channelId);
     await until(() => indexedIn(harness, world.guildId, channel.channelId).length > 0, 'some images to be indexed');
     await harness.stopBot();
-    assert.ok(indexedIn(harness, world.guildId, channel.channelId).length < channel.images.length, 'the walk was stopped mid-way');
-    return { ...channel, route };
+    const indexedWhenStopped = indexedIn(harness, world.guildId, channel.channelId);
+    assert.ok(indexedWhenStopped.length < channel.images.length, 'the walk was stopped mid-way');
+    const progress = progressMessageIn(harness.discord, world.commandsChannelId, name)!.content;
+    const scanned = Number(/scanned ([\d,]+) messages/.exec(progress)?.[1]?.replace(/,/g, ''));
+    return { ...channel, route, indexedWhenStopped, scanned };
   }
 
   /** Reads of the walk (catch-up's forward reads left out). */
@@ -339,11 +369,17 @@ describe('/reindex across a restart', () => {
     const text = await untilReindexEnded(harness.discord, world, walk.name);
     harness.discord.delayResponses(0, walk.route);
 
-    // Each page read before the shutdown was finished and stored; the walk goes on below the last one.
+    // What was queued before the shutdown was indexed and its cursor stored; the walk goes on below the last message queued.
     const history = historyIds(harness, walk.channelId);
-    const expectedCursor = history[history.length - 100 * readsBefore.length];
-    assert.notEqual(expectedCursor, history.at(-1));
+    const expectedCursor = history[history.length - walk.scanned];
+    assert.ok(readsBefore.length > 0 && walk.scanned > 0);
     assert.equal(walkReads(walk.channelId, stoppedAt)[0]?.query['before'], expectedCursor);
+    const above = new Set(history.slice(history.length - walk.scanned));
+    assert.deepEqual(
+      walk.indexedWhenStopped,
+      walk.images.filter((id) => above.has(id.split(':')[0]!)),
+      'exactly the images above the cursor were in when the bot stopped',
+    );
     assert.match(text, /scanned 1,000 messages/);
     assert.deepEqual(indexedIn(harness, world.guildId, walk.channelId), walk.images);
   });

@@ -14,6 +14,7 @@ import { botReadBlockers } from '../access/memberAccess.js';
 import { compareSnowflakes, pagesForwards } from './channelHistory.js';
 import { threadsOf } from './channelThreads.js';
 import { ChannelFrontiers } from './channelFrontiers.js';
+import { CatchUpRetries, type HeldChannel } from './catchUpRetries.js';
 import type { GuildState } from '../guildState/guildState.js';
 import type { IndexForgetting } from './indexForgetting.js';
 import { onGatewayDeletions } from './gatewayDeletions.js';
@@ -47,6 +48,7 @@ export class LiveIndexer {
   /** Set once the start-up catch-up begins; guilds that turn available before it are covered by it. */
   private started = false;
   private catchingUp: Promise<void> = Promise.resolve();
+  private readonly retries = new CatchUpRetries((due) => this.retryCatchUp(due));
 
   constructor(private readonly parts: LiveIndexerParts) {
     this.frontiers = new ChannelFrontiers(parts.guildState.liveCursors);
@@ -68,8 +70,9 @@ export class LiveIndexer {
       this.track(this.channelGone(channel.guild, channel.id, { deleted: true }), 'channel delete');
     });
     client.on(Events.GuildDelete, (guild) => {
-      // An outage makes a guild unavailable; only a real removal forgets it.
-      if (guild.available) this.track(this.guildLeft(guild.id), 'guild delete');
+      // Always a removal: discord.js reports an outage (GUILD_DELETE with `unavailable: true`) as
+      // GuildUnavailable. A server already in an outage (marked unavailable) that removes the bot is one too.
+      this.track(this.guildLeft(guild.id), 'guild delete');
     });
     client.on(Events.GuildCreate, (guild) => forgetting.guildJoined(guild.id));
     // After a session that could not be resumed (or a guild outage), Discord does not replay
@@ -87,34 +90,67 @@ export class LiveIndexer {
   async catchUp(client: Client): Promise<void> {
     this.started = true;
     await this.catchUpGuilds([...client.guilds.cache.values()]);
-    if (!this.stopping) logger.info({ guilds: client.guilds.cache.size }, 'catch-up after start finished');
+    if (this.stopping) return;
+    logger.info({ guilds: client.guilds.cache.size, channelsBehind: this.retries.size }, 'catch-up after start finished');
   }
 
   private catchUpGuilds(guilds: readonly Guild[]): Promise<void> {
     // Every channel is held before anything is awaited, then caught up one by one: a live message
-    // handled meanwhile must not move a cursor (nor get it saved) past what was missed.
+    // handled meanwhile must not move a cursor (nor get it saved) past what was missed. A channel
+    // still behind from an earlier catch-up is already held.
     const held = guilds.flatMap((guild) =>
-      [...guild.channels.cache.values()].map((channel) => ({ channel, release: this.frontiers.hold(guild.id, channel.id) })),
+      [...guild.channels.cache.values()].map((channel) => ({
+        channel,
+        release: this.retries.take(channel.id) ?? this.frontiers.hold(guild.id, channel.id),
+      })),
     );
+    return this.runCatchUp(guilds, held);
+  }
+
+  /** Reads again the channels whose catch-up stopped early, but for those gone since. */
+  private retryCatchUp(due: readonly HeldChannel[]): void {
+    const present = due.filter(
+      ({ channel }) => channel.guild.channels.cache.has(channel.id) && channel.client.guilds.cache.has(channel.guildId),
+    );
+    for (const gone of due.filter((target) => !present.includes(target))) {
+      this.retries.forget(gone.channel.id);
+      gone.release();
+    }
+    const guilds = [...new Set(present.map(({ channel }) => channel.guild))];
+    this.runCatchUp(guilds, present).catch((error: unknown) => logger.error({ err: error }, 'catching up again failed'));
+  }
+
+  private runCatchUp(guilds: readonly Guild[], held: readonly HeldChannel[]): Promise<void> {
     // One catch-up at a time: a reconnect during the start-up catch-up waits for it.
     const run = this.catchingUp.then(() => this.catchUpHeld(guilds, held));
     this.catchingUp = run.catch(() => undefined);
     return run;
   }
 
-  private async catchUpHeld(
-    guilds: readonly Guild[],
-    held: ReadonlyArray<{ channel: GuildBasedChannel; release: () => void }>,
-  ): Promise<void> {
+  /** Catches up held channels; one that cannot be read now (an error, not a permission) stays held and is read again later. */
+  private async catchUpHeld(guilds: readonly Guild[], held: readonly HeldChannel[]): Promise<void> {
     const indexedByGuild = new Map<string, ReadonlySet<string>>();
-    for (const guild of guilds) indexedByGuild.set(guild.id, await this.parts.guildState.settings.indexedChannels(guild.id));
-    const targets: Array<{ channel: GuildBasedChannel; release: () => void }> = [];
+    const unreadSettings = new Map<string, unknown>();
+    for (const guild of guilds) {
+      try {
+        indexedByGuild.set(guild.id, await this.parts.guildState.settings.indexedChannels(guild.id));
+      } catch (error) {
+        unreadSettings.set(guild.id, error);
+      }
+    }
+    const targets: HeldChannel[] = [];
+    const newlyBehind = new Set<string>();
     for (const target of held) {
       const { channel } = target;
-      const indexed = indexedByGuild.get(channel.guildId)!;
+      const indexed = indexedByGuild.get(channel.guildId);
       const parentId = channel.isThread() ? channel.parentId : null;
-      if (indexed.has(channel.id) || (parentId !== null && indexed.has(parentId))) targets.push(target);
+      if (indexed === undefined) {
+        if (this.retries.fellBehind(target)) newlyBehind.add(channel.guildId);
+      } else if (indexed.has(channel.id) || (parentId !== null && indexed.has(parentId))) targets.push(target);
       else target.release();
+    }
+    for (const guildId of newlyBehind) {
+      logger.warn({ err: unreadSettings.get(guildId), guildId }, 'could not read which channels to catch up on; tried again in a while');
     }
     const stored = new Map<string, Promise<string | undefined>>();
     const storedCursor = (guildId: string, channelId: string): Promise<string | undefined> => {
@@ -123,14 +159,27 @@ export class LiveIndexer {
       return cursor;
     };
     // Read every starting point before any catch-up moves a cursor (a thread may start from its channel's).
-    const starts = await Promise.all(targets.map(({ channel }) => this.startOfCatchUp(channel, storedCursor)));
-    for (const [i, { channel, release }] of targets.entries()) {
+    const starts = await Promise.allSettled(targets.map(({ channel }) => this.startOfCatchUp(channel, storedCursor)));
+    for (const [i, target] of targets.entries()) {
       if (this.stopping) return;
-      const after = starts[i];
-      if (after === undefined || !channel.isTextBased()) release();
-      else if (await this.mayRead(channel)) await this.catchUpChannel(channel, after, release);
-      // Unreadable: the hold stays, so the cursor waits below what the bot could not read.
+      const { channel, release } = target;
+      const log = logger.child({ guildId: channel.guildId, channelId: channel.id });
+      try {
+        const start = starts[i]!;
+        if (start.status === 'rejected') throw start.reason;
+        const after = start.value;
+        if (after === undefined || !channel.isTextBased()) release();
+        // Unreadable: the hold stays, so the cursor waits below what the bot could not read.
+        else if (!(await this.mayRead(channel))) continue;
+        else await this.catchUpChannel(channel, after, release);
+        if (this.retries.caughtUp(channel.id)) log.info('caught up on a channel whose catch-up had failed');
+      } catch (error) {
+        // The hold stays: the cursor must not pass messages that were never read.
+        if (this.retries.fellBehind(target)) log.warn({ err: error }, 'catch-up stopped early; it is tried again in a while');
+        else log.debug({ err: error }, 'catch-up failed again; it is tried again later');
+      }
     }
+    this.retries.schedule();
   }
 
   /** Marks a channel's newest message as seen, so catch-up starts from now (a channel just added). */
@@ -143,6 +192,7 @@ export class LiveIndexer {
   /** Stops catch-up after the page it is on (shutdown) and waits for it; what is left is read on the next start. */
   async stopCatchUp(): Promise<void> {
     this.stopping = true;
+    this.retries.stop();
     await this.catchingUp;
   }
 
@@ -166,12 +216,14 @@ export class LiveIndexer {
         ? guild.channels.cache.filter((cached) => cached.isThread() && cached.parentId === channelId).keys()
         : (await threadsOf(channel)).map((thread) => thread.id),
     );
+    this.retries.forget(channelId);
     await this.frontiers.forget(guild.id, channelId);
     return this.parts.forgetting.channelGone(guild.id, channelId, threads, { ...how, by: 'event' });
   }
 
   private async threadGone(guildId: string, threadId: string): Promise<void> {
     this.track(this.parts.walks.stop(guildId, threadId), 'stopping the walk of a deleted thread');
+    this.retries.forget(threadId);
     await this.frontiers.forget(guildId, threadId);
     await this.parts.forgetting.channelGone(guildId, threadId, new Set(), { deleted: true, by: 'event' });
   }
@@ -211,24 +263,20 @@ export class LiveIndexer {
     return compareSnowflakes(parent, channel.id) > 0 ? parent : channel.id;
   }
 
+  /** Reads a channel's messages after `after` and releases its hold; when reading fails it throws, and the hold stays. */
   private async catchUpChannel(channel: GuildBasedChannel & TextBasedChannel, after: string, release: () => void): Promise<void> {
     if (!('messages' in channel)) return release();
     this.frontiers.startCatchUp(channel.guildId, channel.id, after);
-    const log = logger.child({ guildId: channel.guildId, channelId: channel.id });
     let seen = 0;
-    try {
-      for await (const page of pagesForwards(channel, after)) {
-        await Promise.all(page.map((message) => this.onMessage(message)));
-        seen += page.length;
-        // Shutting down: keep the hold, so the cursor stays below what was not read yet.
-        if (this.stopping) return;
-      }
-      if (seen > 0) log.info({ messages: seen }, 'caught up on messages posted while offline');
-      release();
-    } catch (error) {
-      // The hold stays: the cursor must not pass messages that were never read.
-      log.warn({ err: error }, 'catch-up stopped early; the rest is read on the next start');
+    for await (const page of pagesForwards(channel, after)) {
+      await Promise.all(page.map((message) => this.onMessage(message)));
+      seen += page.length;
+      // Shutting down: keep the hold, so the cursor stays below what was not read yet.
+      if (this.stopping) return;
     }
+    if (seen > 0)
+      logger.info({ guildId: channel.guildId, channelId: channel.id, messages: seen }, 'caught up on messages posted while offline');
+    release();
   }
 
   private async onMessage(message: Message | PartialMessage, how: { posted?: boolean } = {}): Promise<void> {

@@ -16,8 +16,9 @@ import type { GuildSettings } from '../guildState/guildSettings.js';
 import type { ChannelValues } from '../guildState/storedValues.js';
 import type { IndexForgetting } from './indexForgetting.js';
 import { pagesBackwards } from './channelHistory.js';
-import { imagesOf } from './messageImages.js';
+import { imagesOf, type MessageImage } from './messageImages.js';
 import { ChannelProgressView, type ProgressView } from './reindexProgress.js';
+import { ReindexJob } from './reindexJob.js';
 import type { ReindexState } from './reindexState.js';
 
 const PROGRESS_EVERY_MS = 2000;
@@ -30,22 +31,11 @@ export interface ReindexParts {
   forgetting: IndexForgetting;
   ingest: IngestQueue;
   cdnHosts: readonly string[];
-}
-
-interface Job {
   /**
-   * Set to end the walk after its current page: `stop` for good, `pause` to resume on restart,
-   * `gone` for a server that removed the bot (nothing more of it is saved).
+   * Images a walk keeps queued or being indexed at most: enough to keep every download slot busy,
+   * few enough that a stop (or shutdown) waits for a handful of images, not for a page of up to 1,000.
    */
-  halt: 'stop' | 'pause' | 'gone' | undefined;
-  done: Promise<void>;
-  /** The named channel's parent when it is a thread (so stopping the parent stops this walk too). */
-  parentId: string | null;
-  channelName: string;
-  /** The walk's state, as it goes (stored after every page). */
-  state: ReindexState;
-  views: ProgressView[];
-  lastShown: number;
+  imagesAhead: number;
 }
 
 /**
@@ -55,7 +45,7 @@ interface Job {
  * restart resumes where it was, and `/reindex stop` ends it cleanly.
  */
 export class ReindexJobs {
-  private readonly running = new Map<string, Job>();
+  private readonly running = new Map<string, ReindexJob>();
 
   constructor(private readonly parts: ReindexParts) {}
 
@@ -101,15 +91,24 @@ export class ReindexJobs {
     return { state, resumed, posted: view !== undefined };
   }
 
-  /** Shows a walk's progress in one more place too: as it is now, and as it goes if it is running. */
+  /**
+   * Shows a walk's progress in one more place too: as it is now, and as it goes if it is running.
+   * An admin's newer view takes the place of their older one, so asking again and again adds none.
+   */
   async watch(channel: GuildBasedChannel, view: ProgressView): Promise<void> {
     const job = this.running.get(jobKey(channel.guildId, channel.id));
-    if (job !== undefined) job.views.push(view);
+    if (job !== undefined) {
+      job.views = job.views.filter((shown) => shown.live && (view.viewer === undefined || shown.viewer !== view.viewer));
+      job.views.push(view);
+    }
     const state = job?.state ?? (await this.load(channel.guildId, channel.id));
     if (state !== undefined) await view.show(state, channel.name);
   }
 
-  /** Asks a walk (and the walks of the channel's threads) to stop after the current page; resolves when they have. */
+  /**
+   * Asks a walk (and the walks of the channel's threads) to stop; resolves once they have, which is
+   * once the few images they had queued are indexed: nothing of theirs is on its way in after that.
+   */
   async stop(guildId: string, channelId: string): Promise<ReindexState | undefined> {
     const ofThreads = [...this.running.entries()].filter(([key, job]) => job.parentId === channelId && key.startsWith(`${guildId}/`));
     for (const [, job] of ofThreads) job.halt = 'stop';
@@ -143,7 +142,7 @@ export class ReindexJobs {
     }
   }
 
-  /** Stops every walk at a page boundary (shutdown); their state says running, so they resume. */
+  /** Stops every walk (shutdown) once its queued images are in; their state says running, so they resume. */
   async pauseAll(): Promise<void> {
     for (const job of this.running.values()) job.halt = 'pause';
     await Promise.allSettled([...this.running.values()].map((job) => job.done));
@@ -155,12 +154,12 @@ export class ReindexJobs {
 
   private launch(guild: Guild, state: ReindexState, channelName: string, parentId: string | null, views: ProgressView[]): void {
     const key = jobKey(state.guildId, state.channelId);
-    const job: Job = { halt: undefined, done: Promise.resolve(), parentId, channelName, state, views, lastShown: 0 };
+    const job = new ReindexJob(parentId, channelName, state, views);
     job.done = this.walk(guild, state, job).finally(() => this.running.delete(key));
     this.running.set(key, job);
   }
 
-  private async walk(guild: Guild, state: ReindexState, job: Job): Promise<void> {
+  private async walk(guild: Guild, state: ReindexState, job: ReindexJob): Promise<void> {
     const log = logger.child({ guildId: state.guildId, channelId: state.channelId });
     let resumedAt = Date.now();
     const account = (): void => {
@@ -209,15 +208,16 @@ export class ReindexJobs {
     log.info({ status: state.status, scanned: state.scanned, indexed: state.indexed }, 'reindex ended');
   }
 
-  private async walkChannel(guild: Guild, channelId: string, state: ReindexState, job: Job, account: () => void): Promise<void> {
+  private async walkChannel(guild: Guild, channelId: string, state: ReindexState, job: ReindexJob, account: () => void): Promise<void> {
     const channel = await channelOf(guild, channelId);
     if (channel === undefined || !channel.isTextBased() || botReadBlockers(channel).length > 0) {
       throw new UnreadableChannelError(channelId);
     }
     for await (const page of pagesBackwards(channel, state.before)) {
       state.newestAt ??= SnowflakeUtil.timestampFrom(page[0]!.id);
-      await this.indexPage(page, state);
-      state.before = page.at(-1)!.id;
+      const queued = await this.indexPage(page, state, job);
+      // Stopped inside the page, the walk continues with the first message it did not queue whole.
+      if (queued > 0) state.before = page[queued - 1]!.id;
       account();
       await this.save(state);
       await this.showProgress(job, state, false);
@@ -225,32 +225,63 @@ export class ReindexJobs {
     }
   }
 
-  private async indexPage(page: Message[], state: ReindexState): Promise<void> {
-    const outcomes: Promise<void>[] = [];
-    for (const message of page) {
-      state.scanned++;
-      // The bot's own posts (search results) show other messages' images: indexing them would duplicate those.
-      if (message.author.id === message.client.user.id) continue;
-      if (message.guildId !== null && (await this.parts.settings.hasOptedOut(message.guildId, message.author.id))) continue;
-      for (const image of imagesOf(message, this.parts.cdnHosts)) {
-        await this.parts.ingest.waitForRoom();
-        outcomes.push(
-          this.parts.ingest.enqueue(image).then(async (outcome) => {
-            if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
-            else if (outcome === 'failed') state.failed++;
-            else state.indexed++;
-            await this.parts.forgetting.unlessUnwanted(image.origin);
-          }),
-        );
+  /**
+   * Queues the images of a page, a few at a time (`imagesAhead`), and waits until they are in.
+   * Returns how many of its messages were queued (all of them, unless the walk was asked to end).
+   * The halt is seen before each message and cuts short every wait for room: a message cut into
+   * is queued whole (at most 10 images), so a resumed walk neither misses nor counts twice any image.
+   */
+  private async indexPage(page: Message[], state: ReindexState, job: ReindexJob): Promise<number> {
+    const halted = job.untilHalted();
+    const ahead = new Set<Promise<void>>();
+    const failures: unknown[] = [];
+    const queueWhole = async (message: Message): Promise<boolean> => {
+      if (job.halt !== undefined) return false;
+      for (const image of await this.imagesToIndex(message)) {
+        while (ahead.size >= this.parts.imagesAhead && job.halt === undefined) await Promise.race([...ahead, halted]);
+        if (job.halt === undefined) await Promise.race([this.parts.ingest.waitForRoom(), halted]);
+        // Never rejects (a failure is kept for after the page), so no rejection goes unhandled while the walk waits elsewhere.
+        const tracked: Promise<void> = this.indexImage(image, state)
+          .catch((error: unknown) => void failures.push(error))
+          .finally(() => ahead.delete(tracked));
+        ahead.add(tracked);
       }
+      return true;
+    };
+    let queued = 0;
+    try {
+      for (const message of page) {
+        if (!(await queueWhole(message))) break;
+        state.scanned++;
+        queued++;
+      }
+    } finally {
+      await Promise.all(ahead);
     }
-    await Promise.all(outcomes);
+    if (failures.length > 0) throw failures[0];
+    return queued;
+  }
+
+  private async indexImage(image: MessageImage, state: ReindexState): Promise<void> {
+    const outcome = await this.parts.ingest.enqueue(image);
+    if (outcome === 'already-indexed' || outcome === 'unchanged') state.skipped++;
+    else if (outcome === 'failed') state.failed++;
+    else state.indexed++;
+    await this.parts.forgetting.unlessUnwanted(image.origin);
+  }
+
+  /** A message's images to index: none of the bot's own posts (search results show others' images) or of members who opted out. */
+  private async imagesToIndex(message: Message): Promise<MessageImage[]> {
+    if (message.author.id === message.client.user.id) return [];
+    if (message.guildId !== null && (await this.parts.settings.hasOptedOut(message.guildId, message.author.id))) return [];
+    return imagesOf(message, this.parts.cdnHosts);
   }
 
   /** Shows the progress in every view, at most every two seconds while running. */
-  private async showProgress(job: Job, state: ReindexState, final: boolean): Promise<void> {
+  private async showProgress(job: ReindexJob, state: ReindexState, final: boolean): Promise<void> {
     if (!final && Date.now() - job.lastShown < PROGRESS_EVERY_MS) return;
     job.lastShown = Date.now();
+    job.views = job.views.filter((view) => view.live);
     await Promise.all(job.views.map((view) => view.show(state, job.channelName)));
   }
 

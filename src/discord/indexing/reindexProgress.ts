@@ -12,6 +12,10 @@ import type { ReindexState } from './reindexState.js';
  */
 export interface ProgressView {
   show(state: ReindexState, channelName: string): Promise<void>;
+  /** False once showing more would reach no one (Discord no longer lets it be edited, or it was withdrawn): it is let go. */
+  readonly live: boolean;
+  /** Whose view it is, when it is one person's: a newer view for them takes its place. */
+  readonly viewer?: string;
 }
 
 /**
@@ -37,6 +41,10 @@ export class ChannelProgressView implements ProgressView {
       : new ChannelProgressView(channel.client, { channelId: message.channelId, messageId: message.id });
   }
 
+  get live(): boolean {
+    return !this.withdrawn;
+  }
+
   async show(state: ReindexState, channelName: string): Promise<void> {
     if (this.withdrawn) return;
     const messages = messagesFor(this.client.guilds.cache.get(state.guildId)?.preferredLocale);
@@ -59,7 +67,8 @@ const REPLY_EDITABLE_MS = 14 * 60 * 1000;
 
 /**
  * The admin's own (ephemeral) reply to /reindex, in their language, edited as the walk goes
- * until Discord no longer allows it; running /reindex on the channel again shows the progress anew.
+ * until Discord no longer allows it; running /reindex on the channel again shows the progress anew
+ * (in that newer reply only).
  */
 export class ReplyProgressView implements ProgressView {
   constructor(
@@ -68,8 +77,16 @@ export class ReplyProgressView implements ProgressView {
     private readonly header: string,
   ) {}
 
+  get live(): boolean {
+    return Date.now() - this.interaction.createdTimestamp <= REPLY_EDITABLE_MS;
+  }
+
+  get viewer(): string {
+    return this.interaction.user.id;
+  }
+
   async show(state: ReindexState, channelName: string): Promise<void> {
-    if (Date.now() - this.interaction.createdTimestamp > REPLY_EDITABLE_MS) return;
+    if (!this.live) return;
     const text = reindexProgressText(state, channelName, messagesFor(this.interaction.locale));
     try {
       await this.interaction.editReply({ content: `${this.header}\n${text}`, allowedMentions: { parse: [] } });
