@@ -33,6 +33,7 @@ import { photoMeme } from '../test/fixtures/memes/memeImages.js';
 import { MEME_CAPTIONS } from '../test/fixtures/memes/memeWords.js';
 import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
 import { COPY_KINDS, labelledRepostSet, MIRRORED, repostCopy, type CopyKind } from '../test/fixtures/repostCopies.js';
+import { score, scoreCells } from './lib/pairScore.js';
 
 const LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 };
 const TEMPLATES = 16;
@@ -138,19 +139,6 @@ async function photoCopies(model: EmbeddingModel, ocr: OcrEngine): Promise<Array
   return signals;
 }
 
-function score(pairs: readonly Pair[], decide: (pair: Pair) => boolean): { tp: number; fp: number; fn: number; p: number; r: number } {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  for (const pair of pairs) {
-    const said = decide(pair);
-    if (said && pair.positive) tp++;
-    else if (said) fp++;
-    else if (pair.positive) fn++;
-  }
-  return { tp, fp, fn, p: tp + fp === 0 ? 1 : tp / (tp + fp), r: tp / (tp + fn) };
-}
-
 const line = (cells: ReadonlyArray<string | number>) => console.log(`| ${cells.join(' | ')} |`);
 const quantile = (values: readonly number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))] ?? NaN;
 /** The decision with the words: as textsAllowNearCopy, at another agreement, or (`everyText`) letting any text decide. */
@@ -203,30 +191,16 @@ async function main(): Promise<void> {
     line(['decision', 'TP', 'FP', 'FN', 'precision', 'recall']);
     line(['---', '---', '---', '---', '---', '---']);
     const pixelsOnly = score(pairs, (pair) => pair.pixels);
-    line(['pixels only (OCR off)', pixelsOnly.tp, pixelsOnly.fp, pixelsOnly.fn, pixelsOnly.p.toFixed(3), pixelsOnly.r.toFixed(3)]);
+    line(['pixels only (OCR off)', ...scoreCells(pixelsOnly)]);
     for (const t of AGREEMENT_SWEEP) {
       const s = score(pairs, withWords(t));
       const label = `words agree ≥ ${t}${t === MIN_TEXT_AGREEMENT ? ' (default)' : ''}`;
-      line([label, s.tp, s.fp, s.fn, s.p.toFixed(3), s.r.toFixed(3)]);
+      line([label, ...scoreCells(s)]);
     }
     const everyText = score(pairs, withWords(MIN_TEXT_AGREEMENT, true));
-    line([
-      `words agree ≥ ${MIN_TEXT_AGREEMENT}, any text deciding`,
-      everyText.tp,
-      everyText.fp,
-      everyText.fn,
-      everyText.p.toFixed(3),
-      everyText.r.toFixed(3),
-    ]);
+    line([`words agree ≥ ${MIN_TEXT_AGREEMENT}, any text deciding`, ...scoreCells(everyText)]);
     const exempt = score(pairs, mirroredExempt(MIN_TEXT_AGREEMENT));
-    line([
-      `words agree ≥ ${MIN_TEXT_AGREEMENT}, mirrored pairs exempt`,
-      exempt.tp,
-      exempt.fp,
-      exempt.fn,
-      exempt.p.toFixed(3),
-      exempt.r.toFixed(3),
-    ]);
+    line([`words agree ≥ ${MIN_TEXT_AGREEMENT}, mirrored pairs exempt`, ...scoreCells(exempt)]);
 
     console.log('\npositive pairs missed with the words at the default, by the copies involved');
     for (const kind of [...new Set(positives.map((pair) => pair.kinds))].sort()) {
@@ -260,10 +234,10 @@ async function main(): Promise<void> {
 
     const withDefault = score(pairs, withWords(MIN_TEXT_AGREEMENT));
     const result = (name: string, value: number) => console.log(`RESULT reposts_words.${name} ${value.toFixed(3)}`);
-    result('pixels_only_precision', pixelsOnly.p);
-    result('pixels_only_recall', pixelsOnly.r);
-    result('with_words_precision', withDefault.p);
-    result('with_words_recall', withDefault.r);
+    result('pixels_only_precision', pixelsOnly.precision);
+    result('pixels_only_recall', pixelsOnly.recall);
+    result('with_words_precision', withDefault.precision);
+    result('with_words_recall', withDefault.recall);
     const photoCopiesFound = byPixels.filter((pair) => pair.positive);
     result('photo_copies_kept', photoCopiesFound.filter(withWords(MIN_TEXT_AGREEMENT)).length / photoCopiesFound.length);
   } finally {

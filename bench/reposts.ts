@@ -13,6 +13,7 @@ import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
 import { memeSet } from '../test/fixtures/memes/memeSet.js';
 import { labelledRepostSet } from '../test/fixtures/repostCopies.js';
 import { lookupCostAtScale, type LookupCost } from './lib/hashLookupCost.js';
+import { score, scoreCells, type Score } from './lib/pairScore.js';
 
 /**
  * `npm run bench -- reposts`: how well the perceptual hash, the embedding and both together tell
@@ -115,34 +116,11 @@ function bothMatch(pair: Pair, thresholds: RepostThresholds): boolean {
 /** The pair as the bot saw it before mirrors were tolerated. */
 const asTheyAre = (pair: Pair): Pair => ({ ...pair, distance: pair.plainDistance });
 
-interface Score {
-  truePositives: number;
-  falsePositives: number;
-  falseNegatives: number;
-  precision: number;
-  recall: number;
-}
-
-function score<P extends { positive: boolean }>(pairs: readonly P[], decide: (pair: P) => boolean): Score {
-  let truePositives = 0;
-  let falsePositives = 0;
-  let falseNegatives = 0;
-  for (const pair of pairs) {
-    const said = decide(pair);
-    if (said && pair.positive) truePositives++;
-    else if (said) falsePositives++;
-    else if (pair.positive) falseNegatives++;
-  }
-  const precision = truePositives + falsePositives === 0 ? 1 : truePositives / (truePositives + falsePositives);
-  return { truePositives, falsePositives, falseNegatives, precision, recall: truePositives / (truePositives + falseNegatives) };
-}
-
 const line = (cells: ReadonlyArray<string | number>) => console.log(`| ${cells.join(' | ')} |`);
 const ruled = (header: readonly string[]) => {
   line(header);
   line(header.map(() => '---'));
 };
-const scoreCells = (s: Score) => [s.truePositives, s.falsePositives, s.falseNegatives, s.precision.toFixed(3), s.recall.toFixed(3)];
 
 async function labelledImagesOnDisk(folder: string): Promise<Array<{ name: string; group: number; kind: string; file: string }>> {
   const names = (await readdir(WEATHER_DIR)).filter((file) => /\.jpe?g$/i.test(file)).sort();
