@@ -55,6 +55,9 @@ describe('the background re-check of indexed messages', () => {
     const channel = harness.discord.createChannel(world.guildId, { name: 'mostly-text' });
     await indexChannel(harness, world, channel.id);
     const [first] = await postColours(harness, channel.id, world.memberId, [{ name: 'first', rgb: RED }]);
+    // A pass over the channel as it is now, so the image posted last comes after the re-check first saw the channel.
+    const seen = lastRequestSeq(harness.discord);
+    await until(() => recheckReads(channel.id, seen).length > 0, 'the re-check to read the channel once');
     for (let n = 0; n < 250; n++) await harness.discord.postMessage(channel.id, world.memberId, { content: `words ${n}` });
     const [last] = await postColours(harness, channel.id, world.memberId, [{ name: 'last', rgb: RED }]);
     const startOf = (id: string) => (BigInt(id.split(':')[0]!) - 1n).toString();

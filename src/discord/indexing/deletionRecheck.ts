@@ -125,6 +125,9 @@ export class DeletionRecheck {
       previous !== undefined && previous.after !== null
         ? previous
         : { after: '0', passStartedAt: Date.now(), pendingSince: previous?.passStartedAt ?? 0 };
+    // A pass covers what was indexed when it began: an image indexed after the snapshot was taken
+    // would otherwise wait up to the snapshot's age for its first check.
+    if (state !== previous) this.ids.forget(guild.id);
     const ids = this.ids.of(guild.id, channelId);
     const start = firstAfter(ids, BigInt(state.after!));
     if (start >= ids.length) {

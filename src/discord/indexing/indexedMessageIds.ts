@@ -1,6 +1,6 @@
 import type { ImageLibrary } from '../../library/imageLibrary.js';
 
-/** A snapshot this old is read again (new images are recent: the next pass covers them). */
+/** A snapshot this old is read again (the re-check also drops it when a channel's pass begins). */
 const SNAPSHOT_MAX_AGE_MS = 10 * 60 * 1000;
 
 /**
