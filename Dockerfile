@@ -7,11 +7,10 @@
 # The exact Node release the test suite runs on (package.json devDependencies.node).
 FROM node:26.10.0-trixie-slim AS build
 WORKDIR /app
-# package.json's allowScripts keeps onnxruntime-node from downloading CUDA libraries, but only
-# npm 11.18 and newer honour it; this variable, read by onnxruntime's own install script, does
-# the same under whichever npm the base image brings.
+# .npmrc (as for every npm ci of the project) keeps onnxruntime-node from downloading CUDA
+# libraries; the variable, read by onnxruntime's own install script, says the same for good measure.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

@@ -80,6 +80,14 @@ describe('the Dockerfile', () => {
     );
   });
 
+  test(".npmrc skips onnxruntime-node's CUDA download, and the image installs with it", async () => {
+    const npmrc = (await read('.npmrc')).split('\n').map((line) => line.trim());
+    assert.ok(npmrc.includes('onnxruntime-node-install=skip'));
+    const copiesNpmrc = build.instructions.findIndex((i) => i.keyword === 'COPY' && i.args.split(/\s+/).includes('.npmrc'));
+    const installs = build.instructions.findIndex((i) => i.keyword === 'RUN' && npmCiFlags(i.args) !== undefined);
+    assert.ok(copiesNpmrc >= 0 && copiesNpmrc < installs, 'the build stage copies .npmrc before npm ci');
+  });
+
   test(".ci/run runs the README's test command", async () => {
     const readme = await read('README.md');
     const ciLines = (await read('.ci/run')).split('\n').map((line) => line.trim());
