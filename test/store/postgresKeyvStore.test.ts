@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Keyv } from 'keyv';
 import { openKeyv } from '../../src/store/keyvFactory.js';
 import { PostgresKeyvStore } from '../../src/store/postgresKeyvStore.js';
+import { keyvStoreContract } from './keyvStoreContract.js';
 import {
   adminQuery,
   namedConnectionUrl,
@@ -56,48 +57,15 @@ describe('the PostgreSQL keyv store', { skip }, () => {
     ]);
   });
 
-  test('clear() empties only its own namespace', async () => {
-    const mine = new Keyv({ store: new PostgresKeyvStore(POSTGRES_URL, options), namespace: freshNamespace() });
-    const theirs = new Keyv({ store: new PostgresKeyvStore(POSTGRES_URL, options), namespace: freshNamespace() });
-    try {
-      await mine.set('a', 1);
-      await theirs.set('a', 2);
-      await mine.clear();
-      assert.equal(await mine.get('a'), undefined);
-      assert.equal(await theirs.get('a'), 2);
-    } finally {
-      await mine.disconnect();
-      await theirs.disconnect();
-    }
-  });
-
-  test('delete and deleteMany say whether anything was there', async () => {
-    const keyv = await openKeyv(POSTGRES_URL, { namespace: freshNamespace() });
-    try {
-      await keyv.set('a', 1);
-      await keyv.set('b', 2);
-      assert.equal(await keyv.delete('a'), true);
-      assert.equal(await keyv.delete('a'), false);
-      assert.equal(await keyv.deleteMany(['b', 'c']), true);
-      assert.equal(await keyv.deleteMany(['b', 'c']), false);
-      assert.equal(await keyv.has('b'), false);
-    } finally {
-      await keyv.disconnect();
-    }
-  });
-
-  test('keysWithPrefix lists exactly the keys that start with the prefix, case and LIKE characters taken literally', async () => {
-    const store = new PostgresKeyvStore(POSTGRES_URL, options);
+  keyvStoreContract(() => {
     const ns = freshNamespace();
-    try {
-      for (const key of ['c:1', 'c:2', 'C:3', 'c_x', 'c%y', 'd:1', 'c']) await store.set(`${ns}:${key}`, 'v');
-      assert.deepEqual(await store.keysWithPrefix(`${ns}:c:`), [`${ns}:c:1`, `${ns}:c:2`]);
-      assert.deepEqual(await store.keysWithPrefix(`${ns}:c_`), [`${ns}:c_x`]);
-      assert.deepEqual(await store.keysWithPrefix(`${ns}:c%`), [`${ns}:c%y`]);
-      assert.deepEqual(await store.keysWithPrefix(`${ns}:missing:`), []);
-    } finally {
-      await store.disconnect();
-    }
+    return {
+      openStore: () => new PostgresKeyvStore(POSTGRES_URL, options),
+      openNamespace: (namespace) => new Keyv({ store: new PostgresKeyvStore(POSTGRES_URL, options), namespace }),
+      openKeyv: () => openKeyv(POSTGRES_URL, { namespace: ns }),
+      keyPrefix: `${ns}:`,
+      foreignPrefix: `${ns}-other:`,
+    };
   });
 
   test('two stores have pools of their own: disconnecting one leaves the other working', async () => {

@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { Keyv } from 'keyv';
 import { openKeyv } from '../../src/store/keyvFactory.js';
 import { SqliteKeyvStore } from '../../src/store/sqliteKeyvStore.js';
+import { keyvStoreContract } from './keyvStoreContract.js';
 
 /** The statement @keyv/sqlite 4 (the adapter this store replaces) creates its table with. */
 const KEYV_SQLITE_TABLE = 'CREATE TABLE keyv(key VARCHAR(255) PRIMARY KEY, value TEXT )';
@@ -100,48 +101,15 @@ describe('the SQLite keyv store on node:sqlite', () => {
     }
   });
 
-  test('clear() empties only its own namespace', async () => {
+  keyvStoreContract(() => {
     const file = freshFile();
-    const mine = new Keyv({ store: new SqliteKeyvStore(file, { busyTimeoutMs: 1000 }), namespace: 'mine' });
-    const theirs = new Keyv({ store: new SqliteKeyvStore(file, { busyTimeoutMs: 1000 }), namespace: 'theirs' });
-    try {
-      await mine.set('a', 1);
-      await theirs.set('a', 2);
-      await mine.clear();
-      assert.equal(await mine.get('a'), undefined);
-      assert.equal(await theirs.get('a'), 2);
-    } finally {
-      await mine.disconnect();
-      await theirs.disconnect();
-    }
-  });
-
-  test('delete and deleteMany say whether anything was there', async () => {
-    const keyv = await openKeyv(`sqlite://${freshFile()}`);
-    try {
-      await keyv.set('a', 1);
-      await keyv.set('b', 2);
-      assert.equal(await keyv.delete('a'), true);
-      assert.equal(await keyv.delete('a'), false);
-      assert.equal(await keyv.deleteMany(['b', 'c']), true);
-      assert.equal(await keyv.deleteMany(['b', 'c']), false);
-      assert.equal(await keyv.has('b'), false);
-    } finally {
-      await keyv.disconnect();
-    }
-  });
-
-  test('keysWithPrefix lists exactly the keys that start with the prefix, case and LIKE characters taken literally', async () => {
-    const store = new SqliteKeyvStore(freshFile(), { busyTimeoutMs: 1000 });
-    try {
-      for (const key of ['ns:c:1', 'ns:c:2', 'ns:C:3', 'ns:c_x', 'ns:c%y', 'ns:d:1', 'ns:c', 'other:c:1']) await store.set(key, 'v');
-      assert.deepEqual(await store.keysWithPrefix('ns:c:'), ['ns:c:1', 'ns:c:2']);
-      assert.deepEqual(await store.keysWithPrefix('ns:c_'), ['ns:c_x']);
-      assert.deepEqual(await store.keysWithPrefix('ns:c%'), ['ns:c%y']);
-      assert.deepEqual(await store.keysWithPrefix('ns:missing:'), []);
-    } finally {
-      await store.disconnect();
-    }
+    return {
+      openStore: () => new SqliteKeyvStore(file, { busyTimeoutMs: 1000 }),
+      openNamespace: (namespace) => new Keyv({ store: new SqliteKeyvStore(file, { busyTimeoutMs: 1000 }), namespace }),
+      openKeyv: () => openKeyv(`sqlite://${file}`),
+      keyPrefix: 'ns:',
+      foreignPrefix: 'other:',
+    };
   });
 
   test('a file that is not a database is refused when opened, naming the file', async () => {
