@@ -20,7 +20,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EmbeddingModel } from '../src/embed/embeddingModel.js';
+import type { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { OcrEngine } from '../src/ocr/ocrEngine.js';
 import { isInformative } from '../src/reposts/dctHash.js';
 import { characterCount, MIN_TEXT_AGREEMENT, MIN_TEXT_CHARACTERS, textAgreement } from '../src/reposts/imageTextAgreement.js';
@@ -31,11 +31,11 @@ import { WEATHER_DIR } from '../test/fixtures/datasets.js';
 import { MEME_FONTS } from '../test/fixtures/memes/fonts.js';
 import { photoMeme } from '../test/fixtures/memes/memeImages.js';
 import { MEME_CAPTIONS } from '../test/fixtures/memes/memeWords.js';
-import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
+import { BENCH_IMAGE_LIMITS, repostBenchModel } from './lib/repostBenchModel.js';
 import { COPY_KINDS, labelledRepostSet, MIRRORED, repostCopy, type CopyKind } from '../test/fixtures/repostCopies.js';
 import { score, scoreCells } from './lib/pairScore.js';
 
-const LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 };
+const LIMITS = BENCH_IMAGE_LIMITS;
 const TEMPLATES = 16;
 const CAPTIONS_PER_TEMPLATE = 3;
 const COPIES: readonly CopyKind[] = [...COPY_KINDS, MIRRORED];
@@ -151,14 +151,7 @@ const mirroredExempt = (minAgreement: number) => (pair: Pair) => pair.pixels && 
 
 async function main(): Promise<void> {
   const modelDir = process.argv[2];
-  const model = await EmbeddingModel.create({
-    dir: modelDir ?? (await fixtureModelDir('small')),
-    label: modelDir === undefined ? 'bench/small' : `local/${path.basename(modelDir)}`,
-    threads: 0,
-    maxBatch: 8,
-    maxWaitMs: 5,
-    imageLimits: LIMITS,
-  });
+  const model = await repostBenchModel(modelDir);
   const ocr = await OcrEngine.create({ threads: 1 });
   try {
     const images = await memes(model, ocr);

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EmbeddingModel } from '../src/embed/embeddingModel.js';
+import type { EmbeddingModel } from '../src/embed/embeddingModel.js';
 import { isInformative } from '../src/reposts/dctHash.js';
 import { duplicateGroups } from '../src/reposts/duplicateGroups.js';
 import { hammingDistance } from '../src/reposts/hammingDistance.js';
@@ -9,7 +9,7 @@ import { nearerOrientation } from '../src/reposts/mirroredHash.js';
 import { perceptualHash } from '../src/reposts/perceptualHash.js';
 import { cosine, DEFAULT_REPOST_THRESHOLDS, isNearCopy, type RepostThresholds } from '../src/reposts/repostMatcher.js';
 import { WEATHER_DIR } from '../test/fixtures/datasets.js';
-import { fixtureModelDir } from '../test/fixtures/models/fixtureModels.js';
+import { BENCH_IMAGE_LIMITS, repostBenchModel } from './lib/repostBenchModel.js';
 import { memeSet } from '../test/fixtures/memes/memeSet.js';
 import { labelledRepostSet } from '../test/fixtures/repostCopies.js';
 import { lookupCostAtScale, type LookupCost } from './lib/hashLookupCost.js';
@@ -35,7 +35,7 @@ import { score, scoreCells, type Score } from './lib/pairScore.js';
  * same images, in alternating rounds of one run, best round of each: the result is their ratio.
  */
 
-const LIMITS = { maxBytes: 50 * 1024 * 1024, maxPixels: 100_000_000 };
+const LIMITS = BENCH_IMAGE_LIMITS;
 const PHOTOS_WITH_COPIES = 36;
 /** Captions on plain grounds and chat screenshots: different pictures whose hashes are their layout. */
 const TEXT_PICTURES = 30;
@@ -245,14 +245,7 @@ function groupingReport(images: readonly Image[], thresholds: RepostThresholds):
 async function main(): Promise<void> {
   const folder = await mkdtemp(path.join(os.tmpdir(), 'reposts-bench-'));
   const modelDir = process.argv[2];
-  const model = await EmbeddingModel.create({
-    dir: modelDir ?? (await fixtureModelDir('small')),
-    label: modelDir === undefined ? 'bench/small' : `local/${path.basename(modelDir)}`,
-    threads: 0,
-    maxBatch: 8,
-    maxWaitMs: 5,
-    imageLimits: LIMITS,
-  });
+  const model = await repostBenchModel(modelDir);
   try {
     const labelled = await labelledImagesOnDisk(folder);
     const files = await Promise.all(labelled.map((image) => readFile(image.file)));
